@@ -1,0 +1,121 @@
+import type { Observable } from 'rxjs';
+
+/**
+ * The EventStore port. Two adapters implement it (PostgreSQL, EventStoreDB) and
+ * both pass the contract suite in test/eventstore.
+ */
+
+/** Where a stream must be for an append to go through. */
+export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | number;
+
+/**
+ * An opaque, store-specific position in the global feed. Compare positions only
+ * with `EventStore.comparePositions`. `START` is before every event.
+ */
+export type Position = string;
+export const START: Position = 'start';
+
+export type ActorType = 'admin' | 'api_client' | 'user' | 'import' | 'system';
+export type Source = 'admin' | 'api' | 'import' | 'self' | 'system';
+
+/** Stamped once, centrally, on every event (see src/commands/metadata.ts). */
+export interface EventMetadata {
+  readonly actor: { readonly type: ActorType; readonly id?: string };
+  readonly source: Source;
+  /** ISO 8601; the time the command was issued. */
+  readonly occurredAt: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly ip?: string;
+  readonly userAgent?: string;
+  readonly application?: string;
+  readonly location?: string;
+  /** Provenance of imported events. */
+  readonly import?: {
+    readonly id: string;
+    readonly format: string;
+    readonly checksum: string;
+    readonly lines: readonly number[];
+  };
+}
+
+export interface EventData<Type extends string = string, Data = unknown> {
+  /** A UUID. Deterministic where the command is (see ids.ts), so retries deduplicate. */
+  readonly id: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: EventMetadata;
+}
+
+export interface RecordedEvent<Type extends string = string, Data = unknown> extends EventData<Type, Data> {
+  readonly streamId: string;
+  /** 0-based revision of the event within its stream. */
+  readonly revision: number;
+  readonly position: Position;
+  readonly recordedAt: Date;
+}
+
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: readonly EventData[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
+export interface AppendResult {
+  readonly streamId: string;
+  /** Revision of the stream's last event after the append (-1: the stream is empty). */
+  readonly nextRevision: number;
+  /** Position of the last event written (or already stored, on a deduplicated retry). */
+  readonly position: Position;
+  /** false when every event was already stored (an idempotent retry). */
+  readonly appended: boolean;
+}
+
+export interface StoreStats {
+  readonly events: number;
+  readonly streams: number;
+}
+
+export interface EventStore {
+  readonly kind: 'postgres' | 'eventstoredb';
+  /** Append to one stream; a revision mismatch throws WrongExpectedRevisionError. */
+  appendToStream(streamId: string, events: readonly EventData[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Append to many streams in one call, each with its own expected revision, for
+   * bulk work. PostgreSQL: one transaction, all or nothing. EventStoreDB: one
+   * append per stream (idempotent by event id, so a retry after a failure is safe).
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+  /** Every event of a stream, in order; [] when the stream does not exist. */
+  readStream(streamId: string, options?: { fromRevision?: number }): Promise<RecordedEvent[]>;
+  /** Up to `limit` events after `from` in global order. */
+  readAll(from: Position, limit: number): Promise<RecordedEvent[]>;
+  /** Catch up from `from`, then follow live. Completes only when unsubscribed or closed. */
+  subscribeToAll(from: Position, options?: { batchSize?: number }): Observable<RecordedEvent>;
+  /** A signal that new events may be readable (LISTEN/NOTIFY or a live subscription). */
+  readonly wakeups: Observable<void>;
+  /** Position of the newest readable event (START when empty). */
+  headPosition(): Promise<Position>;
+  /** Negative, zero or positive as a is before, equal to or after b. */
+  comparePositions(a: Position, b: Position): number;
+  /** Number of events after a position (projection lag). */
+  countAfter(position: Position): Promise<number>;
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  readonly code = 'WRONG_EXPECTED_REVISION';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+export function isWrongExpectedRevision(err: unknown): err is WrongExpectedRevisionError {
+  return err instanceof WrongExpectedRevisionError;
+}
