@@ -88,6 +88,8 @@ export interface EventStore {
   appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** Every event of a stream, in order; [] when the stream does not exist. */
   readStream(streamId: string, options?: { fromRevision?: number }): Promise<RecordedEvent[]>;
+  /** Many streams at once (bulk import): stream id -> its events in order; missing streams map to []. */
+  readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   /** Up to `limit` events after `from` in global order. */
   readAll(from: Position, limit: number): Promise<RecordedEvent[]>;
   /** Catch up from `from`, then follow live. Completes only when unsubscribed or closed. */
