@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration, parsed once from the environment. Every variable is listed in
+ * the README's configuration table; a bad value stops the program with a clear
+ * message naming the variable.
+ */
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  EVENTSTORE_CONNECTION_STRING: z
+    .string()
+    .regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//, 'must be an esdb:// (or kurrentdb://) connection string')
+    .optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  ROSTER_DATA_DIR: z.string().min(1).default('./.roster'),
+  ROSTER_PG_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  ROSTER_ADMIN_CLIENT_ID: z.string().min(1).optional(),
+  ROSTER_ADMIN_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  ROSTER_PUBLIC_URL: z.string().url().optional(),
+  ROSTER_TRUSTED_LOCATION_HEADER: z.string().min(1).optional(),
+  ROSTER_IMPORT_MAX_BYTES: z.coerce.number().int().positive().optional(),
+  ROSTER_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
+  ROSTER_SIGNIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
+  ROSTER_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+  ROSTER_WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
+  ROSTER_WEBHOOK_RETRY_HOURS: z.coerce.number().positive().default(72),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  readonly databaseUrl?: string;
+  readonly eventStoreConnectionString?: string;
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly pgPort?: number;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly adminClient?: { readonly id: string; readonly secret: string };
+  readonly publicUrl?: string;
+  readonly trustedLocationHeader?: string;
+  readonly importMaxBytes?: number;
+  readonly bcryptCost: number;
+  readonly signIn: { readonly maxFailures: number; readonly windowSeconds: number };
+  readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number };
+}
+
+export class ConfigError extends Error {
+  readonly code = 'INVALID_CONFIGURATION';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as in most twelve-factor tools.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if ((e.ROSTER_ADMIN_CLIENT_ID === undefined) !== (e.ROSTER_ADMIN_CLIENT_SECRET === undefined)) {
+    throw new ConfigError('Invalid configuration:\n  ROSTER_ADMIN_CLIENT_ID and ROSTER_ADMIN_CLIENT_SECRET must be set together');
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    eventStoreConnectionString: e.EVENTSTORE_CONNECTION_STRING,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.ROSTER_DATA_DIR),
+    pgPort: e.ROSTER_PG_PORT,
+    logLevel: e.LOG_LEVEL,
+    adminClient:
+      e.ROSTER_ADMIN_CLIENT_ID && e.ROSTER_ADMIN_CLIENT_SECRET
+        ? { id: e.ROSTER_ADMIN_CLIENT_ID, secret: e.ROSTER_ADMIN_CLIENT_SECRET }
+        : undefined,
+    publicUrl: e.ROSTER_PUBLIC_URL,
+    trustedLocationHeader: e.ROSTER_TRUSTED_LOCATION_HEADER?.toLowerCase(),
+    importMaxBytes: e.ROSTER_IMPORT_MAX_BYTES,
+    bcryptCost: e.ROSTER_BCRYPT_COST,
+    signIn: { maxFailures: e.ROSTER_SIGNIN_MAX_FAILURES, windowSeconds: e.ROSTER_SIGNIN_WINDOW_SECONDS },
+    webhooks: {
+      allowedHosts: e.ROSTER_WEBHOOK_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      retryHours: e.ROSTER_WEBHOOK_RETRY_HOURS,
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { firstValueFrom, take, toArray } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deterministicUuid, randomEventId } from '../../src/eventstore/ids';
+import { START, WrongExpectedRevisionError, type EventData, type EventStore } from '../../src/eventstore/types';
+
+/**
+ * The EventStore contract: every adapter must pass these. Run from
+ * postgres.int.test.ts and esdb.int.test.ts.
+ */
+export interface ContractSubject {
+  readonly store: EventStore;
+  close(): Promise<void>;
+}
+
+const meta = { actor: { type: 'system' as const }, source: 'system' as const, occurredAt: '2026-01-01T00:00:00.000Z' };
+const ev = (type: string, data: unknown = {}, id = randomEventId()): EventData => ({ id, type, data, metadata: meta });
+const uniq = (p: string) => `${p}-${randomEventId().slice(0, 8)}`;
+
+export function eventStoreContract(name: string, open: () => Promise<ContractSubject>) {
+  describe(`EventStore contract: ${name}`, () => {
+    let subject: ContractSubject;
+    let store: EventStore;
+    beforeAll(async () => {
+      subject = await open();
+      store = subject.store;
+    });
+    afterAll(async () => subject?.close());
+
+    it('appends to a new stream and reads it back in order', async () => {
+      const s = uniq('user');
+      const r = await store.appendToStream(s, [ev('A', { n: 1 }), ev('B', { n: 2 })], 'no_stream');
+      expect(r.nextRevision).toBe(1);
+      expect(r.appended).toBe(true);
+      const read = await store.readStream(s);
+      expect(read.map((e) => [e.type, e.revision, e.data])).toEqual([['A', 0, { n: 1 }], ['B', 1, { n: 2 }]]);
+      expect(read[0]!.metadata).toEqual(meta);
+      expect(await store.readStream(uniq('missing'))).toEqual([]);
+    });
+
+    it.each([
+      ['no_stream on an existing stream', 'no_stream' as const, true],
+      ['stream_exists on a missing stream', 'stream_exists' as const, false],
+      ['an exact revision that is behind', 0, true],
+      ['an exact revision on a missing stream', 0, false],
+    ])('refuses %s with a typed conflict', async (_label, expected, create) => {
+      const s = uniq('c');
+      if (create) await store.appendToStream(s, [ev('A'), ev('B')], 'no_stream');
+      const err = await store.appendToStream(s, [ev('X')], expected).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WrongExpectedRevisionError);
+      expect((err as WrongExpectedRevisionError).streamId).toBe(s);
+      expect((await store.readStream(s)).map((e) => e.type)).toEqual(create ? ['A', 'B'] : []);
+    });
+
+    it('accepts any, stream_exists and the exact revision', async () => {
+      const s = uniq('ok');
+      await store.appendToStream(s, [ev('A')], 'any');
+      await store.appendToStream(s, [ev('B')], 'stream_exists');
+      const r = await store.appendToStream(s, [ev('C')], 1);
+      expect(r.nextRevision).toBe(2);
+    });
+
+    it('deduplicates a re-append of the same event ids instead of duplicating', async () => {
+      const s = uniq('idem');
+      const events = [ev('A', {}, deterministicUuid(s, '0')), ev('B', {}, deterministicUuid(s, '1'))];
+      const first = await store.appendToStream(s, events, 'no_stream');
+      const again = await store.appendToStream(s, events, 'no_stream');
+      expect(again.appended).toBe(false);
+      expect(again.nextRevision).toBe(first.nextRevision);
+      expect(store.comparePositions(again.position, first.position)).toBe(0);
+      expect(await store.readStream(s)).toHaveLength(2);
+    });
+
+    it('appends to many streams in one call, each with its own expected revision', async () => {
+      const a = uniq('m'), b = uniq('m');
+      await store.appendToStream(b, [ev('B0')], 'no_stream');
+      const results = await store.appendToStreams([
+        { streamId: a, events: [ev('A0'), ev('A1')], expectedRevision: 'no_stream' },
+        { streamId: b, events: [ev('B1')], expectedRevision: 0 },
+      ]);
+      expect(results.map((r) => [r.streamId, r.nextRevision])).toEqual([[a, 1], [b, 1]]);
+      const read = await store.readStreams([a, b, uniq('none')]);
+      expect(read.get(a)!.map((e) => e.type)).toEqual(['A0', 'A1']);
+      expect(read.get(b)!.map((e) => e.type)).toEqual(['B0', 'B1']);
+    });
+
+    it('lets exactly one of many concurrent no_stream appends win', async () => {
+      const s = uniq('race');
+      const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => store.appendToStream(s, [ev('Won', { i })], 'no_stream')));
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(await store.readStream(s)).toHaveLength(1);
+    });
+
+    it('serves a global feed in append order, resumable from any position', async () => {
+      const head = await store.headPosition();
+      const a = uniq('g'), b = uniq('g');
+      await store.appendToStream(a, [ev('G1')], 'no_stream');
+      await store.appendToStream(b, [ev('G2')], 'no_stream');
+      await store.appendToStream(a, [ev('G3')], 0);
+      const feed = (await store.readAll(head, 100)).filter((e) => e.streamId === a || e.streamId === b);
+      expect(feed.map((e) => e.type)).toEqual(['G1', 'G2', 'G3']);
+      const after = await store.readAll(feed[0]!.position, 100);
+      expect(after.filter((e) => e.streamId === a || e.streamId === b).map((e) => e.type)).toEqual(['G2', 'G3']);
+      for (let i = 1; i < feed.length; i++) expect(store.comparePositions(feed[i - 1]!.position, feed[i]!.position)).toBeLessThan(0);
+      expect(store.comparePositions(START, feed[0]!.position)).toBeLessThan(0);
+      expect(await store.countAfter(feed[0]!.position)).toBeGreaterThanOrEqual(2);
+    });
+
+    it('catches up 10,000 events and then follows live appends', async () => {
+      const from = await store.headPosition();
+      const s = uniq('bulk');
+      const appends = Array.from({ length: 100 }, (_, i) => ({
+        streamId: `${s}-${i}`,
+        events: Array.from({ length: 100 }, (_, j) => ev('Bulk', { i, j })),
+        expectedRevision: 'no_stream' as const,
+      }));
+      for (let i = 0; i < appends.length; i += 20) await store.appendToStreams(appends.slice(i, i + 20));
+      const live = uniq('live');
+      const received = firstValueFrom(store.subscribeToAll(from).pipe(take(10_001), toArray()));
+      // The live event is appended after the subscription has started catching up.
+      setImmediate(() => void store.appendToStream(live, [ev('Live')], 'no_stream'));
+      const events = await received;
+      expect(events.slice(0, 10_000).every((e) => e.type === 'Bulk')).toBe(true);
+      expect(new Set(events.map((e) => e.id)).size).toBe(10_001);
+      expect(events[10_000]!.streamId).toBe(live);
+    });
+  });
+}
