@@ -1,0 +1,26 @@
+/**
+ * Password hashes: parse what an import or the API supplies, verify in
+ * constant time, upgrade legacy hashes to bcrypt, and check temporary
+ * passwords. Everything here is pure except the worker pool (pool.ts).
+ */
+export {
+  DEFAULT_PASSWORD_LIMITS,
+  HASHING_METHODS,
+  MAX_PASSWORD_BYTES,
+  type HashingMethod,
+  type ParseStoredPasswordResult,
+  type PasswordLimits,
+  type PasswordRejectionCode,
+  type SaltFormat,
+  type SaltPosition,
+  type StoredPassword,
+  type StoredPasswordInput,
+} from './types';
+export {
+  createDummyPassword,
+  hashPassword,
+  needsUpgrade,
+  parseStoredPassword,
+  verifyPassword,
+  verifyPasswordSync,
+} from './stored-password';

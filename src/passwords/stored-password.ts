@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto';
+import { bcryptCost, checkBcrypt, hashBcrypt, verifyBcrypt } from './bcrypt';
+import { checkCrypt, cryptEmbeddedSalt, verifyCrypt } from './crypt';
+import { checkDigestHash, checkHexSalt, verifySaltedDigest, type DigestSalt } from './salted-digest';
+import {
+  DEFAULT_PASSWORD_LIMITS,
+  HASHING_METHODS,
+  MAX_PASSWORD_BYTES,
+  type FamilyCheck,
+  type HashingMethod,
+  type ParseStoredPasswordResult,
+  type PasswordLimits,
+  type SaltFormat,
+  type SaltPosition,
+  type StoredPassword,
+  type StoredPasswordInput,
+} from './types';
+import { checkWordpress, verifyWordpress, wordpressScheme } from './wordpress';
+
+/** Hashes longer than this are refused before any pattern matching. */
+const MAX_HASH_LENGTH = 256;
+const MAX_SALT_LENGTH = 1024;
+
+function fail(code: Exclude<FamilyCheck, { ok: true }>['code'], reason: string): ParseStoredPasswordResult {
+  return { ok: false, code, reason };
+}
+
+function isHashingMethod(value: string): value is HashingMethod {
+  return (HASHING_METHODS as readonly string[]).includes(value);
+}
+
+/** Empty and null mean "not given" in CSV and NDJSON rows alike. */
+function given(value: string | null | undefined): string | undefined {
+  return value === null || value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Validates an imported or API-supplied hash against its method and returns
+ * the plain data to store, or a reason (without hash or salt) why it cannot be
+ * stored. Method names are case-insensitive (Kinde's docs write "SHA256").
+ *
+ * Salt rules (Kinde's table: md5 and sha256 "salt optional, position required
+ * if salt included"; bcrypt takes none; crypt and wordpress embed theirs):
+ * - md5/sha256: a salt needs salt_position; salt_format defaults to `string`.
+ * - bcrypt/crypt/wordpress: a supplied salt must equal the one embedded in the
+ *   hash (it is then dropped); anything else is refused rather than ignored.
+ */
+export function parseStoredPassword(
+  input: StoredPasswordInput,
+  limits: PasswordLimits = DEFAULT_PASSWORD_LIMITS,
+): ParseStoredPasswordResult {
+  const rawMethod = given(input.hashing_method);
+  if (rawMethod === undefined) return fail('HASHING_METHOD_UNSUPPORTED', 'hashing_method is missing');
+  const method = rawMethod.trim().toLowerCase();
+  if (!isHashingMethod(method)) {
+    return fail('HASHING_METHOD_UNSUPPORTED', `hashing_method must be one of ${HASHING_METHODS.join(', ')}`);
+  }
+  const hash = given(input.hashed_password);
+  if (hash === undefined) return fail('HASH_MISSING', 'hashed_password is missing');
+  if (hash.length > MAX_HASH_LENGTH) return fail('HASH_MALFORMED', `hashed_password is longer than ${MAX_HASH_LENGTH} characters`);
+
+  const salt = given(input.salt);
+  const rawPosition = given(input.salt_position)?.toLowerCase();
+  const rawFormat = given(input.salt_format)?.toLowerCase();
+  if (rawPosition !== undefined && rawPosition !== 'prefix' && rawPosition !== 'suffix') {
+    return fail('SALT_INVALID', 'salt_position must be prefix or suffix');
+  }
+  if (rawFormat !== undefined && rawFormat !== 'string' && rawFormat !== 'hex') {
+    return fail('SALT_INVALID', 'salt_format must be string or hex');
+  }
+  const position: SaltPosition | undefined = rawPosition;
+  const format: SaltFormat = rawFormat ?? 'string';
+
+  switch (method) {
+    case 'md5':
+    case 'sha256': {
+      const check = checkDigestHash(method, hash);
+      if (!check.ok) return check;
+      const normalized = hash.toLowerCase();
+      if (salt === undefined) return { ok: true, password: { method, hash: normalized } };
+      if (salt.length > MAX_SALT_LENGTH) return fail('SALT_INVALID', `salt is longer than ${MAX_SALT_LENGTH} characters`);
+      if (position === undefined) {
+        return fail('SALT_POSITION_REQUIRED', `salt_position (prefix or suffix) is required when a ${method} salt is given`);
+      }
+      if (format === 'hex') {
+        const hex = checkHexSalt(salt);
+        if (!hex.ok) return hex;
+      }
+      return {
+        ok: true,
+        password: { method, hash: normalized, salt, salt_position: position, salt_format: format },
+      };
+    }
+    case 'bcrypt':
+    case 'crypt':
+    case 'wordpress': {
+      const check = familyCheck(method, hash, limits);
+      if (!check.ok) return check;
+      if (salt !== undefined && salt !== embeddedSalt(method, hash)) {
+        return fail('SALT_NOT_ALLOWED', `a ${method} hash carries its own salt; the separate salt does not match it`);
+      }
+      return { ok: true, password: { method, hash } };
+    }
+    default: {
+      const never: never = method;
+      return never;
+    }
+  }
+}
+
+function familyCheck(method: 'bcrypt' | 'crypt' | 'wordpress', hash: string, limits: PasswordLimits): FamilyCheck {
+  switch (method) {
+    case 'bcrypt':
+      return checkBcrypt(hash, limits);
+    case 'crypt':
+      return checkCrypt(hash, limits);
+    case 'wordpress':
+      return checkWordpress(hash, limits);
+    default: {
+      const never: never = method;
+      return never;
+    }
+  }
+}
+
+function embeddedSalt(method: 'bcrypt' | 'crypt' | 'wordpress', hash: string): string | null {
+  switch (method) {
+    case 'bcrypt':
+    case 'crypt':
+      return cryptEmbeddedSalt(hash);
+    case 'wordpress': {
+      const scheme = wordpressScheme(hash);
+      if (scheme === 'phpass') return hash.slice(4, 12);
+      if (scheme === 'wp-bcrypt') return hash.slice(10, 32);
+      if (scheme === 'bcrypt') return hash.slice(7, 29);
+      return null;
+    }
+    default: {
+      const never: never = method;
+      return never;
+    }
+  }
+}
+
+function digestSalt(stored: StoredPassword): DigestSalt | undefined {
+  if (stored.salt === undefined || stored.salt === '') return undefined;
+  return {
+    salt: stored.salt,
+    salt_position: stored.salt_position ?? 'prefix',
+    salt_format: stored.salt_format ?? 'string',
+  };
+}
+
+/**
+ * Synchronous verification; CPU-bound for bcrypt and crypt, so a server calls
+ * it through the worker pool (createPasswordVerifier), never on its event loop.
+ * The stored value is re-validated first (it may come from an old event), so a
+ * hash outside `limits` or malformed is simply a failed verification.
+ */
+export function verifyPasswordSync(
+  stored: StoredPassword,
+  plain: string,
+  limits: PasswordLimits = DEFAULT_PASSWORD_LIMITS,
+): boolean {
+  if (typeof plain !== 'string' || Buffer.byteLength(plain, 'utf8') > MAX_PASSWORD_BYTES) return false;
+  const parsed = parseStoredPassword(
+    {
+      hashed_password: stored.hash,
+      hashing_method: stored.method,
+      salt: stored.salt ?? null,
+      salt_position: stored.salt_position ?? null,
+      salt_format: stored.salt_format ?? null,
+    },
+    limits,
+  );
+  if (!parsed.ok) return false;
+  const password = parsed.password;
+  switch (password.method) {
+    case 'bcrypt':
+      return verifyBcrypt(password.hash, plain);
+    case 'crypt':
+      return verifyCrypt(password.hash, plain);
+    case 'md5':
+    case 'sha256':
+      return verifySaltedDigest(password.method, password.hash, plain, digestSalt(password));
+    case 'wordpress':
+      return verifyWordpress(password.hash, plain);
+    default: {
+      const never: never = password.method;
+      return never;
+    }
+  }
+}
+
+/** Same as verifyPasswordSync, as a promise; runs on the calling thread. */
+export async function verifyPassword(
+  stored: StoredPassword,
+  plain: string,
+  limits: PasswordLimits = DEFAULT_PASSWORD_LIMITS,
+): Promise<boolean> {
+  return verifyPasswordSync(stored, plain, limits);
+}
+
+/**
+ * Whether a successful sign-in should re-hash the password: anything but a
+ * plain bcrypt hash at (at least) the configured cost. A higher cost is kept,
+ * not downgraded.
+ */
+export function needsUpgrade(stored: StoredPassword, bcryptCostWanted: number): boolean {
+  if (stored.method !== 'bcrypt') return true;
+  const cost = bcryptCost(stored.hash);
+  return cost === null || cost < bcryptCostWanted;
+}
+
+/** A new bcrypt StoredPassword (`$2b$`). CPU-bound: use the pool in a server. */
+export function hashPassword(plain: string, cost: number): StoredPassword {
+  return { method: 'bcrypt', hash: hashBcrypt(plain, cost) };
+}
+
+/**
+ * A bcrypt hash of a random secret at the given cost, for unknown identities
+ * and users without a password: verifying against it costs what a real
+ * bcrypt verification costs and can never succeed in practice. Create it once
+ * at start-up with the configured cost.
+ */
+export function createDummyPassword(cost: number): StoredPassword {
+  return hashPassword(randomBytes(32).toString('base64'), cost);
+}

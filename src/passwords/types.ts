@@ -1,0 +1,94 @@
+/**
+ * Shared shapes of the password library. A StoredPassword is plain JSON data:
+ * it is what a `UserImported` / `UserPasswordSet` event carries, so it must
+ * survive JSON.stringify/parse unchanged and never grow class instances.
+ */
+
+/** The five hashing methods Kinde's import and "Set user password" API name. */
+export const HASHING_METHODS = ['bcrypt', 'crypt', 'md5', 'sha256', 'wordpress'] as const;
+export type HashingMethod = (typeof HASHING_METHODS)[number];
+
+export type SaltPosition = 'prefix' | 'suffix';
+export type SaltFormat = 'string' | 'hex';
+
+export interface StoredPassword {
+  readonly method: HashingMethod;
+  /** The hash as imported (hex digests normalised to lowercase). */
+  readonly hash: string;
+  /** Only for md5/sha256, and only when the digest was salted. */
+  readonly salt?: string;
+  readonly salt_position?: SaltPosition;
+  readonly salt_format?: SaltFormat;
+}
+
+/** Input as it arrives from an import row or `PUT /api/v1/users/{id}/password`. */
+export interface StoredPasswordInput {
+  readonly hashed_password: string | null | undefined;
+  readonly hashing_method: string | null | undefined;
+  readonly salt?: string | null;
+  readonly salt_position?: string | null;
+  readonly salt_format?: string | null;
+}
+
+/**
+ * Stable codes for a hash that cannot be stored. Import maps every one of them
+ * to the row error PASSWORD_NOT_IMPORTED; the API answers 400 with the reason.
+ */
+export type PasswordRejectionCode =
+  | 'HASH_MISSING'
+  | 'HASHING_METHOD_UNSUPPORTED'
+  | 'HASH_MALFORMED'
+  | 'WORK_FACTOR_OUT_OF_BOUNDS'
+  | 'SALT_INVALID'
+  | 'SALT_POSITION_REQUIRED'
+  | 'SALT_NOT_ALLOWED';
+
+export type ParseStoredPasswordResult =
+  | { readonly ok: true; readonly password: StoredPassword }
+  | {
+      readonly ok: false;
+      readonly code: PasswordRejectionCode;
+      /** Human-readable; never contains the hash, the salt or the password. */
+      readonly reason: string;
+    };
+
+/**
+ * Work-factor bounds. A hostile import file could otherwise store hashes that
+ * take seconds each to verify and turn sign-in into a denial of service.
+ */
+export interface PasswordLimits {
+  /** Highest bcrypt cost accepted (bcrypt itself allows 4..31). */
+  readonly maxBcryptCost: number;
+  /** Highest `rounds=` accepted in $5$/$6$ hashes (glibc allows 1000..999,999,999). */
+  readonly maxShaCryptRounds: number;
+  /** Highest phpass iteration exponent (2^n MD5 rounds; phpass allows 7..30). */
+  readonly maxPhpassLog2: number;
+}
+
+/**
+ * Defaults chosen so that the slowest accepted hash of each family costs about
+ * as much as bcrypt at cost 14 (~1.2 s with bcryptjs on one core of this kind of
+ * machine) or much less: sha512-crypt at 400,000 rounds ~1.2 s, phpass 2^16 ~50 ms.
+ */
+export const DEFAULT_PASSWORD_LIMITS: PasswordLimits = {
+  maxBcryptCost: 14,
+  maxShaCryptRounds: 400_000,
+  maxPhpassLog2: 16,
+};
+
+/**
+ * Longest password verified, in UTF-8 bytes (WordPress 6.8 refuses longer ones
+ * too). Longer inputs fail verification without hashing, bounding per-attempt work.
+ */
+export const MAX_PASSWORD_BYTES = 4096;
+
+/** What a method-family parser returns: ok, or a rejection without hash/salt. */
+export type FamilyCheck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: PasswordRejectionCode; readonly reason: string };
+
+export const FAMILY_OK: FamilyCheck = { ok: true };
+
+export function reject(code: PasswordRejectionCode, reason: string): FamilyCheck {
+  return { ok: false, code, reason };
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseStoredPassword, verifyPasswordSync, type StoredPasswordInput } from '../../src/passwords';
+
+/**
+ * Table-driven over the vectors in test/fixtures/passwords, made by real tools
+ * (openssl, Python crypt/hashlib, htpasswd, PHP) with generate.sh. Each
+ * vector's `matches` is the generating tool's own verdict.
+ */
+interface Vector {
+  readonly name: string;
+  readonly tool: string;
+  readonly input: StoredPasswordInput;
+  readonly password: string;
+  readonly matches: boolean;
+}
+interface Rejected {
+  readonly name: string;
+  readonly tool: string;
+  readonly input: StoredPasswordInput;
+  readonly code: string;
+}
+interface VectorFile {
+  readonly method: string;
+  readonly vectors: readonly Vector[];
+  readonly rejected: readonly Rejected[];
+}
+
+const METHODS = ['bcrypt', 'crypt', 'md5', 'sha256', 'wordpress'] as const;
+
+function load(method: string): VectorFile {
+  const url = new URL(`../fixtures/passwords/${method}.json`, import.meta.url);
+  return JSON.parse(readFileSync(url, 'utf8')) as VectorFile;
+}
+
+describe.each(METHODS)('%s vectors', (method) => {
+  const file = load(method);
+
+  it('has positive and negative vectors, unicode and long passwords', () => {
+    expect(file.method).toBe(method);
+    expect(file.vectors.some((v) => v.matches)).toBe(true);
+    expect(file.vectors.some((v) => !v.matches)).toBe(true);
+    expect(file.vectors.some((v) => v.matches && /[^\x00-\x7f]/.test(v.password))).toBe(true);
+    expect(file.vectors.some((v) => v.matches && Buffer.byteLength(v.password) > 72)).toBe(true);
+  });
+
+  it.each(file.vectors.map((v) => [v.name, v] as const))('%s', (_name, vector) => {
+    const parsed = parseStoredPassword(vector.input);
+    if (!parsed.ok) throw new Error(`vector rejected: ${parsed.code} ${parsed.reason}`);
+    expect(parsed.password.method).toBe(method);
+    expect(verifyPasswordSync(parsed.password, vector.password)).toBe(vector.matches);
+  });
+
+  if (file.rejected.length > 0) {
+    it.each(file.rejected.map((r) => [r.name, r] as const))('rejects: %s', (_name, rejected) => {
+      const parsed = parseStoredPassword(rejected.input);
+      expect(parsed).toMatchObject({ ok: false, code: rejected.code });
+      if (!parsed.ok) expect(parsed.reason).not.toContain(rejected.input.hashed_password ?? '');
+    });
+  }
+});
+
+describe('StoredPassword is plain JSON', () => {
+  it.each(METHODS)('%s survives a JSON round trip and still verifies', (method) => {
+    const vector = load(method).vectors.find((v) => v.matches && v.input.salt);
+    const chosen = vector ?? load(method).vectors.find((v) => v.matches)!;
+    const parsed = parseStoredPassword(chosen.input);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const revived = JSON.parse(JSON.stringify(parsed.password));
+    expect(revived).toEqual(parsed.password);
+    expect(verifyPasswordSync(revived, chosen.password)).toBe(true);
+  });
+});
