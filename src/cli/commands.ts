@@ -1,0 +1,26 @@
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { migrateCommand } from './migrate';
+import { serveCommand } from './serve';
+import { statsCommand } from './stats';
+
+export interface CliContext {
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+export interface CliCommand {
+  readonly summary: string;
+  run(args: string[], ctx: CliContext): Promise<number>;
+}
+
+export const commands: Record<string, CliCommand> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+  stats: statsCommand,
+};
+
+export function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: roster <command> [options]\n\nCommands:\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Router } from 'express';
+import type { Logger } from '../logger';
+import { errorHandler, notFoundHandler } from './errors';
+
+/**
+ * Builds the express app without listening (tests use it in-process; main.ts
+ * listens). Route modules are plain functions that mount on a router.
+ */
+export interface AppDeps {
+  readonly logger: Logger;
+  /** Route modules, mounted in order at the root. */
+  readonly routes: readonly ((router: Router) => void)[];
+  readonly bodyLimit?: string;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+
+  // Request ids: honour a sane incoming X-Request-Id, else make one.
+  app.use((req, res, next) => {
+    const incoming = req.header('x-request-id');
+    const id = incoming && /^[A-Za-z0-9._-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      deps.logger.debug('request', {
+        request_id: id,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      });
+    });
+    next();
+  });
+
+  const limit = deps.bodyLimit ?? '1mb';
+  app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ extended: false, limit }));
+
+  const router = express.Router();
+  for (const mount of deps.routes) mount(router);
+  app.use(router);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}
