@@ -1,0 +1,439 @@
+import {
+  BACKWARDS,
+  END,
+  ErrorType,
+  EventStoreDBClient,
+  FORWARDS,
+  START as ESDB_START,
+  excludeSystemEvents,
+  jsonEvent,
+  type AllStreamResolvedEvent,
+  type AppendExpectedRevision,
+  type JSONType,
+  type Position as EsdbPosition,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import { Observable, Subject, interval, map, merge, share, takeUntil } from 'rxjs';
+import { feedFromReads } from './feed';
+import {
+  START,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventData,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type Position,
+  type RecordedEvent,
+  type StreamAppend,
+} from './types';
+
+/**
+ * The EventStoreDB (KurrentDB) event store, over @eventstore/db-client (gRPC).
+ *
+ * Positions. The port's opaque position is "<commit>/<prepare>" of the event in
+ * `$all`; START is before every event. Positions compare by commit, then prepare.
+ *
+ * Idempotency. EventStoreDB deduplicates event ids reliably only when the append
+ * carries an exact expected revision, and it answers an idempotent write with a
+ * plain success, indistinguishable from a fresh one. So before each append we read
+ * the stream where the events would go (for an exact revision or `no_stream`: the
+ * n events after the expected revision; for `any`/`stream_exists`: the stream's
+ * last n events). If every id is already there, nothing is written and the stored
+ * revision and position come back with `appended: false`. A concurrent writer that
+ * stores the very same ids between that read and our append makes the server
+ * treat our append as idempotent too; we then report `appended: true` (the events
+ * are stored exactly once either way).
+ *
+ * The position in an AppendResult is the `$all` position of the stream's last
+ * event, read back after the append: the server's own append answer is not the
+ * position of the last event for multi-event writes, and a deduplicated retry must
+ * answer with the same position as the original append.
+ *
+ * Ambiguous failures (timeout, deadline, unavailable, cancelled, unknown): the
+ * write may or may not have been committed. We read the stream back; if the ids
+ * are stored we report success, otherwise we retry (bounded) with the same
+ * expected revision.
+ *
+ * appendToStreams is NOT atomic: EventStoreDB has no multi-stream transaction, so
+ * it appends stream by stream, in order. If one append fails, the earlier ones
+ * stay written; a retry of the whole call is safe because each append is
+ * idempotent by event id (see above).
+ *
+ * The global feed excludes system events (types starting with `$`, such as
+ * `$metadata` and the `$statsCollected` events the server writes on its own).
+ */
+
+export interface EsdbEventStoreOptions {
+  /** Fallback poll interval for readers when the live wake-up subscription misses a write (ms). */
+  readonly pollIntervalMs?: number;
+  /** Concurrent stream reads in readStreams. */
+  readonly readConcurrency?: number;
+  /** Attempts of one append after ambiguous failures. */
+  readonly maxAppendAttempts?: number;
+}
+
+// ─── Pure helpers (unit-tested in test/eventstore/esdb-positions.unit.test.ts) ───
+
+/** The port's position of an EventStoreDB `$all` position. */
+export function encodeEsdbPosition(p: EsdbPosition): Position {
+  return `${p.commit}/${p.prepare}`;
+}
+
+/** The `$all` position of a port position; undefined for START. */
+export function decodeEsdbPosition(p: Position): EsdbPosition | undefined {
+  if (p === START) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(p);
+  if (!m) throw new Error(`Not an EventStoreDB position: ${p}`);
+  return { commit: BigInt(m[1]!), prepare: BigInt(m[2]!) };
+}
+
+export function compareEsdbPositions(a: Position, b: Position): number {
+  const pa = decodeEsdbPosition(a);
+  const pb = decodeEsdbPosition(b);
+  if (!pa || !pb) return pa ? 1 : pb ? -1 : 0;
+  if (pa.commit !== pb.commit) return pa.commit < pb.commit ? -1 : 1;
+  return pa.prepare === pb.prepare ? 0 : pa.prepare < pb.prepare ? -1 : 1;
+}
+
+/** The client's expected revision for the port's. */
+export function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
+  switch (expected) {
+    case 'no_stream':
+      return 'no_stream';
+    case 'any':
+      return 'any';
+    case 'stream_exists':
+      return 'stream_exists';
+    default: {
+      if (typeof expected !== 'number' || !Number.isSafeInteger(expected) || expected < 0) {
+        throw new RangeError(`Invalid expected revision: ${String(expected)}`);
+      }
+      return BigInt(expected);
+    }
+  }
+}
+
+/**
+ * The revision of the first event of an append at an exact expected revision
+ * (`no_stream` counts as -1), or undefined when the expected revision does not
+ * say where the events go.
+ */
+export function firstRevisionFor(expected: ExpectedRevision): number | undefined {
+  if (expected === 'no_stream') return 0;
+  if (typeof expected === 'number') return expected + 1;
+  return undefined;
+}
+
+export function isSystemEventType(type: string): boolean {
+  return type.startsWith('$');
+}
+
+interface ErrorLike {
+  readonly type?: unknown;
+  readonly actualVersion?: unknown;
+}
+
+/** Map a client error to the port's conflict error, or undefined when it is not a conflict. */
+export function toWrongExpectedRevision(err: unknown, streamId: string, expected: ExpectedRevision): WrongExpectedRevisionError | undefined {
+  const e = err as ErrorLike | null;
+  if (!e || typeof e !== 'object' || e.type !== ErrorType.WRONG_EXPECTED_VERSION) return undefined;
+  const actual = e.actualVersion;
+  return new WrongExpectedRevisionError(
+    streamId,
+    expected,
+    typeof actual === 'bigint' ? Number(actual) : actual === 'no_stream' || actual === undefined ? 'no_stream' : Number(actual),
+  );
+}
+
+/** A failure after which the append may or may not have been committed. */
+export function isAmbiguousAppendError(err: unknown): boolean {
+  const t = (err as ErrorLike | null)?.type;
+  return (
+    t === ErrorType.TIMEOUT ||
+    t === ErrorType.DEADLINE_EXCEEDED ||
+    t === ErrorType.UNAVAILABLE ||
+    t === ErrorType.CANCELLED ||
+    t === ErrorType.UNKNOWN ||
+    t === ErrorType.NOT_LEADER
+  );
+}
+
+function isStreamNotFound(err: unknown): boolean {
+  return (err as ErrorLike | null)?.type === ErrorType.STREAM_NOT_FOUND;
+}
+
+/**
+ * Where a stream's stored ids stand against an append's ids: all stored (the
+ * append is a retry), none stored, or some (a different append: a conflict).
+ */
+export function matchStoredIds(storedIds: readonly string[], ids: readonly string[]): 'all' | 'none' | 'some' {
+  if (ids.length === 0) return 'none';
+  const stored = new Set(storedIds.map((s) => s.toLowerCase()));
+  const found = ids.filter((id) => stored.has(id.toLowerCase())).length;
+  return found === ids.length ? 'all' : found === 0 ? 'none' : 'some';
+}
+
+// ─── Conversion ───
+
+type ClientRecorded = NonNullable<ResolvedEvent['event']>;
+
+function toRecorded(e: ClientRecorded): RecordedEvent {
+  if (!e.position) throw new Error(`EventStoreDB returned no position for event ${e.id}; EventStoreDB 22.6 or later is required`);
+  const data = e.isJson ? e.data : Buffer.from(e.data as Uint8Array).toString('base64');
+  return {
+    id: e.id,
+    streamId: e.streamId,
+    revision: Number(e.revision),
+    type: e.type,
+    data,
+    metadata: e.metadata as unknown as EventMetadata,
+    position: encodeEsdbPosition(e.position),
+    recordedAt: e.created,
+  };
+}
+
+function toClientEvent(e: EventData) {
+  return jsonEvent({
+    id: e.id,
+    type: e.type,
+    // The client JSON-encodes data; undefined would not survive the round trip.
+    data: (e.data === undefined ? null : e.data) as JSONType,
+    metadata: e.metadata as unknown as JSONType,
+  });
+}
+
+// ─── The adapter ───
+
+export function createEsdbEventStore(connectionString: string, options: EsdbEventStoreOptions = {}): EventStore {
+  const client = EventStoreDBClient.connectionString(connectionString);
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const readConcurrency = options.readConcurrency ?? 16;
+  const maxAppendAttempts = options.maxAppendAttempts ?? 3;
+  const closed = new Subject<void>();
+  let isClosed = false;
+
+  async function readStream(streamId: string, opts: { fromRevision?: number } = {}): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    try {
+      for await (const r of client.readStream(streamId, { fromRevision: BigInt(opts.fromRevision ?? 0), direction: FORWARDS })) {
+        if (r.event) out.push(toRecorded(r.event));
+      }
+    } catch (err) {
+      if (isStreamNotFound(err)) return [];
+      throw err;
+    }
+    return out;
+  }
+
+  /** Up to `count` events of a stream from a revision (forwards), [] when missing. */
+  async function readSlice(streamId: string, fromRevision: number, count: number): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    try {
+      for await (const r of client.readStream(streamId, { fromRevision: BigInt(fromRevision), maxCount: count, direction: FORWARDS })) {
+        if (r.event) out.push(toRecorded(r.event));
+      }
+    } catch (err) {
+      if (isStreamNotFound(err)) return [];
+      throw err;
+    }
+    return out;
+  }
+
+  /** The last `count` events of a stream, oldest first; [] when missing. */
+  async function readTail(streamId: string, count: number): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    try {
+      for await (const r of client.readStream(streamId, { fromRevision: END, maxCount: count, direction: BACKWARDS })) {
+        if (r.event) out.push(toRecorded(r.event));
+      }
+    } catch (err) {
+      if (isStreamNotFound(err)) return [];
+      throw err;
+    }
+    return out.reverse();
+  }
+
+  /** The stored events where this append's events would be (see "Idempotency" above). */
+  function readWhereAppendGoes(append: StreamAppend): Promise<RecordedEvent[]> {
+    const first = firstRevisionFor(append.expectedRevision);
+    const n = append.events.length;
+    return first === undefined ? readTail(append.streamId, n) : readSlice(append.streamId, first, n);
+  }
+
+  /** The result of an append whose events are all stored already. */
+  function storedResult(streamId: string, stored: readonly RecordedEvent[], ids: readonly string[], appended: boolean): AppendResult {
+    const wanted = new Set(ids.map((id) => id.toLowerCase()));
+    const mine = stored.filter((e) => wanted.has(e.id.toLowerCase()));
+    const last = mine[mine.length - 1]!;
+    return { streamId, nextRevision: last.revision, position: last.position, appended };
+  }
+
+  async function appendOne(append: StreamAppend): Promise<AppendResult> {
+    const { streamId, events, expectedRevision } = append;
+    const ids = events.map((e) => e.id);
+    const expected = toEsdbExpectedRevision(expectedRevision);
+
+    if (events.length === 0) {
+      const tail = await readTail(streamId, 1);
+      const last = tail[0];
+      return { streamId, nextRevision: last?.revision ?? -1, position: last?.position ?? START, appended: false };
+    }
+
+    // 1. A retry of an append that is stored already writes nothing.
+    const before = await readWhereAppendGoes(append);
+    const match = matchStoredIds(before.map((e) => e.id), ids);
+    switch (match) {
+      case 'all':
+        return storedResult(streamId, before, ids, false);
+      case 'some': {
+        const tail = await readTail(streamId, 1);
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, tail[0]?.revision ?? 'no_stream');
+      }
+      case 'none':
+        break;
+      default: {
+        const unreachable: never = match;
+        throw new Error(`unreachable: ${String(unreachable)}`);
+      }
+    }
+
+    // 2. Append; on an ambiguous failure, look before retrying.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await client.appendToStream(streamId, events.map(toClientEvent), { expectedRevision: expected });
+        const nextRevision = Number(result.nextExpectedRevision);
+        const last = await readSlice(streamId, nextRevision, 1);
+        const position = last[0]?.position ?? (result.position ? encodeEsdbPosition(result.position) : START);
+        return { streamId, nextRevision, position, appended: true };
+      } catch (err) {
+        const conflict = toWrongExpectedRevision(err, streamId, expectedRevision);
+        if (conflict) throw conflict;
+        if (!isAmbiguousAppendError(err)) throw err;
+        const after = await readWhereAppendGoes(append).catch(() => undefined);
+        if (after && matchStoredIds(after.map((e) => e.id), ids) === 'all') return storedResult(streamId, after, ids, true);
+        if (attempt >= maxAppendAttempts) throw err;
+      }
+    }
+  }
+
+  /** Up to `limit` non-system events strictly after `from`, in `$all` order. */
+  async function readAll(from: Position, limit: number): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    let cursor = decodeEsdbPosition(from);
+    // `fromPosition` is inclusive; the event at `from` itself is skipped below.
+    while (out.length < limit) {
+      const page = limit - out.length + 1;
+      let seen = 0;
+      let lastPos: EsdbPosition | undefined;
+      const reading = client.readAll({ fromPosition: cursor ?? ESDB_START, maxCount: page, direction: FORWARDS });
+      for await (const r of reading as AsyncIterable<AllStreamResolvedEvent>) {
+        seen++;
+        const e = r.event;
+        if (!e) continue;
+        lastPos = e.position;
+        if (cursor && e.position.commit === cursor.commit && e.position.prepare === cursor.prepare) continue;
+        if (isSystemEventType(e.type)) continue;
+        if (out.length < limit) out.push(toRecorded(e));
+      }
+      if (seen < page || !lastPos) break;
+      if (cursor && lastPos.commit === cursor.commit && lastPos.prepare === cursor.prepare) break;
+      cursor = lastPos;
+    }
+    return out;
+  }
+
+  // A live subscription to $all (from its end) only signals that something new may
+  // be readable; the feed itself is read with readAll, so ordering and resumption
+  // have one implementation. The poll interval covers a write that lands before
+  // the live subscription is confirmed.
+  const live = new Observable<void>((subscriber) => {
+    const sub = client.subscribeToAll({ fromPosition: END, filter: excludeSystemEvents() });
+    sub.on('data', () => subscriber.next());
+    sub.on('error', () => {
+      /* the poll below keeps readers going; the subscription is re-created on the next subscribe */
+    });
+    return () => void sub.unsubscribe().catch(() => {});
+  });
+  const wakeups: Observable<void> = merge(live, interval(pollIntervalMs).pipe(map(() => undefined))).pipe(takeUntil(closed), share());
+
+  async function scanForward(visit: (e: RecordedEvent) => void, from: Position = START): Promise<void> {
+    let position = from;
+    for (;;) {
+      const batch = await readAll(position, 1000);
+      for (const e of batch) visit(e);
+      if (batch.length < 1000) return;
+      position = batch[batch.length - 1]!.position;
+    }
+  }
+
+  return {
+    kind: 'eventstoredb',
+    appendToStream(streamId, events, expectedRevision) {
+      return appendOne({ streamId, events, expectedRevision });
+    },
+    async appendToStreams(appends) {
+      // Sequential and not atomic: see the comment at the top of this file.
+      const results: AppendResult[] = [];
+      for (const append of appends) results.push(await appendOne(append));
+      return results;
+    },
+    readStream,
+    async readStreams(streamIds) {
+      const out = new Map<string, RecordedEvent[]>(streamIds.map((s) => [s, []]));
+      const queue = [...new Set(streamIds)];
+      const worker = async () => {
+        for (let s = queue.shift(); s !== undefined; s = queue.shift()) out.set(s, await readStream(s));
+      };
+      await Promise.all(Array.from({ length: Math.min(readConcurrency, queue.length) }, worker));
+      return out;
+    },
+    readAll,
+    subscribeToAll(from, opts = {}) {
+      return feedFromReads(readAll, from, wakeups, opts.batchSize ?? 500);
+    },
+    wakeups,
+    async headPosition() {
+      let cursor: EsdbPosition | undefined;
+      for (;;) {
+        let seen = 0;
+        let lastPos: EsdbPosition | undefined;
+        for await (const r of client.readAll({ fromPosition: cursor ?? END, maxCount: 200, direction: BACKWARDS }) as AsyncIterable<AllStreamResolvedEvent>) {
+          seen++;
+          const e = r.event;
+          if (!e) continue;
+          lastPos = e.position;
+          if (!isSystemEventType(e.type)) return encodeEsdbPosition(e.position);
+        }
+        if (seen < 200 || !lastPos) return START;
+        if (cursor && lastPos.commit === cursor.commit && lastPos.prepare === cursor.prepare) return START;
+        cursor = lastPos;
+      }
+    },
+    comparePositions: compareEsdbPositions,
+    async countAfter(position) {
+      // Reads the feed forward: cheap for projection lag, linear in the lag.
+      let n = 0;
+      await scanForward(() => n++, position);
+      return n;
+    },
+    async stats() {
+      // Exact, by a full scan of $all (EventStoreDB keeps no cheap counters of
+      // non-system events): linear in the store's size, fine for `roster stats`.
+      let events = 0;
+      const streams = new Set<string>();
+      await scanForward((e) => {
+        events++;
+        streams.add(e.streamId);
+      });
+      return { events, streams: streams.size };
+    },
+    async close() {
+      if (isClosed) return;
+      isClosed = true;
+      closed.next();
+      closed.complete();
+      await client.dispose();
+    },
+  };
+}
