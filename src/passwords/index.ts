@@ -24,3 +24,11 @@ export {
   verifyPassword,
   verifyPasswordSync,
 } from './stored-password';
+export {
+  createPasswordVerifier,
+  DEFAULT_BCRYPT_COST,
+  PasswordVerifierBusyError,
+  PasswordVerifierError,
+  type PasswordVerifier,
+  type PasswordVerifierOptions,
+} from './pool';
