@@ -22,12 +22,17 @@ export const BusinessSettingsUpdatedData = BusinessSettingsSchema.partial();
 /** Roles with "assign to new users" on, kept here so a new user gets them without a read model. */
 export const DefaultUserRoleAddedData = z.object({ roleId: RoleIdSchema });
 export const DefaultUserRoleRemovedData = z.object({ roleId: RoleIdSchema });
+/** Permissions with "add automatically to new roles" on, kept here so CreateRole needs no read model. */
+export const DefaultRolePermissionAddedData = z.object({ permissionId: z.string().min(1) });
+export const DefaultRolePermissionRemovedData = z.object({ permissionId: z.string().min(1) });
 
 export const businessSettingsEventSchemas = {
   BusinessSettingsInitialized: BusinessSettingsInitializedData,
   BusinessSettingsUpdated: BusinessSettingsUpdatedData,
   DefaultUserRoleAdded: DefaultUserRoleAddedData,
   DefaultUserRoleRemoved: DefaultUserRoleRemovedData,
+  DefaultRolePermissionAdded: DefaultRolePermissionAddedData,
+  DefaultRolePermissionRemoved: DefaultRolePermissionRemovedData,
 } as const;
 
 type Schemas = typeof businessSettingsEventSchemas;

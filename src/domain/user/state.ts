@@ -1,0 +1,273 @@
+import { assertNever } from '../shared';
+import type { MfaMethod, MfaScope, Policy, StoredPassword, UserEvent } from './events';
+import type { Identity } from './identity';
+
+export interface OrganizationAccess {
+  readonly roleIds: readonly string[];
+  readonly permissionIds: readonly string[];
+}
+
+export interface MfaFactor {
+  readonly factorId: string;
+  readonly method: MfaMethod;
+  readonly scope: MfaScope;
+}
+
+export interface PasswordState {
+  readonly stored: StoredPassword;
+  /** Single use: invalid once used. */
+  readonly isTemporary: boolean;
+  readonly temporaryUsed: boolean;
+}
+
+export interface IdentitySignIns {
+  readonly succeeded: number;
+  readonly failed: number;
+}
+
+export interface UserProfile {
+  readonly userId: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly picture?: string;
+  readonly providedId?: string;
+  readonly identities: readonly Identity[];
+  /** orgCode -> the role ids and permission ids held there. */
+  readonly organizations: Readonly<Record<string, OrganizationAccess>>;
+  readonly properties: Readonly<Record<string, string>>;
+  readonly featureFlags: Readonly<Record<string, string>>;
+  readonly password?: PasswordState;
+  /** false: an imported password must be confirmed with a one-time code before it is used. */
+  readonly passwordVerified: boolean;
+  readonly passwordResetRequested: boolean;
+  readonly mfaFactors: readonly MfaFactor[];
+  /** Scope keys (see mfaScopeKey) where the user opted out of MFA. */
+  readonly mfaOptedOut: readonly string[];
+  /** Scope keys where every method was reset: the user sets up MFA at next sign-in. */
+  readonly mfaSetupRequired: readonly string[];
+  readonly policies: Readonly<Partial<Record<Policy, { url: string; version?: string; acceptedAt: string }>>>;
+  /** identityId -> sign-in counts. */
+  readonly signIns: Readonly<Record<string, IdentitySignIns>>;
+}
+
+/** A union on status, so a deleted user has no profile to touch. */
+export type UserState =
+  | { readonly status: 'none' }
+  | (UserProfile & { readonly status: 'active' | 'suspended' | 'access_revoked' })
+  | { readonly status: 'deleted'; readonly userId: string };
+
+export type ExistingUser = Extract<UserState, { status: 'active' | 'suspended' | 'access_revoked' }>;
+
+export const initialUserState = (): UserState => ({ status: 'none' });
+
+export function mfaScopeKey(scope: MfaScope): string {
+  return scope.type === 'environment' ? 'environment' : `organization:${scope.orgCode}`;
+}
+
+const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])];
+const without = (a: readonly string[], x: string): string[] => a.filter((v) => v !== x);
+
+function withOrg(user: ExistingUser, orgCode: string, f: (a: OrganizationAccess) => OrganizationAccess): ExistingUser {
+  const current = user.organizations[orgCode];
+  if (!current) return user;
+  return { ...user, organizations: { ...user.organizations, [orgCode]: f(current) } };
+}
+
+function withRecord(record: Readonly<Record<string, string>>, key: string, value: string | null): Record<string, string> {
+  const next = { ...record };
+  if (value === null) delete next[key];
+  else next[key] = value;
+  return next;
+}
+
+function newProfile(data: {
+  userId: string;
+  firstName?: string;
+  lastName?: string;
+  picture?: string;
+  providedId?: string;
+  identities: readonly Identity[];
+  organizations: readonly { orgCode: string; roleIds: readonly string[]; permissionIds: readonly string[] }[];
+}): ExistingUser {
+  const organizations: Record<string, OrganizationAccess> = {};
+  for (const m of data.organizations) {
+    const prev = organizations[m.orgCode];
+    organizations[m.orgCode] = {
+      roleIds: union(prev?.roleIds ?? [], m.roleIds),
+      permissionIds: union(prev?.permissionIds ?? [], m.permissionIds),
+    };
+  }
+  return {
+    status: 'active',
+    userId: data.userId,
+    ...(data.firstName !== undefined ? { firstName: data.firstName } : {}),
+    ...(data.lastName !== undefined ? { lastName: data.lastName } : {}),
+    ...(data.picture !== undefined ? { picture: data.picture } : {}),
+    ...(data.providedId !== undefined ? { providedId: data.providedId } : {}),
+    identities: [...data.identities],
+    organizations,
+    properties: {},
+    featureFlags: {},
+    passwordVerified: false,
+    passwordResetRequested: false,
+    mfaFactors: [],
+    mfaOptedOut: [],
+    mfaSetupRequired: [],
+    policies: {},
+    signIns: {},
+  };
+}
+
+function setName<K extends 'firstName' | 'lastName' | 'picture'>(user: ExistingUser, key: K, value: string | null | undefined): ExistingUser {
+  if (value === undefined) return user;
+  const next = { ...user } as Record<string, unknown>;
+  if (value === null) delete next[key];
+  else next[key] = value;
+  return next as unknown as ExistingUser;
+}
+
+function countSignIn(user: ExistingUser, identityId: string | undefined, ok: boolean): ExistingUser {
+  if (!identityId) return user;
+  const prev = user.signIns[identityId] ?? { succeeded: 0, failed: 0 };
+  const next = ok ? { ...prev, succeeded: prev.succeeded + 1 } : { ...prev, failed: prev.failed + 1 };
+  return { ...user, signIns: { ...user.signIns, [identityId]: next } };
+}
+
+export function evolveUser(state: UserState, event: UserEvent): UserState {
+  if (event.type === 'UserCreated' || event.type === 'UserSignedUp') return newProfile(event.data);
+  if (event.type === 'UserImported' && state.status === 'none') {
+    const created = newProfile(event.data);
+    return applyImportPatch(created, { ...event.data, identities: [], organizations: [] });
+  }
+  if (state.status === 'none' || state.status === 'deleted') return state;
+  const user = state;
+  switch (event.type) {
+    case 'UserImported':
+      return applyImportPatch(user, event.data);
+    case 'UserUpdated': {
+      let next = setName(user, 'firstName', event.data.firstName);
+      next = setName(next, 'lastName', event.data.lastName);
+      return setName(next, 'picture', event.data.picture);
+    }
+    case 'UserSuspended':
+      return { ...user, status: 'suspended' };
+    case 'UserRestored':
+      return { ...user, status: 'active' };
+    case 'UserAccessRevoked':
+      return { ...user, status: 'access_revoked', organizations: {} };
+    case 'UserDeleted':
+      return { status: 'deleted', userId: user.userId };
+    case 'UserPasswordResetRequested':
+      return { ...user, passwordResetRequested: true };
+    case 'UserPasswordSet':
+      return { ...user, password: { stored: event.data.password, isTemporary: event.data.isTemporary, temporaryUsed: false } };
+    case 'UserTemporaryPasswordSet':
+      return { ...user, password: { stored: event.data.password, isTemporary: true, temporaryUsed: false } };
+    case 'UserPasswordUpgraded':
+      return { ...user, password: { stored: event.data.password, isTemporary: user.password?.isTemporary ?? false, temporaryUsed: user.password?.temporaryUsed ?? false } };
+    case 'UserPasswordVerified':
+      return { ...user, passwordVerified: true };
+    case 'IdentityAdded': {
+      const added = event.data.identity;
+      const identities = added.isPrimary ? user.identities.map((i) => ({ ...i, isPrimary: false })) : [...user.identities];
+      return { ...user, identities: [...identities, added] };
+    }
+    case 'IdentityDeleted': {
+      const { identityId, newPrimaryIdentityId } = event.data;
+      return {
+        ...user,
+        identities: user.identities
+          .filter((i) => i.id !== identityId)
+          .map((i) => (i.id === newPrimaryIdentityId ? { ...i, isPrimary: true } : i)),
+      };
+    }
+    case 'IdentityMadePrimary':
+      return { ...user, identities: user.identities.map((i) => ({ ...i, isPrimary: i.id === event.data.identityId })) };
+    case 'UserPropertySet':
+      return { ...user, properties: withRecord(user.properties, event.data.key, event.data.value) };
+    case 'FeatureFlagOverrideSet':
+      return { ...user, featureFlags: withRecord(user.featureFlags, event.data.key, event.data.value) };
+    case 'MfaFactorEnrolled': {
+      const key = mfaScopeKey(event.data.scope);
+      return {
+        ...user,
+        mfaFactors: [...user.mfaFactors, { factorId: event.data.factorId, method: event.data.method, scope: event.data.scope }],
+        mfaOptedOut: without(user.mfaOptedOut, key),
+        mfaSetupRequired: without(user.mfaSetupRequired, key),
+      };
+    }
+    case 'MfaOptedOut':
+      return { ...user, mfaOptedOut: union(user.mfaOptedOut, [mfaScopeKey(event.data.scope)]) };
+    case 'MfaFactorReset': {
+      const key = mfaScopeKey(event.data.scope);
+      return {
+        ...user,
+        mfaFactors: user.mfaFactors.filter((f) => f.factorId !== event.data.factorId),
+        mfaOptedOut: event.data.optInRequired ? without(user.mfaOptedOut, key) : user.mfaOptedOut,
+        mfaSetupRequired: event.data.scopeFullyReset ? union(user.mfaSetupRequired, [key]) : user.mfaSetupRequired,
+      };
+    }
+    case 'PolicyAccepted': {
+      const { policy, url, version, acceptedAt } = event.data;
+      return { ...user, policies: { ...user.policies, [policy]: { url, acceptedAt, ...(version !== undefined ? { version } : {}) } } };
+    }
+    case 'UserAddedToOrganization':
+      if (user.organizations[event.data.orgCode]) return user;
+      return { ...user, organizations: { ...user.organizations, [event.data.orgCode]: { roleIds: [...event.data.roleIds], permissionIds: [] } } };
+    case 'UserRemovedFromOrganization': {
+      const organizations = { ...user.organizations };
+      delete organizations[event.data.orgCode];
+      const key = mfaScopeKey({ type: 'organization', orgCode: event.data.orgCode });
+      return { ...user, organizations, mfaFactors: user.mfaFactors.filter((f) => mfaScopeKey(f.scope) !== key) };
+    }
+    case 'RoleAssignedToUser':
+      return withOrg(user, event.data.orgCode, (a) => ({ ...a, roleIds: union(a.roleIds, [event.data.roleId]) }));
+    case 'RoleRemovedFromUser':
+      return withOrg(user, event.data.orgCode, (a) => ({ ...a, roleIds: without(a.roleIds, event.data.roleId) }));
+    case 'PermissionGrantedToUser':
+      return withOrg(user, event.data.orgCode, (a) => ({ ...a, permissionIds: union(a.permissionIds, [event.data.permissionId]) }));
+    case 'PermissionRevokedFromUser':
+      return withOrg(user, event.data.orgCode, (a) => ({ ...a, permissionIds: without(a.permissionIds, event.data.permissionId) }));
+    case 'UserSignInSucceeded': {
+      const counted = countSignIn(user, event.data.identityId, true);
+      if (event.data.method === 'temporary_password' && counted.password) {
+        return { ...counted, password: { ...counted.password, temporaryUsed: true } };
+      }
+      return counted;
+    }
+    case 'UserSignInFailed':
+      return countSignIn(user, event.data.identityId, false);
+    default:
+      return assertNever(event, 'user event');
+  }
+}
+
+/** UserImported as a patch: present fields are set, collections are added to. */
+function applyImportPatch(user: ExistingUser, data: Extract<UserEvent, { type: 'UserImported' }>['data']): ExistingUser {
+  let next: ExistingUser = user;
+  if (data.firstName !== undefined) next = { ...next, firstName: data.firstName };
+  if (data.lastName !== undefined) next = { ...next, lastName: data.lastName };
+  if (data.picture !== undefined) next = { ...next, picture: data.picture };
+  if (data.providedId !== undefined) next = { ...next, providedId: data.providedId };
+  if (data.identities.length > 0) {
+    const anyPrimary = data.identities.some((i) => i.isPrimary);
+    const kept = anyPrimary ? next.identities.map((i) => ({ ...i, isPrimary: false })) : next.identities;
+    next = { ...next, identities: [...kept, ...data.identities] };
+  }
+  if (data.organizations.length > 0) {
+    const organizations = { ...next.organizations };
+    for (const m of data.organizations) {
+      const prev = organizations[m.orgCode];
+      organizations[m.orgCode] = {
+        roleIds: union(prev?.roleIds ?? [], m.roleIds),
+        permissionIds: union(prev?.permissionIds ?? [], m.permissionIds),
+      };
+    }
+    next = { ...next, organizations };
+  }
+  if (Object.keys(data.properties).length > 0) next = { ...next, properties: { ...next.properties, ...data.properties } };
+  if (Object.keys(data.featureFlags).length > 0) next = { ...next, featureFlags: { ...next.featureFlags, ...data.featureFlags } };
+  if (data.password !== undefined) next = { ...next, password: { stored: data.password, isTemporary: false, temporaryUsed: false } };
+  if (data.passwordVerified !== undefined) next = { ...next, passwordVerified: data.passwordVerified };
+  return next;
+}
