@@ -1,0 +1,268 @@
+import { issue, type ImportIssue, type ImportIssueCode } from './issues';
+import { KeyIndex, hash64, hashHex, sameHash, type Hash64 } from './key-index';
+import { isEnterpriseType } from './identity-types';
+import type {
+  FailedRow, ImportBatch, ImportIdentity, ImportOrganizationAccess, ImportPassword, ImportRecord, RawRow,
+} from './types';
+
+/** An issue before it is stamped with the row's line and user key. */
+export interface IssueDraft {
+  readonly code: ImportIssueCode;
+  readonly field: string | null;
+  readonly message: string;
+}
+
+/** What a format mapper makes of one source row. */
+export interface RowDraft {
+  readonly kind: ImportRecord['kind'];
+  readonly line: number;
+  readonly raw: RawRow;
+  providedId?: string;
+  firstName?: string;
+  lastName?: string;
+  picture?: string;
+  identities: ImportIdentity[];
+  organizations: ImportOrganizationAccess[];
+  properties: { key: string; value: string }[];
+  featureFlags: { key: string; value: string }[];
+  password?: ImportPassword;
+  passwordVerified?: boolean;
+  readonly errors: IssueDraft[];
+  readonly warnings: IssueDraft[];
+}
+
+export function newDraft(kind: ImportRecord['kind'], line: number, raw: RawRow): RowDraft {
+  return { kind, line, raw, identities: [], organizations: [], properties: [], featureFlags: [], errors: [], warnings: [] };
+}
+
+/** A row that could not even be mapped (MALFORMED_ROW, MALFORMED_JSON, ROW_TOO_LARGE). */
+export function failedRow(line: number, raw: RawRow, code: ImportIssueCode, field: string | null, message: string): FailedRow {
+  return { line, userKey: null, errors: [issue(line, code, field, message, null)], raw };
+}
+
+export function userKeyOf(d: Pick<RowDraft, 'providedId' | 'identities'>): string | null {
+  if (d.providedId !== undefined) return `id:${d.providedId}`;
+  for (const t of ['email', 'phone', 'username'] as const) {
+    const id = d.identities.find((i) => i.type === t);
+    if (id) return `${t}:${id.identity}`;
+  }
+  const first = d.identities[0];
+  return first ? `${first.type}:${first.identity}` : null;
+}
+
+// Owners from a provided id carry this bit, so the email rule below can tell them apart.
+const ID_BIT = 1;
+
+/**
+ * Turns drafts into batches:
+ * 1. stamps issues with line and user key; a draft with errors becomes a FailedRow;
+ * 2. DUPLICATE_IN_FILE: a row claiming an email / username / phone / id / other
+ *    identity that an earlier row gave to a different user fails. Rows are the same
+ *    user when their provided ids are equal, else (one has no id) when their emails
+ *    are ("rows are merged by provided id, else email"; phone, then username, for
+ *    rows with neither);
+ * 3. consecutive rows of the same user and kind merge into one record; a later,
+ *    non-adjacent row of that user is a second record with the same groupKey;
+ * 4. records are cut into batches of `batchSize`.
+ * Memory: one pending record, one batch, and the KeyIndex.
+ */
+export class Assembler {
+  readonly #index = new KeyIndex();
+  readonly #batchSize: number;
+  #pending: { record: MutableRecord; owner: Hash64 } | null = null;
+  #records: ImportRecord[] = [];
+  #failed: FailedRow[] = [];
+
+  constructor(batchSize: number) {
+    this.#batchSize = batchSize;
+  }
+
+  /** Adds one row; returns the records/failed rows that are complete enough to hand out. */
+  addFailed(row: FailedRow): void {
+    this.#failed.push(row);
+  }
+
+  addDraft(d: RowDraft): void {
+    const userKey = userKeyOf(d);
+    const stamp = (x: IssueDraft): ImportIssue => issue(d.line, x.code, x.field, x.message, userKey);
+    const hasEnterprise = d.identities.some((i) => isEnterpriseType(i.type));
+    if (hasEnterprise && d.identities.some((i) => !isEnterpriseType(i.type))) {
+      d.errors.push({
+        code: 'ENTERPRISE_IDENTITY_EXCLUSIVE', field: 'identities',
+        message: 'A user with an enterprise identity cannot have any other identity (email, phone, username or social).',
+      });
+    }
+    if (userKey === null && d.errors.length === 0) {
+      d.errors.push({ code: 'MISSING_IDENTITY', field: null, message: 'The row has no identity: give an email or a phone number.' });
+    }
+    if (d.errors.length > 0 || userKey === null) {
+      this.#failed.push({ line: d.line, userKey, errors: d.errors.map(stamp), raw: d.raw });
+      return;
+    }
+
+    // Keys this row claims. Password-only and access-only rows point at existing
+    // users and claim nothing (their keys were claimed by the users file).
+    const keys: { field: string; label: string; key: string; isEmail: boolean }[] = [];
+    if (d.kind === 'user') {
+      if (d.providedId !== undefined) keys.push({ field: 'id', label: 'id', key: `id:${d.providedId}`, isEmail: false });
+      for (const i of d.identities) {
+        keys.push({ field: fieldOf(i.type), label: i.type, key: `${i.type}:${i.identity}`, isEmail: i.type === 'email' });
+      }
+    }
+    const owner = d.kind === 'user' ? this.#ownerOf(d, userKey) : ownerHash(userKey, d.providedId !== undefined);
+    const hasId = d.providedId !== undefined;
+    const hashes = keys.map((k) => hash64(k.key));
+    for (let k = 0; k < keys.length; k++) {
+      const prev = this.#index.get(hashes[k]!);
+      if (prev === undefined || sameHash(prev, owner)) continue;
+      const prevHasId = (prev[0] & ID_BIT) === ID_BIT;
+      if (keys[k]!.isEmail && (!prevHasId || !hasId)) continue; // same user by email
+      d.errors.push({
+        code: 'DUPLICATE_IN_FILE', field: keys[k]!.field,
+        message: `This ${keys[k]!.label === 'id' ? 'id' : keys[k]!.label} already belongs to a different user on an earlier row of this file.`,
+      });
+    }
+    if (d.errors.length > 0) {
+      this.#failed.push({ line: d.line, userKey, errors: d.errors.map(stamp), raw: d.raw });
+      return;
+    }
+    for (const h of hashes) this.#index.claim(h, owner);
+
+    const record = toRecord(d, userKey, hashHex(owner), d.warnings.map(stamp));
+    const p = this.#pending;
+    if (p !== null && sameHash(p.owner, owner) && p.record.kind === record.kind) {
+      mergeInto(p.record, record);
+      return;
+    }
+    this.#flushPending();
+    this.#pending = { record, owner };
+  }
+
+  /** A full batch, if one is ready. */
+  takeFull(): { records: ImportRecord[]; failed: FailedRow[] } | null {
+    if (this.#records.length < this.#batchSize) return null;
+    return this.#take();
+  }
+
+  /** Everything left (end of file). */
+  takeRest(): { records: ImportRecord[]; failed: FailedRow[] } | null {
+    this.#flushPending();
+    if (this.#records.length === 0 && this.#failed.length === 0) return null;
+    return this.#take();
+  }
+
+  /** Failed rows alone pile up when nothing succeeds; hand them out at the batch size too. */
+  takeIfFailedPiling(): { records: ImportRecord[]; failed: FailedRow[] } | null {
+    return this.#failed.length >= this.#batchSize ? this.#take() : null;
+  }
+
+  #take(): { records: ImportRecord[]; failed: FailedRow[] } {
+    const out = { records: this.#records, failed: this.#failed };
+    this.#records = [];
+    this.#failed = [];
+    return out;
+  }
+
+  #flushPending(): void {
+    if (this.#pending !== null) {
+      this.#records.push(this.#pending.record);
+      this.#pending = null;
+    }
+  }
+
+  #ownerOf(d: RowDraft, userKey: string): Hash64 {
+    if (d.providedId !== undefined) return ownerHash(userKey, true);
+    for (const t of ['email', 'phone', 'username'] as const) {
+      const id = d.identities.find((i) => i.type === t);
+      if (!id) continue;
+      const prev = this.#index.get(hash64(`${t}:${id.identity}`));
+      if (prev !== undefined) return prev;
+      break; // only the first contact key decides
+    }
+    return ownerHash(userKey, false);
+  }
+}
+
+export type BatchOut = Omit<ImportBatch, 'rowsRead' | 'bytesRead'>;
+
+function ownerHash(userKey: string, fromId: boolean): Hash64 {
+  const h = hash64(userKey);
+  return [fromId ? (h[0] | ID_BIT) >>> 0 : (h[0] & ~ID_BIT) >>> 0 || 2, h[1]];
+}
+
+function fieldOf(type: string): string {
+  return type === 'email' || type === 'phone' || type === 'username' ? type : 'identities';
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
+type MutableRecord = Mutable<ImportRecord>;
+
+function toRecord(d: RowDraft, userKey: string, groupKey: string, warnings: ImportIssue[]): MutableRecord {
+  const first = (t: string) => d.identities.find((i) => i.type === t)?.identity;
+  const r: MutableRecord = {
+    kind: d.kind,
+    userKey,
+    groupKey,
+    lines: [d.line],
+    identities: d.identities,
+    organizations: d.organizations,
+    properties: d.properties,
+    featureFlags: d.featureFlags,
+    warnings,
+    raw: [d.raw],
+  };
+  const email = first('email');
+  const phone = first('phone');
+  const username = first('username');
+  if (d.providedId !== undefined) r.providedId = d.providedId;
+  if (email !== undefined) r.email = email;
+  if (phone !== undefined) r.phone = phone;
+  if (username !== undefined) r.username = username;
+  if (d.firstName !== undefined) r.firstName = d.firstName;
+  if (d.lastName !== undefined) r.lastName = d.lastName;
+  if (d.picture !== undefined) r.picture = d.picture;
+  if (d.password !== undefined) r.password = d.password;
+  if (d.passwordVerified !== undefined) r.passwordVerified = d.passwordVerified;
+  return r;
+}
+
+/** Merge a later row of the same user: union of identities and access; first value wins for single fields. */
+function mergeInto(into: MutableRecord, next: MutableRecord): void {
+  into.lines.push(...next.lines);
+  into.raw.push(...next.raw);
+  into.warnings.push(...next.warnings);
+  for (const i of next.identities) {
+    if (!into.identities.some((j) => j.type === i.type && j.identity === i.identity)) into.identities.push(i);
+  }
+  for (const o of next.organizations) {
+    const same = into.organizations.find((x) => x.externalId === o.externalId);
+    if (!same) {
+      into.organizations.push(o);
+      continue;
+    }
+    const merged: ImportOrganizationAccess = {
+      externalId: o.externalId,
+      roles: union(same.roles, o.roles),
+      permissions: union(same.permissions, o.permissions),
+      scopes: [...same.scopes, ...o.scopes.filter((s) => !same.scopes.some((t) => t.audience === s.audience && t.scope === s.scope))],
+    };
+    into.organizations[into.organizations.indexOf(same)] = merged;
+  }
+  for (const p of next.properties) if (!into.properties.some((q) => q.key === p.key)) into.properties.push(p);
+  for (const f of next.featureFlags) if (!into.featureFlags.some((q) => q.key === f.key)) into.featureFlags.push(f);
+  into.providedId ??= next.providedId;
+  into.email ??= next.email;
+  into.phone ??= next.phone;
+  into.username ??= next.username;
+  into.firstName ??= next.firstName;
+  into.lastName ??= next.lastName;
+  into.picture ??= next.picture;
+  into.password ??= next.password;
+  into.passwordVerified ??= next.passwordVerified;
+  // exactOptionalPropertyTypes is off, but keep records free of explicit undefined members
+  for (const k of Object.keys(into) as (keyof MutableRecord)[]) if (into[k] === undefined) delete into[k];
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...a, ...b.filter((x) => !a.includes(x))];
+}

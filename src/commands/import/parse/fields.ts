@@ -1,0 +1,65 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+
+/** Field-level checks shared by every format. Each returns a value or a reason (no secrets in reasons). */
+
+export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+// The domain's identity rules (src/domain/user/identity.ts) — kept at least as
+// strict here, so a record that passes the parser does not fail in the decider.
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const USERNAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const E164_RE = /^\+[1-9]\d{6,14}$/;
+
+export function checkEmail(value: string): Checked<string> {
+  const v = value.trim();
+  if (v.length > 320 || !EMAIL_RE.test(v)) return { ok: false, reason: 'is not a valid email address' };
+  return { ok: true, value: v.toLowerCase() };
+}
+
+/**
+ * E.164 ("[+][country code][number]", the docs' example +6155511555). We require
+ * the leading `+` and a length that is possible for the country (libphonenumber's
+ * isPossible), not full validity: the docs' own example is not an allocated range.
+ */
+export function checkPhone(value: string): Checked<string> {
+  const v = value.trim();
+  if (!v.startsWith('+')) return { ok: false, reason: 'must be in E.164 format, e.g. +61412345678 (a + and the country code first)' };
+  const parsed = parsePhoneNumberFromString(v);
+  if (!parsed || !parsed.isPossible() || !E164_RE.test(parsed.number)) {
+    return { ok: false, reason: 'is not a possible phone number in E.164 format, e.g. +61412345678' };
+  }
+  return { ok: true, value: parsed.number };
+}
+
+/** Usernames are case-insensitive ("RosyRose" and "rosyrose" are the same): the lowercase form is the key. */
+export function checkUsername(value: string): Checked<string> {
+  const v = value.trim();
+  if (!USERNAME_RE.test(v)) {
+    return { ok: false, reason: 'must be 1-128 letters, digits, dots, dashes or underscores, starting with a letter or digit' };
+  }
+  return { ok: true, value: v };
+}
+
+/** TRUE/FALSE in any case; empty = not given. */
+export function checkBoolean(value: string): Checked<boolean | undefined> {
+  const v = value.trim().toLowerCase();
+  if (v === '') return { ok: true, value: undefined };
+  if (v === 'true') return { ok: true, value: true };
+  if (v === 'false') return { ok: true, value: false };
+  return { ok: false, reason: 'must be TRUE or FALSE' };
+}
+
+/** A comma-separated list ("role_1,role_2"): trimmed, empty items dropped, duplicates removed, order kept. */
+export function splitList(value: string): string[] {
+  if (value === '') return [];
+  const out: string[] = [];
+  for (const item of value.split(',')) {
+    const t = item.trim();
+    if (t !== '' && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+export function utf8Length(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}

@@ -1,0 +1,411 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import { Assembler, failedRow, type RowDraft } from './assemble';
+import { mapAuth0PasswordLine, mapAuth0UserLine } from './auth0';
+import { CsvTokenizer, type CsvToken } from './csv-tokenizer';
+import type { FileIssue } from './issues';
+import { analyzeCsvHeader, mapCsvRow, type CsvHeader } from './kinde-csv';
+import { mapKindeNdjsonLine } from './kinde-ndjson';
+import { NdjsonLineSplitter, type NdjsonLine } from './ndjson-lines';
+import type { PasswordHashCheck } from './password-fields';
+import { describeJsonError, findOversizedString, isPlainObject, parseJsonSafely } from './safe-json';
+import { resolveLimits, type FileSummary, type ImportBatch, type ImportFormat, type ParseLimits } from './types';
+import { Utf8Validator } from './utf8';
+
+/*
+ * Two passes, so that a file error means nothing at all is applied:
+ *
+ * 1. `validateImport(input, { sink })` (or `validateFile(path)`) reads every byte
+ *    once: SHA-256, size cap (FILE_TOO_LARGE), UTF-8 (INVALID_ENCODING with the byte
+ *    offset), format detection and the CSV header (MISSING_REQUIRED_COLUMN,
+ *    UNSUPPORTED_FORMAT, UNKNOWN_COLUMN). An HTTP body is spooled to a temp file in
+ *    this same pass by passing the file as `sink`. Errors that need the whole file
+ *    can only be known at its end, so they need this pass; nothing row-level runs.
+ * 2. `openImport(fs.createReadStream(path))` parses the (now known good) file into
+ *    batches. It re-checks everything pass 1 checked: if the file changed in
+ *    between, the batches stop and `summary()` carries the file error — callers
+ *    should also compare `summary().checksum` with pass 1's.
+ */
+
+export interface ParseOptions {
+  /** Given, or detected from the content when absent. */
+  readonly format?: ImportFormat;
+  readonly limits?: ParseLimits;
+  /** Records per batch (default 1,000). */
+  readonly batchSize?: number;
+  /** src/passwords' hash-format check (see password-fields.ts); structure only when absent. */
+  readonly checkPasswordHash?: PasswordHashCheck;
+}
+
+export interface ImportParse {
+  /** The format given or detected; null when the file was rejected before it could be known. */
+  readonly format: ImportFormat | null;
+  /** File errors known from the head of the file (format, header). Non-empty: do not iterate. */
+  readonly headErrors: readonly FileIssue[];
+  /** Batches of records and failed rows, in file order. Iterate once. */
+  batches(): AsyncGenerator<ImportBatch>;
+  /** Bytes read so far (progress). */
+  readonly bytesRead: number;
+  /** The file-level result; complete once `batches()` has finished. */
+  summary(): FileSummary;
+}
+
+export interface FileValidation extends Omit<FileSummary, 'rowsRead'> {
+  readonly ok: boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Format detection
+
+/**
+ * First non-empty bytes `{` → NDJSON, then the keys of the first object:
+ * `user_id` + `identities` → auth0, `_id` or `passwordHash` → auth0_passwords,
+ * else kinde_ndjson. Anything else is CSV with a header.
+ */
+export function detectFormat(head: Buffer): ImportFormat {
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x09 || head[i] === 0x0a || head[i] === 0x0d)) i++;
+  if (head[i] !== 0x7b) return 'csv';
+  const nl = head.indexOf(0x0a, i);
+  const text = head.toString('utf8', i, nl < 0 ? head.length : nl);
+  let first: unknown;
+  try {
+    first = parseJsonSafely(text);
+  } catch {
+    return 'kinde_ndjson';
+  }
+  if (!isPlainObject(first)) return 'kinde_ndjson';
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(first, k);
+  if (has('user_id') && has('identities')) return 'auth0';
+  if (has('_id') || has('passwordHash')) return 'auth0_passwords';
+  return 'kinde_ndjson';
+}
+
+// ---------------------------------------------------------------------------
+// Byte metering: checksum, size cap, UTF-8
+
+class FileMeter {
+  readonly #hash: Hash = createHash('sha256');
+  readonly #utf8 = new Utf8Validator();
+  readonly #maxFileBytes: number;
+  #digest: string | null = null;
+  bytes = 0;
+  error: FileIssue | null = null;
+
+  constructor(maxFileBytes: number) {
+    this.#maxFileBytes = maxFileBytes;
+  }
+
+  /** false once the file is rejected. */
+  push(chunk: Buffer): boolean {
+    if (this.error) return false;
+    this.bytes += chunk.length;
+    this.#hash.update(chunk);
+    if (this.bytes > this.#maxFileBytes) {
+      this.error = {
+        line: 0, severity: 'error', code: 'FILE_TOO_LARGE', field: null, user_key: null,
+        message: `The file is larger than the limit of ${this.#maxFileBytes} bytes.`,
+      };
+      return false;
+    }
+    this.#utf8.push(chunk);
+    return this.#checkUtf8();
+  }
+
+  end(): void {
+    if (this.error) return;
+    this.#utf8.end();
+    this.#checkUtf8();
+  }
+
+  #checkUtf8(): boolean {
+    const at = this.#utf8.invalidAt;
+    if (at === null) return true;
+    this.error = {
+      line: 0, severity: 'error', code: 'INVALID_ENCODING', field: null, user_key: null, byteOffset: at,
+      message: `The file is not valid UTF-8: invalid byte sequence at byte offset ${at}. Save the file as UTF-8 and import it again.`,
+    };
+    return false;
+  }
+
+  get checksum(): string {
+    return (this.#digest ??= this.#hash.digest('hex'));
+  }
+}
+
+function toBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new TypeError('import input must be a byte stream');
+}
+
+// ---------------------------------------------------------------------------
+// Opening a file: head, detection, header
+
+interface Opened {
+  readonly meter: FileMeter;
+  readonly format: ImportFormat | null;
+  readonly headErrors: FileIssue[];
+  readonly warnings: FileIssue[];
+  readonly header: CsvHeader | null;
+  /** CSV tokens already cut from the head (after the header). */
+  readonly pendingTokens: CsvToken[];
+  readonly tokenizer: CsvTokenizer | null;
+  /** Head bytes not yet handed to a tokenizer (NDJSON). */
+  readonly headRest: Buffer[];
+  readonly rest: AsyncIterator<unknown>;
+  readonly sink: Writable | undefined;
+  readonly done: boolean;
+}
+
+async function write(sink: Writable | undefined, chunk: Buffer): Promise<void> {
+  if (sink && !sink.write(chunk)) await once(sink, 'drain');
+}
+
+async function open(input: Readable, options: ParseOptions, sink: Writable | undefined): Promise<Opened> {
+  const limits = resolveLimits(options.limits);
+  const meter = new FileMeter(limits.maxFileBytes);
+  const rest = (input as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  const headCap = Math.max(limits.maxLineBytes, limits.maxRecordBytes) + 16;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let done = false;
+
+  // 1. Read until the first line is complete (enough to detect and read a CSV header).
+  for (;;) {
+    const r = await rest.next();
+    if (r.done) { done = true; meter.end(); break; }
+    const chunk = toBuffer(r.value);
+    if (!meter.push(chunk)) break;
+    await write(sink, chunk);
+    head.push(chunk);
+    headBytes += chunk.length;
+    if (headBytes > headCap || hasContentLine(chunk, head)) break;
+  }
+  let headBuf = Buffer.concat(head);
+  if (headBuf[0] === 0xef && headBuf[1] === 0xbb && headBuf[2] === 0xbf) headBuf = headBuf.subarray(3); // BOM
+  const base = { meter, rest, sink, done, warnings: [] as FileIssue[], pendingTokens: [] as CsvToken[] };
+  if (meter.error) return { ...base, format: null, headErrors: [meter.error], header: null, tokenizer: null, headRest: [] };
+
+  // 2. Format: given, or detected.
+  const empty = headBuf.toString('utf8').trim() === '';
+  if (empty && done && options.format === undefined) {
+    return { ...base, format: null, headErrors: [fileError('UNSUPPORTED_FORMAT', 'The file is empty.')], header: null, tokenizer: null, headRest: [] };
+  }
+  const format = options.format ?? detectFormat(headBuf);
+  if (format !== 'csv') {
+    const firstByte = headBuf.toString('utf8').trimStart()[0];
+    if (firstByte !== undefined && firstByte !== '{') {
+      return {
+        ...base, format, header: null, tokenizer: null, headRest: [],
+        headErrors: [fileError('UNSUPPORTED_FORMAT', `The file does not look like ${format} (NDJSON: one JSON object per line).`)],
+      };
+    }
+    return { ...base, format, headErrors: [], header: null, tokenizer: null, headRest: [headBuf] };
+  }
+
+  // 3. CSV: the header is the first record.
+  const tokenizer = new CsvTokenizer(limits.maxRecordBytes);
+  const tokens = tokenizer.push(headBuf);
+  if (done) tokens.push(...tokenizer.end());
+  const first = tokens.shift();
+  if (first === undefined || first.kind !== 'record') {
+    const why = first === undefined ? 'The file has no header line.' : 'The header line cannot be read (too long or badly quoted).';
+    return { ...base, format, header: null, tokenizer: null, headRest: [], headErrors: [fileError('MISSING_REQUIRED_COLUMN', `${why} The first line must name the columns, e.g. email,first_name,last_name.`)] };
+  }
+  const header = analyzeCsvHeader(first.fields);
+  const looksLikeData = header.map.every((c) => c === null);
+  if (looksLikeData && options.format === undefined) {
+    return { ...base, format, header, tokenizer, headRest: [], warnings: [], pendingTokens: tokens, headErrors: [fileError('UNSUPPORTED_FORMAT', 'The file is neither NDJSON nor a CSV file with a Kinde header (no known column such as email, phone or id).')] };
+  }
+  return { ...base, format, header, tokenizer, headRest: [], warnings: header.warnings, pendingTokens: tokens, headErrors: header.errors };
+}
+
+/** Whether the head holds a line break after some non-blank content. */
+function hasContentLine(latest: Buffer, all: Buffer[]): boolean {
+  if (latest.indexOf(0x0a) < 0) return false;
+  const text = Buffer.concat(all).toString('utf8');
+  const t = text.replace(/^\uFEFF/, '').replace(/^\s+/, '');
+  return t.includes('\n');
+}
+
+function fileError(code: 'MISSING_REQUIRED_COLUMN' | 'UNSUPPORTED_FORMAT', message: string): FileIssue {
+  return { line: code === 'MISSING_REQUIRED_COLUMN' ? 1 : 0, severity: 'error', code, field: null, message, user_key: null };
+}
+
+// ---------------------------------------------------------------------------
+// Pass 1
+
+/**
+ * Reads the whole input once and reports every file-level problem (see the top of
+ * this file). With `sink`, every byte is also written there (spooling an HTTP body
+ * to a temp file); the sink is ended when the input ends.
+ */
+export async function validateImport(input: Readable, options: ParseOptions & { readonly sink?: Writable } = {}): Promise<FileValidation> {
+  const o = await open(input, options, options.sink);
+  let done = o.done;
+  while (!done && !o.meter.error) {
+    const r = await o.rest.next();
+    if (r.done) { done = true; o.meter.end(); break; }
+    const chunk = toBuffer(r.value);
+    if (!o.meter.push(chunk)) break;
+    await write(o.sink, chunk);
+  }
+  if (!done) input.destroy(); // rejected early: stop reading (an HTTP body is answered with the error)
+  if (options.sink) options.sink.end();
+  const errors = o.meter.error && !o.headErrors.includes(o.meter.error) ? [...o.headErrors, o.meter.error] : o.headErrors;
+  return {
+    ok: errors.length === 0,
+    format: o.format,
+    errors,
+    warnings: o.warnings,
+    columns: o.header?.columns ?? [],
+    ...(o.header ? { csvKind: o.header.kind } : {}),
+    bytesRead: o.meter.bytes,
+    checksum: o.meter.checksum,
+  };
+}
+
+/** Pass 1 over a file on disk (the CLI's case). */
+export function validateFile(path: string, options: ParseOptions = {}): Promise<FileValidation> {
+  return validateImport(createReadStream(path), options);
+}
+
+// ---------------------------------------------------------------------------
+// Pass 2
+
+export async function openImport(input: Readable, options: ParseOptions = {}): Promise<ImportParse> {
+  const limits = resolveLimits(options.limits);
+  const batchSize = options.batchSize ?? 1000;
+  const checkHash = options.checkPasswordHash;
+  const o = await open(input, options, undefined);
+  const assembler = new Assembler(batchSize);
+  let rowsRead = 0;
+  let finished = false;
+
+  const header = o.header;
+  const onCsvToken = (t: CsvToken): void => {
+    rowsRead++;
+    const raw = { line: t.line, text: t.text, ...(t.kind === 'record' ? { fields: t.fields } : {}) };
+    switch (t.kind) {
+      case 'too_large':
+        assembler.addFailed(failedRow(t.line, raw, 'ROW_TOO_LARGE', null, `The record is larger than the limit of ${limits.maxRecordBytes} bytes.`));
+        return;
+      case 'malformed':
+        assembler.addFailed(failedRow(t.line, raw, 'MALFORMED_ROW', null, `The row is not valid CSV: ${t.reason}.`));
+        return;
+      case 'record': {
+        if (t.fields.every((f) => f.trim() === '')) { rowsRead--; return; }
+        if (t.fields.length !== header!.columns.length) {
+          assembler.addFailed(failedRow(t.line, raw, 'MALFORMED_ROW', null, `The row has ${t.fields.length} fields but the header has ${header!.columns.length}.`));
+          return;
+        }
+        const big = t.fields.findIndex((f) => f.length > limits.maxFieldBytes / 3 && Buffer.byteLength(f, 'utf8') > limits.maxFieldBytes);
+        if (big >= 0) {
+          const name = header!.map[big] ?? `column ${big + 1}`;
+          assembler.addFailed(failedRow(t.line, raw, 'ROW_TOO_LARGE', name, `The value of ${name} is larger than the limit of ${limits.maxFieldBytes} bytes.`));
+          return;
+        }
+        assembler.addDraft(mapCsvRow(header!, t.line, raw, t.fields, checkHash));
+        return;
+      }
+      default: {
+        const never: never = t;
+        return never;
+      }
+    }
+  };
+
+  const mapLine = (value: unknown, line: number, raw: { line: number; text: string }): RowDraft => {
+    switch (o.format) {
+      case 'kinde_ndjson': return mapKindeNdjsonLine(value, line, raw, checkHash);
+      case 'auth0': return mapAuth0UserLine(value, line, raw);
+      case 'auth0_passwords': return mapAuth0PasswordLine(value, line, raw, checkHash);
+      case 'csv':
+      case null:
+        throw new Error('mapLine called for a non-NDJSON format');
+      default: {
+        const never: never = o.format;
+        return never;
+      }
+    }
+  };
+  const onLine = (l: NdjsonLine): void => {
+    rowsRead++;
+    if (l.kind === 'too_large') {
+      assembler.addFailed(failedRow(l.line, { line: l.line, text: '' }, 'ROW_TOO_LARGE', null, `The line is larger than the limit of ${limits.maxLineBytes} bytes.`));
+      return;
+    }
+    const raw = { line: l.line, text: l.text };
+    let value: unknown;
+    try {
+      value = parseJsonSafely(l.text);
+    } catch (e) {
+      assembler.addFailed(failedRow(l.line, raw, 'MALFORMED_JSON', null, describeJsonError(e)));
+      return;
+    }
+    if (!isPlainObject(value)) {
+      assembler.addFailed(failedRow(l.line, raw, 'MALFORMED_JSON', null, 'The line is not a JSON object.'));
+      return;
+    }
+    const big = findOversizedString(value, limits.maxFieldBytes);
+    if (big !== null) {
+      assembler.addFailed(failedRow(l.line, raw, 'ROW_TOO_LARGE', big, `The value of ${big} is larger than the limit of ${limits.maxFieldBytes} bytes.`));
+      return;
+    }
+    assembler.addDraft(mapLine(value, l.line, raw));
+  };
+
+  const splitter = o.format !== null && o.format !== 'csv' ? new NdjsonLineSplitter(limits.maxLineBytes) : null;
+  const feed = (chunk: Buffer | null): void => {
+    if (o.tokenizer) for (const t of chunk ? o.tokenizer.push(chunk) : o.tokenizer.end()) onCsvToken(t);
+    else if (splitter) for (const l of chunk ? splitter.push(chunk) : splitter.end()) onLine(l);
+  };
+  const batch = (b: { records: ImportBatch['records']; failed: ImportBatch['failed'] }): ImportBatch =>
+    ({ records: b.records, failed: b.failed, rowsRead, bytesRead: o.meter.bytes });
+
+  async function* batches(): AsyncGenerator<ImportBatch> {
+    if (o.headErrors.length > 0) { finished = true; return; }
+    for (const t of o.pendingTokens) onCsvToken(t);
+    for (const c of o.headRest) feed(c);
+    let done = o.done;
+    for (;;) {
+      let b;
+      while ((b = assembler.takeFull() ?? assembler.takeIfFailedPiling())) yield batch(b);
+      if (done) break;
+      const r = await o.rest.next();
+      if (r.done) { done = true; o.meter.end(); if (o.meter.error) break; feed(null); continue; }
+      const chunk = toBuffer(r.value);
+      if (!o.meter.push(chunk)) break;
+      feed(chunk);
+    }
+    if (o.meter.error) { input.destroy(); finished = true; return; } // the file is rejected: hand out nothing more
+    if (o.done) feed(null);
+    const last = assembler.takeRest();
+    if (last) yield batch(last);
+    finished = true;
+  }
+
+  return {
+    format: o.format,
+    headErrors: o.headErrors,
+    batches,
+    get bytesRead() { return o.meter.bytes; },
+    summary(): FileSummary {
+      const errors = o.meter.error && !o.headErrors.includes(o.meter.error) ? [...o.headErrors, o.meter.error] : [...o.headErrors];
+      return {
+        format: o.format,
+        errors,
+        warnings: o.warnings,
+        columns: header?.columns ?? [],
+        ...(header ? { csvKind: header.kind } : {}),
+        bytesRead: o.meter.bytes,
+        rowsRead,
+        checksum: finished ? o.meter.checksum : '',
+      };
+    },
+  };
+}

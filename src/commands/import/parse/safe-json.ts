@@ -1,0 +1,46 @@
+/**
+ * JSON.parse that drops `__proto__`, `constructor` and `prototype` members at every
+ * depth. JSON.parse itself creates `__proto__` as an own property (no pollution),
+ * but code that later copies with assignment (zod's record parsing, Object.assign)
+ * would turn it into a prototype. The reviver is slow, so it only runs when the
+ * text could contain such a key (also spelled with \u escapes).
+ */
+const DANGEROUS_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function parseJsonSafely(text: string): unknown {
+  if (!text.includes('__proto__') && !text.includes('constructor') && !text.includes('prototype') && !text.includes('\\u')) {
+    return JSON.parse(text);
+  }
+  return JSON.parse(text, (key, value: unknown) => (DANGEROUS_KEYS.has(key) ? undefined : value));
+}
+
+/** A JSON syntax error, described without quoting the line (it may hold a password hash). */
+export function describeJsonError(e: unknown): string {
+  const m = e instanceof Error ? /position (\d+)/.exec(e.message) : null;
+  return m ? `The line is not valid JSON (near character ${Number(m[1]) + 1}).` : 'The line is not valid JSON.';
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** First string longer than `maxBytes` (UTF-8) anywhere in `v`, as a path; null if none. */
+export function findOversizedString(v: unknown, maxBytes: number, path = ''): string | null {
+  if (typeof v === 'string') {
+    return v.length > maxBytes / 3 && Buffer.byteLength(v, 'utf8') > maxBytes ? path || '(value)' : null;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = findOversizedString(v[i], maxBytes, `${path}[${i}]`);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  if (isPlainObject(v)) {
+    for (const k of Object.keys(v)) {
+      const p = findOversizedString(v[k], maxBytes, path ? `${path}.${k}` : k);
+      if (p !== null) return p;
+    }
+  }
+  return null;
+}
