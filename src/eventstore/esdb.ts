@@ -125,6 +125,14 @@ export function firstRevisionFor(expected: ExpectedRevision): number | undefined
   return undefined;
 }
 
+/**
+ * The client (v6) parses only esdb:// and esdb+discover://; KurrentDB's
+ * kurrentdb:// and kdb:// name the same gRPC protocol, so they are rewritten.
+ */
+export function toClientConnectionString(connectionString: string): string {
+  return connectionString.replace(/^(?:kurrentdb|kdb)(\+discover)?:\/\//i, (_m, discover: string | undefined) => `esdb${discover ?? ''}://`);
+}
+
 export function isSystemEventType(type: string): boolean {
   return type.startsWith('$');
 }
@@ -206,7 +214,7 @@ function toClientEvent(e: EventData) {
 // ─── The adapter ───
 
 export function createEsdbEventStore(connectionString: string, options: EsdbEventStoreOptions = {}): EventStore {
-  const client = EventStoreDBClient.connectionString(connectionString);
+  const client = EventStoreDBClient.connectionString(toClientConnectionString(connectionString));
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const readConcurrency = options.readConcurrency ?? 16;
   const maxAppendAttempts = options.maxAppendAttempts ?? 3;

@@ -15,6 +15,7 @@ import {
   isAmbiguousAppendError,
   isSystemEventType,
   matchStoredIds,
+  toClientConnectionString,
   toEsdbExpectedRevision,
   toWrongExpectedRevision,
 } from '../../src/eventstore/esdb';
@@ -117,5 +118,16 @@ describe('EventStoreDB idempotency and feed helpers', () => {
     ['user$odd', false],
   ])('%s is a system event: %s', (type, system) => {
     expect(isSystemEventType(type)).toBe(system);
+  });
+});
+
+describe('EventStoreDB connection strings', () => {
+  it.each([
+    ['esdb://eventstore:2113?tls=false', 'esdb://eventstore:2113?tls=false'],
+    ['esdb+discover://a:2113,b:2113', 'esdb+discover://a:2113,b:2113'],
+    ['kurrentdb://eventstore:2113?tls=false', 'esdb://eventstore:2113?tls=false'],
+    ['kdb+discover://cluster:2113', 'esdb+discover://cluster:2113'],
+  ])('hands %s to the client as %s', (given, client) => {
+    expect(toClientConnectionString(given)).toBe(client);
   });
 });
