@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { importEventSchemas, type ImportEvent } from './import/events';
 import { businessSettingsEventSchemas, type BusinessSettingsEvent } from './business-settings/events';
 import { organizationEventSchemas, type OrganizationEvent } from './organization/events';
 import { permissionEventSchemas, type PermissionEvent } from './permission/events';
@@ -22,6 +23,7 @@ export const eventSchemas = {
   ...businessSettingsEventSchemas,
   ...propertyEventSchemas,
   ...reservationEventSchemas,
+  ...importEventSchemas,
 } as const;
 
 export type AnyDomainEvent =
@@ -32,7 +34,8 @@ export type AnyDomainEvent =
   | SubscriberEvent
   | BusinessSettingsEvent
   | PropertyEvent
-  | ReservationEvent;
+  | ReservationEvent
+  | ImportEvent;
 
 export type DomainEventType = keyof typeof eventSchemas;
 export type EventDataOf<K extends DomainEventType> = z.infer<(typeof eventSchemas)[K]>;
@@ -56,3 +59,4 @@ export type { SubscriberEvent } from './subscriber/events';
 export type { BusinessSettingsEvent } from './business-settings/events';
 export type { PropertyEvent } from './property/events';
 export type { ReservationEvent } from './reservation/events';
+export type { ImportEvent } from './import/events';
