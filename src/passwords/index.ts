@@ -32,3 +32,8 @@ export {
   type PasswordVerifier,
   type PasswordVerifierOptions,
 } from './pool';
+export {
+  checkTemporaryPasswordStrength,
+  TEMPORARY_PASSWORD_MIN_LENGTH,
+  type TemporaryPasswordProblem,
+} from './temporary-password';
