@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { DomainError } from '../domain/errors';
+import { eventSchemas, isDomainEventType } from '../domain/events';
+import { decideReservation, reservationDecider } from '../domain/reservation/decider';
+import type { DomainEvent, Decider } from '../domain/shared';
+import { reservationStream } from '../domain/streams';
+import type { ReservationChange } from '../domain/user/reservations';
+import { deterministicUuid } from '../eventstore/ids';
+import {
+  isWrongExpectedRevision,
+  type EventData,
+  type EventStore,
+  type ExpectedRevision,
+  type Position,
+  type RecordedEvent,
+  type StreamAppend,
+} from '../eventstore/types';
+import { metadataFor, type CommandContext } from './context';
+
+export interface CommandResult<E extends DomainEvent = DomainEvent> {
+  /** The events the decider produced for the command's stream ([] when nothing changed). */
+  readonly events: readonly E[];
+  /** Every event appended, on every stream (reservations included). */
+  readonly appended: readonly EventData[];
+  /** Position of the last event written; wait for projections to reach it (null: nothing written). */
+  readonly position: Position | null;
+}
+
+export interface Loaded<S> {
+  readonly state: S;
+  readonly expectedRevision: ExpectedRevision;
+  /** Revision the next event will get. */
+  readonly nextRevision: number;
+}
+
+export function foldRecorded<E extends DomainEvent, S>(decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>, recorded: readonly RecordedEvent[]): Loaded<S> {
+  let state = decider.initialState();
+  for (const r of recorded) state = decider.evolve(state, { type: r.type, data: r.data } as E);
+  const last = recorded.at(-1);
+  return { state, expectedRevision: last ? last.revision : 'no_stream', nextRevision: last ? last.revision + 1 : 0 };
+}
+
+export async function loadState<E extends DomainEvent, S>(store: EventStore, streamId: string, decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>): Promise<Loaded<S>> {
+  return foldRecorded(decider, await store.readStream(streamId));
+}
+
+/**
+ * Decider events -> EventData: metadata stamped from the context, data checked
+ * against the catalogue, and deterministic ids (stream, revision, type, data) so
+ * a retried append is deduplicated by the store.
+ */
+export function toEventData(streamId: string, firstRevision: number, events: readonly DomainEvent[], ctx: CommandContext): EventData[] {
+  const metadata = metadataFor(ctx);
+  return events.map((e, i) => {
+    if (!isDomainEventType(e.type)) throw new Error(`event type ${e.type} is not in the catalogue`);
+    const data = (eventSchemas[e.type] as z.ZodType).parse(e.data);
+    return { id: deterministicUuid(streamId, String(firstRevision + i), e.type, JSON.stringify(data)), type: e.type, data, metadata };
+  });
+}
+
+/** Decide on one stream and turn the result into an append (null when nothing changes). */
+export async function planCommand<C extends { type: string }, E extends DomainEvent, S>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<C, E, S>,
+  command: C,
+  ctx: CommandContext,
+): Promise<{ append: StreamAppend | null; events: E[]; state: S }> {
+  const loaded = await loadState(store, streamId, decider);
+  const events = [...decider.decide(command, loaded.state)];
+  if (events.length === 0) return { append: null, events, state: loaded.state };
+  return { append: { streamId, expectedRevision: loaded.expectedRevision, events: toEventData(streamId, loaded.nextRevision, events, ctx) }, events, state: loaded.state };
+}
+
+/**
+ * The appends that claim and release reservations for `ownerId`. A value owned by
+ * someone else throws the typed *_TAKEN error; a concurrent claim makes the
+ * combined append fail with WrongExpectedRevisionError, and the retry then sees it taken.
+ */
+export async function reservationAppends(store: EventStore, ownerId: string, changes: readonly ReservationChange[], ctx: CommandContext): Promise<StreamAppend[]> {
+  if (changes.length === 0) return [];
+  const ids = changes.map((c) => reservationStream(c.kind, c.value));
+  const current = await store.readStreams([...new Set(ids)]);
+  const out = new Map<string, StreamAppend>();
+  changes.forEach((change, i) => {
+    const streamId = ids[i]!;
+    if (out.has(streamId)) return;
+    const loaded = foldRecorded(reservationDecider, current.get(streamId) ?? []);
+    const events =
+      change.action === 'claim'
+        ? decideReservation({ type: 'ClaimReservation', data: { kind: change.kind, value: change.value, ownerId } }, loaded.state)
+        : decideReservation({ type: 'ReleaseReservation', data: { ownerId } }, loaded.state);
+    if (events.length > 0) out.set(streamId, { streamId, expectedRevision: loaded.expectedRevision, events: toEventData(streamId, loaded.nextRevision, events, ctx) });
+  });
+  return [...out.values()];
+}
+
+export interface HandleOptions<E extends DomainEvent, S> {
+  /** Appends on other streams that must commit together with the command's events (reservations, indexes). */
+  readonly related?: (events: readonly E[], state: S) => Promise<readonly StreamAppend[]>;
+  readonly maxAttempts?: number;
+}
+
+/**
+ * Read -> fold -> decide -> append with the expected revision, together with any
+ * related appends in one `appendToStreams` call; on a concurrency conflict, start
+ * over (bounded). Domain errors propagate unchanged.
+ */
+export async function handleCommand<C extends { type: string }, E extends DomainEvent, S>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<C, E, S>,
+  command: C,
+  ctx: CommandContext,
+  options: HandleOptions<E, S> = {},
+): Promise<CommandResult<E>> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { append, events, state } = await planCommand(store, streamId, decider, command, ctx);
+      if (!append) return { events: [], appended: [], position: null };
+      const related = options.related ? await options.related(events, state) : [];
+      // Reservations first: on EventStoreDB (one append per stream) a failure leaves at most an orphan claim.
+      const appends = [...related, append];
+      const results = await store.appendToStreams(appends);
+      let position: Position | null = null;
+      for (const r of results) if (position === null || store.comparePositions(r.position, position) > 0) position = r.position;
+      return { events, appended: appends.flatMap((a) => a.events), position };
+    } catch (err) {
+      if (isWrongExpectedRevision(err) && attempt < maxAttempts) continue;
+      if (isWrongExpectedRevision(err)) throw new DomainError('CONCURRENCY_CONFLICT', `too many concurrent changes to ${streamId}; try again`);
+      throw err;
+    }
+  }
+}
+
+/** handleCommand with the reservations the events imply (owner = the aggregate id). */
+export function handleCommandWithReservations<C extends { type: string }, E extends DomainEvent, S>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<C, E, S>,
+  command: C,
+  ctx: CommandContext,
+  reservation: { ownerId: string; changesOf: (events: readonly E[], state: S) => readonly ReservationChange[]; more?: (events: readonly E[], state: S) => Promise<readonly StreamAppend[]> },
+): Promise<CommandResult<E>> {
+  return handleCommand(store, streamId, decider, command, ctx, {
+    related: async (events, state) => [
+      ...(await reservationAppends(store, reservation.ownerId, reservation.changesOf(events, state), ctx)),
+      ...(reservation.more ? await reservation.more(events, state) : []),
+    ],
+  });
+}
