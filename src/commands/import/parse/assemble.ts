@@ -2,7 +2,7 @@ import { issue, type ImportIssue, type ImportIssueCode } from './issues';
 import { KeyIndex, hash64, hashHex, sameHash, type Hash64 } from './key-index';
 import { isEnterpriseType } from './identity-types';
 import type {
-  FailedRow, ImportBatch, ImportIdentity, ImportOrganizationAccess, ImportPassword, ImportRecord, RawRow,
+  FailedRow, ImportIdentity, ImportOrganizationAccess, ImportPassword, ImportRecord, RawRow,
 } from './types';
 
 /** An issue before it is stamped with the row's line and user key. */
@@ -77,7 +77,6 @@ export class Assembler {
     this.#batchSize = batchSize;
   }
 
-  /** Adds one row; returns the records/failed rows that are complete enough to hand out. */
   addFailed(row: FailedRow): void {
     this.#failed.push(row);
   }
@@ -144,7 +143,7 @@ export class Assembler {
     return this.#take();
   }
 
-  /** Everything left (end of file). */
+  /** What is left at the end of the file, a batch at a time (call until null). */
   takeRest(): { records: ImportRecord[]; failed: FailedRow[] } | null {
     this.#flushPending();
     if (this.#records.length === 0 && this.#failed.length === 0) return null;
@@ -157,8 +156,9 @@ export class Assembler {
   }
 
   #take(): { records: ImportRecord[]; failed: FailedRow[] } {
-    const out = { records: this.#records, failed: this.#failed };
-    this.#records = [];
+    const records = this.#records.length <= this.#batchSize ? this.#records : this.#records.slice(0, this.#batchSize);
+    this.#records = records === this.#records ? [] : this.#records.slice(this.#batchSize);
+    const out = { records, failed: this.#failed };
     this.#failed = [];
     return out;
   }
@@ -182,8 +182,6 @@ export class Assembler {
     return ownerHash(userKey, false);
   }
 }
-
-export type BatchOut = Omit<ImportBatch, 'rowsRead' | 'bytesRead'>;
 
 function ownerHash(userKey: string, fromId: boolean): Hash64 {
   const h = hash64(userKey);

@@ -384,8 +384,8 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
     }
     if (o.meter.error) { input.destroy(); finished = true; return; } // the file is rejected: hand out nothing more
     if (o.done) feed(null);
-    const last = assembler.takeRest();
-    if (last) yield batch(last);
+    let last;
+    while ((last = assembler.takeRest())) yield batch(last);
     finished = true;
   }
 
