@@ -66,9 +66,10 @@ export interface PasswordLimits {
 }
 
 /**
- * Defaults chosen so that the slowest accepted hash of each family costs about
- * as much as bcrypt at cost 14 (~1.2 s with bcryptjs on one core of this kind of
- * machine) or much less: sha512-crypt at 400,000 rounds ~1.2 s, phpass 2^16 ~50 ms.
+ * Defaults chosen so that the slowest accepted hash of each family costs at
+ * most about what bcrypt at cost 14 costs (~1.1 s with bcryptjs on one core of
+ * this kind of machine): sha512-crypt at 400,000 rounds ~0.7 s, phpass 2^16
+ * ~0.1 s (WordPress writes 2^13, phpBB 2^11).
  */
 export const DEFAULT_PASSWORD_LIMITS: PasswordLimits = {
   maxBcryptCost: 14,

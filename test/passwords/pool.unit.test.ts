@@ -106,6 +106,19 @@ describe('password worker pool (under vitest)', () => {
     }
   });
 
+  it('turns a failure inside the worker into PasswordVerifierError without the input', async () => {
+    const broken = createPasswordVerifier({ threads: 1, bcryptCost: 3 }); // bcrypt refuses cost 3
+    try {
+      const error = await broken.hash('secret-input').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PasswordVerifierError);
+      expect(String((error as Error).message)).not.toContain('secret-input');
+      // The thread survives and keeps serving.
+      expect(await broken.verify({ method: 'md5', hash: '5f4dcc3b5aa765d61d8327deb882cf99' }, 'password')).toBe(true);
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('rejects queued and new work after close', async () => {
     const closing = createPasswordVerifier({ threads: 1, bcryptCost: 4 });
     await closing.close();
