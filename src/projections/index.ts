@@ -1,4 +1,19 @@
 import type { Projection } from './projection';
+import { businessSettingsProjection } from './business-settings/projection';
+import { organizationsProjection } from './organizations/projection';
+import { permissionsProjection } from './permissions/projection';
+import { propertiesProjection } from './properties/projection';
+import { rolesProjection } from './roles/projection';
+import { subscribersProjection } from './subscribers/projection';
+import { usersProjection } from './users/projection';
 
 /** Every read model Roster maintains. The projector runs each of them. */
-export const allProjections: readonly Projection[] = [];
+export const allProjections: readonly Projection[] = [
+  usersProjection,
+  organizationsProjection,
+  rolesProjection,
+  permissionsProjection,
+  subscribersProjection,
+  propertiesProjection,
+  businessSettingsProjection,
+];

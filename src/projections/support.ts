@@ -1,0 +1,192 @@
+import type { Knex } from 'knex';
+import type { RecordedEvent } from '../eventstore/types';
+import type { Projection, TableNames } from './projection';
+
+/**
+ * Building blocks shared by the read models.
+ *
+ * Most read models are "one row per stream": a JSON document folded from the
+ * stream's events, plus a few columns derived from it for filters, sorting and
+ * indexes. `docProjection` does the work once for all of them, per batch:
+ *   1. group the batch's events by stream (only the streams of one category),
+ *   2. load those streams' current rows in one query,
+ *   3. fold the events whose revision is above the row's `last_revision`
+ *      (so replaying events already applied changes nothing),
+ *   4. write every changed row back in one multi-row upsert, and replace the rows
+ *      of child tables (identities, memberships) in one delete + one insert.
+ * That keeps a batch of 1,000 imported users at a handful of statements.
+ */
+
+/** Milliseconds-precision ISO time; every time a read model stores goes through here. */
+export function isoTime(value: string | Date): string {
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? String(value) : d.toISOString();
+}
+
+/** The time an event happened: the command's time, else the time it was recorded. */
+export function eventTime(e: RecordedEvent): string {
+  return isoTime(e.metadata?.occurredAt ?? e.recordedAt);
+}
+
+export interface DocModel<D> {
+  /** Logical name of the main table (one row per stream). */
+  readonly table: string;
+  /** Streams handled: those whose id starts with this prefix (`user-`), or exactly equals it when `exactStream`. */
+  readonly streamPrefix: string;
+  readonly exactStream?: boolean;
+  /** Columns of the main table besides `id`, `last_revision` and `doc` (all nullable: rows are written from JSON). */
+  readonly columns: (table: Knex.CreateTableBuilder) => void;
+  /** Indexes and extra tables (child tables), after the main table exists. */
+  readonly setupExtra?: (db: Knex.Transaction, t: TableNames) => Promise<void>;
+  /** Folds one event into the document; `undefined` when the stream has no document yet and this event does not start one. */
+  readonly evolve: (doc: D | undefined, event: RecordedEvent, id: string) => D | undefined;
+  /** The derived columns of the main table. */
+  readonly row: (doc: D, id: string) => Record<string, unknown>;
+  /** Rows of child tables, by logical table name; each child table has a `parent_id` column. */
+  readonly children?: (doc: D, id: string) => Record<string, readonly Record<string, unknown>[]>;
+  readonly childTables?: readonly string[];
+  /**
+   * Statements for events of other streams (a role deleted: drop it from every row).
+   * Run after the batch's own rows are written, in order.
+   */
+  readonly applyOther?: (db: Knex.Transaction, event: RecordedEvent, t: TableNames) => Promise<void>;
+}
+
+export function docProjection<D>(name: string, version: number, model: DocModel<D>): Projection & { readonly model: DocModel<D> } {
+  const handles = (streamId: string) =>
+    model.exactStream ? streamId === model.streamPrefix : streamId.startsWith(model.streamPrefix);
+  const idOf = (streamId: string) => (model.exactStream ? streamId : streamId.slice(model.streamPrefix.length));
+  return {
+    name,
+    version,
+    model,
+    tables: [model.table, ...(model.childTables ?? [])],
+    async setup(db, t) {
+      await db.schema.createTable(t(model.table), (table) => {
+        table.text('id').primary();
+        table.bigInteger('last_revision').notNullable();
+        table.jsonb('doc').notNullable();
+        model.columns(table);
+      });
+      await model.setupExtra?.(db, t);
+    },
+    async apply(db, events, t) {
+      // Events of other streams are applied after our own rows, in batch order.
+      const own = new Map<string, RecordedEvent[]>();
+      let hasOther = false;
+      for (const e of events) {
+        if (handles(e.streamId)) {
+          const list = own.get(e.streamId);
+          if (list) list.push(e);
+          else own.set(e.streamId, [e]);
+        } else if (model.applyOther) hasOther = true;
+      }
+      if (own.size > 0) await writeDocs(db, t, model, own, idOf);
+      if (hasOther) for (const e of events) if (!handles(e.streamId)) await model.applyOther!(db, e, t);
+    },
+  };
+}
+
+async function writeDocs<D>(
+  db: Knex.Transaction,
+  t: TableNames,
+  model: DocModel<D>,
+  byStream: Map<string, RecordedEvent[]>,
+  idOf: (streamId: string) => string,
+) {
+  const ids = [...byStream.keys()].map(idOf);
+  const existing = await db.raw<{ rows: { id: string; last_revision: number; doc: D }[] }>(
+    'select id, last_revision, doc from ?? where id = any(?)',
+    [t(model.table), ids],
+  );
+  const current = new Map(existing.rows.map((r) => [r.id, r]));
+  const rows: Record<string, unknown>[] = [];
+  const children = new Map<string, Record<string, unknown>[]>((model.childTables ?? []).map((c) => [c, []]));
+  const changed: string[] = [];
+  for (const [streamId, streamEvents] of byStream) {
+    const id = idOf(streamId);
+    const before = current.get(id);
+    let doc = before?.doc;
+    let revision = before ? Number(before.last_revision) : -1;
+    let touched = false;
+    for (const e of streamEvents) {
+      if (e.revision <= revision) continue;
+      doc = model.evolve(doc, e, id);
+      revision = e.revision;
+      touched = true;
+    }
+    if (!touched || doc === undefined) continue;
+    changed.push(id);
+    rows.push({ ...model.row(doc, id), id, last_revision: revision, doc });
+    if (model.children) {
+      for (const [table, childRows] of Object.entries(model.children(doc, id))) {
+        const list = children.get(table);
+        if (!list) throw new Error(`child table ${table} is not declared`);
+        for (const r of childRows) list.push({ ...r, parent_id: id });
+      }
+    }
+  }
+  if (rows.length === 0) return;
+  await upsertJson(db, t(model.table), rows, 'id');
+  for (const [table, childRows] of children) {
+    await db.raw('delete from ?? where parent_id = any(?)', [t(table), changed]);
+    if (childRows.length > 0) await insertJson(db, t(table), childRows);
+  }
+}
+
+/** Chunks so that one statement's JSON stays a reasonable size. */
+const CHUNK = 2000;
+
+/** Multi-row insert of plain objects, through jsonb_populate_recordset (one parameter per statement). */
+export async function insertJson(db: Knex.Transaction | Knex, table: string, rows: readonly Record<string, unknown>[], onConflict = '') {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    await db.raw(`insert into ?? select * from jsonb_populate_recordset(null::??, ?::jsonb) ${onConflict}`, [
+      table,
+      table,
+      JSON.stringify(chunk),
+    ]);
+  }
+}
+
+/** Multi-row upsert on a key: every column given in the first row is overwritten. */
+export async function upsertJson(db: Knex.Transaction | Knex, table: string, rows: readonly Record<string, unknown>[], key: string) {
+  const cols = Object.keys(rows[0]!).filter((c) => c !== key);
+  const sets = cols.map((c) => `"${c}" = excluded."${c}"`).join(', ');
+  // Columns not given keep their defaults on insert: list them explicitly.
+  const list = [key, ...cols].map((c) => `"${c}"`).join(', ');
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    await db.raw(
+      `insert into ?? (${list}) select ${list} from jsonb_populate_recordset(null::??, ?::jsonb)
+       on conflict ("${key}") do update set ${sets}`,
+      [table, table, JSON.stringify(chunk)],
+    );
+  }
+}
+
+// ---- pagination ------------------------------------------------------------------
+
+/** An opaque keyset token: the sort key values of the last row, base64url JSON. */
+export function encodeToken(values: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+export function decodeToken(token: string | undefined | null, arity: number): unknown[] | undefined {
+  if (!token) return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === arity) return v;
+  } catch {
+    // fall through
+  }
+  throw Object.assign(new Error('next_token is not valid'), { code: 'INVALID_NEXT_TOKEN', status: 400 });
+}
+
+export function clampPageSize(size: number | string | undefined, fallback = 10, max = 500): number {
+  const n = Number(size ?? fallback);
+  if (!Number.isFinite(n) || n < 1) return fallback;
+  return Math.min(Math.floor(n), max);
+}
+
+export const notFound = (code: string, message: string) => Object.assign(new Error(message), { code, status: 404 });
