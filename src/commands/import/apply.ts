@@ -1,0 +1,340 @@
+import { createHash } from 'node:crypto';
+import { DomainError } from '../../domain/errors';
+import { importStream, type ImportCounts, type ImportIssueData } from '../../domain/import/events';
+import { decideReservation, reservationDecider } from '../../domain/reservation/decider';
+import type { ReservationKind } from '../../domain/reservation/events';
+import { reservationStream, streams } from '../../domain/streams';
+import { userDecider } from '../../domain/user/decider';
+import type { UserEvent } from '../../domain/user/events';
+import type { IdentityInput } from '../../domain/user/identity';
+import { decideImport, type ImportMode, type ImportRecord as DomainImportRecord } from '../../domain/user/import';
+import { userReservationChanges } from '../../domain/user/reservations';
+import type { UserState } from '../../domain/user/state';
+import { isWrongExpectedRevision, type EventStore, type RecordedEvent, type StreamAppend } from '../../eventstore/types';
+import { parseStoredPassword, type StoredPassword } from '../../passwords';
+import type { CommandContext } from '../context';
+import { foldRecorded, toEventData } from '../handle';
+import type { FailedRow, ImportIssue, ImportRecord } from './parse';
+
+/**
+ * The apply step of an import: one batch of parsed records -> decisions -> ONE
+ * multi-stream append (user events, their uniqueness reservations, and the job's
+ * batch report together), never a round trip per row.
+ *
+ * Idempotency comes from the events: a new user's id is derived from its user key
+ * and event ids from (stream, revision, type, data), so re-running an import —
+ * after a crash, or to fix failed rows — appends nothing for users already
+ * imported and unchanged.
+ */
+export interface ApplyJob {
+  readonly importId: string;
+  readonly mode: ImportMode;
+  readonly dryRun: boolean;
+  /** Base context: actor `import`, source `import`, provenance without lines. */
+  readonly ctx: CommandContext;
+  readonly defaultOrgCode: string;
+}
+
+export interface BatchOutcome {
+  readonly counts: ImportCounts;
+  readonly issues: ImportIssueData[];
+  readonly failedRows: { line: number; text: string; fields?: string[] }[];
+  /** Revision of the job stream after the batch's append. */
+  readonly jobRevision: number;
+  readonly position: string | null;
+}
+
+/** Caches of key -> id lookups (reservation streams), shared by the batches of one job. */
+export class LookupCache {
+  readonly orgs = new Map<string, string | null>();
+  readonly roles = new Map<string, string | null>();
+  readonly permissions = new Map<string, string | null>();
+}
+
+const newUserId = (userKey: string) => `kp_${createHash('sha256').update(`roster-import-user\u0000${userKey}`).digest('hex').slice(0, 32)}`;
+
+function toIssue(i: ImportIssue): ImportIssueData {
+  return { line: i.line, severity: i.severity, code: i.code, field: i.field, message: i.message, user_key: i.user_key };
+}
+
+function ownerOf(events: readonly RecordedEvent[] | undefined): string | null {
+  const { state } = foldRecorded(reservationDecider, events ?? []);
+  return state.status === 'reserved' ? state.ownerId : null;
+}
+
+/** Resolves organization external ids, role keys and permission keys through their reservation streams. */
+async function resolveLookups(store: EventStore, cache: LookupCache, records: readonly ImportRecord[]) {
+  const wanted: { kind: ReservationKind; key: string; map: Map<string, string | null> }[] = [];
+  const want = (kind: ReservationKind, key: string, map: Map<string, string | null>) => {
+    if (!map.has(key) && !wanted.some((w) => w.kind === kind && w.key === key)) wanted.push({ kind, key, map });
+  };
+  for (const r of records) {
+    for (const o of r.organizations) {
+      if (o.externalId !== null) want('org_external_id', o.externalId, cache.orgs);
+      o.roles.forEach((k) => want('role_key', k, cache.roles));
+      o.permissions.forEach((k) => want('permission_key', k, cache.permissions));
+    }
+  }
+  if (!wanted.length) return;
+  const read = await store.readStreams(wanted.map((w) => reservationStream(w.kind, w.key)));
+  for (const w of wanted) w.map.set(w.key, ownerOf(read.get(reservationStream(w.kind, w.key))));
+}
+
+interface Group {
+  readonly records: ImportRecord[];
+  readonly lines: number[];
+  readonly warnings: ImportIssueData[];
+}
+
+/** Identity keys a record claims, as (kind, normalized value, field name). */
+function claimedKeys(r: ImportRecord): { kind: ReservationKind; value: string; field: string }[] {
+  const out: { kind: ReservationKind; value: string; field: string }[] = [];
+  if (r.providedId !== undefined) out.push({ kind: 'provided_id', value: r.providedId, field: 'id' });
+  for (const i of r.identities) {
+    if (i.type === 'email' || i.type === 'username' || i.type === 'phone') out.push({ kind: i.type, value: i.identity, field: i.type });
+  }
+  return out;
+}
+
+export async function applyImportBatch(
+  store: EventStore,
+  job: ApplyJob,
+  cache: LookupCache,
+  batch: { readonly records: readonly ImportRecord[]; readonly failed: readonly FailedRow[]; readonly batchNo: number; readonly rowsRead: number; readonly bytesRead: number },
+  jobRevision: number,
+): Promise<BatchOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await applyOnce(store, job, cache, batch, jobRevision);
+    } catch (err) {
+      // Someone changed one of these users (or claimed one of these keys) meanwhile: decide again on fresh state.
+      if (isWrongExpectedRevision(err) && err.streamId !== importStream(job.importId) && attempt < 5) continue;
+      throw err;
+    }
+  }
+}
+
+async function applyOnce(
+  store: EventStore,
+  job: ApplyJob,
+  cache: LookupCache,
+  batch: { readonly records: readonly ImportRecord[]; readonly failed: readonly FailedRow[]; readonly batchNo: number; readonly rowsRead: number; readonly bytesRead: number },
+  jobRevision: number,
+): Promise<BatchOutcome> {
+  const counts: ImportCounts = { rows: 0, rows_failed: 0, rows_with_warnings: 0, users_created: 0, users_updated: 0, users_unchanged: 0, users_skipped: 0 };
+  const issues: ImportIssueData[] = [];
+  const failedRows: BatchOutcome['failedRows'] = [];
+
+  // Rows the parser already failed.
+  for (const f of batch.failed) {
+    counts.rows += 1;
+    counts.rows_failed += 1;
+    f.errors.forEach((e) => issues.push(toIssue(e)));
+    failedRows.push({ line: f.raw.line, text: f.raw.text, ...(f.raw.fields ? { fields: [...f.raw.fields] } : {}) });
+  }
+
+  await resolveLookups(store, cache, batch.records);
+
+  // 1. Group the batch's records by user (consecutive rows are merged by the parser; a later row of the same user may follow).
+  const groups = new Map<string, Group>();
+  for (const r of batch.records) {
+    const g = groups.get(r.groupKey) ?? { records: [], lines: [], warnings: [] };
+    g.records.push(r);
+    g.lines.push(...r.lines);
+    r.warnings.forEach((w) => g.warnings.push(toIssue(w)));
+    groups.set(r.groupKey, g);
+  }
+
+  // 2. Read every reservation the batch touches: who owns these emails, usernames, phones and ids?
+  const keyStreams = new Set<string>();
+  for (const r of batch.records) for (const k of claimedKeys(r)) keyStreams.add(reservationStream(k.kind, k.value));
+  const reservations = await store.readStreams([...keyStreams]);
+  const owner = (kind: ReservationKind, value: string) => ownerOf(reservations.get(reservationStream(kind, value)));
+
+  // 3. Which user is each group? An existing one (by provided id, else email, else phone/username), or a new one.
+  const plans: { group: Group; userId: string; failed?: ImportIssueData }[] = [];
+  for (const [, group] of groups) {
+    const first = group.records[0]!;
+    const keys = group.records.flatMap(claimedKeys);
+    const byId = first.providedId !== undefined ? owner('provided_id', first.providedId) : null;
+    const byEmail = first.email !== undefined ? owner('email', first.email) : null;
+    const byOther = first.phone !== undefined ? owner('phone', first.phone) : first.username !== undefined ? owner('username', first.username) : null;
+    const existing = byId ?? (first.providedId === undefined ? byEmail ?? byOther : null);
+    const lineOf = first.lines[0] ?? 0;
+    if (first.kind !== 'user' && !existing) {
+      plans.push({
+        group,
+        userId: '',
+        failed: {
+          line: lineOf, severity: 'error', code: 'USER_NOT_FOUND', field: first.providedId !== undefined ? 'id' : 'email',
+          message: `No user matches ${first.userKey}; import the user first`, user_key: first.userKey,
+        },
+      });
+      continue;
+    }
+    const userId = existing ?? newUserId(first.userKey);
+    const clash = keys.find((k) => {
+      const o = owner(k.kind, k.value);
+      return o !== null && o !== userId;
+    });
+    if (clash) {
+      plans.push({
+        group,
+        userId,
+        failed: {
+          line: lineOf, severity: 'error', code: 'CONFLICT_EXISTING_USER', field: clash.field,
+          message: `The ${clash.field === 'id' ? 'provided id' : clash.field} belongs to a different existing user`, user_key: first.userKey,
+        },
+      });
+      continue;
+    }
+    plans.push({ group, userId });
+  }
+
+  // 4. Fold the existing users' streams and decide.
+  const userStreams = await store.readStreams([...new Set(plans.filter((p) => !p.failed).map((p) => streams.user(p.userId)))]);
+  const appends: StreamAppend[] = [];
+  const claimsByStream = new Map<string, StreamAppend>();
+  for (const plan of plans) {
+    const { group } = plan;
+    const rowCount = group.lines.length;
+    const fail = (issue: ImportIssueData) => {
+      counts.rows += rowCount;
+      counts.rows_failed += rowCount;
+      issues.push(issue);
+      for (const r of group.records) for (const raw of r.raw) failedRows.push({ line: raw.line, text: raw.text, ...(raw.fields ? { fields: [...raw.fields] } : {}) });
+    };
+    if (plan.failed) {
+      fail(plan.failed);
+      continue;
+    }
+    const streamId = streams.user(plan.userId);
+    const loaded = foldRecorded(userDecider, userStreams.get(streamId) ?? []);
+    let state = loaded.state as UserState;
+    const wasNew = state.status === 'none';
+    const warnings = [...group.warnings];
+    const events: UserEvent[] = [];
+    try {
+      for (const record of group.records) {
+        const decided = decideImport(state, toDomainRecord(plan.userId, record, job, cache, warnings), job.mode);
+        for (const e of decided) state = userDecider.evolve(state, e);
+        events.push(...decided);
+      }
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      const first = group.records[0]!;
+      const code = err.code === 'ENTERPRISE_IDENTITY_EXCLUSIVE' ? 'ENTERPRISE_IDENTITY_EXCLUSIVE' : err.code === 'IDENTITY_REQUIRED' ? 'MISSING_IDENTITY' : 'INVALID_FIELD';
+      fail({ line: first.lines[0] ?? 0, severity: 'error', code, field: null, message: err.message, user_key: first.userKey });
+      continue;
+    }
+
+    counts.rows += rowCount;
+    if (warnings.length) {
+      counts.rows_with_warnings += new Set(warnings.map((w) => w.line)).size;
+      issues.push(...warnings);
+    }
+    if (wasNew) counts.users_created += 1;
+    else if (events.length) counts.users_updated += 1;
+    else if (job.mode === 'create_only') counts.users_skipped += 1;
+    else counts.users_unchanged += 1;
+    if (!events.length || job.dryRun) continue;
+
+    const ctx: CommandContext = { ...job.ctx, import: { ...job.ctx.import!, lines: group.lines } };
+    appends.push({ streamId, expectedRevision: loaded.expectedRevision, events: toEventData(streamId, loaded.nextRevision, events, ctx) });
+    for (const change of events.flatMap(userReservationChanges)) {
+      const rs = reservationStream(change.kind, change.value);
+      if (claimsByStream.has(rs)) continue;
+      const current = foldRecorded(reservationDecider, reservations.get(rs) ?? []);
+      const decided =
+        change.action === 'claim'
+          ? decideReservation({ type: 'ClaimReservation', data: { kind: change.kind, value: change.value, ownerId: plan.userId } }, current.state)
+          : decideReservation({ type: 'ReleaseReservation', data: { ownerId: plan.userId } }, current.state);
+      if (decided.length) claimsByStream.set(rs, { streamId: rs, expectedRevision: current.expectedRevision, events: toEventData(rs, current.nextRevision, decided, ctx) });
+    }
+  }
+
+  // 5. One append: reservations, users, and the job's batch report.
+  const jobStream = importStream(job.importId);
+  const report = toEventData(jobStream, jobRevision + 1, [{
+    type: 'ImportBatchProcessed',
+    data: { importId: job.importId, batch: batch.batchNo, rowsRead: batch.rowsRead, bytesRead: batch.bytesRead, counts, issues, failedRows },
+  }], { ...job.ctx, import: undefined });
+  const all = [...claimsByStream.values(), ...appends, { streamId: jobStream, expectedRevision: jobRevision, events: report }];
+  const results = await store.appendToStreams(all);
+  let position: string | null = null;
+  for (const r of results) if (position === null || store.comparePositions(r.position, position) > 0) position = r.position;
+  return { counts, issues, failedRows, jobRevision: jobRevision + 1, position };
+}
+
+/** Parser record -> the domain's import record: organizations, roles and permissions resolved; warnings for the unknown. */
+function toDomainRecord(userId: string, r: ImportRecord, job: ApplyJob, cache: LookupCache, warnings: ImportIssueData[]): DomainImportRecord {
+  const warn = (code: string, field: string, message: string) =>
+    warnings.push({ line: r.lines[0] ?? 0, severity: 'warning', code, field, message, user_key: r.userKey });
+  const orgs = new Map<string, { roleIds: Set<string>; permissionIds: Set<string> }>();
+  const orgEntry = (code: string) => {
+    const e = orgs.get(code) ?? { roleIds: new Set<string>(), permissionIds: new Set<string>() };
+    orgs.set(code, e);
+    return e;
+  };
+  for (const o of r.organizations) {
+    let code = job.defaultOrgCode;
+    let assignAccess = true;
+    if (o.externalId !== null) {
+      const found = cache.orgs.get(o.externalId);
+      if (found) code = found;
+      else {
+        assignAccess = o.roles.length === 0 && o.permissions.length === 0;
+        warn('ORGANIZATION_NOT_FOUND', 'external_organization_id',
+          `No organization has external id "${o.externalId}"; the user was added to the default organization${assignAccess ? '' : ' without this row\'s roles and permissions'}`);
+      }
+    }
+    const entry = orgEntry(code);
+    if (!assignAccess) continue;
+    for (const key of o.roles) {
+      const id = cache.roles.get(key);
+      if (id) entry.roleIds.add(id);
+      else warn('ROLE_NOT_FOUND', 'roles', `No role has the key "${key}" (keys match exactly); it was not assigned`);
+    }
+    for (const key of o.permissions) {
+      const id = cache.permissions.get(key);
+      if (id) entry.permissionIds.add(id);
+      else warn('PERMISSION_NOT_FOUND', 'permissions', `No permission has the key "${key}" (keys match exactly); it was not assigned`);
+    }
+  }
+  // A new user with no organization goes to the default organization (the docs' default).
+  if (r.kind === 'user' && orgs.size === 0) orgEntry(job.defaultOrgCode);
+
+  let password: StoredPassword | undefined;
+  if (r.password) {
+    const parsed = parseStoredPassword({
+      hashed_password: r.password.hashedPassword,
+      hashing_method: r.password.hashingMethod,
+      salt: r.password.salt,
+      salt_position: r.password.saltPosition,
+      salt_format: r.password.saltFormat,
+    });
+    if (parsed.ok) password = parsed.password;
+    else warn('PASSWORD_NOT_IMPORTED', 'hashed_password', `${parsed.reason}; the user must reset their password`);
+  }
+
+  const identities: IdentityInput[] = r.identities.map((i) => ({
+    type: i.type,
+    identity: i.type === 'username' ? i.display : i.identity,
+    ...(i.isVerified !== undefined ? { isVerified: i.isVerified } : {}),
+    ...(i.provider !== undefined ? { provider: i.provider } : {}),
+    ...(i.profile !== undefined ? { profile: { ...i.profile } } : {}),
+  }));
+  return {
+    userId,
+    ...(r.providedId !== undefined ? { providedId: r.providedId } : {}),
+    ...(r.firstName !== undefined ? { firstName: r.firstName } : {}),
+    ...(r.lastName !== undefined ? { lastName: r.lastName } : {}),
+    ...(r.picture !== undefined ? { picture: r.picture } : {}),
+    identities,
+    organizations: [...orgs].map(([orgCode, e]) => ({ orgCode, roleIds: [...e.roleIds], permissionIds: [...e.permissionIds] })),
+    ...(r.properties.length ? { properties: Object.fromEntries(r.properties.map((p) => [p.key, p.value])) } : {}),
+    ...(r.featureFlags.length ? { featureFlags: Object.fromEntries(r.featureFlags.map((p) => [p.key, p.value])) } : {}),
+    ...(password ? { password } : {}),
+    ...(r.passwordVerified !== undefined ? { passwordVerified: r.passwordVerified } : {}),
+  };
+}

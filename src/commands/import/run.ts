@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { emptyCounts, importStream, type ImportCounts, type ImportEvent, type ImportIssueData } from '../../domain/import/events';
+import type { ImportMode } from '../../domain/user/import';
+import type { EventStore } from '../../eventstore/types';
+import { createContext, type CommandContext, type ContextInput } from '../context';
+import { toEventData } from '../handle';
+import { ensureDefaults } from '../organizations';
+import { applyImportBatch, LookupCache } from './apply';
+import { openImport, validateFile, type ImportFormat, type ParseLimits } from './parse';
+
+/**
+ * An import job from a file on disk: validate the whole file first (a file error
+ * applies nothing), then parse it in batches and apply each batch with one
+ * multi-stream append. The job's own events (`import-<id>`) record its progress,
+ * counts and error log. Used by `roster import` and by `POST /api/v1/imports`.
+ */
+export interface RunImportOptions {
+  readonly importId?: string;
+  readonly format?: ImportFormat;
+  readonly mode?: ImportMode;
+  readonly dryRun?: boolean;
+  readonly fileName?: string;
+  readonly limits?: ParseLimits;
+  readonly batchSize?: number;
+  /** Who runs the import (an admin client, the CLI…); events are stamped actor `import`, source `import`. */
+  readonly requestedBy?: Omit<ContextInput, 'actor' | 'source'> & { actorId?: string };
+  /** true when POST /imports already appended ImportQueued. */
+  readonly queued?: boolean;
+  readonly onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+  readonly rowsRead: number;
+  readonly counts: ImportCounts;
+}
+
+export interface ImportReport {
+  readonly id: string;
+  readonly status: 'completed' | 'failed';
+  readonly format: ImportFormat | null;
+  readonly mode: ImportMode;
+  readonly dry_run: boolean;
+  readonly progress: { bytes_read: number; total_bytes: number; rows_read: number };
+  readonly counts: ImportCounts;
+  /** File errors (status failed) — and, with `collectIssues`, every row error and warning. */
+  readonly errors: ImportIssueData[];
+  readonly file_warnings: ImportIssueData[];
+  /** Position of the last event written, to wait for projections. */
+  readonly position: string | null;
+}
+
+export const newImportId = () => `imp_${randomBytes(10).toString('hex')}`;
+
+function add(into: ImportCounts, delta: ImportCounts) {
+  for (const k of Object.keys(into) as (keyof ImportCounts)[]) into[k] += delta[k];
+}
+
+async function appendJobEvent(store: EventStore, importId: string, revision: number, event: ImportEvent, ctx: CommandContext) {
+  const stream = importStream(importId);
+  const r = await store.appendToStream(stream, toEventData(stream, revision + 1, [event], ctx), revision < 0 ? 'no_stream' : revision);
+  return r.position;
+}
+
+export async function runImport(store: EventStore, path: string, options: RunImportOptions = {}): Promise<ImportReport & { issues: ImportIssueData[] }> {
+  const importId = options.importId ?? newImportId();
+  const mode = options.mode ?? 'merge';
+  const dryRun = options.dryRun ?? false;
+  const { actorId, ...requested } = options.requestedBy ?? {};
+  const ctx = createContext({ ...requested, actor: { type: 'import', id: importId }, source: 'import', causationId: actorId });
+  const { defaultOrgCode } = await ensureDefaults(store, createContext({ actor: { type: 'system' }, source: 'system' }));
+
+  let revision = -1;
+  if (options.queued) revision = 0;
+  else {
+    await appendJobEvent(store, importId, revision, {
+      type: 'ImportQueued',
+      data: { importId, format: options.format ?? null, mode, dryRun, ...(options.fileName ? { fileName: options.fileName } : {}), totalBytes: null },
+    }, ctx);
+    revision = 0;
+  }
+
+  const counts = emptyCounts();
+  const base = { id: importId, mode, dry_run: dryRun };
+  const fail = async (errors: ImportIssueData[], format: ImportFormat | null, bytes: number, rows: number) => {
+    const position = await appendJobEvent(store, importId, revision, { type: 'ImportFailed', data: { importId, errors, counts } }, ctx);
+    return { ...base, status: 'failed' as const, format, progress: { bytes_read: bytes, total_bytes: bytes, rows_read: rows }, counts, errors, file_warnings: [], position, issues: [] };
+  };
+
+  // Pass 1: the whole file — checksum, size, UTF-8, format, header.
+  const validation = await validateFile(path, { format: options.format, limits: options.limits });
+  const strip = (i: ImportIssueData & { byteOffset?: number }): ImportIssueData => ({ line: i.line, severity: i.severity, code: i.code, field: i.field, message: i.message, user_key: i.user_key });
+  if (!validation.ok) return fail(validation.errors.map(strip), validation.format, validation.bytesRead, 0);
+  const format = validation.format!;
+  const fileWarnings = validation.warnings.map(strip);
+  await appendJobEvent(store, importId, revision, {
+    type: 'ImportStarted',
+    data: { importId, format, checksum: validation.checksum, totalBytes: validation.bytesRead, columns: [...validation.columns], fileWarnings },
+  }, ctx);
+  revision += 1;
+
+  // Pass 2: batches.
+  const job = { importId, mode, dryRun, defaultOrgCode, ctx: { ...ctx, import: { id: importId, format, checksum: validation.checksum, lines: [] } } };
+  const cache = new LookupCache();
+  const parse = await openImport(createReadStream(path), { format, limits: options.limits, batchSize: options.batchSize });
+  const issues: ImportIssueData[] = [];
+  let position: string | null = null;
+  let batchNo = 0;
+  let rowsRead = 0;
+  for await (const batch of parse.batches()) {
+    const outcome = await applyImportBatch(store, job, cache, { ...batch, batchNo: batchNo++ }, revision);
+    revision = outcome.jobRevision;
+    position = outcome.position;
+    rowsRead = batch.rowsRead;
+    add(counts, outcome.counts);
+    issues.push(...outcome.issues);
+    options.onProgress?.({ bytesRead: batch.bytesRead, totalBytes: validation.bytesRead, rowsRead, counts: { ...counts } });
+  }
+  const summary = parse.summary();
+  if (summary.errors.length || summary.checksum !== validation.checksum) {
+    const errors = summary.errors.length
+      ? summary.errors.map(strip)
+      : [{ line: 0, severity: 'error' as const, code: 'INVALID_FIELD', field: null, message: 'The file changed while it was being imported', user_key: null }];
+    return { ...(await fail(errors, format, summary.bytesRead, rowsRead)), issues };
+  }
+  position = await appendJobEvent(store, importId, revision, { type: 'ImportCompleted', data: { importId, counts } }, ctx);
+  return {
+    ...base,
+    status: 'completed',
+    format,
+    progress: { bytes_read: summary.bytesRead, total_bytes: validation.bytesRead, rows_read: rowsRead },
+    counts,
+    errors: [],
+    file_warnings: fileWarnings,
+    position,
+    issues,
+  };
+}
