@@ -17,7 +17,7 @@ export interface Command<Type extends string = string, Data = unknown> {
   readonly data: Data;
 }
 
-export interface Decider<C extends Command, E extends DomainEvent, S> {
+export interface Decider<C, E extends DomainEvent, S> {
   readonly initialState: () => S;
   readonly evolve: (state: S, event: E) => S;
   /** Returns [] when the command changes nothing; throws DomainError when a rule is broken. */
