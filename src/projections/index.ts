@@ -1,4 +1,6 @@
 import type { Projection } from './projection';
+import { auditProjection } from './audit/projection';
+import { importsProjection } from './imports/projection';
 import { businessSettingsProjection } from './business-settings/projection';
 import { organizationsProjection } from './organizations/projection';
 import { permissionsProjection } from './permissions/projection';
@@ -16,4 +18,5 @@ export const allProjections: readonly Projection[] = [
   subscribersProjection,
   propertiesProjection,
   businessSettingsProjection,
+  importsProjection,
 ];

@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import type { DomainEventType } from '../../domain/events';
+import type { RecordedEvent } from '../../eventstore/types';
+import { eventTime } from '../support';
+
+/**
+ * What one audit entry is, and the pure functions that build it from an event:
+ * the dotted type, the subject, the organizations involved, the details with
+ * every secret stripped, and the chained hash.
+ */
+export interface AuditEntry {
+  readonly seq: number;
+  readonly id: string;
+  readonly type: string;
+  readonly occurred_on: string;
+  readonly actor: { readonly type: string; readonly id: string | null };
+  readonly source: string;
+  readonly user_id: string | null;
+  readonly email: string | null;
+  readonly org_codes: readonly string[];
+  readonly ip: string | null;
+  readonly user_agent: string | null;
+  readonly location: string | null;
+  readonly details: Record<string, unknown>;
+  readonly prev_hash: string;
+  readonly hash: string;
+}
+
+/**
+ * Every domain event type and its audit name. `null`: not an audit entry of its
+ * own — reservations are the machinery of uniqueness (the change that claimed
+ * them has its own entry). The Record type makes a new event type a compile error
+ * here until it is mapped.
+ */
+export const AUDIT_TYPES: Record<DomainEventType, string | null> = {
+  UserCreated: 'user.created',
+  UserSignedUp: 'user.signed_up',
+  UserImported: 'user.imported',
+  UserUpdated: 'user.updated',
+  UserSuspended: 'user.suspended',
+  UserRestored: 'user.restored',
+  UserAccessRevoked: 'user.access_revoked',
+  UserDeleted: 'user.deleted',
+  UserPasswordResetRequested: 'user.password_reset_requested',
+  UserPasswordSet: 'user.password_set',
+  UserTemporaryPasswordSet: 'user.temporary_password_set',
+  UserPasswordUpgraded: 'user.password_upgraded',
+  UserPasswordVerified: 'user.password_verified',
+  IdentityAdded: 'user.identity_added',
+  IdentityDeleted: 'user.identity_deleted',
+  IdentityMadePrimary: 'user.identity_made_primary',
+  UserPropertySet: 'user.property_set',
+  FeatureFlagOverrideSet: 'user.feature_flag_override_set',
+  MfaFactorEnrolled: 'user.mfa_factor_enrolled',
+  MfaOptedOut: 'user.mfa_opted_out',
+  MfaFactorReset: 'user.mfa_factor_reset',
+  PolicyAccepted: 'user.policy_accepted',
+  UserAddedToOrganization: 'organization.user_added',
+  UserRemovedFromOrganization: 'organization.user_removed',
+  RoleAssignedToUser: 'role.assigned',
+  RoleRemovedFromUser: 'role.removed',
+  PermissionGrantedToUser: 'permission.granted',
+  PermissionRevokedFromUser: 'permission.revoked',
+  UserSignInSucceeded: 'user.signed_in',
+  UserSignInFailed: 'user.sign_in_failed',
+  OrganizationCreated: 'organization.created',
+  OrganizationUpdated: 'organization.updated',
+  OrganizationDefaultRolesSet: 'organization.default_roles_set',
+  OrganizationPropertySet: 'organization.property_set',
+  OrganizationDeleted: 'organization.deleted',
+  RoleCreated: 'role.created',
+  RoleUpdated: 'role.updated',
+  RoleDeleted: 'role.deleted',
+  PermissionAddedToRole: 'role.permission_added',
+  PermissionRemovedFromRole: 'role.permission_removed',
+  PermissionCreated: 'permission.created',
+  PermissionUpdated: 'permission.updated',
+  PermissionDeleted: 'permission.deleted',
+  SubscriberAdded: 'subscriber.created',
+  SubscriberConvertedToUser: 'subscriber.converted_to_user',
+  SubscriberDeleted: 'subscriber.deleted',
+  BusinessSettingsInitialized: 'business_settings.initialized',
+  BusinessSettingsUpdated: 'business_settings.updated',
+  DefaultUserRoleAdded: 'business_settings.default_user_role_added',
+  DefaultUserRoleRemoved: 'business_settings.default_user_role_removed',
+  DefaultRolePermissionAdded: 'business_settings.default_role_permission_added',
+  DefaultRolePermissionRemoved: 'business_settings.default_role_permission_removed',
+  PropertyDefined: 'property.created',
+  PropertyDefinitionUpdated: 'property.updated',
+  PropertyDefinitionDeleted: 'property.deleted',
+  ReservationClaimed: null,
+  ReservationReleased: null,
+};
+
+const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+/**
+ * The audit type of any stored event. Types outside the domain catalogue (import
+ * jobs, written by the import pipeline: `ImportCompleted` -> `import.completed`)
+ * are named by their stream category and their snake-cased type.
+ */
+export function auditType(event: Pick<RecordedEvent, 'type' | 'streamId'>): string | null {
+  if (Object.prototype.hasOwnProperty.call(AUDIT_TYPES, event.type)) return AUDIT_TYPES[event.type as DomainEventType];
+  if (/^Import[A-Z]/.test(event.type)) return `import.${snake(event.type.slice('Import'.length))}`;
+  const category = event.streamId.split('-')[0] || 'event';
+  return `${snake(category)}.${snake(event.type)}`;
+}
+
+// ---- secrets ---------------------------------------------------------------------
+
+/** Keys whose values are secrets wherever they appear. */
+const SECRET_KEY = /(hash|salt|secret|token|private_?key|credential|otp_?code|one_?time_?code|recovery_?code)/i;
+
+/**
+ * A deep copy of event data with every secret removed: hashes, salts, secrets,
+ * tokens, and any string value under a key naming a password (a stored password
+ * object keeps only its method).
+ */
+export function stripSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (SECRET_KEY.test(k)) continue;
+    if (/password/i.test(k) && typeof v === 'string') continue;
+    out[k] = stripSecrets(v);
+  }
+  return out;
+}
+
+// ---- subject, organizations --------------------------------------------------------
+
+export function subjectUserId(event: Pick<RecordedEvent, 'streamId' | 'data'>): string | null {
+  if (event.streamId.startsWith('user-')) return event.streamId.slice('user-'.length);
+  const data = event.data as Record<string, unknown> | null;
+  return data && typeof data.userId === 'string' ? data.userId : null;
+}
+
+export function orgCodesOf(event: Pick<RecordedEvent, 'streamId' | 'data'>): string[] {
+  const codes = new Set<string>();
+  if (event.streamId.startsWith('organization-')) codes.add(event.streamId.slice('organization-'.length));
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  if (typeof data.orgCode === 'string') codes.add(data.orgCode);
+  if (typeof data.defaultOrgCode === 'string') codes.add(data.defaultOrgCode);
+  for (const key of ['organizations', 'removedFromOrganizations']) {
+    const list = data[key];
+    if (Array.isArray(list)) {
+      for (const m of list) {
+        if (typeof m === 'string') codes.add(m);
+        else if (m && typeof (m as { orgCode?: unknown }).orgCode === 'string') codes.add((m as { orgCode: string }).orgCode);
+      }
+    }
+  }
+  return [...codes].sort();
+}
+
+// ---- the chain -------------------------------------------------------------------
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** JSON with object keys sorted at every level: the same entry always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value as Record<string, unknown>)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+}
+
+/** `sha256(prev_hash || canonical json of the entry without its hash)`, hex. */
+export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
+  const { prev_hash, ...rest } = entry;
+  return createHash('sha256').update(prev_hash).update(canonicalJson({ ...rest, prev_hash })).digest('hex');
+}
+
+/** Builds the entry for an event (without seq, chain and email, which depend on what came before). */
+export function describeEvent(event: RecordedEvent, type: string) {
+  const meta = event.metadata ?? ({} as RecordedEvent['metadata']);
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : null);
+  const details = stripSecrets(data) as Record<string, unknown>;
+  const application = str(meta.application) ?? str(data.application);
+  if (application && details.application === undefined) details.application = application;
+  if (meta.import) details.import = { id: meta.import.id, format: meta.import.format, lines: meta.import.lines };
+  if (meta.correlationId) details.correlation_id = meta.correlationId;
+  return {
+    id: event.id,
+    type,
+    occurred_on: eventTime(event),
+    actor: { type: meta.actor?.type ?? 'system', id: meta.actor?.id ?? null },
+    source: meta.source ?? 'system',
+    user_id: subjectUserId(event),
+    org_codes: orgCodesOf(event),
+    ip: str(meta.ip) ?? str(data.ip),
+    user_agent: str(meta.userAgent) ?? str(data.userAgent),
+    location: str(meta.location),
+    details,
+  };
+}

@@ -1,0 +1,208 @@
+import type { Knex } from 'knex';
+import type { RecordedEvent } from '../../eventstore/types';
+import type { Projection, TableNames } from '../projection';
+import { insertJson, upsertJson } from '../support';
+import { auditType, describeEvent, entryHash, GENESIS_HASH, type AuditEntry } from './entry';
+
+/**
+ * The audit log: one entry per event (per import job, not per imported row,
+ * unless `auditImportedRows`), append-only and hash-chained.
+ *
+ * - The physical table refuses UPDATE, DELETE and TRUNCATE with a trigger. A
+ *   rebuild drops a whole generation table, which is neither.
+ * - `seq` orders the chain; each entry's hash covers the previous entry's hash.
+ * - `audit_user_emails` keeps each user's current email so that an entry records
+ *   the email the user had at the time of the event.
+ * - Idempotent: entries whose event id is already in the table are skipped.
+ */
+export interface AuditOptions {
+  /** Write one entry per imported row (`user.imported`) as well as the job's entries. Default false. */
+  readonly auditImportedRows?: boolean;
+}
+
+interface EmailState {
+  user_id: string;
+  last_revision: number;
+  identities: { id: string; type: string; identity: string; is_primary: boolean }[];
+}
+
+function emailOf(s: EmailState | undefined): string | null {
+  if (!s) return null;
+  const emails = s.identities.filter((i) => i.type === 'email');
+  return (emails.find((i) => i.is_primary) ?? emails[0])?.identity ?? null;
+}
+
+type Ident = { id: string; type: string; identity: string; isPrimary: boolean };
+const toIdent = (i: Ident) => ({ id: i.id, type: i.type, identity: i.identity, is_primary: i.isPrimary });
+
+/** Folds the identity-changing user events into the small email state. */
+function evolveEmails(s: EmailState, e: RecordedEvent): EmailState {
+  const d = e.data as Record<string, unknown>;
+  const add = (list: Ident[]) => {
+    const known = new Set(s.identities.map((i) => i.id));
+    const fresh = list.filter((i) => !known.has(i.id)).map(toIdent);
+    const kept = fresh.some((i) => i.is_primary) ? s.identities.map((i) => ({ ...i, is_primary: false })) : s.identities;
+    return [...kept, ...fresh];
+  };
+  switch (e.type) {
+    case 'UserCreated':
+    case 'UserSignedUp':
+      return { ...s, identities: ((d.identities as Ident[]) ?? []).map(toIdent) };
+    case 'UserImported':
+      return { ...s, identities: add((d.identities as Ident[]) ?? []) };
+    case 'IdentityAdded':
+      return { ...s, identities: add([d.identity as Ident]) };
+    case 'IdentityDeleted':
+      return {
+        ...s,
+        identities: s.identities.filter((i) => i.id !== d.identityId).map((i) => (i.id === d.newPrimaryIdentityId ? { ...i, is_primary: true } : i)),
+      };
+    case 'IdentityMadePrimary':
+      return { ...s, identities: s.identities.map((i) => ({ ...i, is_primary: i.id === d.identityId })) };
+    default:
+      return s;
+  }
+}
+
+export function createAuditProjection(options: AuditOptions = {}): Projection {
+  return {
+    name: 'audit_log',
+    version: 1,
+    tables: ['audit_log', 'audit_user_emails'],
+    async setup(db, t) {
+      const log = t('audit_log');
+      await db.raw(`
+        create table ?? (
+          seq bigint primary key,
+          id uuid not null unique,
+          type text not null,
+          occurred_on timestamptz not null,
+          actor_type text not null,
+          actor_id text,
+          source text not null,
+          user_id text,
+          email text,
+          org_codes text[] not null,
+          ip text,
+          user_agent text,
+          location text,
+          details jsonb not null,
+          prev_hash text not null,
+          hash text not null
+        )`, [log]);
+      for (const [suffix, cols] of [['user', '(user_id, seq)'], ['type', '(type text_pattern_ops, seq)'], ['actor', '(actor_id, seq)'], ['ip', '(ip, seq)'], ['time', '(occurred_on)']] as const) {
+        await db.raw(`create index ?? on ?? ${cols}`, [`${log}_${suffix}_idx`, log]);
+      }
+      await db.raw('create index ?? on ?? using gin (org_codes)', [`${log}_orgs_idx`, log]);
+      // Append-only at the database level.
+      await db.raw(`
+        create or replace function roster_audit_append_only() returns trigger language plpgsql as $$
+        begin
+          raise exception 'audit log is append-only: % refused on %', tg_op, tg_table_name using errcode = 'insufficient_privilege';
+        end $$`);
+      await db.raw('create trigger ?? before update or delete on ?? for each row execute function roster_audit_append_only()', [`${log}_no_change`, log]);
+      await db.raw('create trigger ?? before truncate on ?? for each statement execute function roster_audit_append_only()', [`${log}_no_truncate`, log]);
+      await db.raw(`create table ?? (user_id text primary key, last_revision bigint not null, identities jsonb not null)`, [t('audit_user_emails')]);
+    },
+    async apply(db, events, t) {
+      await applyAudit(db, events, t, options);
+    },
+  };
+}
+
+async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[], t: TableNames, options: AuditOptions) {
+  const log = t('audit_log');
+  // 1. What is already there (a replay) and the users involved.
+  const ids = events.map((e) => e.id);
+  const done = new Set((await db.raw<{ rows: { id: string }[] }>('select id::text as id from ?? where id = any(?::uuid[])', [log, ids])).rows.map((r) => r.id));
+  const userIds = new Set<string>();
+  for (const e of events) {
+    const d = e.data as { userId?: unknown } | null;
+    if (e.streamId.startsWith('user-')) userIds.add(e.streamId.slice(5));
+    else if (d && typeof d.userId === 'string') userIds.add(d.userId);
+  }
+  const emails = new Map<string, EmailState>();
+  if (userIds.size > 0) {
+    const { rows } = await db.raw<{ rows: EmailState[] }>('select user_id, last_revision, identities from ?? where user_id = any(?)', [t('audit_user_emails'), [...userIds]]);
+    for (const r of rows) emails.set(r.user_id, { ...r, last_revision: Number(r.last_revision) });
+  }
+  const changedEmails = new Set<string>();
+  // 2. The chain's tail.
+  const tail = (await db.raw<{ rows: { seq: number; hash: string }[] }>('select seq, hash from ?? order by seq desc limit 1', [log])).rows[0];
+  let seq = tail ? Number(tail.seq) : 0;
+  let prev = tail?.hash ?? GENESIS_HASH;
+  const rows: Record<string, unknown>[] = [];
+  for (const e of events) {
+    // The email state first, so the entry records the email as it is after this event
+    // (or before it, when the event removed it).
+    const userId = e.streamId.startsWith('user-') ? e.streamId.slice(5) : null;
+    let before: string | null = null;
+    if (userId) {
+      const s = emails.get(userId) ?? { user_id: userId, last_revision: -1, identities: [] };
+      before = emailOf(s);
+      if (e.revision > s.last_revision) {
+        emails.set(userId, { ...evolveEmails(s, e), last_revision: e.revision });
+        changedEmails.add(userId);
+      }
+    }
+    if (done.has(e.id)) continue;
+    const type = auditType(e);
+    if (type === null) continue;
+    if (e.type === 'UserImported' && e.metadata?.import && !options.auditImportedRows) continue;
+    const described = describeEvent(e, type);
+    const email = described.user_id ? (emailOf(emails.get(described.user_id)) ?? before) : null;
+    const entry: Omit<AuditEntry, 'hash'> = { seq: ++seq, ...described, email, prev_hash: prev };
+    const hash = entryHash(entry);
+    prev = hash;
+    rows.push(toRow({ ...entry, hash }));
+  }
+  if (rows.length > 0) await insertJson(db, log, rows);
+  if (changedEmails.size > 0) {
+    await upsertJson(db, t('audit_user_emails'), [...changedEmails].map((id) => emails.get(id)!), 'user_id');
+  }
+}
+
+function toRow(e: AuditEntry): Record<string, unknown> {
+  return {
+    seq: e.seq,
+    id: e.id,
+    type: e.type,
+    occurred_on: e.occurred_on,
+    actor_type: e.actor.type,
+    actor_id: e.actor.id,
+    source: e.source,
+    user_id: e.user_id,
+    email: e.email,
+    org_codes: e.org_codes,
+    ip: e.ip,
+    user_agent: e.user_agent,
+    location: e.location,
+    details: e.details,
+    prev_hash: e.prev_hash,
+    hash: e.hash,
+  };
+}
+
+/** A stored row back to the entry (for queries and chain verification). */
+export function fromRow(r: Record<string, unknown>): AuditEntry {
+  const occurred = r.occurred_on instanceof Date ? r.occurred_on.toISOString() : new Date(String(r.occurred_on)).toISOString();
+  return {
+    seq: Number(r.seq),
+    id: String(r.id),
+    type: String(r.type),
+    occurred_on: occurred,
+    actor: { type: String(r.actor_type), id: (r.actor_id as string | null) ?? null },
+    source: String(r.source),
+    user_id: (r.user_id as string | null) ?? null,
+    email: (r.email as string | null) ?? null,
+    org_codes: (r.org_codes as string[]) ?? [],
+    ip: (r.ip as string | null) ?? null,
+    user_agent: (r.user_agent as string | null) ?? null,
+    location: (r.location as string | null) ?? null,
+    details: (r.details as Record<string, unknown>) ?? {},
+    prev_hash: String(r.prev_hash),
+    hash: String(r.hash),
+  };
+}
+
+export const auditProjection = createAuditProjection();
