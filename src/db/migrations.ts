@@ -61,6 +61,87 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: '0003_api_clients',
+    async up(knex) {
+      // Machine clients (OAuth2 client credentials) and the token signing keys.
+      // Secrets are stored as scrypt hashes; private keys never leave this table.
+      await knex.raw(`
+        create table api_clients (
+          client_id text primary key,
+          name text not null,
+          secret_hash text not null,
+          scopes text[] not null,
+          created_at timestamptz not null default now(),
+          revoked_at timestamptz
+        );
+        create table api_signing_keys (
+          kid text primary key,
+          private_key_pkcs8 text not null,
+          public_jwk jsonb not null,
+          created_at timestamptz not null default now(),
+          retired_at timestamptz
+        );
+      `);
+    },
+  },
+  {
+    name: '0004_webhook_outbox',
+    async up(knex) {
+      // The webhook outbox: operational state, not a read model (a rebuild must
+      // never re-send or forget a delivery). The outbox projection inserts events
+      // and deliveries idempotently; the dispatcher updates deliveries and records
+      // every attempt.
+      await knex.raw(`
+        create table webhook_events (
+          event_id text primary key,
+          domain_event_id uuid not null,
+          type text not null,
+          source text not null,
+          occurred_at text not null,
+          payload jsonb not null,
+          ordering_key text not null,
+          created_at timestamptz not null default now()
+        );
+        create table webhook_deliveries (
+          id bigint generated always as identity primary key,
+          webhook_id text not null,
+          event_id text not null references webhook_events (event_id),
+          ordering_key text not null,
+          state text not null default 'pending',
+          attempts integer not null default 0,
+          next_attempt_at timestamptz not null default now(),
+          first_attempt_at timestamptz,
+          last_attempt_at timestamptz,
+          last_status integer,
+          last_error text,
+          delivered_at timestamptz,
+          created_at timestamptz not null default now(),
+          constraint webhook_deliveries_webhook_event_key unique (webhook_id, event_id)
+        );
+        create index webhook_deliveries_due_idx on webhook_deliveries (next_attempt_at, id) where state = 'pending';
+        create index webhook_deliveries_order_idx on webhook_deliveries (webhook_id, ordering_key, id) where state = 'pending';
+        create table webhook_delivery_attempts (
+          id bigint generated always as identity primary key,
+          delivery_id bigint not null references webhook_deliveries (id) on delete cascade,
+          attempt integer not null,
+          attempted_at timestamptz not null,
+          outcome text not null,
+          status_code integer,
+          latency_ms integer not null,
+          error text
+        );
+        create index webhook_delivery_attempts_delivery_idx on webhook_delivery_attempts (delivery_id, id);
+        create table webhook_health (
+          webhook_id text primary key,
+          failing_since timestamptz,
+          marked_failing_at timestamptz,
+          last_success_at timestamptz,
+          last_failure_at timestamptz
+        );
+      `);
+    },
+  },
 ];
 
 class Source implements Knex.MigrationSource<Migration> {

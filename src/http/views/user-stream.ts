@@ -1,0 +1,104 @@
+import { userDecider } from '../../domain/user/decider';
+import type { UserEvent } from '../../domain/user/events';
+import type { ExistingUser } from '../../domain/user/state';
+import { streams } from '../../domain/streams';
+import type { EventStore, RecordedEvent } from '../../eventstore/types';
+import { HttpError } from '../errors';
+
+/**
+ * One user, answered from its event stream (the aggregate folded), with the
+ * times only the recorded events know: when the user, each identity and each
+ * MFA factor appeared, and the last sign-in. Used for single-user reads, where
+ * folding one stream is cheap and always current.
+ */
+export interface UserView {
+  readonly user: ExistingUser;
+  readonly createdOn: string;
+  readonly identityCreatedOn: Readonly<Record<string, string>>;
+  readonly identityLastLogin: Readonly<Record<string, string>>;
+  readonly factorCreatedOn: Readonly<Record<string, string>>;
+  readonly factorLastUsed: Readonly<Record<string, string>>;
+  readonly lastSignedIn: string | null;
+  readonly orgLastSignIn: Readonly<Record<string, string>>;
+}
+
+const when = (e: RecordedEvent) => e.metadata?.occurredAt ?? e.recordedAt.toISOString();
+
+export function foldUserView(recorded: readonly RecordedEvent[]): UserView | undefined {
+  let state = userDecider.initialState();
+  let createdOn = '';
+  const identityCreatedOn: Record<string, string> = {};
+  const identityLastLogin: Record<string, string> = {};
+  const factorCreatedOn: Record<string, string> = {};
+  const factorLastUsed: Record<string, string> = {};
+  const orgLastSignIn: Record<string, string> = {};
+  let lastSignedIn: string | null = null;
+  for (const r of recorded) {
+    const event = { type: r.type, data: r.data } as UserEvent;
+    const before = state.status;
+    state = userDecider.evolve(state, event);
+    const at = when(r);
+    if (before === 'none' && state.status !== 'none') createdOn = at;
+    if (state.status === 'none' || state.status === 'deleted') continue;
+    for (const i of state.identities) identityCreatedOn[i.id] ??= at;
+    for (const f of state.mfaFactors) factorCreatedOn[f.factorId] ??= at;
+    if (event.type === 'UserSignInSucceeded') {
+      lastSignedIn = at;
+      const d = event.data as { identityId?: string; orgCode?: string; factorId?: string };
+      if (d.identityId) identityLastLogin[d.identityId] = at;
+      if (d.orgCode) orgLastSignIn[d.orgCode] = at;
+    }
+  }
+  if (state.status === 'none' || state.status === 'deleted') return undefined;
+  return { user: state, createdOn, identityCreatedOn, identityLastLogin, factorCreatedOn, factorLastUsed, lastSignedIn, orgLastSignIn };
+}
+
+/** The user, or 404 (unknown or deleted). */
+export async function loadUserView(store: EventStore, userId: string): Promise<UserView> {
+  const view = /^kp_[0-9a-f]{32}$/.test(userId) ? foldUserView(await store.readStream(streams.user(userId))) : undefined;
+  if (!view) throw new HttpError(404, 'USER_NOT_FOUND', 'User not found');
+  return view;
+}
+
+export function primaryValue(user: ExistingUser, type: 'email' | 'phone' | 'username'): string | undefined {
+  const ofType = user.identities.filter((i) => i.type === type);
+  return (ofType.find((i) => i.isPrimary) ?? ofType[0])?.identity;
+}
+
+export function signInTotals(user: ExistingUser): { total: number; failed: number } {
+  let total = 0;
+  let failed = 0;
+  for (const c of Object.values(user.signIns)) {
+    total += c.succeeded;
+    failed += c.failed;
+  }
+  return { total, failed };
+}
+
+/** Kinde's `user` shape (GET /api/v1/user). */
+export function kindeUser(view: UserView, expand: ReadonlySet<string>) {
+  const u = view.user;
+  const totals = signInTotals(u);
+  // Fields the spec types as plain strings are left out when unset, never null.
+  return {
+    id: u.userId,
+    ...opt('provided_id', u.providedId),
+    ...opt('preferred_email', primaryValue(u, 'email')),
+    ...opt('phone', primaryValue(u, 'phone')),
+    ...opt('username', primaryValue(u, 'username')),
+    ...opt('last_name', u.lastName),
+    ...opt('first_name', u.firstName),
+    is_suspended: u.status === 'suspended',
+    ...opt('picture', u.picture),
+    total_sign_ins: totals.total,
+    failed_sign_ins: totals.failed,
+    last_signed_in: view.lastSignedIn,
+    created_on: view.createdOn,
+    ...(expand.has('organizations') ? { organizations: Object.keys(u.organizations) } : {}),
+    ...(expand.has('identities') ? { identities: u.identities.map((i) => ({ type: i.type, identity: i.identity })) } : {}),
+  };
+}
+
+export function opt<K extends string, V>(key: K, value: V | undefined | null): { [P in K]?: V } {
+  return (value === undefined || value === null ? {} : { [key]: value }) as { [P in K]?: V };
+}
