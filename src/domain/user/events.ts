@@ -173,6 +173,8 @@ export const PermissionRevokedFromUserData = z.object({ orgCode: OrgCodeSchema, 
 
 export const SignInFailureReasonSchema = z.enum([
   'wrong_password',
+  /** No user holds the identity (recorded on a `sign_in_failure-…` stream, not a user stream). */
+  'unknown_identity',
   'no_password',
   'password_not_verified',
   'password_reset_required',
