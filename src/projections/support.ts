@@ -150,7 +150,7 @@ export async function insertJson(db: Knex.Transaction | Knex, table: string, row
 }
 
 /** Multi-row upsert on a key: every column given in the first row is overwritten. */
-export async function upsertJson(db: Knex.Transaction | Knex, table: string, rows: readonly Record<string, unknown>[], key: string) {
+export async function upsertJson(db: Knex.Transaction | Knex, table: string, rows: readonly object[], key: string) {
   const cols = Object.keys(rows[0]!).filter((c) => c !== key);
   const sets = cols.map((c) => `"${c}" = excluded."${c}"`).join(', ');
   // Columns not given keep their defaults on insert: list them explicitly.

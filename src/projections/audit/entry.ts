@@ -88,6 +88,14 @@ export const AUDIT_TYPES: Record<DomainEventType, string | null> = {
   PropertyDefined: 'property.created',
   PropertyDefinitionUpdated: 'property.updated',
   PropertyDefinitionDeleted: 'property.deleted',
+  // An import job: its start, and its end with the counts; not one entry per batch
+  // (batches carry failed rows' raw text) and not one per imported row.
+  ImportQueued: null,
+  ImportStarted: 'import.started',
+  ImportBatchProcessed: null,
+  ImportCompleted: 'import.completed',
+  ImportFailed: 'import.failed',
+  ImportDeleted: 'import.deleted',
   ReservationClaimed: null,
   ReservationReleased: null,
 };
@@ -95,13 +103,12 @@ export const AUDIT_TYPES: Record<DomainEventType, string | null> = {
 const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
 /**
- * The audit type of any stored event. Types outside the domain catalogue (import
- * jobs, written by the import pipeline: `ImportCompleted` -> `import.completed`)
- * are named by their stream category and their snake-cased type.
+ * The audit type of any stored event. Types outside the domain catalogue (none
+ * today; a projection never rejects a recorded fact) are named by their stream
+ * category and their snake-cased type.
  */
 export function auditType(event: Pick<RecordedEvent, 'type' | 'streamId'>): string | null {
   if (Object.prototype.hasOwnProperty.call(AUDIT_TYPES, event.type)) return AUDIT_TYPES[event.type as DomainEventType];
-  if (/^Import[A-Z]/.test(event.type)) return `import.${snake(event.type.slice('Import'.length))}`;
   const category = event.streamId.split('-')[0] || 'event';
   return `${snake(category)}.${snake(event.type)}`;
 }
