@@ -3,6 +3,7 @@ import { openDatabase, type Database } from './db/database';
 import { createPostgresEventStore } from './eventstore/postgres';
 import type { EventStore } from './eventstore/types';
 import type { Logger } from './logger';
+import { createPasswordVerifier, type PasswordVerifier } from './passwords';
 import { allProjections } from './projections';
 import type { Projection } from './projections/projection';
 import { createProjector, type Projector } from './projections/projector';
@@ -18,6 +19,8 @@ export interface Runtime {
   readonly db: Database;
   readonly store: EventStore;
   readonly projector: Projector;
+  /** One worker pool per process for bcrypt/crypt verification and hashing (sign-in, upgrades). */
+  readonly passwords: PasswordVerifier;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function openRuntime(
     throw err;
   }
   const projector = createProjector({ store, knex: db.knex, pool: db.pool, projections: options.projections ?? allProjections, logger });
+  const passwords = lazyPasswordVerifier(() => createPasswordVerifier({ bcryptCost: config.bcryptCost }));
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -48,11 +52,32 @@ export async function openRuntime(
     db,
     store,
     projector,
+    passwords,
     close: () =>
       (closing ??= (async () => {
         await projector.stop();
+        await passwords.close();
         await store.close();
         await db.close();
       })()),
+  };
+}
+
+/** The pool starts its threads on first use, so CLI commands that never touch a password do not pay for them. */
+function lazyPasswordVerifier(create: () => PasswordVerifier): PasswordVerifier {
+  let pool: PasswordVerifier | undefined;
+  let closed = false;
+  const get = () => {
+    if (closed) throw new Error('password verifier is closed');
+    return (pool ??= create());
+  };
+  return {
+    verify: async (stored, plain) => get().verify(stored, plain),
+    verifyDummy: async (plain) => get().verifyDummy(plain),
+    hash: async (plain) => get().hash(plain),
+    close: async () => {
+      closed = true;
+      await pool?.close();
+    },
   };
 }
