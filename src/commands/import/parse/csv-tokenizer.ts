@@ -12,7 +12,8 @@
  * reported once; memory stays bounded by that cap.
  */
 export type CsvToken =
-  | { readonly kind: 'record'; readonly line: number; readonly fields: string[]; readonly text: string }
+  /** `text` is not kept for a good record: its fields are (the failed-rows file writes fields). */
+  | { readonly kind: 'record'; readonly line: number; readonly fields: string[] }
   | { readonly kind: 'malformed'; readonly line: number; readonly text: string; readonly reason: string }
   | { readonly kind: 'too_large'; readonly line: number; readonly text: string };
 
@@ -86,14 +87,13 @@ export class CsvTokenizer {
         }
         break;
       }
-      const text = buf.toString('utf8', start, s.end);
       const bytes = s.end - start;
       const line = this.#line;
       this.#line += s.newlines;
       start = s.end;
       if (bytes > this.#maxRecordBytes) out.push({ kind: 'too_large', line, text: '' });
-      else if (s.kind === 'record') out.push({ kind: 'record', line, fields: s.fields, text: stripEol(text) });
-      else out.push({ kind: 'malformed', line, text: stripEol(text), reason: s.reason });
+      else if (s.kind === 'record') out.push({ kind: 'record', line, fields: s.fields });
+      else out.push({ kind: 'malformed', line, text: stripEol(buf.toString('utf8', start - bytes, s.end)), reason: s.reason });
     }
     this.#buf = start === 0 ? buf : Buffer.from(buf.subarray(start));
   }

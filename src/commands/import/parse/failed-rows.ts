@@ -34,12 +34,14 @@ function joinIssues(issues: readonly ImportIssue[]): { code: string; message: st
 }
 
 /**
- * One failed CSV row: its original fields (padded or cut to the header's width) plus
- * the error columns. A row that could not be split into fields (too large,
- * malformed) is written with empty fields so that the line and error still show.
+ * One failed CSV row: its original fields plus the error columns. A short row is
+ * padded to the header's width; a long one keeps all its fields (nothing typed is
+ * lost). A record that could not be split into fields (bad quoting) keeps its text
+ * in the first cell; a too-large one (not kept in memory) is written empty.
  */
 export function failedRowCsvLine(columns: readonly string[], raw: RawRow, issues: readonly ImportIssue[]): string {
-  const fields = raw.fields && raw.fields.length === columns.length ? raw.fields : columns.map(() => '');
+  const fields: string[] = raw.fields ? [...raw.fields] : [raw.text];
+  while (fields.length < columns.length) fields.push('');
   const { code, message } = joinIssues(issues);
   return `${[...fields, code, message].map(csvCell).join(',')}\r\n`;
 }

@@ -30,6 +30,8 @@ export interface CsvHeader {
   readonly columns: readonly string[];
   /** Position → canonical column, or null for an unknown / unused column (never used as a key). */
   readonly map: readonly (CsvColumn | null)[];
+  /** Canonical column → position (-1 when absent); a Map, so file text never becomes an object key. */
+  readonly index: ReadonlyMap<CsvColumn, number>;
   readonly kind: 'users' | 'access';
   readonly errors: FileIssue[];
   readonly warnings: FileIssue[];
@@ -80,7 +82,8 @@ export function analyzeCsvHeader(columns: readonly string[]): CsvHeader {
       ));
     }
   }
-  return { columns, map, kind, errors, warnings };
+  const index = new Map<CsvColumn, number>(CSV_COLUMNS.map((c) => [c, map.indexOf(c)]));
+  return { columns, map, index, kind, errors, warnings };
 }
 
 /** Maps one CSV record to a draft. `fields` has as many values as the header has columns. */
@@ -88,7 +91,7 @@ export function mapCsvRow(
   header: CsvHeader, line: number, raw: RawRow, fields: readonly string[], checkHash: PasswordHashCheck | undefined,
 ): RowDraft {
   const get = (col: CsvColumn): string => {
-    const i = header.map.indexOf(col);
+    const i = header.index.get(col)!;
     return i < 0 ? '' : fields[i] ?? '';
   };
   const d = newDraft(header.kind === 'access' ? 'access' : 'user', line, raw);

@@ -289,7 +289,7 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
   const header = o.header;
   const onCsvToken = (t: CsvToken): void => {
     rowsRead++;
-    const raw = { line: t.line, text: t.text, ...(t.kind === 'record' ? { fields: t.fields } : {}) };
+    const raw = t.kind === 'record' ? { line: t.line, text: '', fields: t.fields } : { line: t.line, text: t.text };
     switch (t.kind) {
       case 'too_large':
         assembler.addFailed(failedRow(t.line, raw, 'ROW_TOO_LARGE', null, `The record is larger than the limit of ${limits.maxRecordBytes} bytes.`));

@@ -66,7 +66,7 @@ export interface ImportPassword {
 /** The original text of a source row, for the failed-rows file. Never log it. */
 export interface RawRow {
   readonly line: number;
-  /** NDJSON: the line; CSV: the record's text as it was in the file. */
+  /** NDJSON: the line; CSV: the record's text for a record that could not be split into fields, else '' (see `fields`). */
   readonly text: string;
   /** CSV only: the record's fields, positionally aligned with `ParsedFile.columns`. */
   readonly fields?: readonly string[];
