@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { round, type Json, type Options, type Results } from './context';
+import { BENCH_DIR } from './data';
+
+/*
+ * The report: ratios measured in the same run, targets from issue 9 and whether
+ * each is met, the machine, a Markdown table (stdout) and the JSON file
+ * bench/results/<date>-<shortcommit>.json.
+ */
+
+interface Target {
+  readonly key: string;
+  readonly op: '>=' | '<=' | '==';
+  readonly value: number;
+  readonly label: string;
+}
+
+export const TARGETS: readonly Target[] = [
+  { key: 'import.users_per_s', op: '>=', value: 20_000, label: 'import end to end' },
+  { key: 'ratios.import_vs_copy', op: '<=', value: 4, label: 'import within 4x of raw COPY' },
+  { key: 'import.peak_rss_mib', op: '<=', value: 512, label: 'peak RSS of the import' },
+  { key: 'reimport.users_per_s', op: '>=', value: 50_000, label: 're-import of the unchanged file' },
+  { key: 'reimport.events_appended', op: '==', value: 0, label: 're-import appends nothing' },
+  { key: 'rebuild.events_per_s', op: '>=', value: 50_000, label: 'rebuild of all read models' },
+  { key: 'queries.users_list.p99_ms', op: '<=', value: 20, label: 'user list p99' },
+  { key: 'queries.audit.p99_ms', op: '<=', value: 50, label: 'audit log p99' },
+  { key: 'ratios.append_vs_emmett', op: '>=', value: 1.5, label: 'append throughput vs Emmett' },
+  { key: 'signin.health_p99_ms', op: '<=', value: 50, label: 'GET /health p99 during a bcrypt storm' },
+  { key: 'commands.per_s', op: '>=', value: 2_000, label: 'single-event commands' },
+  { key: 'commands.p50_ms', op: '<=', value: 5, label: 'command p50' },
+  { key: 'commands.p99_ms', op: '<=', value: 25, label: 'command p99' },
+  { key: 'parse.csv_mib_per_s', op: '>=', value: 100, label: 'CSV parsing' },
+  { key: 'parse.ndjson_mib_per_s', op: '>=', value: 100, label: 'NDJSON parsing' },
+  { key: 'ratios.parse_share_of_import', op: '<=', value: 0.1, label: 'parsing under 10% of import time' },
+];
+
+/** Ratios from figures of this run. */
+export function computeRatios(r: Results): void {
+  const importSeconds = r.num('import.seconds');
+  const copySeconds = r.num('baselines.copy_seconds');
+  if (importSeconds !== undefined && copySeconds !== undefined && copySeconds > 0) r.set('ratios.import_vs_copy', round(importSeconds / copySeconds, 2));
+  const emmett = r.num('baselines.emmett_append_events_per_s');
+  const bulk = r.num('append.bulk_events_per_s');
+  const single = r.num('append.per_stream_events_per_s');
+  if (emmett && bulk !== undefined) r.set('ratios.append_vs_emmett', round(bulk / emmett, 2));
+  if (emmett && single !== undefined) r.set('ratios.append_per_stream_vs_emmett', round(single / emmett, 2));
+  const csvMiBs = r.num('parse.csv_mib_per_s');
+  const importFileMiB = r.num('import.file_mib');
+  if (csvMiBs && importFileMiB !== undefined && importSeconds) r.set('ratios.parse_share_of_import', round(importFileMiB / csvMiBs / importSeconds, 3));
+}
+
+export function evaluateTargets(r: Results): void {
+  for (const t of TARGETS) {
+    const v = r.num(t.key);
+    const met = v === undefined ? null : t.op === '>=' ? v >= t.value : t.op === '<=' ? v <= t.value : v === t.value;
+    r.set(`targets.${t.key.replace(/\./g, '__')}`, { key: t.key, target: `${t.op} ${t.value}`, value: v ?? null, met });
+  }
+}
+
+export function machine(): Record<string, Json> {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpu_model: cpus[0]?.model ?? 'unknown',
+    memory_gib: round(os.totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadavg_at_start: os.loadavg().map((x) => round(x, 2)),
+  };
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: BENCH_DIR, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function fmt(v: Json | undefined): string {
+  if (v === undefined || v === null) return '—';
+  if (typeof v === 'number') return Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : String(v);
+  return String(v);
+}
+
+/** The rows of the table: every target key plus the other headline figures. */
+const SHOWN: readonly string[] = [
+  'users',
+  'import.users_per_s', 'import.seconds', 'import.durable_seconds', 'import.catchup_seconds', 'import.peak_rss_mib',
+  'reimport.users_per_s', 'reimport.events_appended',
+  'rebuild.events_per_s',
+  'queries.users_list.p50_ms', 'queries.users_list.p99_ms', 'queries.audit.p50_ms', 'queries.audit.p99_ms',
+  'commands.per_s', 'commands.p50_ms', 'commands.p99_ms',
+  'parse.csv_mib_per_s', 'parse.ndjson_mib_per_s', 'parse.auth0_mib_per_s',
+  'signin.bcrypt.per_s', 'signin.md5.per_s', 'signin.sha256.per_s', 'signin.crypt.per_s', 'signin.health_p99_ms',
+  'baselines.copy_seconds', 'baselines.emmett_append_events_per_s', 'append.bulk_events_per_s', 'append.per_stream_events_per_s',
+  'ratios.import_vs_copy', 'ratios.append_vs_emmett', 'ratios.append_per_stream_vs_emmett', 'ratios.parse_share_of_import',
+];
+
+export function markdownTable(r: Results, unavailable: Record<string, string>): string {
+  const lines = ['| figure | value | target | met |', '| --- | ---: | --- | --- |'];
+  for (const key of SHOWN) {
+    const t = TARGETS.find((x) => x.key === key);
+    const v = r.get(key);
+    const met = t ? (v === undefined ? '' : (r.get(`targets.${key.replace(/\./g, '__')}.met`) ? 'yes' : 'no')) : '';
+    lines.push(`| \`${key}\` | ${fmt(v)} | ${t ? `${t.op} ${t.value.toLocaleString('en-US')}` : ''} | ${met} |`);
+  }
+  const notes = Object.entries(unavailable).map(([name, why]) => `- ${name}: not available yet: ${why}`);
+  return [...lines, ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+export function writeJson(r: Results, options: Options, extra: Record<string, Json>): string {
+  const commit = git(['rev-parse', '--short', 'HEAD']);
+  const dirty = git(['status', '--porcelain', '--', 'src', 'bench']) !== '';
+  const date = new Date().toISOString().slice(0, 10);
+  const dir = path.join(BENCH_DIR, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${date}-${commit}.json`);
+  const doc = {
+    users: options.users,
+    ...r.data,
+    run: { date: new Date().toISOString(), commit, working_tree_dirty: dirty, quick: options.quick, only: [...options.only], repeats: options.repeats, ...extra },
+    machine: machine(),
+  };
+  fs.writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
+  return file;
+}
