@@ -1,0 +1,102 @@
+import { webhookDecider, WebhookError, type WebhookCommand, type WebhookState } from '../domain/webhook/decider';
+import { webhookEventSchemas, webhookStream, type WebhookEvent } from '../domain/webhook/events';
+import { deterministicUuid } from '../eventstore/ids';
+import { isWrongExpectedRevision, type EventData, type EventStore, type Position } from '../eventstore/types';
+import { metadataFor, type CommandContext } from './context';
+import { foldRecorded } from './handle';
+
+/**
+ * Webhook configuration commands. The webhook events are not in the domain
+ * catalogue (src/domain/events.ts belongs to the user-management aggregates), so
+ * these handlers stamp and validate them here, the same way handleCommand does:
+ * read, fold, decide, append with the expected revision, deterministic event ids,
+ * bounded retry on a concurrency conflict.
+ */
+export interface WebhookCommandDeps {
+  readonly store: EventStore;
+  /** config.webhooks.allowedHosts: when set, endpoints must be on one of these hosts. */
+  readonly allowedHosts?: readonly string[];
+}
+
+export interface WebhookCommandResult {
+  readonly webhookId: string;
+  readonly events: readonly WebhookEvent[];
+  readonly position: Position | null;
+  readonly state: WebhookState;
+}
+
+/** true when `host` (a URL's hostname) is allowed: exact match, or `*.example.com` for subdomains. */
+export function hostAllowed(hostname: string, allowedHosts: readonly string[] | undefined): boolean {
+  if (!allowedHosts || allowedHosts.length === 0) return true;
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return allowedHosts.some((rule) => {
+    const r = rule.toLowerCase();
+    if (r.startsWith('*.')) return host.endsWith(r.slice(1)) && host.length > r.length - 1;
+    return host === r;
+  });
+}
+
+export function assertEndpointAllowed(endpoint: string, allowedHosts: readonly string[] | undefined): void {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new WebhookError('INVALID_WEBHOOK_ENDPOINT', 'endpoint must be an http or https URL without credentials');
+  }
+  if (!hostAllowed(url.hostname, allowedHosts)) {
+    throw new WebhookError('WEBHOOK_HOST_NOT_ALLOWED', `endpoint host ${url.hostname} is not in the webhook allow-list`);
+  }
+}
+
+export function newWebhookId(ctx: CommandContext): string {
+  return `webhook_${ctx.newId.uuid().replace(/-/g, '')}`;
+}
+
+async function handleWebhookCommand(store: EventStore, webhookId: string, command: WebhookCommand, ctx: CommandContext): Promise<WebhookCommandResult> {
+  const streamId = webhookStream(webhookId);
+  for (let attempt = 1; ; attempt++) {
+    const loaded = foldRecorded(webhookDecider, await store.readStream(streamId));
+    const events = webhookDecider.decide(command, loaded.state);
+    if (events.length === 0) return { webhookId, events: [], position: null, state: loaded.state };
+    const metadata = metadataFor(ctx);
+    const data: EventData[] = events.map((e, i) => {
+      const parsed = webhookEventSchemas[e.type].parse(e.data);
+      return { id: deterministicUuid(streamId, String(loaded.nextRevision + i), e.type, JSON.stringify(parsed)), type: e.type, data: parsed, metadata };
+    });
+    try {
+      const result = await store.appendToStream(streamId, data, loaded.expectedRevision);
+      const state = events.reduce(webhookDecider.evolve, loaded.state);
+      return { webhookId, events, position: result.position, state };
+    } catch (err) {
+      if (isWrongExpectedRevision(err) && attempt < 8) continue;
+      throw err;
+    }
+  }
+}
+
+export async function createWebhook(
+  deps: WebhookCommandDeps,
+  input: { name: string; endpoint: string; eventTypes: readonly string[]; description?: string | null; includeImportedUsers?: boolean; webhookId?: string },
+  ctx: CommandContext,
+): Promise<WebhookCommandResult> {
+  assertEndpointAllowed(input.endpoint, deps.allowedHosts);
+  const webhookId = input.webhookId ?? newWebhookId(ctx);
+  return handleWebhookCommand(deps.store, webhookId, { type: 'CreateWebhook', data: { ...input, webhookId } }, ctx);
+}
+
+export async function updateWebhook(
+  deps: WebhookCommandDeps,
+  webhookId: string,
+  input: { name?: string; eventTypes?: readonly string[]; description?: string | null; includeImportedUsers?: boolean },
+  ctx: CommandContext,
+): Promise<WebhookCommandResult> {
+  return handleWebhookCommand(deps.store, webhookId, { type: 'UpdateWebhook', data: input }, ctx);
+}
+
+export async function deleteWebhook(deps: WebhookCommandDeps, webhookId: string, ctx: CommandContext): Promise<WebhookCommandResult> {
+  return handleWebhookCommand(deps.store, webhookId, { type: 'DeleteWebhook', data: {} }, ctx);
+}
+
+export async function loadWebhook(store: EventStore, webhookId: string): Promise<WebhookState> {
+  return foldRecorded(webhookDecider, await store.readStream(webhookStream(webhookId))).state;
+}

@@ -1,0 +1,321 @@
+import type { Knex } from 'knex';
+import { hostAllowed } from '../commands/webhooks';
+import type { Logger } from '../logger';
+import { viewName } from '../projections/projection';
+import type { WebhookSigner } from './signer';
+
+/**
+ * The webhook dispatcher: a loop of its own (never inside a command or a
+ * projection transaction) that sends the outbox's deliveries.
+ *
+ * - At least once: a delivery is claimed with a lease (its next_attempt_at moves
+ *   past the request timeout); a process that dies mid-send leaves it due again
+ *   when the lease ends. Receivers de-duplicate by `event_id`.
+ * - Ordered per stream (per user, per organization…): a delivery is not sent
+ *   while an earlier one for the same webhook and stream is still pending.
+ * - Retries: exponential backoff with jitter on a non-2xx answer, a network
+ *   error or a timeout, for the retry period; then the delivery is `failed`
+ *   (kept, retryable by hand) and the webhook is marked failing.
+ * - Isolation: at most `perWebhookConcurrency` requests per webhook and
+ *   `globalConcurrency` in all, each with a timeout, so a slow endpoint holds
+ *   only its own slots.
+ */
+export interface WebhookDispatcherOptions {
+  /** Per request (default 10 s). */
+  readonly requestTimeoutMs?: number;
+  /** How often to look for due deliveries when idle (default 1 s). */
+  readonly pollIntervalMs?: number;
+  readonly globalConcurrency?: number;
+  readonly perWebhookConcurrency?: number;
+  /** First retry delay (default 5 s); doubles per attempt up to backoffMaxMs (default 1 h). */
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+  /** ± fraction of the delay (default 0.25). */
+  readonly jitter?: number;
+  /** How long a delivery is retried (default: config.webhooks.retryHours). */
+  readonly retryPeriodMs?: number;
+  /** How long a claim holds (default: request timeout + 30 s). */
+  readonly leaseMs?: number;
+  readonly fetch?: typeof fetch;
+  readonly random?: () => number;
+}
+
+export interface WebhookDispatcherDeps {
+  readonly knex: Knex;
+  readonly signer: WebhookSigner;
+  readonly logger: Logger;
+  readonly config: { readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number } };
+  readonly options?: WebhookDispatcherOptions;
+}
+
+export interface WebhookDispatcher {
+  /** Look for due deliveries now (e.g. after a manual retry). */
+  poke(): void;
+  /** Stops claiming, aborts requests in flight and hands their deliveries back (due at once). */
+  stop(): Promise<void>;
+}
+
+/** The configuration view of the outbox projection (version 1). */
+export const WEBHOOK_CONFIGS_VIEW = viewName({ version: 1 }, 'webhook_configs');
+
+/** Delay before attempt `attempt + 1` after `attempt` failed attempts (1-based). */
+export function backoffDelay(attempt: number, o: { baseMs: number; maxMs: number; jitter: number }, random: () => number = Math.random): number {
+  const exp = Math.min(o.maxMs, o.baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 40)));
+  const jittered = exp * (1 + o.jitter * (2 * random() - 1));
+  return Math.max(0, Math.round(Math.min(o.maxMs, jittered)));
+}
+
+interface Claimed {
+  id: number;
+  webhook_id: string;
+  event_id: string;
+  attempts: number;
+  payload: Record<string, unknown>;
+}
+
+interface Outcome {
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+  latencyMs: number;
+  /** Not worth retrying (the endpoint is not allowed). */
+  permanent?: boolean;
+}
+
+const isUndefinedTable = (err: unknown) => (err as { code?: string })?.code === '42P01';
+
+export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
+  const { knex, signer, logger } = deps;
+  const o = deps.options ?? {};
+  const timeoutMs = o.requestTimeoutMs ?? 10_000;
+  const pollMs = o.pollIntervalMs ?? 1000;
+  const globalLimit = o.globalConcurrency ?? 32;
+  const perWebhookLimit = o.perWebhookConcurrency ?? 4;
+  const backoff = { baseMs: o.backoffBaseMs ?? 5000, maxMs: o.backoffMaxMs ?? 3_600_000, jitter: o.jitter ?? 0.25 };
+  const retryPeriodMs = o.retryPeriodMs ?? deps.config.webhooks.retryHours * 3_600_000;
+  const leaseMs = o.leaseMs ?? timeoutMs + 30_000;
+  const doFetch = o.fetch ?? fetch;
+  const random = o.random ?? Math.random;
+  const allowedHosts = deps.config.webhooks.allowedHosts;
+
+  const inFlight = new Map<number, { webhookId: string; abort: AbortController; done: Promise<void> }>();
+  const perWebhook = new Map<string, number>();
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let pokes = 0;
+
+  const poke = () => {
+    pokes++;
+    wake?.();
+  };
+  const idle = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (pokes > 0 || stopped) return resolve();
+      const timer = setTimeout(() => done(), ms);
+      const done = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+      wake = done;
+    });
+
+  async function tick(): Promise<number> {
+    const free = globalLimit - inFlight.size;
+    if (free <= 0) return 0;
+    // Deliveries of deleted webhooks are not sent (kept, as cancelled).
+    await knex.raw(
+      `update webhook_deliveries set state = 'cancelled' where state = 'pending' and webhook_id in (select webhook_id from ?? where deleted)`,
+      [WEBHOOK_CONFIGS_VIEW],
+    );
+    const { rows: candidates } = await knex.raw<{ rows: { id: number; webhook_id: string }[] }>(
+      `select id, webhook_id from (
+         select d.id, d.webhook_id, row_number() over (partition by d.webhook_id order by d.id) as rn
+         from webhook_deliveries d
+         where d.state = 'pending' and d.next_attempt_at <= now()
+           and not exists (
+             select 1 from webhook_deliveries p
+             where p.webhook_id = d.webhook_id and p.ordering_key = d.ordering_key and p.state = 'pending' and p.id < d.id)
+       ) x
+       where rn <= ?
+       order by id
+       limit ?`,
+      [perWebhookLimit, Math.max(free * 4, perWebhookLimit * 4)],
+    );
+    const picked: number[] = [];
+    const room = new Map<string, number>();
+    for (const c of candidates) {
+      if (picked.length >= free) break;
+      const left = room.get(c.webhook_id) ?? perWebhookLimit - (perWebhook.get(c.webhook_id) ?? 0);
+      if (left <= 0) continue;
+      room.set(c.webhook_id, left - 1);
+      picked.push(c.id);
+    }
+    if (picked.length === 0) return 0;
+    // The claim: only rows still pending and due (another process may have taken some).
+    const { rows: claimed } = await knex.raw<{ rows: Claimed[] }>(
+      `update webhook_deliveries d
+         set next_attempt_at = now() + (? * interval '1 millisecond')
+       from webhook_events e
+       where d.id = any(?::bigint[]) and d.state = 'pending' and d.next_attempt_at <= now() and e.event_id = d.event_id
+       returning d.id, d.webhook_id, d.event_id, d.attempts, e.payload`,
+      [leaseMs, picked],
+    );
+    if (claimed.length === 0) return 0;
+    const endpoints = new Map<string, string>(
+      (await knex(WEBHOOK_CONFIGS_VIEW).whereIn('webhook_id', [...new Set(claimed.map((c) => c.webhook_id))]).select('webhook_id', 'endpoint')).map(
+        (r: { webhook_id: string; endpoint: string }) => [r.webhook_id, r.endpoint],
+      ),
+    );
+    for (const c of claimed.sort((a, b) => a.id - b.id)) {
+      const abort = new AbortController();
+      perWebhook.set(c.webhook_id, (perWebhook.get(c.webhook_id) ?? 0) + 1);
+      const done = deliver(c, endpoints.get(c.webhook_id), abort.signal)
+        .catch((err: unknown) => logger.error('webhook delivery failed unexpectedly', { delivery_id: c.id, webhook_id: c.webhook_id, err }))
+        .finally(() => {
+          inFlight.delete(c.id);
+          const n = (perWebhook.get(c.webhook_id) ?? 1) - 1;
+          if (n <= 0) perWebhook.delete(c.webhook_id);
+          else perWebhook.set(c.webhook_id, n);
+          poke();
+        });
+      inFlight.set(c.id, { webhookId: c.webhook_id, abort, done });
+    }
+    return claimed.length;
+  }
+
+  async function send(endpoint: string, body: string, stop: AbortSignal): Promise<Outcome> {
+    const started = performance.now();
+    const latency = () => Math.round(performance.now() - started);
+    try {
+      const res = await doFetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/jwt', 'user-agent': 'Roster-Webhooks/1.0' },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]),
+      });
+      await res.body?.cancel().catch(() => {});
+      const ok = res.status >= 200 && res.status < 300;
+      return { ok, status: res.status, error: ok ? null : `endpoint answered HTTP ${res.status}`, latencyMs: latency() };
+    } catch (err) {
+      const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+      const error =
+        e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms`
+        : e.cause?.code ? `request failed: ${e.cause.code}`
+        : `request failed: ${(e.cause?.message ?? e.message ?? String(err)).slice(0, 300)}`;
+      return { ok: false, status: null, error, latencyMs: latency() };
+    }
+  }
+
+  async function deliver(c: Claimed, endpoint: string | undefined, stop: AbortSignal): Promise<void> {
+    let outcome: Outcome;
+    if (!endpoint) {
+      await knex('webhook_deliveries').where({ id: c.id, state: 'pending' }).update({ state: 'cancelled' });
+      return;
+    }
+    const url = new URL(endpoint);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostAllowed(url.hostname, allowedHosts)) {
+      outcome = { ok: false, status: null, error: `endpoint host ${url.hostname} is not allowed (ROSTER_WEBHOOK_ALLOWED_HOSTS)`, latencyMs: 0, permanent: true };
+    } else {
+      const token = await signer.sign(c.payload);
+      outcome = await send(endpoint, token, stop);
+    }
+    // Stopped mid-request: not an attempt; the delivery is handed back by stop().
+    if (stop.aborted && !outcome.ok) return;
+    await record(c, outcome);
+  }
+
+  async function record(c: Claimed, r: Outcome): Promise<void> {
+    const attempt = c.attempts + 1;
+    const delay = backoffDelay(attempt, backoff, random);
+    await knex.transaction(async (trx) => {
+      await trx('webhook_delivery_attempts').insert({
+        delivery_id: c.id,
+        attempt,
+        attempted_at: trx.fn.now(),
+        outcome: r.ok ? 'delivered' : 'failed',
+        status_code: r.status,
+        latency_ms: r.latencyMs,
+        error: r.error,
+      });
+      if (r.ok) {
+        await trx.raw(
+          `update webhook_deliveries set state = 'delivered', attempts = attempts + 1, first_attempt_at = coalesce(first_attempt_at, now()),
+             last_attempt_at = now(), last_status = ?, last_error = null, delivered_at = now()
+           where id = ?`,
+          [r.status, c.id],
+        );
+        await trx.raw(
+          `insert into webhook_health (webhook_id, last_success_at) values (?, now())
+           on conflict (webhook_id) do update set last_success_at = now(), failing_since = null, marked_failing_at = null`,
+          [c.webhook_id],
+        );
+        return;
+      }
+      const { rows } = await trx.raw<{ rows: { state: string }[] }>(
+        `update webhook_deliveries set
+           attempts = attempts + 1,
+           first_attempt_at = coalesce(first_attempt_at, now()),
+           last_attempt_at = now(), last_status = ?, last_error = ?,
+           state = case when ? or coalesce(first_attempt_at, now()) + (? * interval '1 millisecond') <= now() then 'failed' else 'pending' end,
+           next_attempt_at = now() + (? * interval '1 millisecond')
+         where id = ? and state = 'pending'
+         returning state`,
+        [r.status, r.error, r.permanent === true, retryPeriodMs, delay, c.id],
+      );
+      const gaveUp = rows[0]?.state === 'failed';
+      const { rows: health } = await trx.raw<{ rows: { newly_failing: boolean }[] }>(
+        `insert into webhook_health as h (webhook_id, failing_since, last_failure_at, marked_failing_at)
+           values (?, now(), now(), case when ? then now() end)
+         on conflict (webhook_id) do update set
+           failing_since = coalesce(h.failing_since, now()),
+           last_failure_at = now(),
+           marked_failing_at = case
+             when h.marked_failing_at is not null then h.marked_failing_at
+             when ? or coalesce(h.failing_since, now()) + (? * interval '1 millisecond') <= now() then now()
+           end
+         returning (marked_failing_at = now()) as newly_failing`,
+        [c.webhook_id, gaveUp, gaveUp, retryPeriodMs],
+      );
+      if (health[0]?.newly_failing) logger.warn('webhook marked failing', { webhook_id: c.webhook_id });
+      if (gaveUp) logger.warn('webhook delivery gave up', { webhook_id: c.webhook_id, delivery_id: c.id, attempts: attempt, error: r.error });
+    });
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      pokes = 0;
+      let claimed = 0;
+      try {
+        claimed = await tick();
+      } catch (err) {
+        // The outbox projection creates its view on first start; until then there is nothing to send.
+        if (!isUndefinedTable(err)) logger.error('webhook dispatcher tick failed', { err });
+      }
+      if (stopped) break;
+      if (claimed > 0 && inFlight.size < globalLimit) continue;
+      await idle(pollMs);
+    }
+  })();
+
+  return {
+    poke,
+    async stop() {
+      if (stopped) return loop;
+      stopped = true;
+      wake?.();
+      await loop;
+      const pending = [...inFlight.entries()];
+      for (const [, f] of pending) f.abort.abort();
+      await Promise.allSettled(pending.map(([, f]) => f.done));
+      if (pending.length > 0) {
+        await knex('webhook_deliveries')
+          .whereIn('id', pending.map(([id]) => id))
+          .where({ state: 'pending' })
+          .update({ next_attempt_at: knex.fn.now() })
+          .catch((err: unknown) => logger.error('could not hand back webhook deliveries', { err }));
+      }
+    },
+  };
+}

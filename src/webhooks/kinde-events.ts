@@ -1,0 +1,242 @@
+import type { RecordedEvent, Source } from '../eventstore/types';
+import type { UserState } from '../domain/user/state';
+import type { WebhookEventTypeKey } from '../domain/webhook/event-types';
+
+/**
+ * Domain events -> the webhook events Kinde sends, with the payloads
+ * `@kinde/webhooks` (dist/types.d.ts) types: `{ type, event_id, source,
+ * timestamp, data }`. Roster adds `import.started|completed|failed` and the
+ * source `import` for imported users (sent only to webhooks that opt in).
+ *
+ * Pure: the state the payload needs (the user after the event, a role's key…)
+ * comes in a MappingView built by the outbox projection.
+ */
+export type WebhookSource = 'admin' | 'api' | 'user' | 'import';
+
+export interface KindeWebhookEvent {
+  readonly type: WebhookEventTypeKey;
+  /** Stable per domain event, so receivers can de-duplicate retries. */
+  readonly event_id: string;
+  readonly source: WebhookSource;
+  /** ISO 8601: when the change happened. */
+  readonly timestamp: string;
+  readonly data: Record<string, unknown>;
+}
+
+export interface RoleSnapshot {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly isDefault: boolean;
+  readonly deleted?: boolean;
+}
+export interface PermissionSnapshot {
+  readonly id: string;
+  readonly key: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly deleted?: boolean;
+}
+export interface OrganizationSnapshot {
+  readonly code: string;
+  readonly name: string;
+  readonly externalId?: string;
+  readonly deleted?: boolean;
+}
+/** The user as the domain folds it, minus the password (never stored outside the event store). */
+export type UserSnapshot = UserState;
+
+/** State after the event has been applied. */
+export interface MappingView {
+  user(userId: string): UserSnapshot | undefined;
+  role(roleId: string): RoleSnapshot | undefined;
+  permission(permissionId: string): PermissionSnapshot | undefined;
+  organization(code: string): OrganizationSnapshot | undefined;
+}
+
+/** `event_` + the domain event's UUID as 32 hex: the same domain event always gives the same webhook event id. */
+export function webhookEventId(domainEventId: string): string {
+  return `event_${domainEventId.replace(/-/g, '').toLowerCase()}`;
+}
+
+export function domainEventIdOf(webhookEventIdValue: string): string | undefined {
+  const m = /^event_([0-9a-f]{32})$/.exec(webhookEventIdValue);
+  if (!m) return undefined;
+  const h = m[1]!;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Kinde's sources are admin, api and user; Roster's system actions count as admin, self-service as user. */
+export function webhookSource(source: Source | undefined): WebhookSource {
+  switch (source) {
+    case 'admin':
+      return 'admin';
+    case 'api':
+      return 'api';
+    case 'self':
+      return 'user';
+    case 'import':
+      return 'import';
+    case 'system':
+    case undefined:
+      return 'admin';
+    default: {
+      const never: never = source;
+      return never;
+    }
+  }
+}
+
+/** The Kinde `UserEvent` shape of @kinde/webhooks. */
+export function userPayload(user: UserSnapshot, view: MappingView) {
+  if (user.status === 'none' || user.status === 'deleted') return undefined;
+  const primaryOf = (type: string) => user.identities.find((i) => i.type === type && i.isPrimary) ?? user.identities.find((i) => i.type === type);
+  return {
+    email: primaryOf('email')?.identity ?? '',
+    first_name: user.firstName ?? '',
+    id: user.userId,
+    is_password_reset_requested: user.passwordResetRequested,
+    is_suspended: user.status === 'suspended',
+    last_name: user.lastName ?? '',
+    organizations: Object.entries(user.organizations)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([code, access]) => ({
+        code,
+        roles: access.roleIds.map((id) => view.role(id)?.key).filter((k): k is string => k !== undefined),
+        permissions: access.permissionIds
+          .map((id) => view.permission(id))
+          .filter((p): p is PermissionSnapshot => p !== undefined)
+          .map((p) => ({ id: p.id, key: p.key })),
+      })),
+    phone: primaryOf('phone')?.identity ?? null,
+    username: primaryOf('username')?.identity ?? '',
+  };
+}
+
+const rolePayload = (r: RoleSnapshot) => ({ description: r.description ?? '', id: r.id, is_default_role: r.isDefault, key: r.key, name: r.name });
+const permissionPayload = (p: PermissionSnapshot) => ({ description: p.description ?? '', id: p.id, key: p.key, name: p.name });
+
+/** User events that change what user.updated carries (Kinde's fields: names, contact identities, suspension, reset, organizations and access). */
+const USER_UPDATING = new Set([
+  'UserUpdated',
+  'UserSuspended',
+  'UserRestored',
+  'UserAccessRevoked',
+  'UserPasswordResetRequested',
+  'IdentityAdded',
+  'IdentityDeleted',
+  'IdentityMadePrimary',
+  'UserAddedToOrganization',
+  'UserRemovedFromOrganization',
+  'RoleAssignedToUser',
+  'RoleRemovedFromUser',
+  'PermissionGrantedToUser',
+  'PermissionRevokedFromUser',
+]);
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** The import job payload: its id and counts, tolerant of absent fields. */
+function importPayload(e: RecordedEvent, status: 'started' | 'completed' | 'failed') {
+  const d = (e.data ?? {}) as Record<string, unknown>;
+  const id = typeof d.importId === 'string' ? d.importId : e.streamId.replace(/^import-/, '');
+  const counts = d.counts && typeof d.counts === 'object' ? (d.counts as Record<string, unknown>) : undefined;
+  const out: Record<string, unknown> = { id, status };
+  if (typeof d.format === 'string') out.format = d.format;
+  if (typeof d.mode === 'string') out.mode = d.mode;
+  if (counts) {
+    const c: Record<string, number> = {};
+    for (const [k, v] of Object.entries(counts)) {
+      const n = num(v);
+      if (n !== undefined) c[k] = n;
+    }
+    out.counts = c;
+  }
+  if (Array.isArray(d.errors)) out.error_count = d.errors.length;
+  return { import: out };
+}
+
+/**
+ * The webhook event for a domain event, or null when Kinde sends none for it.
+ * `view` holds the state after the event.
+ */
+export function toKindeEvent(e: RecordedEvent, view: MappingView): KindeWebhookEvent | null {
+  const base = { event_id: webhookEventId(e.id), source: webhookSource(e.metadata?.source), timestamp: e.metadata?.occurredAt ?? e.recordedAt.toISOString() };
+  const d = e.data as Record<string, unknown>;
+  const ev = (type: WebhookEventTypeKey, data: Record<string, unknown>, source = base.source): KindeWebhookEvent => ({ type, ...base, source, data });
+  const userIdOfStream = () => e.streamId.replace(/^user-/, '');
+
+  switch (e.type) {
+    case 'UserCreated':
+    case 'UserSignedUp':
+    case 'UserImported': {
+      const user = view.user(userIdOfStream());
+      const payload = user && userPayload(user, view);
+      if (!payload) return null;
+      const isNew = e.type !== 'UserImported' || d.isNew === true;
+      const source = e.type === 'UserSignedUp' ? 'user' : e.type === 'UserImported' ? 'import' : base.source;
+      return ev(isNew ? 'user.created' : 'user.updated', { user: payload }, source);
+    }
+    case 'UserDeleted':
+      return ev('user.deleted', { user: { id: userIdOfStream() } });
+    case 'UserSignInSucceeded':
+      return ev('user.authenticated', { user: { id: userIdOfStream() } }, 'user');
+    case 'UserSignInFailed':
+      return ev('user.authentication_failed', { user: { id: userIdOfStream() } }, 'user');
+    case 'OrganizationCreated':
+    case 'OrganizationUpdated': {
+      const org = view.organization(e.streamId.replace(/^organization-/, ''));
+      if (!org) return null;
+      if (e.type === 'OrganizationCreated') {
+        return ev('organization.created', { organization: { code: org.code, external_id: org.externalId ?? null, handle: '', name: org.name } });
+      }
+      return ev('organization.updated', {
+        organization: { code: org.code, external_id: org.externalId ?? null, handle: '', is_allow_registrations: false, name: org.name },
+      });
+    }
+    case 'OrganizationDeleted':
+      return ev('organization.deleted', { organization: { code: e.streamId.replace(/^organization-/, '') } });
+    case 'RoleCreated':
+    case 'RoleUpdated':
+    case 'PermissionAddedToRole':
+    case 'PermissionRemovedFromRole': {
+      const role = view.role(e.streamId.replace(/^role-/, ''));
+      if (!role) return null;
+      return ev(e.type === 'RoleCreated' ? 'role.created' : 'role.updated', { role: rolePayload(role) });
+    }
+    case 'RoleDeleted':
+      return ev('role.deleted', { role: { id: e.streamId.replace(/^role-/, '') } });
+    case 'PermissionCreated':
+    case 'PermissionUpdated': {
+      const permission = view.permission(e.streamId.replace(/^permission-/, ''));
+      if (!permission) return null;
+      return ev(e.type === 'PermissionCreated' ? 'permission.created' : 'permission.updated', { permission: permissionPayload(permission) });
+    }
+    case 'PermissionDeleted':
+      return ev('permission.deleted', { permission: { id: e.streamId.replace(/^permission-/, '') } });
+    case 'SubscriberAdded':
+      return ev('subscriber.created', {
+        subscriber: {
+          email: String(d.email ?? ''),
+          first_name: typeof d.firstName === 'string' ? d.firstName : '',
+          id: String(d.subscriberId ?? e.streamId.replace(/^subscriber-/, '')),
+          last_name: typeof d.lastName === 'string' ? d.lastName : '',
+          user_id: '',
+        },
+      });
+    case 'ImportStarted':
+      return ev('import.started', importPayload(e, 'started'));
+    case 'ImportCompleted':
+      return ev('import.completed', importPayload(e, 'completed'));
+    case 'ImportFailed':
+      return ev('import.failed', importPayload(e, 'failed'));
+    default:
+      if (USER_UPDATING.has(e.type) && e.streamId.startsWith('user-')) {
+        const user = view.user(userIdOfStream());
+        const payload = user && userPayload(user, view);
+        return payload ? ev('user.updated', { user: payload }) : null;
+      }
+      return null;
+  }
+}

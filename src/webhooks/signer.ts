@@ -1,0 +1,48 @@
+import { SignJWT, type JWTPayload } from 'jose';
+import type { Knex } from 'knex';
+import { loadOrCreateSigningKeys, type SigningKey } from '../http/auth/keys';
+
+/**
+ * Signs a webhook body as Kinde does: the request body is a JWT (RS256) whose
+ * `kid` names a key published at `/.well-known/jwks.json`, so
+ * `decodeWebhook(body, rosterBaseUrl)` from `@kinde/webhooks` verifies it.
+ */
+export interface WebhookSigner {
+  sign(payload: Readonly<Record<string, unknown>>): Promise<string>;
+}
+
+/** Signs with a given key (tests, or a caller that manages keys itself). */
+export function signerFromKey(key: Pick<SigningKey, 'kid' | 'privateKey'>): WebhookSigner {
+  return {
+    // No iat/jti: the same event signs to the same bytes on every attempt (RS256 is deterministic).
+    sign: (payload) => new SignJWT({ ...payload } as JWTPayload).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' }).sign(key.privateKey),
+  };
+}
+
+/**
+ * Signs with Roster's own API signing key (src/http/auth/keys.ts), the one the
+ * JWKS endpoint serves. Keys are re-read every `refreshMs` so a rotation is
+ * picked up without a restart.
+ */
+export function createWebhookSigner(knex: Knex, options: { refreshMs?: number } = {}): WebhookSigner {
+  const refreshMs = options.refreshMs ?? 5 * 60_000;
+  let cached: { key: SigningKey; at: number } | undefined;
+  let loading: Promise<SigningKey> | undefined;
+  const current = async (): Promise<SigningKey> => {
+    if (cached && Date.now() - cached.at < refreshMs) return cached.key;
+    loading ??= loadOrCreateSigningKeys(knex)
+      .then((keys) => {
+        cached = { key: keys[0]!, at: Date.now() };
+        return cached.key;
+      })
+      .finally(() => {
+        loading = undefined;
+      });
+    return loading;
+  };
+  return {
+    async sign(payload) {
+      return signerFromKey(await current()).sign(payload);
+    },
+  };
+}
