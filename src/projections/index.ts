@@ -1,5 +1,6 @@
 import type { Projection } from './projection';
 import { auditProjection } from './audit/projection';
+import { roleGrantsProjection } from './role-grants/projection';
 import { importsProjection } from './imports/projection';
 import { businessSettingsProjection } from './business-settings/projection';
 import { organizationsProjection } from './organizations/projection';

@@ -138,7 +138,7 @@ async function writeDocs<D>(
 const CHUNK = 2000;
 
 /** Multi-row insert of plain objects, through jsonb_populate_recordset (one parameter per statement). */
-export async function insertJson(db: Knex.Transaction | Knex, table: string, rows: readonly Record<string, unknown>[], onConflict = '') {
+export async function insertJson(db: Knex.Transaction | Knex, table: string, rows: readonly object[], onConflict = '') {
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
     await db.raw(`insert into ?? select * from jsonb_populate_recordset(null::??, ?::jsonb) ${onConflict}`, [

@@ -1,0 +1,146 @@
+import type { Knex } from 'knex';
+import type { RecordedEvent } from '../../eventstore/types';
+import type { Projection, TableNames } from '../projection';
+import { eventTime, insertJson, upsertJson } from '../support';
+
+/**
+ * The history of role grants: one row per (organization, role, user) period, with
+ * when and by whom it began (`valid_from`, `granted_by_*`) and ended (`valid_to`,
+ * `revoked_by_*`). Answers "who had this role in this organization at that moment,
+ * and who gave it" with one indexed query.
+ *
+ * Idempotent: user events at or below a user's recorded revision are skipped
+ * (`role_grant_progress`); role deletions only close grants still open.
+ */
+interface Grant {
+  grant_id: string;
+  org_code: string;
+  role_id: string;
+  user_id: string;
+  valid_from: string;
+  valid_to: null;
+  granted_by_type: string;
+  granted_by_id: string | null;
+  granted_source: string;
+  granted_event_id: string;
+  how: string;
+}
+
+export const roleGrantsProjection: Projection = {
+  name: 'role_grants',
+  version: 1,
+  tables: ['role_grants', 'role_grant_progress'],
+  async setup(db, t) {
+    const g = t('role_grants');
+    await db.raw(
+      `create table ?? (
+        grant_id text primary key,
+        org_code text not null,
+        role_id text not null,
+        user_id text not null,
+        valid_from timestamptz not null,
+        valid_to timestamptz,
+        granted_by_type text not null,
+        granted_by_id text,
+        granted_source text not null,
+        granted_event_id uuid not null,
+        how text not null,
+        revoked_by_type text,
+        revoked_by_id text,
+        revoked_event_id uuid,
+        revoked_how text
+      )`,
+      [g],
+    );
+    await db.raw('create unique index ?? on ?? (org_code, role_id, user_id) where valid_to is null', [`${g}_open_idx`, g]);
+    await db.raw('create index ?? on ?? (org_code, role_id, valid_from)', [`${g}_asof_idx`, g]);
+    await db.raw('create index ?? on ?? (user_id)', [`${g}_user_idx`, g]);
+    await db.raw('create table ?? (user_id text primary key, last_revision bigint not null)', [t('role_grant_progress')]);
+  },
+  async apply(db, events, t) {
+    await applyGrants(db, events, t);
+  },
+};
+
+const GRANTING = new Set(['UserCreated', 'UserSignedUp', 'UserImported', 'UserAddedToOrganization', 'RoleAssignedToUser']);
+const CLOSING = new Set(['RoleRemovedFromUser', 'UserRemovedFromOrganization', 'UserAccessRevoked', 'UserDeleted']);
+
+async function applyGrants(db: Knex.Transaction, events: readonly RecordedEvent[], t: TableNames) {
+  const relevant = events.filter((e) => (e.streamId.startsWith('user-') && (GRANTING.has(e.type) || CLOSING.has(e.type))) || e.type === 'RoleDeleted');
+  if (relevant.length === 0) return;
+  const g = t('role_grants');
+  const userIds = [...new Set(relevant.filter((e) => e.streamId.startsWith('user-')).map((e) => e.streamId.slice(5)))];
+  const progress = new Map<string, number>();
+  if (userIds.length > 0) {
+    const { rows } = await db.raw<{ rows: { user_id: string; last_revision: number }[] }>('select user_id, last_revision from ?? where user_id = any(?)', [t('role_grant_progress'), userIds]);
+    for (const r of rows) progress.set(r.user_id, Number(r.last_revision));
+  }
+  const touched = new Set<string>();
+  let pending: Grant[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    // The partial unique index ignores a grant of a role the user already holds.
+    await insertJson(db, g, pending, 'on conflict do nothing');
+    pending = [];
+  };
+  for (const e of relevant) {
+    const at = eventTime(e);
+    const by = { type: e.metadata?.actor?.type ?? 'system', id: e.metadata?.actor?.id ?? null };
+    const close = async (where: Record<string, string>, how: string, extra?: (q: Knex.QueryBuilder) => void) => {
+      await flush();
+      const q = db(g).where(where).whereNull('valid_to');
+      extra?.(q);
+      await q.update({ valid_to: at, revoked_by_type: by.type, revoked_by_id: by.id, revoked_event_id: e.id, revoked_how: how });
+    };
+    if (e.type === 'RoleDeleted') {
+      await close({ role_id: e.streamId.slice('role-'.length) }, 'role_deleted');
+      continue;
+    }
+    const userId = e.streamId.slice(5);
+    if (e.revision <= (progress.get(userId) ?? -1)) continue;
+    progress.set(userId, e.revision);
+    touched.add(userId);
+    const d = e.data as Record<string, unknown>;
+    const grant = (orgCode: string, roleId: string, how: string) =>
+      pending.push({
+        grant_id: `${e.id}:${orgCode}:${roleId}`,
+        org_code: orgCode,
+        role_id: roleId,
+        user_id: userId,
+        valid_from: at,
+        valid_to: null,
+        granted_by_type: by.type,
+        granted_by_id: by.id,
+        granted_source: e.metadata?.source ?? 'system',
+        granted_event_id: e.id,
+        how,
+      });
+    switch (e.type) {
+      case 'UserCreated':
+      case 'UserSignedUp':
+      case 'UserImported':
+        for (const m of (d.organizations as { orgCode: string; roleIds: string[] }[]) ?? []) for (const r of m.roleIds) grant(m.orgCode, r, e.type === 'UserImported' ? 'imported' : 'created');
+        break;
+      case 'UserAddedToOrganization':
+        for (const r of (d.roleIds as string[]) ?? []) grant(String(d.orgCode), r, 'joined');
+        break;
+      case 'RoleAssignedToUser':
+        grant(String(d.orgCode), String(d.roleId), 'assigned');
+        break;
+      case 'RoleRemovedFromUser':
+        await close({ user_id: userId, org_code: String(d.orgCode), role_id: String(d.roleId) }, 'removed');
+        break;
+      case 'UserRemovedFromOrganization':
+        await close({ user_id: userId, org_code: String(d.orgCode) }, 'left_organization');
+        break;
+      case 'UserAccessRevoked':
+        await close({ user_id: userId }, 'access_revoked');
+        break;
+      case 'UserDeleted':
+        await close({ user_id: userId }, 'user_deleted');
+        break;
+    }
+  }
+  await flush();
+  if (touched.size > 0) await upsertJson(db, t('role_grant_progress'), [...touched].map((user_id) => ({ user_id, last_revision: progress.get(user_id)! })), 'user_id');
+}
