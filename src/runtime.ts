@@ -1,3 +1,4 @@
+import { createImportJobs, type ImportJobs } from './commands/import/jobs';
 import type { Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { createPostgresEventStore } from './eventstore/postgres';
@@ -21,6 +22,8 @@ export interface Runtime {
   readonly projector: Projector;
   /** One worker pool per process for bcrypt/crypt verification and hashing (sign-in, upgrades). */
   readonly passwords: PasswordVerifier;
+  /** Import jobs accepted over HTTP, run one at a time in this process. */
+  readonly imports: ImportJobs;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,12 @@ export async function openRuntime(
     throw err;
   }
   const projector = createProjector({ store, knex: db.knex, pool: db.pool, projections: options.projections ?? allProjections, logger });
+  const imports = createImportJobs({
+    store,
+    dataDir: config.dataDir,
+    logger,
+    limits: config.importMaxBytes ? { maxFileBytes: config.importMaxBytes } : undefined,
+  });
   const passwords = lazyPasswordVerifier(() => createPasswordVerifier({ bcryptCost: config.bcryptCost }));
   let closing: Promise<void> | undefined;
   return {
@@ -53,8 +62,10 @@ export async function openRuntime(
     store,
     projector,
     passwords,
+    imports,
     close: () =>
       (closing ??= (async () => {
+        await imports.stop();
         await projector.stop();
         await passwords.close();
         await store.close();

@@ -6,6 +6,7 @@ import { healthRoutes } from './http/routes/health';
 import { oauthRoutes } from './http/routes/oauth';
 import { openApiRoutes } from './http/routes/openapi';
 import { apiRouteModules } from './http/routes/index';
+import { importRoutes } from './http/routes/imports';
 import { systemContext } from './commands/context';
 import { ensureDefaults } from './commands/organizations';
 import type { Runtime } from './runtime';
@@ -39,6 +40,7 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
       // Every /api route needs a valid bearer token; scopes are checked per route.
       (router: Router) => void router.use('/api', auth.authenticate),
       ...apiRouteModules(deps, registry),
+      importRoutes({ ...deps, jobs: rt.imports, maxFileBytes: rt.config.importMaxBytes }, registry),
     ],
   }) as ServerApp;
   // Defaults (the default organization, business settings) are idempotent; every process ensures them.

@@ -13,6 +13,8 @@ export const serveCommand: CliCommand = {
   async run(_args, { config, logger }) {
     const rt = await openRuntime(config, logger);
     await rt.projector.start();
+    const resumed = await rt.imports.resumePending();
+    if (resumed) logger.info('resumed interrupted imports', { count: resumed });
     const app = createServerApp(rt);
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));

@@ -56,7 +56,7 @@ describe('import: apply step against the real store', () => {
     expect(ada.metadata).toMatchObject({ source: 'import', actor: { type: 'import', id: report.id }, import: { id: report.id, format: 'csv', lines: [2] } });
     const state = await loadUser(db.store, (ada.data as { userId: string }).userId);
     expect(state.status).toBe('active');
-    expect((state as { organizations: Record<string, { roleIds: string[] }> }).organizations[orgCode]!.roleIds).toEqual([roleId]);
+    expect((state as unknown as { organizations: Record<string, { roleIds: string[] }> }).organizations[orgCode]!.roleIds).toEqual([roleId]);
   });
 
   it('re-importing the unchanged file appends no user events at all', async () => {

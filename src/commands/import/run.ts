@@ -73,8 +73,11 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   const { defaultOrgCode } = await ensureDefaults(store, createContext({ actor: { type: 'system' }, source: 'system' }));
 
   let revision = -1;
-  if (options.queued) revision = 0;
-  else {
+  if (options.queued) {
+    // Recorded by POST /imports (and possibly started before a crash): continue the job's stream.
+    const recorded = await store.readStream(importStream(importId));
+    revision = recorded.length - 1;
+  } else {
     await appendJobEvent(store, importId, revision, {
       type: 'ImportQueued',
       data: { importId, format: options.format ?? null, mode, dryRun, ...(options.fileName ? { fileName: options.fileName } : {}), totalBytes: null },

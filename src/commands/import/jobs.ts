@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { importStream, type ImportEvent } from '../../domain/import/events';
+import type { ImportMode } from '../../domain/user/import';
+import type { EventStore } from '../../eventstore/types';
+import type { Logger } from '../../logger';
+import { createContext, type ContextInput } from '../context';
+import { toEventData } from '../handle';
+import type { ImportFormat, ParseLimits } from './parse';
+import { newImportId, runImport, type ImportReport } from './run';
+
+/**
+ * Import jobs accepted over HTTP. The uploaded file is spooled under
+ * `<dataDir>/imports/<id>` and the job recorded (ImportQueued) before the 202
+ * answer, then jobs run one at a time in this process. Nothing accepted is lost:
+ * at start-up, jobs still queued or interrupted mid-run are run again from their
+ * spooled file — imports are idempotent, so a re-run appends only what is missing.
+ */
+export interface ImportJobs {
+  /** Record a job for a spooled file and queue it. */
+  submit(spooled: string, options: SubmitOptions): Promise<{ id: string; position: string }>;
+  /** Jobs queued or running when the last process stopped. */
+  resumePending(): Promise<number>;
+  /** The spool path for a new upload. */
+  spoolPath(id: string): string;
+  /** Remove a job's spooled file (after DELETE /imports/{id}). */
+  discard(id: string): void;
+  /** Resolves when the queue is empty (tests, shutdown). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SubmitOptions {
+  readonly importId: string;
+  readonly format?: ImportFormat;
+  readonly mode: ImportMode;
+  readonly dryRun: boolean;
+  readonly fileName?: string;
+  readonly totalBytes: number;
+  readonly requestedBy: Omit<ContextInput, 'actor' | 'source'> & { actorId?: string };
+}
+
+export function createImportJobs(deps: {
+  store: EventStore;
+  dataDir: string;
+  logger: Logger;
+  limits?: ParseLimits;
+  onFinished?: (report: ImportReport) => void;
+}): ImportJobs {
+  const dir = path.join(deps.dataDir, 'imports');
+  fs.mkdirSync(dir, { recursive: true });
+  let chain: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const enqueue = (id: string, run: () => Promise<void>) => {
+    chain = chain.then(async () => {
+      if (stopped) return;
+      try {
+        await run();
+      } catch (err) {
+        deps.logger.error('import job failed', { import_id: id, err });
+      }
+    });
+  };
+
+  const start = (id: string, options: Omit<SubmitOptions, 'importId' | 'totalBytes'>) =>
+    enqueue(id, async () => {
+      const file = path.join(dir, id);
+      const report = await runImport(deps.store, file, {
+        importId: id,
+        queued: true,
+        format: options.format,
+        mode: options.mode,
+        dryRun: options.dryRun,
+        fileName: options.fileName,
+        limits: deps.limits,
+        requestedBy: options.requestedBy,
+      });
+      deps.logger.info('import finished', { import_id: id, status: report.status, counts: report.counts });
+      deps.onFinished?.(report);
+    });
+
+  return {
+    spoolPath: (id) => path.join(dir, id),
+    async submit(spooled, options) {
+      const id = options.importId;
+      if (spooled !== path.join(dir, id)) fs.renameSync(spooled, path.join(dir, id));
+      const { actorId, ...requested } = options.requestedBy;
+      const ctx = createContext({ ...requested, actor: { type: 'import', id }, source: 'import', causationId: actorId });
+      const stream = importStream(id);
+      const queued: ImportEvent = {
+        type: 'ImportQueued',
+        data: {
+          importId: id, format: options.format ?? null, mode: options.mode, dryRun: options.dryRun,
+          ...(options.fileName ? { fileName: options.fileName } : {}), totalBytes: options.totalBytes,
+        },
+      };
+      const r = await deps.store.appendToStream(stream, toEventData(stream, 0, [queued], ctx), 'no_stream');
+      start(id, options);
+      return { id, position: r.position };
+    },
+    async resumePending() {
+      let resumed = 0;
+      for (const id of fs.readdirSync(dir)) {
+        if (!/^imp_[0-9a-f]+$/.test(id)) continue;
+        const events = await deps.store.readStream(importStream(id));
+        const first = events[0];
+        const last = events.at(-1);
+        if (!first || first.type !== 'ImportQueued' || !last || ['ImportCompleted', 'ImportFailed', 'ImportDeleted'].includes(last.type)) continue;
+        const q = first.data as { format: ImportFormat | null; mode: ImportMode; dryRun: boolean; fileName?: string };
+        deps.logger.info('resuming an interrupted import', { import_id: id });
+        start(id, { format: q.format ?? undefined, mode: q.mode, dryRun: q.dryRun, fileName: q.fileName, requestedBy: {} });
+        resumed++;
+      }
+      return resumed;
+    },
+    discard(id) {
+      fs.rmSync(path.join(dir, id), { force: true });
+    },
+    idle: () => chain,
+    async stop() {
+      stopped = true;
+      await chain;
+    },
+  };
+}
+
+export { newImportId };

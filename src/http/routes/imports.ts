@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import busboy from 'busboy';
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { importStream } from '../../domain/import/events';
+import { IMPORT_FORMATS, IMPORT_MODES } from '../../domain/import/events';
+import type { ImportJobs } from '../../commands/import/jobs';
+import { newImportId } from '../../commands/import/run';
+import { toEventData } from '../../commands/handle';
+import { failedRowCsvLine, failedRowNdjsonLine, failedRowsCsvHeader } from '../../commands/import/parse';
+import { failedRowsWithErrors, getImport, listImportIssues, listImports } from '../../projections/imports/queries';
+import { contextFrom, mount, notFound, pageSize, queryBool, settle, success, endpoint, type ApiDeps, type EndpointRegistry } from '../api';
+import { principalOf, requireScope } from '../auth';
+import { HttpError } from '../errors';
+
+/**
+ * Bulk import over HTTP (scopes `create:imports`, `read:imports`):
+ * POST /api/v1/imports takes the file as the raw body (text/csv,
+ * application/x-ndjson, optionally Content-Encoding: gzip) or as the multipart
+ * field `file`; the job runs in the background and is followed with
+ * GET /api/v1/imports/{id}, its errors and its failed-rows file.
+ */
+const ImportQuery = z.object({
+  format: z.enum(IMPORT_FORMATS).optional(),
+  mode: z.enum(IMPORT_MODES).default('merge'),
+  dry_run: queryBool.default(false),
+});
+const IdParams = z.object({ import_id: z.string().regex(/^imp_[0-9a-f]{1,64}$/, 'not an import id') });
+
+/** Counts bytes through a stream and fails once past the cap. */
+function byteCap(max: number, what: string) {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > max) return done(new HttpError(413, 'FILE_TOO_LARGE', `The ${what} is larger than the limit of ${max} bytes`));
+      done(null, chunk);
+    },
+  });
+}
+
+async function spool(req: Request, target: string, maxBytes: number): Promise<{ bytes: number; fileName?: string }> {
+  const encoding = (req.header('content-encoding') ?? 'identity').toLowerCase();
+  if (!['identity', 'gzip', 'x-gzip'].includes(encoding)) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported (use gzip or none)`);
+  const write = async (input: Readable) => {
+    // The cap runs on the decompressed bytes: a gzip bomb stops at the limit.
+    if (encoding === 'identity') await pipeline(input, byteCap(maxBytes, 'file'), fs.createWriteStream(target));
+    else await pipeline(input, zlib.createGunzip(), byteCap(maxBytes, 'file'), fs.createWriteStream(target));
+    return fs.statSync(target).size;
+  };
+  if (req.is('multipart/form-data')) {
+    return new Promise((resolve, reject) => {
+      let found: Promise<{ bytes: number; fileName?: string }> | undefined;
+      const bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 1024 } });
+      bb.on('file', (name, file, info) => {
+        if (name !== 'file' || found) return void file.resume();
+        found = write(file).then((bytes) => ({ bytes, fileName: info.filename?.slice(0, 255) }));
+        found.catch(() => file.resume());
+      });
+      bb.on('error', reject);
+      bb.on('close', () => {
+        if (!found) reject(new HttpError(400, 'INVALID_REQUEST', 'multipart/form-data body has no "file" field'));
+        else found.then(resolve, reject);
+      });
+      req.pipe(bb);
+    });
+  }
+  return { bytes: await write(req) };
+}
+
+export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: number }, registry?: EndpointRegistry) {
+  return (router: Router) => {
+    router.post('/api/v1/imports', requireScope('create:imports'), async (req: Request, res: Response) => {
+      const principal = principalOf(res);
+      const query = ImportQuery.parse(req.query ?? {});
+      const id = newImportId();
+      const tmp = `${deps.jobs.spoolPath(id)}.upload-${randomBytes(4).toString('hex')}`;
+      let spooled: { bytes: number; fileName?: string };
+      try {
+        spooled = await spool(req, tmp, deps.maxFileBytes ?? Number.MAX_SAFE_INTEGER);
+      } catch (err) {
+        fs.rmSync(tmp, { force: true });
+        if ((err as { code?: string }).code === 'Z_DATA_ERROR' || (err as { code?: string }).code === 'Z_BUF_ERROR') {
+          throw new HttpError(400, 'INVALID_ENCODING', 'The body is not valid gzip');
+        }
+        throw err;
+      }
+      const ctx = contextFrom(req, res, principal, deps.trustedLocationHeader);
+      const { position } = await deps.jobs.submit(tmp, {
+        importId: id,
+        format: query.format,
+        mode: query.mode,
+        dryRun: query.dry_run,
+        fileName: spooled.fileName,
+        totalBytes: spooled.bytes,
+        requestedBy: { actorId: principal.clientId, ip: ctx.ip, userAgent: ctx.userAgent, correlationId: ctx.correlationId },
+      });
+      await settle(deps, position);
+      res.status(202).json({ import: { id, status: 'queued' } });
+    });
+
+    mount(router, deps, registry, [
+      endpoint({
+        method: 'get', path: '/api/v1/imports', scope: 'read:imports', summary: 'List import jobs, newest first',
+        query: z.object({ page_size: pageSize(100, 20), next_token: z.string().max(500).optional() }),
+        handler: async ({ query }) => listImports(deps.knex, { pageSize: query.page_size, nextToken: query.next_token }),
+      }),
+      endpoint({
+        method: 'get', path: '/api/v1/imports/:import_id', scope: 'read:imports', summary: 'Get an import job',
+        params: IdParams,
+        handler: async ({ params }) => {
+          const job = await getImport(deps.knex, params.import_id);
+          if (!job) throw notFound('IMPORT_NOT_FOUND', 'Import');
+          return { import: job };
+        },
+      }),
+      endpoint({
+        method: 'get', path: '/api/v1/imports/:import_id/errors', scope: 'read:imports', summary: 'Errors and warnings of an import, by line',
+        params: IdParams,
+        query: z.object({ severity: z.enum(['error', 'warning']).optional(), page_size: pageSize(1000, 100), next_token: z.string().max(500).optional() }),
+        handler: async ({ params, query }) => {
+          if (!(await getImport(deps.knex, params.import_id))) throw notFound('IMPORT_NOT_FOUND', 'Import');
+          return listImportIssues(deps.knex, params.import_id, { severity: query.severity, pageSize: query.page_size, nextToken: query.next_token });
+        },
+      }),
+      endpoint({
+        method: 'delete', path: '/api/v1/imports/:import_id', scope: 'create:imports', summary: 'Delete an import report and its error log',
+        params: IdParams,
+        handler: async ({ params, ctx }) => {
+          const stream = importStream(params.import_id);
+          const events = await deps.store.readStream(stream);
+          const last = events.at(-1);
+          if (!last || last.type === 'ImportDeleted') throw notFound('IMPORT_NOT_FOUND', 'Import');
+          if (!['ImportCompleted', 'ImportFailed'].includes(last.type)) throw new HttpError(409, 'IMPORT_RUNNING', 'The import is still running');
+          const r = await deps.store.appendToStream(stream, toEventData(stream, last.revision + 1, [{ type: 'ImportDeleted', data: { importId: params.import_id } }], ctx), last.revision);
+          deps.jobs.discard(params.import_id);
+          await settle(deps, r.position);
+          return success('Import deleted', 'IMPORT_DELETED');
+        },
+      }),
+    ]);
+
+    // The failed rows in the file's own format, with the error added, ready to fix and re-import.
+    const failedRowsFile = (ext: 'csv' | 'ndjson') => async (req: Request, res: Response) => {
+      const { import_id } = IdParams.parse(req.params);
+      const job = await getImport(deps.knex, import_id);
+      if (!job) throw notFound('IMPORT_NOT_FOUND', 'Import');
+      const isCsv = job.format === 'csv';
+      if ((ext === 'csv') !== isCsv) throw new HttpError(400, 'WRONG_ERRORS_FORMAT', `This import was ${job.format ?? 'not parsed'}; ask for errors.${isCsv ? 'csv' : 'ndjson'}`);
+      res.status(200).type(isCsv ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
+      res.setHeader('Content-Disposition', `attachment; filename="${import_id}-errors.${ext}"`);
+      if (isCsv) res.write(failedRowsCsvHeader(job.columns));
+      for await (const row of failedRowsWithErrors(deps.knex, import_id)) {
+        const raw = { line: row.line, text: row.text, ...(row.fields ? { fields: row.fields } : {}) };
+        res.write(isCsv ? failedRowCsvLine(job.columns, raw, row.errors) : failedRowNdjsonLine(raw, row.errors));
+      }
+      res.end();
+    };
+    router.get('/api/v1/imports/:import_id/errors.csv', requireScope('read:imports'), failedRowsFile('csv'));
+    router.get('/api/v1/imports/:import_id/errors.ndjson', requireScope('read:imports'), failedRowsFile('ndjson'));
+  };
+}
