@@ -148,6 +148,12 @@ describe('Kinde CSV', () => {
     expect(r.raw[0]!.fields).toEqual(['a@x.io', '{"polluted":1}', 'x', 'y', 'true']);
   });
 
+  it('a trailing unnamed column (spreadsheet export) is a warning, not a failure', async () => {
+    const p = await parseAll('email,first_name,\na@x.io,Ann,\n');
+    expect(p.summary.warnings.map((w) => [w.code, w.field, w.message])).toEqual([['UNKNOWN_COLUMN', null, 'Column 3 has no name; its values are ignored.']]);
+    expect(p.records.map((r) => r.email)).toEqual(['a@x.io']);
+  });
+
   it('skips a too-large record without losing the rows after it (flat memory)', async () => {
     const big = `"${'x,\n'.repeat(10_000)}"`;
     const file = `email,first_name\na@x.io,${big}\nb@x.io,Bob\n`;

@@ -51,10 +51,12 @@ export function analyzeCsvHeader(columns: readonly string[]): CsvHeader {
   const warnings: FileIssue[] = [];
   const map: (CsvColumn | null)[] = [];
   const seen = new Set<CsvColumn>();
-  for (const raw of columns) {
+  for (const [position, raw] of columns.entries()) {
     const name = raw.trim().toLowerCase();
     const col = ALIASES.get(name) ?? null;
-    if (col === null) {
+    if (col === null && name === '') {
+      warnings.push(fileIssue('UNKNOWN_COLUMN', null, `Column ${position + 1} has no name; its values are ignored.`));
+    } else if (col === null) {
       warnings.push(fileIssue('UNKNOWN_COLUMN', clip(raw), `Column "${clip(raw)}" is not a Kinde import column; its values are ignored.`));
     } else if (seen.has(col)) {
       errors.push(fileIssue('UNSUPPORTED_FORMAT', clip(raw), `Column "${col}" appears more than once in the header (aliases included).`));
