@@ -97,6 +97,8 @@ export interface Context {
   /** Progress lines on stderr (stdout is the table). */
   log(line: string): void;
   postgres(): Promise<BenchPostgres>;
+  /** What one measurement leaves for the next (e.g. the imported database's URL). */
+  readonly state: { rosterUrl?: string; importedEvents?: number };
 }
 
 export function quietLogger(): Logger {

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   results.set('users', opts.users);
   let pgPromise: Promise<BenchPostgres> | undefined;
   const ctx: Context = {
-    options: opts, data, results, logger, log,
+    options: opts, data, results, logger, log, state: {},
     postgres: () => (pgPromise ??= BenchPostgres.start(logger).then((p) => { log(`embedded PostgreSQL in ${p.dir}`); return p; })),
   };
 
