@@ -20,4 +20,6 @@ export const allProjections: readonly Projection[] = [
   propertiesProjection,
   businessSettingsProjection,
   importsProjection,
+  auditProjection,
+  roleGrantsProjection,
 ];
