@@ -1,5 +1,7 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { exportCommand } from './export';
+import { importCommand } from './import';
 import { migrateCommand } from './migrate';
 import { serveCommand } from './serve';
 import { statsCommand } from './stats';
@@ -18,6 +20,8 @@ export const commands: Record<string, CliCommand> = {
   serve: serveCommand,
   migrate: migrateCommand,
   stats: statsCommand,
+  import: importCommand,
+  export: exportCommand,
 };
 
 export function usage(): string {
