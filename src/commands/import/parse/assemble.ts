@@ -83,7 +83,6 @@ export class Assembler {
 
   addDraft(d: RowDraft): void {
     const userKey = userKeyOf(d);
-    const stamp = (x: IssueDraft): ImportIssue => issue(d.line, x.code, x.field, x.message, userKey);
     const hasEnterprise = d.identities.some((i) => isEnterpriseType(i.type));
     if (hasEnterprise && d.identities.some((i) => !isEnterpriseType(i.type))) {
       d.errors.push({
@@ -95,7 +94,7 @@ export class Assembler {
       d.errors.push({ code: 'MISSING_IDENTITY', field: null, message: 'The row has no identity: give an email or a phone number.' });
     }
     if (d.errors.length > 0 || userKey === null) {
-      this.#failed.push({ line: d.line, userKey, errors: d.errors.map(stamp), raw: d.raw });
+      this.#failed.push({ line: d.line, userKey, errors: stampAll(d.errors, d.line, userKey), raw: d.raw });
       return;
     }
 
@@ -122,12 +121,12 @@ export class Assembler {
       });
     }
     if (d.errors.length > 0) {
-      this.#failed.push({ line: d.line, userKey, errors: d.errors.map(stamp), raw: d.raw });
+      this.#failed.push({ line: d.line, userKey, errors: stampAll(d.errors, d.line, userKey), raw: d.raw });
       return;
     }
     for (const h of hashes) this.#index.claim(h, owner);
 
-    const record = toRecord(d, userKey, hashHex(owner), d.warnings.map(stamp));
+    const record = toRecord(d, userKey, hashHex(owner), stampAll(d.warnings, d.line, userKey));
     const p = this.#pending;
     if (p !== null && sameHash(p.owner, owner) && p.record.kind === record.kind) {
       mergeInto(p.record, record);
@@ -183,6 +182,17 @@ export class Assembler {
   }
 }
 
+function stampAll(drafts: readonly IssueDraft[], line: number, userKey: string | null): ImportIssue[] {
+  const out: ImportIssue[] = [];
+  for (const x of drafts) out.push(issue(line, x.code, x.field, x.message, userKey));
+  return out;
+}
+
+function firstIdentity(d: RowDraft, type: string): string | undefined {
+  for (const i of d.identities) if (i.type === type) return i.identity;
+  return undefined;
+}
+
 function ownerHash(userKey: string, fromId: boolean): Hash64 {
   const h = hash64(userKey);
   return [fromId ? (h[0] | ID_BIT) >>> 0 : (h[0] & ~ID_BIT) >>> 0 || 2, h[1]];
@@ -196,7 +206,6 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] 
 type MutableRecord = Mutable<ImportRecord>;
 
 function toRecord(d: RowDraft, userKey: string, groupKey: string, warnings: ImportIssue[]): MutableRecord {
-  const first = (t: string) => d.identities.find((i) => i.type === t)?.identity;
   const r: MutableRecord = {
     kind: d.kind,
     userKey,
@@ -209,9 +218,9 @@ function toRecord(d: RowDraft, userKey: string, groupKey: string, warnings: Impo
     warnings,
     raw: [d.raw],
   };
-  const email = first('email');
-  const phone = first('phone');
-  const username = first('username');
+  const email = firstIdentity(d, 'email');
+  const phone = firstIdentity(d, 'phone');
+  const username = firstIdentity(d, 'username');
   if (d.providedId !== undefined) r.providedId = d.providedId;
   if (email !== undefined) r.email = email;
   if (phone !== undefined) r.phone = phone;

@@ -92,10 +92,8 @@ export function analyzeCsvHeader(columns: readonly string[]): CsvHeader {
 export function mapCsvRow(
   header: CsvHeader, line: number, raw: RawRow, fields: readonly string[], checkHash: PasswordHashCheck | undefined,
 ): RowDraft {
-  const get = (col: CsvColumn): string => {
-    const i = header.index.get(col)!;
-    return i < 0 ? '' : fields[i] ?? '';
-  };
+  // Hot path: no per-row closures (tsx's keepNames makes each one cost a defineProperty).
+  const get = cellGetter(header, fields);
   const d = newDraft(header.kind === 'access' ? 'access' : 'user', line, raw);
   const id = get('id').trim();
   if (id !== '') d.providedId = id;
@@ -106,15 +104,9 @@ export function mapCsvRow(
     return d;
   }
 
-  const bool = (col: CsvColumn): boolean | undefined => {
-    const v = checkBoolean(get(col));
-    if (v.ok) return v.value;
-    d.errors.push({ code: 'INVALID_FIELD', field: col, message: `${col} ${v.reason}.` });
-    return undefined;
-  };
-  const emailVerified = bool('email_verified');
-  const phoneVerified = bool('phone_verified');
-  const passwordVerified = bool('password_verified');
+  const emailVerified = booleanCell(get, 'email_verified', d);
+  const phoneVerified = booleanCell(get, 'phone_verified', d);
+  const passwordVerified = booleanCell(get, 'password_verified', d);
   if (passwordVerified !== undefined) d.passwordVerified = passwordVerified;
 
   const email = get('email');
@@ -155,6 +147,23 @@ export function mapCsvRow(
     d.warnings.push({ code: 'PASSWORD_NOT_IMPORTED', field: pw.field, message: `Password not imported: ${pw.reason}. The user is imported and must reset their password.` });
   }
   return d;
+}
+
+type Cell = (col: CsvColumn) => string;
+
+function cellGetter(header: CsvHeader, fields: readonly string[]): Cell {
+  return get;
+  function get(col: CsvColumn): string {
+    const i = header.index.get(col)!;
+    return i < 0 ? '' : fields[i] ?? '';
+  }
+}
+
+function booleanCell(get: Cell, col: CsvColumn, d: RowDraft): boolean | undefined {
+  const v = checkBoolean(get(col));
+  if (v.ok) return v.value;
+  d.errors.push({ code: 'INVALID_FIELD', field: col, message: `${col} ${v.reason}.` });
+  return undefined;
 }
 
 /**
