@@ -2,9 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { allProjections } from '../../src/projections';
-import { createProjector } from '../../src/projections/projector';
-import type { Runtime } from '../../src/runtime';
+import { openRuntime, type Runtime } from '../../src/runtime';
 import { createServerApp, type ServerApp } from '../../src/server';
 import { createTestDatabase, type TestDatabase } from './db';
 
@@ -36,18 +34,9 @@ export async function startTestApp(options: { env?: Record<string, string> } = {
     ...options.env,
   });
   const logger = createLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent');
-  const projector = createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections: allProjections, logger });
-  const runtime: Runtime = {
-    config,
-    logger,
-    db: { url: db.url, knex: db.knex, pool: db.pool, close: async () => {} },
-    store: db.store,
-    projector,
-    close: async () => {
-      await projector.stop();
-    },
-  };
-  await projector.start();
+  // The real composition root, on the test database.
+  const runtime = await openRuntime(config, logger);
+  await runtime.projector.start();
   const app = createServerApp(runtime, { announce: () => {} });
   await app.ready;
   const server: Server = await new Promise((resolve, reject) => {

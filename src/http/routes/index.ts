@@ -1,8 +1,24 @@
 import type { Router } from 'express';
 import type { ApiDeps, EndpointRegistry } from '../api';
+import { businessRoutes } from './business';
+import { identityRoutes } from './identities';
+import { listRoutes } from './lists';
+import { organizationRoutes } from './organizations';
+import { propertyRoutes } from './properties';
+import { roleRoutes } from './roles';
+import { subscriberRoutes } from './subscribers';
 import { userRoutes } from './users';
 
 /** The Management API route modules (Kinde-compatible resources), in mount order. */
 export function apiRouteModules(deps: ApiDeps, registry: EndpointRegistry): ((router: Router) => void)[] {
-  return [userRoutes(deps, registry)];
+  return [
+    listRoutes(deps, registry),
+    userRoutes(deps, registry),
+    identityRoutes(deps, registry),
+    organizationRoutes(deps, registry),
+    roleRoutes(deps, registry),
+    propertyRoutes(deps, registry),
+    subscriberRoutes(deps, registry),
+    businessRoutes(deps, registry),
+  ];
 }
