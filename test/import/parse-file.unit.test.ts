@@ -101,6 +101,18 @@ describe('validateImport / validateFile (pass 1)', () => {
     expect(Buffer.concat(chunks).length).toBeLessThanOrEqual(2);
   });
 
+  it('a failing sink (disk full) rejects validateImport instead of crashing', async () => {
+    const sink = new Writable({ write(_c, _e, cb) { cb(new Error('ENOSPC: no space left on device')); } });
+    await expect(validateImport(streamOf('email\n' + 'a@x.io\n'.repeat(100), 64), { sink })).rejects.toThrow('ENOSPC');
+  });
+
+  it('a consumer that stops early releases the input', async () => {
+    const input = streamOf('email\n' + Array.from({ length: 3000 }, (_, i) => `u${i}@x.io\n`).join(''), 512);
+    const p = await openImport(input, { batchSize: 100 });
+    for await (const b of p.batches()) { expect(b.records).toHaveLength(100); break; }
+    expect(input.destroyed).toBe(true);
+  });
+
   it('reports bytesRead while batches are handed out (progress)', async () => {
     const body = 'email\n' + Array.from({ length: 5000 }, (_, i) => `u${i}@x.io\n`).join('');
     const input = new PassThrough();

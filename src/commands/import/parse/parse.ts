@@ -245,17 +245,26 @@ function fileError(code: 'MISSING_REQUIRED_COLUMN' | 'UNSUPPORTED_FORMAT', messa
  * to a temp file); the sink is ended when the input ends.
  */
 export async function validateImport(input: Readable, options: ParseOptions & { readonly sink?: Writable } = {}): Promise<FileValidation> {
+  // A failing sink (disk full) must surface here, not crash the process as an unhandled 'error'.
+  let sinkError: unknown = null;
+  const onSinkError = (e: unknown) => { sinkError ??= e; };
+  options.sink?.on('error', onSinkError);
   const o = await open(input, options, options.sink);
   let done = o.done;
-  while (!done && !o.meter.error) {
+  while (!done && !o.meter.error && sinkError === null) {
     const r = await o.rest.next();
     if (r.done) { done = true; o.meter.end(); break; }
     const chunk = toBuffer(r.value);
     if (!o.meter.push(chunk)) break;
     await write(o.sink, chunk);
   }
-  if (!done) input.destroy(); // rejected early: stop reading (an HTTP body is answered with the error)
-  if (options.sink) options.sink.end();
+  // Rejected early: the rest of the input is left unread. The caller decides what to
+  // do with it (an HTTP handler answers and closes; validateFile closes its file).
+  if (options.sink) {
+    options.sink.end();
+    options.sink.off('error', onSinkError);
+  }
+  if (sinkError !== null) throw sinkError;
   const errors = o.meter.error && !o.headErrors.includes(o.meter.error) ? [...o.headErrors, o.meter.error] : o.headErrors;
   return {
     ok: errors.length === 0,
@@ -270,8 +279,13 @@ export async function validateImport(input: Readable, options: ParseOptions & { 
 }
 
 /** Pass 1 over a file on disk (the CLI's case). */
-export function validateFile(path: string, options: ParseOptions = {}): Promise<FileValidation> {
-  return validateImport(createReadStream(path), options);
+export async function validateFile(path: string, options: ParseOptions = {}): Promise<FileValidation> {
+  const stream = createReadStream(path);
+  try {
+    return await validateImport(stream, options);
+  } finally {
+    stream.destroy();
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -368,7 +382,16 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
     ({ records: b.records, failed: b.failed, rowsRead, bytesRead: o.meter.bytes });
 
   async function* batches(): AsyncGenerator<ImportBatch> {
-    if (o.headErrors.length > 0) { finished = true; return; }
+    try {
+      yield* produce();
+    } finally {
+      // Stopped early (a file error, or the consumer broke off): release the input.
+      if (!finished) input.destroy();
+    }
+  }
+
+  async function* produce(): AsyncGenerator<ImportBatch> {
+    if (o.headErrors.length > 0) { input.destroy(); finished = true; return; }
     for (const t of o.pendingTokens) onCsvToken(t);
     for (const c of o.headRest) feed(c);
     let done = o.done;
@@ -382,7 +405,7 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
       if (!o.meter.push(chunk)) break;
       feed(chunk);
     }
-    if (o.meter.error) { input.destroy(); finished = true; return; } // the file is rejected: hand out nothing more
+    if (o.meter.error) return; // the file is rejected: hand out nothing more
     if (o.done) feed(null);
     let last;
     while ((last = assembler.takeRest())) yield batch(last);
