@@ -301,6 +301,9 @@ type Outcome =
   | { readonly kind: 'refused'; readonly code: SignInErrorCode; readonly limiter: 'failed' | 'cancelled' }
   | { readonly kind: 'signed_in'; readonly result: SignInResult };
 
+/** Appends retried after a concurrent write to the user stream (each round, one writer wins; verification is not repeated). */
+const MAX_ROUNDS = 32;
+
 const clip = (s: string | undefined, n: number) => (s === undefined || s === '' ? undefined : s.slice(0, n));
 
 export async function signInWithPassword(deps: SignInDeps, input: SignInInput): Promise<SignInResult> {
@@ -452,7 +455,7 @@ async function attempt(
       return plan.outcome;
     } catch (err) {
       // Someone else wrote to the user meanwhile (maybe spent the same temporary password): decide again on fresh state.
-      if (!isWrongExpectedRevision(err) || round >= 5) throw err;
+      if (!isWrongExpectedRevision(err) || round >= MAX_ROUNDS) throw err;
       current = foldUser(await store.readStream(streamId));
     }
   }
