@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { exportCommand } from './export';
 import { importCommand } from './import';
+import { clientsCommand } from './clients';
 import { migrateCommand } from './migrate';
 import { serveCommand } from './serve';
 import { statsCommand } from './stats';
@@ -19,6 +20,7 @@ export interface CliCommand {
 export const commands: Record<string, CliCommand> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  clients: clientsCommand,
   stats: statsCommand,
   import: importCommand,
   export: exportCommand,

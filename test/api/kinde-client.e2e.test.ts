@@ -134,7 +134,7 @@ describe('Kinde client against Roster: users', () => {
     expect(await status(Identities.getIdentity({ identityId: phone.id }))).toBe(404);
 
     const key = `plan_${uniq()}`;
-    conforms('create_property_response', await Properties.createProperty({ requestBody: { name: 'Plan', key, type: 'single_line_text', context: 'usr', is_private: false, description: 'the plan' } }));
+    conforms('create_property_response', await Properties.createProperty({ requestBody: { name: 'Plan', key, type: 'single_line_text', context: 'usr', is_private: false, description: 'the plan', category_id: 'general' } }));
     conforms('get_properties_response', await Properties.getProperties({ context: 'usr' }));
     conforms('success_response', await Users.updateUserProperty({ userId, propertyKey: key, value: 'pro' }));
     const values = conforms('get_property_values_response', await Users.getUserPropertyValues({ userId })) as { properties: { key: string; value: string }[] };
@@ -229,7 +229,7 @@ describe('Kinde client against Roster: organizations, roles, permissions', () =>
     expect((await Organizations.getOrganizationUsers({ orgCode })).organization_users ?? []).toEqual([]);
 
     const orgKey = `tier_${uniq()}`;
-    await Properties.createProperty({ requestBody: { name: 'Tier', key: orgKey, type: 'single_line_text', context: 'org', is_private: false } });
+    await Properties.createProperty({ requestBody: { name: 'Tier', key: orgKey, type: 'single_line_text', context: 'org', is_private: false, category_id: 'general' } });
     conforms('success_response', await Organizations.updateOrganizationProperty({ orgCode, propertyKey: orgKey, value: 'gold' }));
     conforms('success_response', await Organizations.updateOrganizationProperties({ orgCode, requestBody: { properties: { [orgKey]: 'platinum' } } }));
     const ov = conforms('get_property_values_response', await Organizations.getOrganizationPropertyValues({ orgCode })) as { properties: { value: string }[] };
@@ -255,7 +255,7 @@ describe('Kinde client against Roster: subscribers', () => {
     expect(list.subscribers.map((s) => s.id)).toContain(subscriberId);
 
     const auth = { Authorization: `Bearer ${OpenAPI.TOKEN as string}`, 'Content-Type': 'application/json' };
-    const org = (await Organizations.getOrganization({})) as { code: string };
+    const org = (await Organizations.getOrganization({ code: null as unknown as string })) as { code: string };
     const converted = await fetch(`${t.url}/api/v1/subscribers/${subscriberId}/convert`, { method: 'POST', headers: auth, body: JSON.stringify({ org_code: org.code }) });
     expect(converted.status).toBe(200);
     const { user_id } = (await converted.json()) as { user_id: string };
