@@ -25,7 +25,8 @@ const schema = z.object({
   ROSTER_PUBLIC_URL: z.string().url().optional(),
   ROSTER_TRUSTED_LOCATION_HEADER: z.string().min(1).optional(),
   ROSTER_IMPORT_MAX_BYTES: z.coerce.number().int().positive().optional(),
-  ROSTER_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(10),
+  // The password library verifies bcrypt costs up to 14 (see src/passwords); upgraded hashes must stay verifiable.
+  ROSTER_BCRYPT_COST: z.coerce.number().int().min(4).max(14).default(10),
   ROSTER_SIGNIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   ROSTER_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   ROSTER_WEBHOOK_ALLOWED_HOSTS: z.string().optional(),

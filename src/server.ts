@@ -7,6 +7,8 @@ import { oauthRoutes } from './http/routes/oauth';
 import { openApiRoutes } from './http/routes/openapi';
 import { apiRouteModules } from './http/routes/index';
 import { importRoutes } from './http/routes/imports';
+import { signInRoutes } from './http/routes/sign-in';
+import { signInLimiterFromConfig } from './commands/sign-in';
 import { systemContext } from './commands/context';
 import { ensureDefaults } from './commands/organizations';
 import type { Runtime } from './runtime';
@@ -41,6 +43,10 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
       (router: Router) => void router.use('/api', auth.authenticate),
       ...apiRouteModules(deps, registry),
       importRoutes({ ...deps, jobs: rt.imports, maxFileBytes: rt.config.importMaxBytes }, registry),
+      signInRoutes(
+        { store: rt.store, passwords: rt.passwords, bcryptCost: rt.config.bcryptCost, limiter: signInLimiterFromConfig(rt.config.signIn), trustedLocationHeader: rt.config.trustedLocationHeader },
+        registry,
+      ),
     ],
   }) as ServerApp;
   // Defaults (the default organization, business settings) are idempotent; every process ensures them.
