@@ -141,7 +141,7 @@ const CHUNK = 2000;
 export async function insertJson(db: Knex.Transaction | Knex, table: string, rows: readonly object[], onConflict = '') {
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    await db.raw(`insert into ?? select * from jsonb_populate_recordset(null::??, ?::jsonb) ${onConflict}`, [
+    await db.raw(`insert into ?? select * from json_populate_recordset(null::??, ?::json) ${onConflict}`, [
       table,
       table,
       JSON.stringify(chunk),
@@ -158,7 +158,7 @@ export async function upsertJson(db: Knex.Transaction | Knex, table: string, row
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
     await db.raw(
-      `insert into ?? (${list}) select ${list} from jsonb_populate_recordset(null::??, ?::jsonb)
+      `insert into ?? (${list}) select ${list} from json_populate_recordset(null::??, ?::json)
        on conflict ("${key}") do update set ${sets}`,
       [table, table, JSON.stringify(chunk)],
     );
