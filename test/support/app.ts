@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -26,8 +29,11 @@ export const TEST_ADMIN = { id: 'roster_test_admin', secret: 'test-admin-secret-
 
 export async function startTestApp(options: { env?: Record<string, string> } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
+  // Spooled imports and other files go to a private directory, never the working tree.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-app-'));
   const config: Config = loadConfig({
     DATABASE_URL: db.url,
+    ROSTER_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     ROSTER_ADMIN_CLIENT_ID: TEST_ADMIN.id,
     ROSTER_ADMIN_CLIENT_SECRET: TEST_ADMIN.secret,
@@ -70,6 +76,7 @@ export async function startTestApp(options: { env?: Record<string, string> } = {
       });
       await runtime.close();
       await db.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
