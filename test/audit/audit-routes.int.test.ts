@@ -9,6 +9,7 @@ import { createLogger } from '../../src/logger';
 import { allProjections } from '../../src/projections';
 import { ev, identity, startHarness, userId, type Harness } from '../projections/harness';
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies */
 /** The routes in an app of their own; the caller's scopes come from a test header instead of a token. */
 describe('audit and projections routes', () => {
   let h: Harness;
@@ -46,11 +47,11 @@ describe('audit and projections routes', () => {
   it('GET /api/v1/audit_log answers the issue\'s shape, newest first, with filters', async () => {
     const res = await get(`/api/v1/audit_log?user_id=${alice}&page_size=1`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(Object.keys(body).sort()).toEqual(['audit_log', 'next_token']);
     expect(Object.keys(body.audit_log[0]).sort()).toEqual(['actor', 'details', 'email', 'id', 'ip', 'location', 'occurred_on', 'org_codes', 'source', 'type', 'user_agent', 'user_id']);
     expect(body.audit_log[0]).toMatchObject({ type: 'user.policy_accepted', ip: '198.51.100.7', email: 'alice@example.com', actor: { type: 'user', id: alice } });
-    const next = await (await get(`/api/v1/audit_log?user_id=${alice}&page_size=1&next_token=${body.next_token}`)).json();
+    const next: any = await (await get(`/api/v1/audit_log?user_id=${alice}&page_size=1&next_token=${body.next_token}`)).json();
     expect(next.audit_log.map((e: { type: string }) => e.type)).toEqual(['user.created']);
     expect(next.next_token).toBeNull();
   });
@@ -58,10 +59,10 @@ describe('audit and projections routes', () => {
   it('rejects bad filters and missing scopes in Kinde\'s error shape', async () => {
     const bad = await get('/api/v1/audit_log?from=yesterday');
     expect(bad.status).toBe(400);
-    expect((await bad.json()).errors[0].code).toBe('INVALID_REQUEST');
+    expect(((await bad.json()) as any).errors[0].code).toBe('INVALID_REQUEST');
     const forbidden = await get('/api/v1/audit_log', 'read:users');
     expect(forbidden.status).toBe(403);
-    expect((await forbidden.json()).errors[0].code).toBe('MISSING_SCOPE');
+    expect(((await forbidden.json()) as any).errors[0].code).toBe('MISSING_SCOPE');
   });
 
   it('exports NDJSON and CSV', async () => {
@@ -76,25 +77,25 @@ describe('audit and projections routes', () => {
   });
 
   it('GET /api/v1/users/{id}/activity and /api/v1/policy_acceptances', async () => {
-    const act = await (await get(`/api/v1/users/${alice}/activity`)).json();
+    const act: any = await (await get(`/api/v1/users/${alice}/activity`)).json();
     expect(act.summary.privacy_accepted_on).toBe('2026-03-05T00:00:00.000Z');
     // "Privacy policy accepted on" (Kinde docs, Manage users > View activity)
     expect(act.activity.map((a: { description: string }) => a.description)).toContain('Privacy policy accepted on 2026-03-05T00:00:00.000Z');
-    const pa = await (await get('/api/v1/policy_acceptances?policy=privacy&status=accepted')).json();
+    const pa: any = await (await get('/api/v1/policy_acceptances?policy=privacy&status=accepted')).json();
     expect(pa.users.map((u: { user_id: string }) => u.user_id)).toEqual([alice]);
-    const missing = await (await get('/api/v1/policy_acceptances?policy=terms&status=missing')).json();
+    const missing: any = await (await get('/api/v1/policy_acceptances?policy=terms&status=missing')).json();
     expect(missing.users.map((u: { user_id: string }) => u.user_id)).toEqual([alice]);
   });
 
   it('GET /api/v1/projections and POST rebuild, with queries answering throughout', async () => {
-    const list = await (await get('/api/v1/projections')).json();
+    const list: any = await (await get('/api/v1/projections')).json();
     expect(list.projections.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['users', 'audit_log', 'role_grants']));
     expect(list.projections.find((p: { name: string }) => p.name === 'audit_log')).toMatchObject({ lag_events: 0, failed_events: 0 });
     let stop = false;
     let answers = 0;
     const reader = (async () => {
       while (!stop) {
-        const body = await (await get(`/api/v1/audit_log?user_id=${alice}`)).json();
+        const body: any = await (await get(`/api/v1/audit_log?user_id=${alice}`)).json();
         expect(body.audit_log).toHaveLength(2);
         answers++;
       }
@@ -103,7 +104,7 @@ describe('audit and projections routes', () => {
     stop = true;
     await reader;
     expect(rebuilt.status).toBe(200);
-    expect((await rebuilt.json()).projection).toMatchObject({ name: 'audit_log', generation: 1 });
+    expect(((await rebuilt.json()) as any).projection).toMatchObject({ name: 'audit_log', generation: 1 });
     expect(answers).toBeGreaterThan(0);
     expect((await get('/api/v1/projections/nope/rebuild', undefined, { method: 'POST' })).status).toBe(404);
   });
