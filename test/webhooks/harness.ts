@@ -30,7 +30,7 @@ export interface Harness {
   readonly baseUrl: string;
   projector: Projector;
   dispatcher?: WebhookDispatcher;
-  startDispatcher(options?: WebhookDispatcherOptions): WebhookDispatcher;
+  startDispatcher(options?: WebhookDispatcherOptions, allowedHosts?: readonly string[]): WebhookDispatcher;
   restartProjector(): Promise<void>;
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Appends domain events (validated against the catalogue) to a stream, stamped with `source`. */
@@ -52,8 +52,8 @@ export async function startHarness(options: { allowedHosts?: readonly string[] }
     db,
     baseUrl: '',
     projector: newProjector(),
-    startDispatcher(o = {}) {
-      h.dispatcher = startWebhookDispatcher({ knex: db.knex, signer, logger, config: { webhooks: { allowedHosts: options.allowedHosts, retryHours: 72 } }, options: { ...DISPATCH_FAST, ...o } });
+    startDispatcher(o = {}, allowedHosts = options.allowedHosts) {
+      h.dispatcher = startWebhookDispatcher({ knex: db.knex, signer, logger, config: { webhooks: { allowedHosts, retryHours: 72 } }, options: { ...DISPATCH_FAST, ...o } });
       return h.dispatcher;
     },
     async restartProjector() {
@@ -137,13 +137,14 @@ export interface Received {
 export interface Receiver {
   readonly url: string;
   readonly received: Received[];
-  /** Decides the status of each request (default 200); may return a promise to hold the request. */
+  /** Decides the status of each request by its arrival index (default 200); may return a promise to hold the request. */
   respond: (body: string, n: number) => number | Promise<number>;
   close(): Promise<void>;
 }
 
 export async function startReceiver(respond: Receiver['respond'] = () => 200): Promise<Receiver> {
   const received: Received[] = [];
+  let arrived = 0;
   const r: Receiver = {
     url: '',
     received,
@@ -160,7 +161,7 @@ export async function startReceiver(respond: Receiver['respond'] = () => 200): P
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      Promise.resolve(r.respond(body, received.length)).then(
+      Promise.resolve(r.respond(body, arrived++)).then(
         (status) => {
           received.push({ body, contentType: req.headers['content-type'], status });
           if (!res.destroyed) res.writeHead(status).end();
