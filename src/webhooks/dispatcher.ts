@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { hostAllowed } from '../commands/webhooks';
 import type { Logger } from '../logger';
 import { viewName } from '../projections/projection';
-import type { WebhookSigner } from './signer';
+import { createWebhookSigner, type WebhookSigner } from './signer';
 
 /**
  * The webhook dispatcher: a loop of its own (never inside a command or a
@@ -42,7 +42,8 @@ export interface WebhookDispatcherOptions {
 
 export interface WebhookDispatcherDeps {
   readonly knex: Knex;
-  readonly signer: WebhookSigner;
+  /** Default: Roster's API signing key (the one /.well-known/jwks.json publishes). */
+  readonly signer?: WebhookSigner;
   readonly logger: Logger;
   readonly config: { readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number } };
   readonly options?: WebhookDispatcherOptions;
@@ -85,7 +86,8 @@ interface Outcome {
 const isUndefinedTable = (err: unknown) => (err as { code?: string })?.code === '42P01';
 
 export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
-  const { knex, signer, logger } = deps;
+  const { knex, logger } = deps;
+  const signer = deps.signer ?? createWebhookSigner(knex);
   const o = deps.options ?? {};
   const timeoutMs = o.requestTimeoutMs ?? 10_000;
   const pollMs = o.pollIntervalMs ?? 1000;
