@@ -6,7 +6,9 @@ import { healthRoutes } from './http/routes/health';
 import { oauthRoutes } from './http/routes/oauth';
 import { openApiRoutes } from './http/routes/openapi';
 import { apiRouteModules } from './http/routes/index';
+import { auditRoutes } from './http/routes/audit';
 import { importRoutes } from './http/routes/imports';
+import { projectionRoutes } from './http/routes/projections';
 import { signInRoutes } from './http/routes/sign-in';
 import { signInLimiterFromConfig } from './commands/sign-in';
 import { systemContext } from './commands/context';
@@ -43,6 +45,8 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
       (router: Router) => void router.use('/api', auth.authenticate),
       ...apiRouteModules(deps, registry),
       importRoutes({ ...deps, jobs: rt.imports, maxFileBytes: rt.config.importMaxBytes }, registry),
+      auditRoutes({ knex: rt.db.knex, store: rt.store }),
+      projectionRoutes({ projector: rt.projector, logger: rt.logger }),
       signInRoutes(
         { store: rt.store, passwords: rt.passwords, bcryptCost: rt.config.bcryptCost, limiter: signInLimiterFromConfig(rt.config.signIn), trustedLocationHeader: rt.config.trustedLocationHeader },
         registry,

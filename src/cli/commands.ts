@@ -1,9 +1,11 @@
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { auditCommand } from './audit';
 import { exportCommand } from './export';
 import { importCommand } from './import';
 import { clientsCommand } from './clients';
 import { migrateCommand } from './migrate';
+import { rebuildCommand } from './rebuild';
 import { serveCommand } from './serve';
 import { statsCommand } from './stats';
 
@@ -24,6 +26,8 @@ export const commands: Record<string, CliCommand> = {
   stats: statsCommand,
   import: importCommand,
   export: exportCommand,
+  rebuild: rebuildCommand,
+  audit: auditCommand,
 };
 
 export function usage(): string {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import {
   BehaviorSubject,
+  ReplaySubject,
   Subject,
   concatMap,
   defer,
@@ -79,7 +80,8 @@ export function createProjector(deps: {
   const { store, knex, pool, projections, logger } = deps;
   const batchSize = deps.options?.batchSize ?? 1000;
   const lockRetryMs = deps.options?.lockRetryMs ?? 2000;
-  const stop$ = new Subject<void>();
+  // Replays to late subscribers: a pump started just after stop() must still see it.
+  const stop$ = new ReplaySubject<void>(1);
   const progress = new Map(projections.map((p) => [checkpointName(p), new BehaviorSubject<Position>(START)]));
   const runningHere = new Set<string>();
   const rebuilding = new Set<string>();
