@@ -12,10 +12,10 @@ describe('imports over HTTP', () => {
   });
   afterAll(async () => app?.close());
 
-  const call = (method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}) =>
+  const call = (method: string, path: string, init: { body?: RequestInit['body']; headers?: Record<string, string> } = {}) =>
     fetch(`${app.url}${path}`, { method, body: init.body, headers: { authorization: `Bearer ${token}`, ...init.headers } });
 
-  async function submitAndFinish(body: BodyInit, query = '', headers: Record<string, string> = { 'content-type': 'text/csv' }) {
+  async function submitAndFinish(body: RequestInit['body'], query = '', headers: Record<string, string> = { 'content-type': 'text/csv' }) {
     const res = await call('POST', `/api/v1/imports${query}`, { body, headers });
     expect(res.status).toBe(202);
     const { import: job } = (await res.json()) as { import: { id: string; status: string } };
