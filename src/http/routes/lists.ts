@@ -1,3 +1,4 @@
+import { roleHoldersAsOf } from '../../projections/role-grants/queries';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { listOrganizations, organizationUsers } from '../../projections/organizations/queries';
@@ -154,8 +155,19 @@ export function listRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         summary: 'Get users with a role in an organization',
         operationId: 'getOrganizationRoleUsers',
         params: z.object({ org_code: z.string().min(1).max(64), role_id: z.string().min(1).max(100) }).strict(),
-        query: z.object({ page_size: PageSize, next_token: NextToken }).strip(),
+        // Roster adds `as_of` (ISO 8601): who had the role in the organization at that moment, and who granted it when.
+        query: z.object({ page_size: PageSize, next_token: NextToken, as_of: z.iso.datetime({ offset: true }).optional() }).strip(),
         handler: async ({ params, query }) => {
+          if (query.as_of) {
+            const holders = await roleHoldersAsOf(knex, params.org_code, params.role_id, query.as_of);
+            return {
+              code: 'OK',
+              message: 'Success',
+              as_of: new Date(query.as_of).toISOString(),
+              users: holders.map((h) => ({ id: h.id, email: h.email, full_name: h.full_name, granted_on: h.granted_on, granted_by: h.granted_by, granted_how: h.granted_how })),
+              next_token: null,
+            };
+          }
           await activeOrganization(store, params.org_code);
           await activeRole(store, params.role_id);
           const r = await roleUsers(knex, params.role_id, { org_code: params.org_code, ...(query.page_size ? { page_size: query.page_size } : {}), ...(query.next_token ? { next_token: query.next_token } : {}) });

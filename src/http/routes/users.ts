@@ -141,8 +141,9 @@ export function userRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         scope: 'read:users',
         summary: 'Get user',
         operationId: 'getUserData',
-        query: z.object({ id: z.string().min(1), expand: Expand }).strip(),
-        handler: async ({ query }) => kindeUser(await loadUserView(store, query.id), query.expand),
+        // Roster adds `as_of` (ISO 8601): the user as they were at that time, folded from the events.
+        query: z.object({ id: z.string().min(1), expand: Expand, as_of: z.iso.datetime({ offset: true }).optional() }).strip(),
+        handler: async ({ query }) => kindeUser(await loadUserView(store, query.id, query.as_of ? new Date(query.as_of) : undefined), query.expand),
       }),
       endpoint({
         method: 'post',

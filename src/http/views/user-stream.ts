@@ -53,9 +53,14 @@ export function foldUserView(recorded: readonly RecordedEvent[]): UserView | und
   return { user: state, createdOn, identityCreatedOn, identityLastLogin, factorCreatedOn, factorLastUsed, lastSignedIn, orgLastSignIn };
 }
 
-/** The user, or 404 (unknown or deleted). */
-export async function loadUserView(store: EventStore, userId: string): Promise<UserView> {
-  const view = /^kp_[0-9a-f]{32}$/.test(userId) ? foldUserView(await store.readStream(streams.user(userId))) : undefined;
+/**
+ * The user, or 404 (unknown or deleted). With `asOf` (time travel), the user as
+ * they were then: only events that happened at or before that time are folded.
+ */
+export async function loadUserView(store: EventStore, userId: string, asOf?: Date): Promise<UserView> {
+  const recorded = /^kp_[0-9a-f]{32}$/.test(userId) ? await store.readStream(streams.user(userId)) : [];
+  const upTo = asOf ? recorded.filter((r) => new Date(r.metadata.occurredAt ?? r.recordedAt).getTime() <= asOf.getTime()) : recorded;
+  const view = upTo.length ? foldUserView(upTo) : undefined;
   if (!view) throw new HttpError(404, 'USER_NOT_FOUND', 'User not found');
   return view;
 }
