@@ -142,6 +142,18 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: '0005_webhook_delivery_heads',
+    async up(knex) {
+      // Only the head of each (webhook, stream) queue is due; the others wait with
+      // next_attempt_at = infinity until the one before them ends. The dispatcher
+      // then finds due deliveries per webhook with an index range scan, however
+      // large a dead endpoint's backlog grows.
+      await knex.raw(`
+        create index webhook_deliveries_webhook_due_idx on webhook_deliveries (webhook_id, next_attempt_at, id) where state = 'pending';
+      `);
+    },
+  },
 ];
 
 class Source implements Knex.MigrationSource<Migration> {

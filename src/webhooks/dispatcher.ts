@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { hostAllowed } from '../commands/webhooks';
 import type { Logger } from '../logger';
 import { viewName } from '../projections/projection';
+import { lockQueueHeads, unblockQueueHeads } from './heads';
 import { createWebhookSigner, type WebhookSigner } from './signer';
 
 /**
@@ -103,6 +104,7 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
   const inFlight = new Map<number, { webhookId: string; abort: AbortController; done: Promise<void> }>();
   const perWebhook = new Map<string, number>();
   let stopped = false;
+  let lastCancelSweep = 0;
   let wake: (() => void) | undefined;
   let pokes = 0;
 
@@ -125,24 +127,28 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
   async function tick(): Promise<number> {
     const free = globalLimit - inFlight.size;
     if (free <= 0) return 0;
-    // Deliveries of deleted webhooks are not sent (kept, as cancelled).
-    await knex.raw(
-      `update webhook_deliveries set state = 'cancelled' where state = 'pending' and webhook_id in (select webhook_id from ?? where deleted)`,
-      [WEBHOOK_CONFIGS_VIEW],
-    );
+    // Deliveries of deleted webhooks are not sent (kept, as cancelled); checked every few seconds.
+    if (Date.now() - lastCancelSweep > 2000) {
+      await knex.raw(
+        `update webhook_deliveries set state = 'cancelled' where state = 'pending' and webhook_id in (select webhook_id from ?? where deleted)`,
+        [WEBHOOK_CONFIGS_VIEW],
+      );
+      lastCancelSweep = Date.now();
+    }
+    // Per webhook, its first due deliveries (an index range scan each, however long its backlog).
+    // Only queue heads are ever due (heads.ts), so this keeps each stream in order.
     const { rows: candidates } = await knex.raw<{ rows: { id: number; webhook_id: string }[] }>(
-      `select id, webhook_id from (
-         select d.id, d.webhook_id, row_number() over (partition by d.webhook_id order by d.id) as rn
+      `select d.id, d.webhook_id
+       from (select webhook_id from ?? where not deleted) w
+       cross join lateral (
+         select d.id, d.webhook_id, d.next_attempt_at
          from webhook_deliveries d
-         where d.state = 'pending' and d.next_attempt_at <= now()
-           and not exists (
-             select 1 from webhook_deliveries p
-             where p.webhook_id = d.webhook_id and p.ordering_key = d.ordering_key and p.state = 'pending' and p.id < d.id)
-       ) x
-       where rn <= ?
-       order by id
-       limit ?`,
-      [perWebhookLimit, Math.max(free * 4, perWebhookLimit * 4)],
+         where d.webhook_id = w.webhook_id and d.state = 'pending' and d.next_attempt_at <= now()
+         order by d.next_attempt_at, d.id
+         limit ?
+       ) d
+       order by d.next_attempt_at, d.id`,
+      [WEBHOOK_CONFIGS_VIEW, perWebhookLimit],
     );
     const picked: number[] = [];
     const room = new Map<string, number>();
@@ -158,9 +164,8 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
     const { rows: claimed } = await knex.raw<{ rows: Claimed[] }>(
       `update webhook_deliveries d
          set next_attempt_at = now() + (? * interval '1 millisecond')
-       from webhook_events e
-       where d.id = any(?::bigint[]) and d.state = 'pending' and d.next_attempt_at <= now() and e.event_id = d.event_id
-       returning d.id, d.webhook_id, d.event_id, d.attempts, e.payload`,
+       where d.id = any(?::bigint[]) and d.state = 'pending' and d.next_attempt_at <= now()
+       returning d.id, d.webhook_id, d.event_id, d.attempts, (select e.payload from webhook_events e where e.event_id = d.event_id) as payload`,
       [leaseMs, picked],
     );
     if (claimed.length === 0) return 0;
@@ -282,12 +287,13 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
     }));
     const recordset = `jsonb_to_recordset(?::jsonb) as o(id bigint, webhook_id text, attempt int, ok boolean, status int, error text, latency int, permanent boolean, delay_ms int)`;
     await knex.transaction(async (trx) => {
+      await lockQueueHeads(trx);
       await trx.raw(
         `insert into webhook_delivery_attempts (delivery_id, attempt, attempted_at, outcome, status_code, latency_ms, error)
          select o.id, o.attempt, now(), case when o.ok then 'delivered' else 'failed' end, o.status, o.latency, o.error from ${recordset}`,
         [JSON.stringify(rows)],
       );
-      const { rows: updated } = await trx.raw<{ rows: { id: number; webhook_id: string; state: string }[] }>(
+      const { rows: updated } = await trx.raw<{ rows: { id: number; webhook_id: string; ordering_key: string; state: string }[] }>(
         `update webhook_deliveries d set
            state = case
              when o.ok then 'delivered'
@@ -302,9 +308,11 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
            next_attempt_at = case when o.ok then d.next_attempt_at else now() + (o.delay_ms * interval '1 millisecond') end
          from ${recordset}
          where d.id = o.id and (o.ok or d.state = 'pending')
-         returning d.id, d.webhook_id, d.state`,
+         returning d.id, d.webhook_id, d.ordering_key, d.state`,
         [retryPeriodMs, JSON.stringify(rows)],
       );
+      // A delivery that ended lets the next one of its stream go.
+      await unblockQueueHeads(trx, updated.filter((u) => u.state !== 'pending'));
       const gaveUp = updated.filter((u) => u.state === 'failed');
       for (const g of gaveUp) {
         const row = rows.find((x) => x.id === g.id);

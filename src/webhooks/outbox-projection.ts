@@ -4,6 +4,7 @@ import { userEventSchemas, type UserEvent } from '../domain/user/events';
 import { isWebhookEventType } from '../domain/webhook/events';
 import type { RecordedEvent } from '../eventstore/types';
 import type { Projection, TableNames } from '../projections/projection';
+import { BLOCKED, lockQueueHeads, unblockQueueHeads } from './heads';
 import {
   toKindeEvent,
   type KindeWebhookEvent,
@@ -305,5 +306,15 @@ async function applyOutbox(db: Knex.Transaction, events: readonly RecordedEvent[
   const configRows = [...dirty.configs].map((id) => configs.get(id)!);
   for (const part of chunk(configRows, 500)) await db(t('webhook_configs')).insert(part).onConflict('webhook_id').merge();
   for (const part of chunk(eventRows, 1000)) await db('webhook_events').insert(part).onConflict('event_id').ignore();
-  for (const part of chunk(deliveryRows, 2000)) await db('webhook_deliveries').insert(part).onConflict(['webhook_id', 'event_id']).ignore();
+  // Queued blocked; then each touched queue's head is made due (see heads.ts).
+  for (const part of chunk(deliveryRows, 2000)) {
+    await db('webhook_deliveries')
+      .insert(part.map((d) => ({ ...d, next_attempt_at: BLOCKED })))
+      .onConflict(['webhook_id', 'event_id'])
+      .ignore();
+  }
+  if (deliveryRows.length > 0) {
+    await lockQueueHeads(db);
+    await unblockQueueHeads(db, deliveryRows);
+  }
 }

@@ -99,6 +99,10 @@ describe('webhook retries and restarts', () => {
       return rows.length === 50 && rows.filter((r) => r.attempts >= 1).length === 25 ? rows : undefined;
     });
 
+    // The second events wait behind the first, not due until it ends.
+    const [blocked] = await h.db.knex('webhook_deliveries as d').join('webhook_events as e', 'e.event_id', 'd.event_id').where({ 'd.webhook_id': id, 'e.type': 'user.updated' }).whereRaw(`d.next_attempt_at = 'infinity'`).count({ n: '*' });
+    expect(Number(blocked?.n)).toBe(25);
+
     // "Restart": stop the dispatcher and the projector, start new ones on the same database.
     await h.dispatcher!.stop();
     await h.restartProjector();

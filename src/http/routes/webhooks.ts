@@ -244,12 +244,13 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
           await requireWebhook(params.webhook_id);
           const updated = await knex('webhook_deliveries')
             .where({ id: params.delivery_id, webhook_id: params.webhook_id })
-            .whereIn('state', ['pending', 'failed', 'delivered'])
+            // A delivery waiting behind an earlier one of its stream keeps waiting (order per stream).
+            .where((q) => q.whereIn('state', ['failed', 'delivered']).orWhere((p) => p.where('state', 'pending').whereNot('next_attempt_at', 'infinity')))
             .update({ state: 'pending', next_attempt_at: knex.fn.now(), first_attempt_at: null }, ['id']);
           if (updated.length === 0) {
             const exists = await knex('webhook_deliveries').where({ id: params.delivery_id, webhook_id: params.webhook_id }).first('state');
             if (!exists) throw new HttpError(404, 'DELIVERY_NOT_FOUND', 'delivery not found');
-            throw new HttpError(400, 'DELIVERY_NOT_RETRYABLE', `a ${exists.state} delivery cannot be retried`);
+            throw new HttpError(400, 'DELIVERY_NOT_RETRYABLE', `this ${exists.state} delivery cannot be retried now (cancelled, or waiting for an earlier delivery of the same stream)`);
           }
           deps.dispatcher?.poke();
           const [delivery] = await deliveryView([params.delivery_id]);
