@@ -318,3 +318,6 @@ async function applyOutbox(db: Knex.Transaction, events: readonly RecordedEvent[
     await unblockQueueHeads(db, deliveryRows);
   }
 }
+
+/** The instance to list in src/projections/index.ts `allProjections`. */
+export const webhookOutboxProjection: Projection = createWebhookOutboxProjection();
