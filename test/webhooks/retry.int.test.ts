@@ -1,7 +1,10 @@
 import { decodeWebhook } from '@kinde/webhooks';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, startReceiver, until, type Harness, type Receiver } from './harness';
+import { toEventData } from '../../src/commands/handle';
+import { createLogger } from '../../src/logger';
+import { startWebhookDispatcher } from '../../src/webhooks/dispatcher';
+import { DISPATCH_FAST, startHarness, startReceiver, until, type Harness, type Receiver } from './harness';
 
 /**
  * Retries, restarts, giving up and isolation, against real local receivers.
@@ -183,6 +186,25 @@ describe('webhook retries and restarts', () => {
     }
     await h.dispatcher!.stop();
     h.startDispatcher();
+  });
+
+  it('two dispatchers on one database never send the same delivery twice while both are healthy', async () => {
+    const { receiver, id } = await webhookTo(() => 200, ['user.created']);
+    const second = startWebhookDispatcher({ knex: h.db.knex, logger: createLogger('silent'), config: { webhooks: { retryHours: 72 } }, options: DISPATCH_FAST });
+    try {
+      const users = Array.from({ length: 200 }, () => userId(nextUser++));
+      for (let i = 0; i < users.length; i += 50) {
+        await h.db.store.appendToStreams(
+          users.slice(i, i + 50).map((u) => ({ streamId: `user-${u}`, expectedRevision: 'no_stream' as const, events: toEventData(`user-${u}`, 0, [created(u)], h.ctx('api')) })),
+        );
+      }
+      await until('all 200 delivered', async () => (await deliveries(id)).filter((r) => r.state === 'delivered').length === 200);
+      expect(receiver.received).toHaveLength(200);
+      expect(new Set(receiver.received.map((r) => eventIdOf(r.body))).size).toBe(200);
+      expect((await deliveries(id)).every((r) => r.attempts === 1)).toBe(true);
+    } finally {
+      await second.stop();
+    }
   });
 
   it('the allow-list is enforced when sending too: a delivery to a host no longer allowed fails without retries', async () => {
