@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../domain/errors';
-import { importStream, type ImportCounts, type ImportIssueData } from '../../domain/import/events';
+import { emptyCounts, importStream, type ImportCounts, type ImportIssueData } from '../../domain/import/events';
 import { decideReservation, reservationDecider } from '../../domain/reservation/decider';
 import type { ReservationKind } from '../../domain/reservation/events';
 import { reservationStream, streams } from '../../domain/streams';
@@ -42,6 +42,15 @@ export interface BatchOutcome {
   /** Revision of the job stream after the batch's append. */
   readonly jobRevision: number;
   readonly position: string | null;
+}
+
+/** One parsed batch, numbered within its job. */
+export interface ParsedBatch {
+  readonly records: readonly ImportRecord[];
+  readonly failed: readonly FailedRow[];
+  readonly batchNo: number;
+  readonly rowsRead: number;
+  readonly bytesRead: number;
 }
 
 /** Caches of key -> id lookups (reservation streams), shared by the batches of one job. */
@@ -100,7 +109,7 @@ export async function applyImportBatch(
   store: EventStore,
   job: ApplyJob,
   cache: LookupCache,
-  batch: { readonly records: readonly ImportRecord[]; readonly failed: readonly FailedRow[]; readonly batchNo: number; readonly rowsRead: number; readonly bytesRead: number },
+  batch: ParsedBatch,
   jobRevision: number,
 ): Promise<BatchOutcome> {
   for (let attempt = 1; ; attempt++) {
@@ -118,10 +127,10 @@ async function applyOnce(
   store: EventStore,
   job: ApplyJob,
   cache: LookupCache,
-  batch: { readonly records: readonly ImportRecord[]; readonly failed: readonly FailedRow[]; readonly batchNo: number; readonly rowsRead: number; readonly bytesRead: number },
+  batch: ParsedBatch,
   jobRevision: number,
 ): Promise<BatchOutcome> {
-  const counts: ImportCounts = { rows: 0, rows_failed: 0, rows_with_warnings: 0, users_created: 0, users_updated: 0, users_unchanged: 0, users_skipped: 0 };
+  const counts = emptyCounts();
   const issues: ImportIssueData[] = [];
   const failedRows: BatchOutcome['failedRows'] = [];
 
