@@ -1,5 +1,40 @@
-import { NotAvailable, type Context } from './context';
+import path from 'node:path';
+import { BENCH_DIR } from './data';
+import { NotAvailable, median, round, runChild, type Context } from './context';
+import { startServer } from './server';
 
-export async function runCommands(_ctx: Context): Promise<void> {
-  throw new NotAvailable('not written yet');
+/*
+ * commands.*: single-event commands over HTTP: POST /api/v1/user (a new user with
+ * one email identity) from 16 concurrent clients in a separate process, against
+ * `roster serve` on the imported database, synchronous commit on (PostgreSQL's
+ * default). The response leaves once the read models have the write
+ * (read-your-writes), as the API does. Median of `repeats` runs.
+ */
+
+interface ChildResult { n: number; errors: number; p50_ms: number; p99_ms: number; per_s: number; seconds: number; statuses: Record<string, number>; first_error: string | null }
+
+export async function runCommands(ctx: Context): Promise<void> {
+  const url = ctx.state.rosterUrl;
+  if (!url) throw new NotAvailable('needs the imported database');
+  const server = await startServer(url);
+  const runs: ChildResult[] = [];
+  try {
+    for (let k = 0; k < ctx.options.repeats; k++) {
+      const r = await runChild<ChildResult>(path.join(BENCH_DIR, 'load-child.ts'), {
+        BENCH_BASE_URL: server.baseUrl, BENCH_CLIENT_ID: server.clientId, BENCH_CLIENT_SECRET: server.clientSecret,
+        BENCH_SCENARIO: JSON.stringify({ kind: 'commands', concurrency: 16, seconds: ctx.options.quick ? 10 : 30, count: 20_000, tag: `${Date.now().toString(36)}-${k}` }),
+      }, { timeoutSeconds: 600 }).catch((err: Error) => {
+        if (/: 404 /.test(err.message)) throw new NotAvailable(`POST /api/v1/user answers 404`);
+        throw err;
+      });
+      runs.push(r);
+      ctx.log(`commands run ${k + 1}: ${r.n} in ${round(r.seconds, 1)} s = ${round(r.per_s, 0)}/s, p50 ${round(r.p50_ms, 1)} ms, p99 ${round(r.p99_ms, 1)} ms, ${r.errors} errors ${JSON.stringify(r.statuses)}${r.first_error ? ` first: ${r.first_error}` : ''}`);
+    }
+  } finally {
+    await server.stop();
+  }
+  ctx.results.set('commands.per_s', round(median(runs.map((r) => r.per_s)), 0));
+  ctx.results.set('commands.p50_ms', round(median(runs.map((r) => r.p50_ms)), 2));
+  ctx.results.set('commands.p99_ms', round(median(runs.map((r) => r.p99_ms)), 2));
+  ctx.results.set('commands.detail', { concurrency: 16, command: 'POST /api/v1/user', runs: runs.map((r) => ({ n: r.n, per_s: round(r.per_s, 0), p50_ms: round(r.p50_ms, 2), p99_ms: round(r.p99_ms, 2), errors: r.errors })) });
 }

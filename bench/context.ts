@@ -98,7 +98,7 @@ export interface Context {
   log(line: string): void;
   postgres(): Promise<BenchPostgres>;
   /** What one measurement leaves for the next (e.g. the imported database's URL). */
-  readonly state: { rosterUrl?: string; importedEvents?: number };
+  readonly state: { rosterUrl?: string; importedEvents?: number; importWindow?: { from: string; to: string } };
 }
 
 export function quietLogger(): Logger {
@@ -132,12 +132,15 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; second
 }
 
 /** Runs `node --import tsx <script>` with env; resolves with the last JSON line it printed on stdout. */
-export function runChild<T>(script: string, env: Record<string, string>, options: { args?: string[]; onLine?: (l: string) => void } = {}): Promise<T> {
+export function runChild<T>(script: string, env: Record<string, string>, options: { args?: string[]; onLine?: (l: string) => void; timeoutSeconds?: number } = {}): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...(options.args ?? [])], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // A hung child must not hang the run: it is killed and the measurement reported as failed.
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, (options.timeoutSeconds ?? 1800) * 1000);
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -153,6 +156,8 @@ export function runChild<T>(script: string, env: Record<string, string>, options
     child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) return reject(new Error(`${path.basename(script)} did not finish within ${options.timeoutSeconds ?? 1800} s and was killed`));
       const line = out.split('\n').reverse().find((l) => l.startsWith('{"result"'));
       if (code === 0 && line) return resolve((JSON.parse(line) as { result: T }).result);
       const na = out.split('\n').find((l) => l.startsWith('{"not_available"'));
@@ -195,4 +200,17 @@ export function rssSampler(everyMs = 50): { stop(): number } {
       return peak / (1 << 20);
     },
   };
+}
+
+/**
+ * For child scripts: close the runtime, but never hang on it (a benchmark must
+ * end); a close that takes over `seconds` is reported on stderr and the process exits.
+ */
+export async function closeWithin(close: () => Promise<void>, seconds = 15): Promise<void> {
+  const hung = new Promise<'hung'>((r) => setTimeout(() => r('hung'), seconds * 1000).unref());
+  const outcome = await Promise.race([close().then(() => 'closed' as const), hung]);
+  if (outcome === 'hung') {
+    process.stderr.write(`[bench] runtime close did not finish within ${seconds} s; exiting anyway\n`);
+    process.exit(process.exitCode ?? 0);
+  }
 }

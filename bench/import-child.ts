@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { childNotAvailable, childResult, rssSampler, vmHwmMiB } from './context';
+import { childNotAvailable, childResult, closeWithin, rssSampler, vmHwmMiB } from './context';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { openRuntime } from '../src/runtime';
@@ -68,6 +68,6 @@ try {
     projections: status.map((p) => ({ name: p.name, failed_events: (p as { failed_events?: number }).failed_events ?? null })),
   });
 } finally {
-  await rt.close();
+  await closeWithin(() => rt.close());
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

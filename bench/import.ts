@@ -79,7 +79,9 @@ export async function runImport(ctx: Context): Promise<void> {
   for (let k = 0; k < ctx.options.repeats; k++) {
     url = await pgc.database(`bench_roster_${k}`);
     await seedAccess(url);
+    const from = new Date().toISOString();
     const r = await importOnce(url, file);
+    ctx.state.importWindow = { from, to: new Date().toISOString() };
     runs.push(r);
     ctx.log(`import run ${k + 1}: ${round(r.seconds, 2)} s end to end (durable ${round(r.durable_seconds, 2)} s + catch-up ${round(r.catchup_seconds, 2)} s), ${round(users / r.seconds, 0)} users/s, peak RSS ${round(r.peak_rss_mib, 0)} MiB, ${r.events_appended} events, counts ${JSON.stringify(r.counts)}`);
   }

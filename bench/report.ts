@@ -100,7 +100,7 @@ const SHOWN: readonly string[] = [
   'ratios.import_vs_copy', 'ratios.append_vs_emmett', 'ratios.append_per_stream_vs_emmett', 'ratios.parse_share_of_import',
 ];
 
-export function markdownTable(r: Results, unavailable: Record<string, string>): string {
+export function markdownTable(r: Results, unavailable: Record<string, string>, failed: Record<string, string> = {}): string {
   const lines = ['| figure | value | target | met |', '| --- | ---: | --- | --- |'];
   for (const key of SHOWN) {
     const t = TARGETS.find((x) => x.key === key);
@@ -108,7 +108,10 @@ export function markdownTable(r: Results, unavailable: Record<string, string>): 
     const met = t ? (v === undefined ? '' : (r.get(`targets.${key.replace(/\./g, '__')}.met`) ? 'yes' : 'no')) : '';
     lines.push(`| \`${key}\` | ${fmt(v)} | ${t ? `${t.op} ${t.value.toLocaleString('en-US')}` : ''} | ${met} |`);
   }
-  const notes = Object.entries(unavailable).map(([name, why]) => `- ${name}: not available yet: ${why}`);
+  const notes = [
+    ...Object.entries(unavailable).map(([name, why]) => `- ${name}: not available yet: ${why}`),
+    ...Object.entries(failed).map(([name, why]) => `- ${name}: FAILED: ${why}`),
+  ];
   return [...lines, ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 

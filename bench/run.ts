@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     seconds_per_measurement: durations,
     total_seconds: Math.round((performance.now() - started) / 1000),
   });
-  process.stdout.write(`\n${markdownTable(results, { ...unavailable, ...Object.fromEntries(Object.entries(failed).map(([k, v]) => [k, `FAILED: ${v.split('\n')[0]}`])) })}\n\n`);
+  process.stdout.write(`\n${markdownTable(results, unavailable, Object.fromEntries(Object.entries(failed).map(([k, v]) => [k, v.split('\n')[0]!])))}\n\n`);
   log(`results: ${file}`);
   if (Object.keys(failed).length > 0) process.exitCode = 1;
 }
