@@ -10,6 +10,8 @@ import { auditRoutes } from './http/routes/audit';
 import { importRoutes } from './http/routes/imports';
 import { projectionRoutes } from './http/routes/projections';
 import { signInRoutes } from './http/routes/sign-in';
+import { webhookRoutes } from './http/routes/webhooks';
+import type { WebhookDispatcher } from './webhooks/dispatcher';
 import { signInLimiterFromConfig } from './commands/sign-in';
 import { systemContext } from './commands/context';
 import { ensureDefaults } from './commands/organizations';
@@ -25,7 +27,7 @@ export interface ServerApp extends Express {
  * endpoint and JWKS, the OpenAPI document, then everything under /api behind
  * bearer-token authentication (each route checks its own scope).
  */
-export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: (line: string) => void } = {}): ServerApp {
+export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: (line: string) => void; dispatcher?: WebhookDispatcher } = {}): ServerApp {
   const auth = options.auth ?? createAuth({ knex: rt.db.knex, logger: rt.logger, adminClient: rt.config.adminClient, announce: options.announce });
   const deps: ApiDeps = {
     store: rt.store,
@@ -45,6 +47,7 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
       (router: Router) => void router.use('/api', auth.authenticate),
       ...apiRouteModules(deps, registry),
       importRoutes({ ...deps, jobs: rt.imports, maxFileBytes: rt.config.importMaxBytes }, registry),
+      webhookRoutes({ ...deps, allowedHosts: rt.config.webhooks.allowedHosts, dispatcher: options.dispatcher }, registry),
       auditRoutes({ knex: rt.db.knex, store: rt.store }),
       projectionRoutes({ projector: rt.projector, logger: rt.logger }),
       signInRoutes(

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { openRuntime } from '../runtime';
 import { createServerApp } from '../server';
+import { startWebhookDispatcher } from '../webhooks/dispatcher';
 import type { CliCommand } from './commands';
 
 /**
@@ -15,7 +16,10 @@ export const serveCommand: CliCommand = {
     await rt.projector.start();
     const resumed = await rt.imports.resumePending();
     if (resumed) logger.info('resumed interrupted imports', { count: resumed });
-    const app = createServerApp(rt);
+    // Webhook deliveries run beside the API: a slow endpoint never holds up a request.
+    const dispatcher = startWebhookDispatcher({ knex: rt.db.knex, logger, config });
+    const app = createServerApp(rt, { dispatcher });
+    await app.ready;
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
@@ -35,6 +39,7 @@ export const serveCommand: CliCommand = {
         const force = setTimeout(() => server.closeAllConnections(), 10_000);
         await closed;
         clearTimeout(force);
+        await dispatcher.stop();
         await rt.close();
         logger.info('stopped');
         resolve(0);

@@ -74,6 +74,8 @@ export const ROSTER_SCOPES = [
   'update:webhooks',
   'delete:webhooks',
   'create:sign_ins',
+  'read:events',
+  'read:event_types',
 ] as const;
 
 export const ALL_SCOPES: readonly string[] = [...KINDE_SCOPES, ...ROSTER_SCOPES];

@@ -1,3 +1,4 @@
+import { webhookOutboxProjection } from '../webhooks/outbox-projection';
 import type { Projection } from './projection';
 import { auditProjection } from './audit/projection';
 import { roleGrantsProjection } from './role-grants/projection';
@@ -22,4 +23,5 @@ export const allProjections: readonly Projection[] = [
   importsProjection,
   auditProjection,
   roleGrantsProjection,
+  webhookOutboxProjection,
 ];
