@@ -78,13 +78,20 @@ describe('imports over HTTP', () => {
     expect(users.users ?? []).toHaveLength(0);
   });
 
-  it('rejects a file that is not UTF-8: the job fails with INVALID_ENCODING and the byte offset, nothing is applied', async () => {
+  it('rejects a file that is not UTF-8 at once (INVALID_ENCODING with the byte offset) and records nothing', async () => {
     const before = (await app.runtime.store.stats()).events;
-    const id = await submitAndFinish(Buffer.concat([Buffer.from('email\nb'), Buffer.from([0xff, 0xfe]), Buffer.from('@example.com\n')]));
-    const { import: job } = (await (await call('GET', `/api/v1/imports/${id}`)).json()) as { import: { status: string; file_errors: { code: string; message: string }[] } };
-    expect(job.status).toBe('failed');
-    expect(job.file_errors[0]).toMatchObject({ code: 'INVALID_ENCODING', message: expect.stringContaining('byte offset 7') });
-    expect((await app.runtime.store.stats()).events - before).toBe(2); // ImportQueued + ImportFailed only
+    const res = await call('POST', '/api/v1/imports', { body: Buffer.concat([Buffer.from('email\nb'), Buffer.from([0xff, 0xfe]), Buffer.from('@example.com\n')]), headers: { 'content-type': 'text/csv' } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ errors: [{ code: 'INVALID_ENCODING', message: expect.stringContaining('byte offset 7') }] });
+    expect((await app.runtime.store.stats()).events).toBe(before);
+  });
+
+  it('refuses a gzip bomb at the decompressed size cap', async () => {
+    const before = (await app.runtime.store.stats()).events;
+    const res = await call('POST', '/api/v1/imports', { body: gzipSync(Buffer.from('email\n' + 'x@example.com\n'.repeat(100_000))), headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' } });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe('FILE_TOO_LARGE');
+    expect((await app.runtime.store.stats()).events).toBe(before);
   });
 
   it.each([

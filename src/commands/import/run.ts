@@ -70,32 +70,37 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   const dryRun = options.dryRun ?? false;
   const { actorId, ...requested } = options.requestedBy ?? {};
   const ctx = createContext({ ...requested, actor: { type: 'import', id: importId }, source: 'import', causationId: actorId });
-  const { defaultOrgCode } = await ensureDefaults(store, createContext({ actor: { type: 'system' }, source: 'system' }));
+
+  const counts = emptyCounts();
+  const base = { id: importId, mode, dry_run: dryRun };
+  const strip = (i: ImportIssueData & { byteOffset?: number }): ImportIssueData => ({ line: i.line, severity: i.severity, code: i.code, field: i.field, message: i.message, user_key: i.user_key });
+  const rejected = (errors: ImportIssueData[], format: ImportFormat | null, bytes: number, rows: number, position: string | null) => ({
+    ...base, status: 'failed' as const, format, progress: { bytes_read: bytes, total_bytes: bytes, rows_read: rows }, counts, errors, file_warnings: [], position, issues: [] as ImportIssueData[],
+  });
+
+  // Pass 1: the whole file — checksum, size, UTF-8, format, header. A file error applies nothing.
+  const validation = await validateFile(path, { format: options.format, limits: options.limits });
 
   let revision = -1;
   if (options.queued) {
     // Recorded by POST /imports (and possibly started before a crash): continue the job's stream.
     const recorded = await store.readStream(importStream(importId));
     revision = recorded.length - 1;
+    if (!validation.ok) {
+      const position = await appendJobEvent(store, importId, revision, { type: 'ImportFailed', data: { importId, errors: validation.errors.map(strip), counts } }, ctx);
+      return rejected(validation.errors.map(strip), validation.format, validation.bytesRead, 0, position);
+    }
   } else {
+    // A rejected file records nothing at all (the CLI prints the report).
+    if (!validation.ok) return rejected(validation.errors.map(strip), validation.format, validation.bytesRead, 0, null);
     await appendJobEvent(store, importId, revision, {
       type: 'ImportQueued',
-      data: { importId, format: options.format ?? null, mode, dryRun, ...(options.fileName ? { fileName: options.fileName } : {}), totalBytes: null },
+      data: { importId, format: validation.format, mode, dryRun, ...(options.fileName ? { fileName: options.fileName } : {}), totalBytes: validation.bytesRead },
     }, ctx);
     revision = 0;
   }
 
-  const counts = emptyCounts();
-  const base = { id: importId, mode, dry_run: dryRun };
-  const fail = async (errors: ImportIssueData[], format: ImportFormat | null, bytes: number, rows: number) => {
-    const position = await appendJobEvent(store, importId, revision, { type: 'ImportFailed', data: { importId, errors, counts } }, ctx);
-    return { ...base, status: 'failed' as const, format, progress: { bytes_read: bytes, total_bytes: bytes, rows_read: rows }, counts, errors, file_warnings: [], position, issues: [] };
-  };
-
-  // Pass 1: the whole file — checksum, size, UTF-8, format, header.
-  const validation = await validateFile(path, { format: options.format, limits: options.limits });
-  const strip = (i: ImportIssueData & { byteOffset?: number }): ImportIssueData => ({ line: i.line, severity: i.severity, code: i.code, field: i.field, message: i.message, user_key: i.user_key });
-  if (!validation.ok) return fail(validation.errors.map(strip), validation.format, validation.bytesRead, 0);
+  const { defaultOrgCode } = await ensureDefaults(store, createContext({ actor: { type: 'system' }, source: 'system' }));
   const format = validation.format!;
   const fileWarnings = validation.warnings.map(strip);
   await appendJobEvent(store, importId, revision, {
@@ -126,7 +131,8 @@ export async function runImport(store: EventStore, path: string, options: RunImp
     const errors = summary.errors.length
       ? summary.errors.map(strip)
       : [{ line: 0, severity: 'error' as const, code: 'INVALID_FIELD', field: null, message: 'The file changed while it was being imported', user_key: null }];
-    return { ...(await fail(errors, format, summary.bytesRead, rowsRead)), issues };
+    const position = await appendJobEvent(store, importId, revision, { type: 'ImportFailed', data: { importId, errors, counts } }, ctx);
+    return { ...rejected(errors, format, summary.bytesRead, rowsRead, position), issues };
   }
   position = await appendJobEvent(store, importId, revision, { type: 'ImportCompleted', data: { importId, counts } }, ctx);
   return {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import busboy from 'busboy';
 import type { Request, Response, Router } from 'express';
@@ -11,7 +11,7 @@ import { IMPORT_FORMATS, IMPORT_MODES } from '../../domain/import/events';
 import type { ImportJobs } from '../../commands/import/jobs';
 import { newImportId } from '../../commands/import/run';
 import { toEventData } from '../../commands/handle';
-import { failedRowCsvLine, failedRowNdjsonLine, failedRowsCsvHeader } from '../../commands/import/parse';
+import { failedRowCsvLine, failedRowNdjsonLine, failedRowsCsvHeader, validateImport, type FileValidation, type ImportFormat } from '../../commands/import/parse';
 import { failedRowsWithErrors, getImport, listImportIssues, listImports } from '../../projections/imports/queries';
 import { contextFrom, mount, notFound, pageSize, queryBool, settle, success, endpoint, type ApiDeps, type EndpointRegistry } from '../api';
 import { principalOf, requireScope } from '../auth';
@@ -31,34 +31,37 @@ const ImportQuery = z.object({
 });
 const IdParams = z.object({ import_id: z.string().regex(/^imp_[0-9a-f]{1,64}$/, 'not an import id') });
 
-/** Counts bytes through a stream and fails once past the cap. */
-function byteCap(max: number, what: string) {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      if (seen > max) return done(new HttpError(413, 'FILE_TOO_LARGE', `The ${what} is larger than the limit of ${max} bytes`));
-      done(null, chunk);
-    },
-  });
+interface Spooled {
+  readonly validation: FileValidation;
+  readonly fileName?: string;
 }
 
-async function spool(req: Request, target: string, maxBytes: number): Promise<{ bytes: number; fileName?: string }> {
+/**
+ * Streams the body (decompressed when gzip) to the spool file while validating
+ * the whole file in the same pass (checksum, size cap, UTF-8, format, header), so
+ * a rejected file is refused right away and records nothing.
+ */
+async function spool(req: Request, target: string, options: { format?: ImportFormat; maxFileBytes?: number }): Promise<Spooled> {
   const encoding = (req.header('content-encoding') ?? 'identity').toLowerCase();
   if (!['identity', 'gzip', 'x-gzip'].includes(encoding)) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported (use gzip or none)`);
-  const write = async (input: Readable) => {
-    // The cap runs on the decompressed bytes: a gzip bomb stops at the limit.
-    if (encoding === 'identity') await pipeline(input, byteCap(maxBytes, 'file'), fs.createWriteStream(target));
-    else await pipeline(input, zlib.createGunzip(), byteCap(maxBytes, 'file'), fs.createWriteStream(target));
-    return fs.statSync(target).size;
+  const check = async (input: Readable): Promise<FileValidation> => {
+    // The size cap applies to the decompressed bytes: a gzip bomb stops at the limit.
+    const source = encoding === 'identity' ? input : input.pipe(zlib.createGunzip());
+    const sink = fs.createWriteStream(target, { mode: 0o600 });
+    const validation = await validateImport(source, { format: options.format, limits: { maxFileBytes: options.maxFileBytes }, sink });
+    if (!sink.closed) await once(sink, 'close');
+    return validation;
   };
   if (req.is('multipart/form-data')) {
     return new Promise((resolve, reject) => {
-      let found: Promise<{ bytes: number; fileName?: string }> | undefined;
+      let found: Promise<Spooled> | undefined;
       const bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 1024 } });
       bb.on('file', (name, file, info) => {
         if (name !== 'file' || found) return void file.resume();
-        found = write(file).then((bytes) => ({ bytes, fileName: info.filename?.slice(0, 255) }));
+        found = check(file).then((validation) => {
+          file.resume(); // whatever a rejected file left unread
+          return { validation, fileName: info.filename?.slice(0, 255) };
+        });
         found.catch(() => file.resume());
       });
       bb.on('error', reject);
@@ -69,7 +72,7 @@ async function spool(req: Request, target: string, maxBytes: number): Promise<{ 
       req.pipe(bb);
     });
   }
-  return { bytes: await write(req) };
+  return { validation: await check(req) };
 }
 
 export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: number }, registry?: EndpointRegistry) {
@@ -79,24 +82,33 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
       const query = ImportQuery.parse(req.query ?? {});
       const id = newImportId();
       const tmp = `${deps.jobs.spoolPath(id)}.upload-${randomBytes(4).toString('hex')}`;
-      let spooled: { bytes: number; fileName?: string };
+      let spooled: Spooled;
       try {
-        spooled = await spool(req, tmp, deps.maxFileBytes ?? Number.MAX_SAFE_INTEGER);
+        spooled = await spool(req, tmp, { format: query.format, maxFileBytes: deps.maxFileBytes });
       } catch (err) {
         fs.rmSync(tmp, { force: true });
-        if ((err as { code?: string }).code === 'Z_DATA_ERROR' || (err as { code?: string }).code === 'Z_BUF_ERROR') {
-          throw new HttpError(400, 'INVALID_ENCODING', 'The body is not valid gzip');
-        }
+        const code = (err as { code?: string }).code;
+        if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') throw new HttpError(400, 'INVALID_ENCODING', 'The body is not valid gzip');
         throw err;
+      }
+      const { validation } = spooled;
+      if (!validation.ok) {
+        // A file error: nothing is recorded, nothing applied. Drop whatever the client is still sending.
+        fs.rmSync(tmp, { force: true });
+        req.resume();
+        res.setHeader('Connection', 'close');
+        const status = validation.errors.some((e) => e.code === 'FILE_TOO_LARGE') ? 413 : 400;
+        res.status(status).json({ errors: validation.errors.map((e) => ({ code: e.code, message: e.message })) });
+        return;
       }
       const ctx = contextFrom(req, res, principal, deps.trustedLocationHeader);
       const { position } = await deps.jobs.submit(tmp, {
         importId: id,
-        format: query.format,
+        format: validation.format ?? query.format,
         mode: query.mode,
         dryRun: query.dry_run,
         fileName: spooled.fileName,
-        totalBytes: spooled.bytes,
+        totalBytes: validation.bytesRead,
         requestedBy: { actorId: principal.clientId, ip: ctx.ip, userAgent: ctx.userAgent, correlationId: ctx.correlationId },
       });
       await settle(deps, position);
