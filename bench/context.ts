@@ -51,6 +51,8 @@ export interface Options {
   /** Repetitions of the repeatable measurements (medians are reported). */
   readonly repeats: number;
   readonly keep: boolean;
+  /** CPU-profile the first import run (bench/data/profiles) and summarise where its time goes. */
+  readonly profile: boolean;
 }
 
 /** A fresh embedded PostgreSQL for the run, one database per purpose. */
@@ -81,6 +83,34 @@ export class BenchPostgres {
     const url = this.baseUrl.replace(/\/[^/]*$/, `/${name}`);
     this.#databases.set(name, url);
     return url;
+  }
+
+  /**
+   * CPU seconds PostgreSQL has used so far: the postmaster, its reaped children
+   * (cutime/cstime: backends of closed connections) and its live children.
+   * Differences around a measurement say how much of it was database work.
+   */
+  cpuSeconds(): number {
+    const pgDir = path.join(this.dir, 'pg');
+    const postmaster = Number(fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const stat = (pid: number): string[] | undefined => {
+      try {
+        const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return text.slice(text.lastIndexOf(')') + 2).split(' ');
+      } catch {
+        return undefined;
+      }
+    };
+    // Fields after "(comm) ": state=0 ppid=1 … utime=11 stime=12 cutime=13 cstime=14.
+    const main = stat(postmaster);
+    if (!main) return NaN;
+    let ticks = Number(main[11]) + Number(main[12]) + Number(main[13]) + Number(main[14]);
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const f = stat(Number(entry));
+      if (f && Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+    }
+    return ticks / 100; // USER_HZ is 100 on Linux
   }
 
   async stop(keep: boolean): Promise<void> {
@@ -132,9 +162,9 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; second
 }
 
 /** Runs `node --import tsx <script>` with env; resolves with the last JSON line it printed on stdout. */
-export function runChild<T>(script: string, env: Record<string, string>, options: { args?: string[]; onLine?: (l: string) => void; timeoutSeconds?: number } = {}): Promise<T> {
+export function runChild<T>(script: string, env: Record<string, string>, options: { args?: string[]; nodeArgs?: string[]; onLine?: (l: string) => void; timeoutSeconds?: number } = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...(options.args ?? [])], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...(options.args ?? [])], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

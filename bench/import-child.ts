@@ -42,12 +42,14 @@ try {
   const before = await countEvents();
 
   const rss = rssSampler(25);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const report = await runImport(rt.store, file, { ...(batchSize ? { batchSize } : {}), fileName: path.basename(file) });
   const t1 = performance.now();
   const caughtUp = report.position ? await rt.projector.waitFor(report.position, 3_600_000) : true;
   const t2 = performance.now();
   const sampledPeak = rss.stop();
+  const cpu = process.cpuUsage(cpu0);
   const after = await countEvents();
   if (report.status !== 'completed') throw new Error(`import ${report.status}: ${report.errors.map((e) => e.code).join(', ')}`);
   if (!caughtUp) throw new Error('projections did not catch up within an hour');
@@ -57,6 +59,9 @@ try {
     durable_seconds: (t1 - t0) / 1000,
     catchup_seconds: (t2 - t1) / 1000,
     seconds: (t2 - t0) / 1000,
+    // Node's own CPU time (all threads) over the run: well under the wall time means it waits on PostgreSQL.
+    cpu_user_seconds: cpu.user / 1e6,
+    cpu_system_seconds: cpu.system / 1e6,
     counts: report.counts,
     rows_read: report.progress.rows_read,
     events_appended: (after.all - after.job) - (before.all - before.job),

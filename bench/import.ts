@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BENCH_DIR, fileMiB } from './data';
+import { BENCH_DIR, DATA_DIR, fileMiB } from './data';
+import { summariseProfile } from './profile';
 import { NotAvailable, median, quietLogger, round, runChild, type Context } from './context';
 
 /*
@@ -29,6 +30,10 @@ interface ChildResult {
   job_events_appended: number;
   events_total: number;
   peak_rss_mib: number;
+  cpu_user_seconds: number;
+  cpu_system_seconds: number;
+  /** Filled in by the parent. */
+  postgres_cpu_seconds?: number;
   sampled_peak_rss_mib: number;
   vmhwm_mib: number | null;
 }
@@ -61,8 +66,8 @@ async function seedAccess(url: string): Promise<void> {
   }
 }
 
-async function importOnce(url: string, file: string): Promise<ChildResult> {
-  return runChild<ChildResult>(CHILD, { BENCH_DB_URL: url, BENCH_FILE: file });
+async function importOnce(url: string, file: string, profileDir?: string): Promise<ChildResult> {
+  return runChild<ChildResult>(CHILD, { BENCH_DB_URL: url, BENCH_FILE: file }, profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {});
 }
 
 export async function runImport(ctx: Context): Promise<void> {
@@ -76,14 +81,30 @@ export async function runImport(ctx: Context): Promise<void> {
   const users = ctx.data.users;
   const runs: ChildResult[] = [];
   let url = '';
-  for (let k = 0; k < ctx.options.repeats; k++) {
+  for (let k = 0; k < ctx.options.repeats + (ctx.options.profile && ctx.options.repeats > 1 ? 1 : 0); k++) {
     url = await pgc.database(`bench_roster_${k}`);
     await seedAccess(url);
     const from = new Date().toISOString();
-    const r = await importOnce(url, file);
+    // Profiling slows the run: only the first run is profiled, and its time is not counted when there are others.
+    const profileDir = ctx.options.profile && k === 0 ? fs.mkdtempSync(path.join(DATA_DIR, 'profile-import-')) : undefined;
+    const pgCpu0 = pgc.cpuSeconds();
+    const r = await importOnce(url, file, profileDir);
+    r.postgres_cpu_seconds = pgc.cpuSeconds() - pgCpu0;
+    if (profileDir) {
+      const prof = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+      if (prof) {
+        const summary = summariseProfile(path.join(profileDir, prof));
+        ctx.results.set('import.profile', { ...summary, file: path.relative(BENCH_DIR, path.join(profileDir, prof)) } as never);
+        ctx.log(`import profile (${path.relative(process.cwd(), profileDir)}): ${JSON.stringify(summary.by_area)}`);
+      }
+      if (ctx.options.repeats > 1) {
+        ctx.log(`import run 1 (profiled, not counted): ${round(r.seconds, 2)} s`);
+        continue;
+      }
+    }
     ctx.state.importWindow = { from, to: new Date().toISOString() };
     runs.push(r);
-    ctx.log(`import run ${k + 1}: ${round(r.seconds, 2)} s end to end (durable ${round(r.durable_seconds, 2)} s + catch-up ${round(r.catchup_seconds, 2)} s), ${round(users / r.seconds, 0)} users/s, peak RSS ${round(r.peak_rss_mib, 0)} MiB, ${r.events_appended} events, counts ${JSON.stringify(r.counts)}`);
+    ctx.log(`import run ${k + 1}: ${round(r.seconds, 2)} s end to end (durable ${round(r.durable_seconds, 2)} s + catch-up ${round(r.catchup_seconds, 2)} s), ${round(users / r.seconds, 0)} users/s, peak RSS ${round(r.peak_rss_mib, 0)} MiB, CPU node ${round(r.cpu_user_seconds + r.cpu_system_seconds, 1)} s / postgres ${round(r.postgres_cpu_seconds ?? NaN, 1)} s, ${r.events_appended} events, counts ${JSON.stringify(r.counts)}`);
   }
   const seconds = median(runs.map((r) => r.seconds));
   const last = runs.at(-1)!;
@@ -101,12 +122,18 @@ export async function runImport(ctx: Context): Promise<void> {
     file: path.basename(file), runs_seconds: runs.map((r) => round(r.seconds, 3)), counts: last.counts,
     vmhwm_mib: last.vmhwm_mib === null ? null : round(last.vmhwm_mib, 0), sampled_peak_rss_mib: round(last.sampled_peak_rss_mib, 0),
     job_events_appended: last.job_events_appended,
+    node_cpu_seconds: round(last.cpu_user_seconds + last.cpu_system_seconds, 2),
+    node_cpu_share_of_wall: round((last.cpu_user_seconds + last.cpu_system_seconds) / last.seconds, 2),
+    postgres_cpu_seconds: round(last.postgres_cpu_seconds ?? NaN, 2),
+    postgres_cpu_share_of_wall: round((last.postgres_cpu_seconds ?? NaN) / last.seconds, 2),
   });
 
   // Re-import of the unchanged file.
   const re: ChildResult[] = [];
   for (let k = 0; k < ctx.options.repeats; k++) {
+    const pgCpu0 = pgc.cpuSeconds();
     const r = await importOnce(url, file);
+    r.postgres_cpu_seconds = pgc.cpuSeconds() - pgCpu0;
     re.push(r);
     ctx.log(`reimport run ${k + 1}: ${round(r.seconds, 2)} s, ${round(users / r.seconds, 0)} users/s, ${r.events_appended} user events appended (+${r.job_events_appended} job events), counts ${JSON.stringify(r.counts)}`);
   }
@@ -115,5 +142,10 @@ export async function runImport(ctx: Context): Promise<void> {
   ctx.results.set('reimport.seconds', round(reSeconds, 3));
   ctx.results.set('reimport.events_appended', Math.max(...re.map((r) => r.events_appended)));
   ctx.results.set('reimport.peak_rss_mib', round(Math.max(...re.map((r) => r.peak_rss_mib)), 0));
-  ctx.results.set('reimport.detail', { runs_seconds: re.map((r) => round(r.seconds, 3)), job_events_appended: re.at(-1)!.job_events_appended, counts: re.at(-1)!.counts });
+  const lr = re.at(-1)!;
+  ctx.results.set('reimport.detail', {
+    runs_seconds: re.map((r) => round(r.seconds, 3)), job_events_appended: lr.job_events_appended, counts: lr.counts,
+    node_cpu_share_of_wall: round((lr.cpu_user_seconds + lr.cpu_system_seconds) / lr.seconds, 2),
+    postgres_cpu_share_of_wall: round((lr.postgres_cpu_seconds ?? NaN) / lr.seconds, 2),
+  });
 }

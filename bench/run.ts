@@ -12,7 +12,7 @@ import { computeRatios, evaluateTargets, markdownTable, writeJson } from './repo
 import { runSignin } from './signin';
 
 /*
- * npm run bench -- [--users N] [--only NAME[,NAME]] [--quick] [--repeats K] [--keep]
+ * npm run bench -- [--users N] [--only NAME[,NAME]] [--quick] [--repeats K] [--keep] [--profile]
  *
  * Order matters: import fills the database that reimport, rebuild, queries and
  * commands then use. Every measurement is guarded: one whose feature is missing
@@ -45,6 +45,7 @@ function options(): Options {
       quick: { type: 'boolean', default: false },
       repeats: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
     },
     allowPositionals: false,
   });
@@ -54,7 +55,7 @@ function options(): Options {
   const only = (values.only ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
   for (const o of only) if (!MEASUREMENTS.some((m) => m.name === o)) throw new Error(`--only ${o}: unknown (known: ${MEASUREMENTS.map((m) => m.name).join(', ')})`);
   const repeats = values.repeats ? Number(values.repeats) : 3;
-  return { users, only, quick, repeats, keep: values.keep ?? false };
+  return { users, only, quick, repeats, keep: values.keep ?? false, profile: values.profile ?? false };
 }
 
 async function main(): Promise<void> {
