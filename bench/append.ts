@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
-import { NotAvailable, median, round, timed, quietLogger, type Context } from './context';
-import { userAt, type BenchUser } from './data';
+import { NotAvailable, median, round, runChild, timed, quietLogger, type Context } from './context';
+import { BENCH_DIR, userAt, type BenchUser, type PoolHash } from './data';
+import path from 'node:path';
 import { openDatabase } from '../src/db/database';
 import { deterministicUuid } from '../src/eventstore/ids';
 import { createPostgresEventStore } from '../src/eventstore/postgres';
@@ -25,8 +26,10 @@ import type { EventData, EventStore, StreamAppend } from '../src/eventstore/type
  *   ratios.append_per_stream_vs_emmett: the like-for-like ratio.
  */
 
-const CONCURRENCY = 16;
+export const CONCURRENCY = 16;
 const BULK_USERS = 1000;
+/** One call per stream is ~10x slower than bulk: a prefix of the same streams keeps the run short. */
+export const perStreamCount = (quick: boolean) => (quick ? 3_000 : 15_000);
 
 interface Workload {
   readonly users: number;
@@ -58,11 +61,15 @@ function eventsOf(u: BenchUser): { type: string; data: Record<string, unknown>; 
 }
 
 function workload(ctx: Context): Workload {
-  const n = Math.min(ctx.data.users, ctx.options.quick ? 10_000 : 50_000);
+  return buildWorkload(ctx.data.users, ctx.data.seed, ctx.data.pool, ctx.options.quick);
+}
+
+export function buildWorkload(users: number, seed: number, pool: readonly PoolHash[], quick: boolean): Workload {
+  const n = Math.min(users, quick ? 10_000 : 50_000);
   const groups: Workload['groups'] = [];
   let events = 0;
   for (let i = 0; i < n; i++) {
-    const u = userAt(ctx.data.seed, i, ctx.data.pool);
+    const u = userAt(seed, i, pool);
     if (u.invalid !== null || u.email === null) continue;
     const g = eventsOf(u);
     events += g.length;
@@ -71,13 +78,13 @@ function workload(ctx: Context): Workload {
   return { users: groups.length, groups, events };
 }
 
-const metadata = { actor: { type: 'import' as const }, source: 'import' as const, occurredAt: '2026-01-01T00:00:00.000Z' };
+export const metadata = { actor: { type: 'import' as const }, source: 'import' as const, occurredAt: '2026-01-01T00:00:00.000Z' };
 
 function toEventData(e: { type: string; data: Record<string, unknown>; streamId: string }, run: number): EventData {
   return { id: deterministicUuid('bench', String(run), e.streamId, e.type), type: e.type, data: e.data, metadata };
 }
 
-async function inFlight<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+export async function inFlight<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < items.length) await fn(items[next++]!);
@@ -96,8 +103,7 @@ export async function runAppend(ctx: Context): Promise<void> {
   const w = workload(ctx);
   ctx.log(`append workload: ${w.users} users, ${w.events} events (${round(w.events / w.users, 2)} per user)`);
   ctx.results.set('append.workload', { users: w.users, events: w.events, bulk_batch_users: BULK_USERS, concurrency: CONCURRENCY });
-  // One call per stream is ~10x slower than bulk: a prefix of the same streams keeps the run short.
-  const streams = w.groups.flat().slice(0, ctx.options.quick ? 3_000 : 15_000);
+  const streams = w.groups.flat().slice(0, perStreamCount(ctx.options.quick));
   ctx.results.set('append.workload.per_stream_events', streams.length);
 
   // 1. Roster, bulk (the import's path).
@@ -135,7 +141,7 @@ export async function runAppend(ctx: Context): Promise<void> {
 
   // 3. Emmett, one stream per call, 16 in flight.
   try {
-    await runEmmett(ctx, streams);
+    await runEmmett(ctx);
   } catch (err) {
     const reason = err instanceof NotAvailable ? err.message : `Emmett's PostgreSQL event store failed on Node ${process.version}: ${(err as Error).message}`;
     ctx.results.set('baselines.emmett_error', reason);
@@ -143,32 +149,23 @@ export async function runAppend(ctx: Context): Promise<void> {
   }
 }
 
-async function runEmmett(ctx: Context, streams: Workload['groups'][number]): Promise<void> {
-  let mod: typeof import('@event-driven-io/emmett-postgresql');
-  let emmett: typeof import('@event-driven-io/emmett');
-  try {
-    mod = await import('@event-driven-io/emmett-postgresql');
-    emmett = await import('@event-driven-io/emmett');
-  } catch (err) {
-    throw new NotAvailable(`@event-driven-io/emmett-postgresql cannot be loaded on Node ${process.version}: ${(err as Error).message}`);
-  }
+/*
+ * Emmett runs in a process of its own: its PostgreSQL layer (dumbo) sets
+ * process-wide pg type parsers (int8 -> BigInt, json), which would change what
+ * Roster's own code reads in this process afterwards.
+ */
+async function runEmmett(ctx: Context): Promise<void> {
   const runs: number[] = [];
   for (let k = 0; k < ctx.options.repeats; k++) {
     const url = await (await ctx.postgres()).database(`bench_emmett_${k}`);
-    const store = mod.getPostgreSQLEventStore(url, { connectionOptions: { pooled: true, connectionString: url } as never });
-    try {
-      // Schema creation happens on first use: do it outside the timing.
-      await store.appendToStream('warmup-0', [{ type: 'Warmup', data: {} }]);
-      const { seconds } = await timed(() => inFlight(streams, CONCURRENCY, (e) =>
-        store.appendToStream(e.streamId, [{ type: e.type, data: e.data, metadata: { ...metadata } }], { expectedStreamVersion: emmett.STREAM_DOES_NOT_EXIST })));
-      runs.push(streams.length / seconds);
-    } finally {
-      await store.close();
-    }
+    const r = await runChild<{ events: number; seconds: number }>(path.join(BENCH_DIR, 'emmett-child.ts'), {
+      BENCH_DB_URL: url, BENCH_USERS: String(ctx.data.users), BENCH_SEED: String(ctx.data.seed), BENCH_QUICK: ctx.options.quick ? '1' : '0',
+    }, { timeoutSeconds: 900 });
+    runs.push(r.events / r.seconds);
   }
   ctx.results.set('baselines.emmett_append_events_per_s', round(median(runs), 0));
   ctx.results.set('baselines.detail.emmett', { version: emmettVersion(), runs: runs.map((x) => round(x, 0)), concurrency: CONCURRENCY, mode: 'appendToStream, one stream per call' });
-  ctx.log(`emmett appendToStream (1 stream per call, ${CONCURRENCY} in flight): ${round(median(runs), 0)} events/s`);
+  ctx.log(`emmett appendToStream (1 stream per call, ${CONCURRENCY} in flight): ${round(median(runs), 0)} events/s (runs ${runs.map((x) => round(x, 0)).join(', ')})`);
 }
 
 function emmettVersion(): string {

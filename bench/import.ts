@@ -83,15 +83,7 @@ export async function runImport(ctx: Context): Promise<void> {
   let url = '';
   for (let k = 0; k < ctx.options.repeats + (ctx.options.profile && ctx.options.repeats > 1 ? 1 : 0); k++) {
     url = await pgc.database(`bench_roster_${k}`);
-    try {
-      await seedAccess(url);
-    } catch (err) {
-      // Seen once on a fresh database (CONCURRENCY_CONFLICT creating the default organization): say so, retry once on another.
-      ctx.log(`seeding organizations/roles/permissions failed (${(err as Error).message}); retrying on a fresh database`);
-      ctx.results.set('import.detail_seed_retry', (err as Error).message);
-      url = await pgc.database(`bench_roster_${k}_retry`);
-      await seedAccess(url);
-    }
+    await seedAccess(url);
     const from = new Date().toISOString();
     // Profiling slows the run: only the first run is profiled, and its time is not counted when there are others.
     const profileDir = ctx.options.profile && k === 0 ? fs.mkdtempSync(path.join(DATA_DIR, 'profile-import-')) : undefined;
