@@ -188,7 +188,7 @@ export function createWebhookOutboxProjection(): Projection {
   return {
     name: WEBHOOK_OUTBOX_PROJECTION,
     version: 1,
-    tables: ['webhook_configs', 'webhook_user_snapshots', 'webhook_org_snapshots', 'webhook_role_snapshots', 'webhook_permission_snapshots'],
+    tables: ['webhook_configs', 'webhook_user_snapshots', 'webhook_org_snapshots', 'webhook_role_snapshots', 'webhook_permission_snapshots', 'webhook_stream_revisions'],
     async setup(db, t) {
       await db.schema.createTable(t('webhook_configs'), (table) => {
         table.text('webhook_id').primary();
@@ -211,6 +211,11 @@ export function createWebhookOutboxProjection(): Projection {
           table.jsonb('state').notNullable();
         });
       }
+      // The last revision applied per stream: replaying events already applied changes nothing.
+      await db.schema.createTable(t('webhook_stream_revisions'), (table) => {
+        table.text('stream_id').primary();
+        table.bigInteger('last_revision').notNullable();
+      });
     },
     async apply(db, events, t) {
       await applyOutbox(db, events.filter(relevant), t);
@@ -218,8 +223,19 @@ export function createWebhookOutboxProjection(): Projection {
   };
 }
 
-async function applyOutbox(db: Knex.Transaction, events: readonly RecordedEvent[], t: TableNames) {
+async function applyOutbox(db: Knex.Transaction, all: readonly RecordedEvent[], t: TableNames) {
+  if (all.length === 0) return;
+  const applied = new Map<string, number>();
+  for (const part of chunk([...new Set(all.map((e) => e.streamId))], 5000)) {
+    for (const r of await db(t('webhook_stream_revisions')).whereIn('stream_id', part).select('stream_id', 'last_revision')) applied.set(r.stream_id, Number(r.last_revision));
+  }
+  const events = all.filter((e) => e.revision > (applied.get(e.streamId) ?? -1));
   if (events.length === 0) return;
+  const revisions = new Map<string, number>();
+  for (const e of events) revisions.set(e.streamId, e.revision);
+  for (const part of chunk([...revisions].map(([stream_id, last_revision]) => ({ stream_id, last_revision })), 2000)) {
+    await db(t('webhook_stream_revisions')).insert(part).onConflict('stream_id').merge(['last_revision']);
+  }
 
   // 1. Load the state this batch needs, in a few queries.
   const configs = new Map<string, ConfigRow>();
