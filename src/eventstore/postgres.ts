@@ -275,9 +275,10 @@ export function createPostgresEventStore(pool: pg.Pool, options: PostgresEventSt
     },
     wakeups,
     async headPosition() {
+      // The newest committed event, even if an older transaction still holds it back from
+      // readers: waiting until a reader reaches it means waiting until everything before it is read.
       const { rows } = await pool.query<{ txid: string; global_position: number }>(
         `select transaction_id::text as txid, global_position from events
-         where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
          order by transaction_id desc, global_position desc limit 1`,
       );
       return rows[0] ? `${rows[0].txid}/${rows[0].global_position}` : START;

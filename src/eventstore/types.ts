@@ -96,7 +96,7 @@ export interface EventStore {
   subscribeToAll(from: Position, options?: { batchSize?: number }): Observable<RecordedEvent>;
   /** A signal that new events may be readable (LISTEN/NOTIFY or a live subscription). */
   readonly wakeups: Observable<void>;
-  /** Position of the newest readable event (START when empty). */
+  /** Position of the newest committed event (START when empty); readers reach it once everything before it is readable. */
   headPosition(): Promise<Position>;
   /** Negative, zero or positive as a is before, equal to or after b. */
   comparePositions(a: Position, b: Position): number;
