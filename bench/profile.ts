@@ -42,6 +42,8 @@ export interface ProfileSummary {
   readonly total_ms: number;
   readonly by_area: Record<string, number>;
   readonly top_functions: { fn: string; where: string; self_ms: number; share: number }[];
+  /** Self time charged to the nearest Roster source file on the stack (so pg driver and JSON work land on their caller). */
+  readonly by_roster_file: Record<string, number>;
 }
 
 export function summariseProfile(file: string, top = 15): ProfileSummary {
@@ -63,11 +65,29 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     fn.set(key, cur);
   }
   const share = (us: number) => Math.round((us / total) * 1000) / 10;
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byFile = new Map<string, number>();
+  for (const [id, us] of self) {
+    let cur: number | undefined = id;
+    let file = areaOf(byId.get(id)!);
+    while (cur !== undefined) {
+      const url = byId.get(cur)!.callFrame.url;
+      const m = /\/(src\/.*)$/.exec(url);
+      if (m && !url.includes('node_modules')) { file = m[1]!; break; }
+      cur = parent.get(cur);
+    }
+    byFile.set(file, (byFile.get(file) ?? 0) + us);
+  }
   return {
     file: path.basename(file),
     total_ms: Math.round(total / 1000),
-    by_area: Object.fromEntries([...area.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, share(v)])),
+    by_area: Object.fromEntries([
+      ...[...area.entries()].filter(([, v]) => v / total >= 0.003).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, share(v)] as const),
+      ['other (under 0.3% each)', share([...area.values()].filter((v) => v / total < 0.003).reduce((a, b) => a + b, 0))] as const,
+    ]),
     top_functions: [...fn.entries()].sort((a, b) => b[1].us - a[1].us).slice(0, top)
       .map(([k, v]) => ({ fn: k.split(' ')[0]!, where: v.where, self_ms: Math.round(v.us / 1000), share: share(v.us) })),
+    by_roster_file: Object.fromEntries([...byFile.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => [k, share(v)])),
   };
 }
