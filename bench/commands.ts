@@ -18,7 +18,14 @@ export async function runCommands(ctx: Context): Promise<void> {
   if (!url) throw new NotAvailable('needs the imported database');
   const server = await startServer(url);
   const runs: ChildResult[] = [];
+  let single: ChildResult | undefined;
   try {
+    // One client first: the cost of one command without queueing behind others.
+    single = await runChild<ChildResult>(path.join(BENCH_DIR, 'load-child.ts'), {
+      BENCH_BASE_URL: server.baseUrl, BENCH_CLIENT_ID: server.clientId, BENCH_CLIENT_SECRET: server.clientSecret,
+      BENCH_SCENARIO: JSON.stringify({ kind: 'commands', concurrency: 1, seconds: 5, count: 5_000, tag: `${Date.now().toString(36)}-single` }),
+    }, { timeoutSeconds: 300 });
+    ctx.log(`commands, 1 client: ${round(single.per_s, 0)}/s, p50 ${round(single.p50_ms, 1)} ms, p99 ${round(single.p99_ms, 1)} ms`);
     for (let k = 0; k < ctx.options.repeats; k++) {
       const r = await runChild<ChildResult>(path.join(BENCH_DIR, 'load-child.ts'), {
         BENCH_BASE_URL: server.baseUrl, BENCH_CLIENT_ID: server.clientId, BENCH_CLIENT_SECRET: server.clientSecret,
@@ -36,5 +43,6 @@ export async function runCommands(ctx: Context): Promise<void> {
   ctx.results.set('commands.per_s', round(median(runs.map((r) => r.per_s)), 0));
   ctx.results.set('commands.p50_ms', round(median(runs.map((r) => r.p50_ms)), 2));
   ctx.results.set('commands.p99_ms', round(median(runs.map((r) => r.p99_ms)), 2));
+  if (single) ctx.results.set('commands.single_client', { per_s: round(single.per_s, 0), p50_ms: round(single.p50_ms, 2), p99_ms: round(single.p99_ms, 2) });
   ctx.results.set('commands.detail', { concurrency: 16, command: 'POST /api/v1/user', runs: runs.map((r) => ({ n: r.n, per_s: round(r.per_s, 0), p50_ms: round(r.p50_ms, 2), p99_ms: round(r.p99_ms, 2), errors: r.errors })) });
 }
