@@ -4,6 +4,10 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
+import * as unixcrypt from 'unixcrypt';
+import { md5Crypt } from '../src/passwords/md5-crypt';
+
+const md5CryptFallback = (plain: string, salt: string) => md5Crypt(Buffer.from(plain, 'utf8'), salt);
 
 /*
  * Deterministic benchmark data: user i is a pure function of (seed, i), so the
@@ -104,12 +108,22 @@ export function hashPool(): PoolHash[] {
   for (let j = 0; j < 8; j++) {
     const plain = plainFor(k++);
     const flag = j < 4 ? '-1' : j < 6 ? '-5' : '-6';
-    const hashed = execFileSync('openssl', ['passwd', flag, '-stdin'], { input: plain }).toString().trim();
-    hashes.push({ method: 'crypt', plain, hashed_password: hashed, tool: `openssl passwd ${flag}` });
+    hashes.push({ method: 'crypt', plain, ...cryptHash(plain, flag) });
   }
   fs.mkdirSync(DATA_DIR, { recursive: true });
   fs.writeFileSync(POOL_FILE, JSON.stringify({ version: POOL_VERSION, hashes }, null, 1), { mode: 0o600 });
   return hashes;
+}
+
+/** crypt(3) hashes from openssl; where openssl is missing, from the unixcrypt package and src/passwords' md5-crypt. */
+function cryptHash(plain: string, flag: '-1' | '-5' | '-6'): { hashed_password: string; tool: string } {
+  try {
+    return { hashed_password: execFileSync('openssl', ['passwd', flag, '-stdin'], { input: plain, stdio: ['pipe', 'pipe', 'ignore'] }).toString().trim(), tool: `openssl passwd ${flag}` };
+  } catch {
+    const salt = randomBytes(6).toString('base64').replace(/\+/g, '.');
+    if (flag === '-1') return { hashed_password: md5CryptFallback(plain, salt), tool: 'src/passwords md5Crypt' };
+    return { hashed_password: unixcrypt.encrypt(plain, `$${flag.slice(1)}$${salt}`), tool: 'unixcrypt' };
+  }
 }
 
 // ---------------------------------------------------------------------------
