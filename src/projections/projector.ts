@@ -85,7 +85,29 @@ export function createProjector(deps: {
   const progress = new Map(projections.map((p) => [checkpointName(p), new BehaviorSubject<Position>(START)]));
   const runningHere = new Set<string>();
   const rebuilding = new Set<string>();
-  const lockClients = new Map<string, pg.PoolClient>();
+  /**
+   * One session holds the advisory locks of every projection this process runs, so
+   * ten projections take one connection, not ten. If that session dies, PostgreSQL
+   * releases its locks; another process may then take over, and the checkpoint
+   * compare-and-set stops this one from applying a batch twice.
+   */
+  let lockSession: Promise<pg.PoolClient> | undefined;
+  const session = () =>
+    (lockSession ??= pool.connect().then((client) => {
+      client.on('error', (err) => {
+        logger.warn('projection lock session lost', { err });
+        lockSession = undefined;
+      });
+      return client;
+    }));
+  const held = new Set<string>();
+  // The session runs one query at a time: lock and unlock calls take turns.
+  let turn: Promise<unknown> = Promise.resolve();
+  const onSession = <T>(f: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const next = turn.then(async () => f(await session()));
+    turn = next.catch(() => {});
+    return next;
+  };
   /** Per projection: how to stop the current pump, and a pending pause request from a rebuild. */
   const controls = new Map<string, { stopPump: Subject<void>; pause?: { paused: () => void; resumed: Promise<void> } }>();
   const loops: Promise<void>[] = [];
@@ -187,14 +209,20 @@ export function createProjector(deps: {
   }
 
   async function acquireLock(name: string): Promise<boolean> {
-    const client = await pool.connect();
-    const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [lockKey(name)]);
-    if (rows[0]!.ok) {
-      lockClients.set(name, client);
-      return true;
-    }
-    client.release();
-    return false;
+    const { rows } = await onSession((client) => client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [lockKey(name)]));
+    if (rows[0]!.ok) held.add(name);
+    return rows[0]!.ok;
+  }
+
+  async function releaseLock(name: string) {
+    if (!held.delete(name)) return;
+    await onSession(async (client) => {
+      await client.query('select pg_advisory_unlock(hashtext($1))', [lockKey(name)]).catch(() => {});
+      if (held.size === 0 && stopped) {
+        lockSession = undefined;
+        client.release();
+      }
+    }).catch(() => {});
   }
 
   async function runProjection(p: Projection) {
@@ -226,12 +254,7 @@ export function createProjector(deps: {
         if (!stopped) await firstValueFrom(race(timer(lockRetryMs), stop$.pipe(take(1))), { defaultValue: undefined });
       } finally {
         runningHere.delete(name);
-        const client = lockClients.get(name);
-        lockClients.delete(name);
-        if (client) {
-          await client.query('select pg_advisory_unlock(hashtext($1))', [lockKey(name)]).catch(() => {});
-          client.release();
-        }
+        await releaseLock(name);
       }
     }
   }
@@ -248,6 +271,10 @@ export function createProjector(deps: {
       stop$.next();
       stop$.complete();
       await Promise.allSettled(loops);
+      // Every lock is released by now; a session that never held one goes back to the pool too.
+      const idle = lockSession;
+      lockSession = undefined;
+      if (idle && held.size === 0) (await idle.catch(() => undefined))?.release();
     },
     async status() {
       const rows = await knex('projection_checkpoints').select('name', 'position', 'generation');
