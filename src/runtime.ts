@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { createImportJobs, type ImportJobs } from './commands/import/jobs';
 import type { Config } from './config';
 import { openDatabase, type Database } from './db/database';
@@ -53,7 +54,8 @@ export async function openRuntime(
     logger,
     limits: config.importMaxBytes ? { maxFileBytes: config.importMaxBytes } : undefined,
   });
-  const passwords = lazyPasswordVerifier(() => createPasswordVerifier({ bcryptCost: config.bcryptCost }));
+  // One core stays with the event loop, so the API keeps answering during a sign-in storm.
+  const passwords = lazyPasswordVerifier(() => createPasswordVerifier({ bcryptCost: config.bcryptCost, threads: Math.max(1, os.cpus().length - 1) }));
   let closing: Promise<void> | undefined;
   return {
     config,

@@ -192,10 +192,34 @@ export function createProjector(deps: {
     return next;
   }
 
+  /**
+   * Projections that move together (after an import, during a catch-up) ask for the
+   * same batch: read it once. Only full batches are shared — a full batch after a
+   * position never changes (everything in it is below the watermark, and anything
+   * committed later sorts after it) — while a short batch is the live tail and is
+   * always read afresh.
+   */
+  const sharedBatches = new Map<Position, Promise<RecordedEvent[]>>();
+  const readBatch = (from: Position): Promise<RecordedEvent[]> => {
+    const cached = sharedBatches.get(from);
+    if (cached) return cached;
+    const read = store.readAll(from, batchSize);
+    sharedBatches.set(from, read);
+    read.then(
+      (events) => {
+        if (events.length < batchSize) sharedBatches.delete(from);
+      },
+      () => sharedBatches.delete(from),
+    );
+    // Bounded: the oldest batches go first.
+    while (sharedBatches.size > 16) sharedBatches.delete(sharedBatches.keys().next().value!);
+    return read;
+  };
+
   /** Pull-and-apply loop for one checkpoint row, following the live feed until `stop` fires. */
   function pump(p: Projection, checkpointRow: string, cp: Checkpoint, stop: Subject<void>) {
     let full = false;
-    return defer(() => from(store.readAll(cp.position, batchSize))).pipe(
+    return defer(() => from(readBatch(cp.position))).pipe(
       concatMap(async (events) => {
         full = events.length === batchSize;
         if (events.length === 0) return cp.position;
@@ -370,7 +394,7 @@ export function createProjector(deps: {
   /** Apply events to a checkpoint row until a read comes back short. */
   async function drain(p: Projection, row: string, cp: Checkpoint) {
     for (;;) {
-      const events = await store.readAll(cp.position, batchSize);
+      const events = await readBatch(cp.position);
       if (events.length === 0) return;
       cp.position = await applyBatch(p, cp, events, row);
       if (events.length < batchSize) return;
