@@ -239,9 +239,11 @@ export function createProjector(deps: {
   }
 
   async function releaseLock(name: string) {
-    if (!held.delete(name)) return;
+    if (!held.has(name)) return;
     await onSession(async (client) => {
       await client.query('select pg_advisory_unlock(hashtext($1))', [lockKey(name)]).catch(() => {});
+      held.delete(name);
+      // The last unlock after stop() hands the session back (unlocks take turns, so this runs once).
       if (held.size === 0 && stopped) {
         lockSession = undefined;
         client.release();
