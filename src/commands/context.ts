@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ActorType, EventMetadata, Source } from '../eventstore/types';
+import type { EventMetadata } from '../eventstore/types';
 
 /** Where new ids come from; passed in so tests and imports can make them deterministic. */
 export interface IdGenerator {
@@ -17,19 +17,8 @@ export const randomIds: IdGenerator = {
   uuid: () => randomUUID(),
 };
 
-/** Who issues a command, when and from where; stamped on every event as metadata. */
-export interface CommandContext {
-  readonly actor: { readonly type: ActorType; readonly id?: string };
-  readonly source: Source;
-  /** ISO 8601: the time the command was issued. */
-  readonly occurredAt: string;
-  readonly correlationId?: string;
-  readonly causationId?: string;
-  readonly ip?: string;
-  readonly userAgent?: string;
-  readonly application?: string;
-  readonly location?: string;
-  readonly import?: EventMetadata['import'];
+/** Who issues a command, when and from where (the event metadata it stamps), and where new ids come from. */
+export interface CommandContext extends EventMetadata {
   readonly newId: IdGenerator;
 }
 

@@ -32,7 +32,8 @@ import {
  */
 export const WEBHOOK_OUTBOX_PROJECTION = 'webhook_outbox';
 
-interface ConfigRow {
+/** A webhook's configuration row (the routes add delivery health to it). */
+export interface ConfigRow {
   webhook_id: string;
   name: string;
   endpoint: string;

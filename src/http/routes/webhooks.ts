@@ -1,3 +1,4 @@
+import type { ConfigRow as OutboxConfigRow } from '../../webhooks/outbox-projection';
 import type { Router } from 'express';
 import { z } from 'zod';
 import * as webhooks from '../../commands/webhooks';
@@ -50,16 +51,7 @@ const DeliveriesQuery = z
   })
   .strict();
 
-interface ConfigRow {
-  webhook_id: string;
-  name: string;
-  endpoint: string;
-  event_types: string[];
-  description: string | null;
-  include_imported_users: boolean;
-  created_on: string;
-  marked_failing_at: Date | null;
-}
+type ConfigRow = Omit<OutboxConfigRow, 'deleted'> & { marked_failing_at: Date | null };
 
 const webhookView = (r: ConfigRow) => ({
   id: r.webhook_id,
