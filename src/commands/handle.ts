@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { DomainError } from '../domain/errors';
 import { eventSchemas, isDomainEventType } from '../domain/events';
-import { decideReservation, reservationDecider } from '../domain/reservation/decider';
+import { takenError } from '../domain/reservation/decider';
+import type { ReservationKind } from '../domain/reservation/events';
 import type { DomainEvent, Decider } from '../domain/shared';
-import { reservationStream } from '../domain/streams';
 import type { ReservationChange } from '../domain/user/reservations';
 import { deterministicUuid } from '../eventstore/ids';
 import {
+  isUniqueValueTaken,
   isWrongExpectedRevision,
+  type UniqueChange,
+  type UniqueValueTakenError,
   type EventData,
   type EventStore,
   type ExpectedRevision,
@@ -72,31 +75,20 @@ export async function planCommand<C extends { type: string }, E extends DomainEv
   return { append: { streamId, expectedRevision: loaded.expectedRevision, events: toEventData(streamId, loaded.nextRevision, events, ctx) }, events, state: loaded.state };
 }
 
-/**
- * The appends that claim and release reservations for `ownerId`. A value owned by
- * someone else throws the typed *_TAKEN error; a concurrent claim makes the
- * combined append fail with WrongExpectedRevisionError, and the retry then sees it taken.
- */
-export async function reservationAppends(store: EventStore, ownerId: string, changes: readonly ReservationChange[], ctx: CommandContext): Promise<StreamAppend[]> {
-  if (changes.length === 0) return [];
-  const ids = changes.map((c) => reservationStream(c.kind, c.value));
-  const current = await store.readStreams([...new Set(ids)]);
-  const out = new Map<string, StreamAppend>();
-  changes.forEach((change, i) => {
-    const streamId = ids[i]!;
-    if (out.has(streamId)) return;
-    const loaded = foldRecorded(reservationDecider, current.get(streamId) ?? []);
-    const events =
-      change.action === 'claim'
-        ? decideReservation({ type: 'ClaimReservation', data: { kind: change.kind, value: change.value, ownerId } }, loaded.state)
-        : decideReservation({ type: 'ReleaseReservation', data: { ownerId } }, loaded.state);
-    if (events.length > 0) out.set(streamId, { streamId, expectedRevision: loaded.expectedRevision, events: toEventData(streamId, loaded.nextRevision, events, ctx) });
-  });
-  return [...out.values()];
+/** The unique-value changes of an aggregate's events, owned by `ownerId`. */
+export function uniquesFor(ownerId: string, changes: readonly ReservationChange[]): UniqueChange[] {
+  return changes.map((c) => ({ action: c.action, kind: c.kind, value: c.value, ownerId }));
+}
+
+/** A claim the store refused, as the domain's *_TAKEN error. */
+export function takenErrorOf(err: UniqueValueTakenError): DomainError {
+  return takenError(err.kind as ReservationKind);
 }
 
 export interface HandleOptions<E extends DomainEvent, S> {
-  /** Appends on other streams that must commit together with the command's events (reservations, indexes). */
+  /** Unique values the command's events claim or release (committed with them, or not at all). */
+  readonly uniques?: (events: readonly E[], state: S) => readonly UniqueChange[];
+  /** Appends on other streams that must commit together with the command's events. */
   readonly related?: (events: readonly E[], state: S) => Promise<readonly StreamAppend[]>;
   readonly maxAttempts?: number;
 }
@@ -120,13 +112,14 @@ export async function handleCommand<C extends { type: string }, E extends Domain
       const { append, events, state } = await planCommand(store, streamId, decider, command, ctx);
       if (!append) return { events: [], appended: [], position: null };
       const related = options.related ? await options.related(events, state) : [];
-      // Reservations first: on EventStoreDB (one append per stream) a failure leaves at most an orphan claim.
-      const appends = [...related, append];
+      const uniques = options.uniques?.(events, state) ?? [];
+      const appends = [...related, uniques.length ? { ...append, uniques } : append];
       const results = await store.appendToStreams(appends);
       let position: Position | null = null;
       for (const r of results) if (position === null || store.comparePositions(r.position, position) > 0) position = r.position;
       return { events, appended: appends.flatMap((a) => a.events), position };
     } catch (err) {
+      if (isUniqueValueTaken(err)) throw takenErrorOf(err);
       if (isWrongExpectedRevision(err) && attempt < maxAttempts) continue;
       if (isWrongExpectedRevision(err)) throw new DomainError('CONCURRENCY_CONFLICT', `too many concurrent changes to ${streamId}; try again`);
       throw err;
@@ -134,7 +127,7 @@ export async function handleCommand<C extends { type: string }, E extends Domain
   }
 }
 
-/** handleCommand with the reservations the events imply (owner = the aggregate id). */
+/** handleCommand with the unique values the events imply (owner = the aggregate id). */
 export function handleCommandWithReservations<C extends { type: string }, E extends DomainEvent, S>(
   store: EventStore,
   streamId: string,
@@ -144,9 +137,7 @@ export function handleCommandWithReservations<C extends { type: string }, E exte
   reservation: { ownerId: string; changesOf: (events: readonly E[], state: S) => readonly ReservationChange[]; more?: (events: readonly E[], state: S) => Promise<readonly StreamAppend[]> },
 ): Promise<CommandResult<E>> {
   return handleCommand(store, streamId, decider, command, ctx, {
-    related: async (events, state) => [
-      ...(await reservationAppends(store, reservation.ownerId, reservation.changesOf(events, state), ctx)),
-      ...(reservation.more ? await reservation.more(events, state) : []),
-    ],
+    uniques: (events, state) => uniquesFor(reservation.ownerId, reservation.changesOf(events, state)),
+    ...(reservation.more ? { related: reservation.more } : {}),
   });
 }

@@ -1,25 +1,23 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { eventSchemas } from '../domain/events';
-import { reservationDecider } from '../domain/reservation/decider';
 import type { ReservationKind } from '../domain/reservation/events';
 import { OrgCodeSchema } from '../domain/shared';
-import { reservationStream, streams } from '../domain/streams';
+import { reservationValue, streams } from '../domain/streams';
 import { decideUser } from '../domain/user/decider';
 import type { SignInFailureReason, UserEvent, UserEventOf } from '../domain/user/events';
 import { normalizeIdentity, type Identity } from '../domain/user/identity';
 import { evolveUser, initialUserState, type ExistingUser, type UserState } from '../domain/user/state';
 import { deterministicUuid } from '../eventstore/ids';
-import { isWrongExpectedRevision, type EventData, type EventStore, type RecordedEvent } from '../eventstore/types';
+import { isWrongExpectedRevision, uniqueKey, type EventData, type EventStore, type RecordedEvent } from '../eventstore/types';
 import { needsUpgrade, type PasswordVerifier, type StoredPassword } from '../passwords';
 import { createContext, metadataFor, type CommandContext } from './context';
-import { foldRecorded } from './handle';
 
 /**
  * Sign-in with an identity (email, username or phone) and a password.
  *
  * 1. Rate limit: failures per identity and per IP within a sliding window
  *    (in memory, per process; temporary by construction — never a lockout).
- * 2. Resolve the identity through the reservation streams (no read-model lag).
+ * 2. Resolve the identity through the store's unique values (no read-model lag).
  * 3. Verify on the worker pool. Unknown identities and users without a password
  *    verify against the dummy bcrypt hash; fast legacy hashes verify alongside
  *    it, so every 401 costs at least one bcrypt at the configured cost.
@@ -246,15 +244,15 @@ function identityCandidates(raw: string): Candidate[] {
   return out;
 }
 
-/** The user holding the identity, from the reservation streams (the source of truth for uniqueness). */
+/** The user holding the identity, from the store's unique values (the source of truth for uniqueness). */
 export async function resolveIdentity(store: EventStore, identity: string): Promise<{ userId: string; kind: Candidate['kind']; value: string } | null> {
   const candidates = identityCandidates(identity);
   if (candidates.length === 0) return null;
-  const ids = candidates.map((c) => reservationStream(c.kind, c.value));
-  const read = await store.readStreams(ids);
+  const keys = candidates.map((c) => ({ kind: c.kind, value: reservationValue(c.kind, c.value) }));
+  const owners = await store.uniqueOwners(keys);
   for (const [i, c] of candidates.entries()) {
-    const { state } = foldRecorded(reservationDecider, read.get(ids[i]!) ?? []);
-    if (state.status === 'reserved' && state.ownerId.startsWith('kp_')) return { userId: state.ownerId, ...c };
+    const owner = owners.get(uniqueKey(keys[i]!.kind, keys[i]!.value));
+    if (owner !== undefined && owner.startsWith('kp_')) return { userId: owner, ...c };
   }
   return null;
 }

@@ -3,9 +3,8 @@ import { organizationDecider } from '../domain/organization/decider';
 import { permissionDecider } from '../domain/permission/decider';
 import { propertyDecider } from '../domain/property/decider';
 import { roleDecider } from '../domain/role/decider';
-import { streams, reservationStream } from '../domain/streams';
+import { streams } from '../domain/streams';
 import { subscriberDecider } from '../domain/subscriber/decider';
-import { reservationDecider } from '../domain/reservation/decider';
 import { userDecider, type NewMembership, type UserCommand } from '../domain/user/decider';
 import type { MfaMethod, MfaScope, Policy, StoredPassword, UserEvent } from '../domain/user/events';
 import type { IdentityInput } from '../domain/user/identity';
@@ -13,9 +12,9 @@ import type { ImportMode, ImportRecord } from '../domain/user/import';
 import type { PasswordStrength } from '../domain/user/password-strength';
 import { userReservationChanges } from '../domain/user/reservations';
 import type { UserState } from '../domain/user/state';
-import type { EventStore, StreamAppend } from '../eventstore/types';
+import { uniqueKey, type EventStore, type StreamAppend } from '../eventstore/types';
 import type { CommandContext } from './context';
-import { handleCommandWithReservations, loadState, planCommand, reservationAppends, type CommandResult } from './handle';
+import { handleCommandWithReservations, loadState, planCommand, uniquesFor, type CommandResult } from './handle';
 import { loadBusinessSettings } from './settings';
 
 type Result = CommandResult<UserEvent>;
@@ -132,13 +131,12 @@ export function deleteUser(store: EventStore, ctx: CommandContext, userId: strin
 
 async function removeFromSubscriberLists(store: EventStore, ctx: CommandContext, emails: readonly string[]): Promise<StreamAppend[]> {
   const out: StreamAppend[] = [];
+  const owners = await store.uniqueOwners(emails.map((email) => ({ kind: 'subscriber_email', value: email })));
   for (const email of emails) {
-    const { state } = await loadState(store, reservationStream('subscriber_email', email), reservationDecider);
-    if (state.status !== 'reserved') continue;
-    const subscriberId = state.ownerId;
+    const subscriberId = owners.get(uniqueKey('subscriber_email', email));
+    if (subscriberId === undefined) continue;
     const { append } = await planCommand(store, streams.subscriber(subscriberId), subscriberDecider, { type: 'DeleteSubscriber', data: {} }, ctx);
-    if (append) out.push(append);
-    out.push(...(await reservationAppends(store, subscriberId, [{ action: 'release', kind: 'subscriber_email', value: email }], ctx)));
+    if (append) out.push({ ...append, uniques: uniquesFor(subscriberId, [{ action: 'release', kind: 'subscriber_email', value: email }]) });
   }
   return out;
 }

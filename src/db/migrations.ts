@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Knex } from 'knex';
 
 /**
@@ -154,7 +155,36 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: '0006_unique_constraints_and_append_function',
+    async up(knex) {
+      // Unique values as rows written in the append's own transaction, replacing
+      // reservation streams on PostgreSQL; existing reservations are carried over
+      // (the last event of each reservation stream says whether it is held).
+      await knex.raw(`
+        create table unique_constraints (
+          kind text not null,
+          value text not null,
+          owner_id text not null,
+          primary key (kind, value)
+        );
+        insert into unique_constraints (kind, value, owner_id)
+          select last.data->>'kind', last.data->>'value', last.data->>'ownerId'
+          from (select distinct on (stream_id) stream_id, type, data from events
+                where type in ('ReservationClaimed', 'ReservationReleased')
+                order by stream_id, revision desc) last
+          where last.type = 'ReservationClaimed'
+          on conflict do nothing;
+      `);
+      await knex.raw(appendFunctionSql());
+    },
+  },
 ];
+
+/** The event store's append function (src/eventstore/sql/append.sql); `create or replace`, so re-applying is safe. */
+export function appendFunctionSql(): string {
+  return fs.readFileSync(new URL('../eventstore/sql/append.sql', import.meta.url), 'utf8');
+}
 
 class Source implements Knex.MigrationSource<Migration> {
   constructor(private readonly list: readonly Migration[]) {}

@@ -14,10 +14,16 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import { Observable, Subject, interval, map, merge, share, takeUntil } from 'rxjs';
+import { decideReservation, evolveReservation, reservationDecider } from '../domain/reservation/decider';
+import type { ReservationEvent, ReservationKind } from '../domain/reservation/events';
+import { streams } from '../domain/streams';
 import { feedFromReads } from './feed';
+import { deterministicUuid } from './ids';
 import {
   START,
+  UniqueValueTakenError,
   WrongExpectedRevisionError,
+  uniqueKey,
   type AppendResult,
   type EventData,
   type EventMetadata,
@@ -59,6 +65,12 @@ import {
  * it appends stream by stream, in order. If one append fails, the earlier ones
  * stay written; a retry of the whole call is safe because each append is
  * idempotent by event id (see above).
+ *
+ * Uniqueness. EventStoreDB has no shared transactions, so the claims and releases
+ * of an append (StreamAppend.uniques) are reservation streams (`email-<value>`…)
+ * appended before the append's own events, each with its exact expected revision:
+ * two concurrent claims cannot both win. A failure after a claim leaves at most an
+ * orphan claim owned by an aggregate that was never written.
  *
  * The global feed excludes system events (types starting with `$`, such as
  * `$metadata` and the `$statsCollected` events the server writes on its own).
@@ -277,6 +289,35 @@ export function createEsdbEventStore(connectionString: string, options: EsdbEven
     return { streamId, nextRevision: last.revision, position: last.position, appended };
   }
 
+  /** The reservation-stream appends of an append's unique changes (claims first, see the top of this file). */
+  async function claimReservations(append: StreamAppend): Promise<void> {
+    if (!append.uniques?.length || !append.events.length) return;
+    const metadata = append.events[0]!.metadata;
+    const ordered = [...append.uniques].sort((a, b) => (a.action === b.action ? 0 : a.action === 'claim' ? -1 : 1));
+    for (const change of ordered) {
+      const streamId = streams.reservation(change.kind as ReservationKind, change.value);
+      const recorded = await readStream(streamId);
+      let state = reservationDecider.initialState();
+      for (const e of recorded) state = evolveReservation(state, e as unknown as ReservationEvent);
+      let events: ReservationEvent[];
+      try {
+        events =
+          change.action === 'claim'
+            ? decideReservation({ type: 'ClaimReservation', data: { kind: change.kind as ReservationKind, value: change.value, ownerId: change.ownerId } }, state)
+            : decideReservation({ type: 'ReleaseReservation', data: { ownerId: change.ownerId } }, state);
+      } catch {
+        throw new UniqueValueTakenError(change.kind, change.value, state.status === 'reserved' ? state.ownerId : '');
+      }
+      if (!events.length) continue;
+      const next = recorded.length;
+      await appendOne({
+        streamId,
+        expectedRevision: next === 0 ? 'no_stream' : next - 1,
+        events: events.map((e, i) => ({ id: deterministicUuid(streamId, String(next + i), e.type, JSON.stringify(e.data)), type: e.type, data: e.data, metadata })),
+      });
+    }
+  }
+
   async function appendOne(append: StreamAppend): Promise<AppendResult> {
     const { streamId, events, expectedRevision } = append;
     const ids = events.map((e) => e.id);
@@ -377,14 +418,26 @@ export function createEsdbEventStore(connectionString: string, options: EsdbEven
 
   return {
     kind: 'eventstoredb',
-    appendToStream(streamId, events, expectedRevision) {
+    async appendToStream(streamId, events, expectedRevision) {
       return appendOne({ streamId, events, expectedRevision });
     },
     async appendToStreams(appends) {
       // Sequential and not atomic: see the comment at the top of this file.
       const results: AppendResult[] = [];
-      for (const append of appends) results.push(await appendOne(append));
+      for (const append of appends) {
+        await claimReservations(append);
+        results.push(await appendOne(append));
+      }
       return results;
+    },
+    async uniqueOwners(keys) {
+      const out = new Map<string, string>();
+      for (const k of keys) {
+        let state = reservationDecider.initialState();
+        for (const e of await readStream(streams.reservation(k.kind as ReservationKind, k.value))) state = evolveReservation(state, e as unknown as ReservationEvent);
+        if (state.status === 'reserved') out.set(uniqueKey(k.kind, k.value), state.ownerId);
+      }
+      return out;
     },
     readStream,
     async readStreams(streamIds) {

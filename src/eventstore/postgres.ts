@@ -3,7 +3,10 @@ import { Observable, Subject, interval, merge, map, share } from 'rxjs';
 import { feedFromReads } from './feed';
 import {
   START,
+  UniqueValueTakenError,
   WrongExpectedRevisionError,
+  uniqueKey,
+  type UniqueChange,
   type AppendResult,
   type EventData,
   type EventStore,
@@ -31,7 +34,13 @@ import {
  * An append creates missing rows, locks every touched row (in stream id order, to
  * avoid deadlocks between multi-stream appends), checks expected revisions, then
  * inserts the events. UNIQUE(stream_id, revision) and UNIQUE(event_id) back this
- * up in the schema.
+ * up in the schema. All of it runs server-side in one statement, the function
+ * roster_append (sql/append.sql): one round trip per append, whatever its size.
+ *
+ * Uniqueness. An append's claims and releases of unique values (emails, role
+ * keys…) are rows of `unique_constraints`, written in the append's own
+ * transaction (ZITADEL's unique_constraints): a claim on a value held by another
+ * owner fails the whole append with UniqueValueTakenError.
  *
  * Idempotency. An append whose event ids are all stored already returns the
  * stored result and writes nothing; a partly stored append is a conflict.
@@ -75,13 +84,60 @@ function parsePosition(p: Position): [bigint, bigint] {
   return [BigInt(m[1]!), BigInt(m[2]!)];
 }
 
-function checkExpected(streamId: string, expected: ExpectedRevision, actual: number): void {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && actual === -1) ||
-    (expected === 'stream_exists' && actual >= 0) ||
-    (typeof expected === 'number' && expected === actual);
-  if (!ok) throw new WrongExpectedRevisionError(streamId, expected, actual === -1 ? 'no_stream' : actual);
+/** The function's encoding of an expected revision: >= 0 exact, -1 no_stream, -2 any, -3 stream_exists. */
+function toExpected(e: ExpectedRevision): number {
+  return e === 'no_stream' ? -1 : e === 'any' ? -2 : e === 'stream_exists' ? -3 : e;
+}
+
+function fromExpected(n: number): ExpectedRevision {
+  return n === -1 ? 'no_stream' : n === -2 ? 'any' : n === -3 ? 'stream_exists' : n;
+}
+
+const APPEND_SQL = `select append_index, next_revision::text, txid, last_position::text, appended
+  from roster_append($1::text[], $2::bigint[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::text[]::jsonb[], $8::text[]::jsonb[],
+                     $9::int[], $10::text[], $11::text[], $12::text[], $13::text[])`;
+
+/**
+ * The columns of roster_append (src/eventstore/sql/append.sql). Unique changes are
+ * reduced to their net effect in call order: releases run before claims, so a
+ * release followed by a claim claims; a claim then a release by the same owner
+ * releases.
+ */
+function appendArguments(appends: readonly StreamAppend[]): unknown[] {
+  const streamIds: string[] = [], expected: number[] = [], counts: number[] = [];
+  const eventAppend: number[] = [], ids: string[] = [], types: string[] = [], datas: string[] = [], metas: string[] = [];
+  const claims = new Map<string, { ai: number; change: UniqueChange }>();
+  const releases = new Map<string, { ai: number; change: UniqueChange }>();
+  appends.forEach((a, i) => {
+    streamIds.push(a.streamId);
+    expected.push(toExpected(a.expectedRevision));
+    counts.push(a.events.length);
+    for (const e of a.events) {
+      eventAppend.push(i + 1);
+      ids.push(e.id);
+      types.push(e.type);
+      datas.push(JSON.stringify(e.data ?? null));
+      metas.push(JSON.stringify(e.metadata));
+    }
+    if (a.events.length === 0) return;
+    for (const change of a.uniques ?? []) {
+      const key = uniqueKey(change.kind, change.value);
+      if (change.action === 'claim') {
+        const before = claims.get(key);
+        // Two owners claiming one value in one call: the later claim loses, as it would in two appends.
+        if (before && before.change.ownerId !== change.ownerId) throw new UniqueValueTakenError(change.kind, change.value, before.change.ownerId);
+        claims.set(key, { ai: i + 1, change });
+      } else {
+        if (claims.get(key)?.change.ownerId === change.ownerId) claims.delete(key);
+        releases.set(`${key}\u0000${change.ownerId}`, { ai: i + 1, change });
+      }
+    }
+  });
+  const u = [...releases.values(), ...claims.values()];
+  return [
+    streamIds, expected, counts, eventAppend, ids, types, datas, metas,
+    u.map((x) => x.ai), u.map((x) => x.change.action), u.map((x) => x.change.kind), u.map((x) => x.change.value), u.map((x) => x.change.ownerId),
+  ];
 }
 
 export interface PostgresEventStoreOptions {
@@ -113,117 +169,36 @@ export function createPostgresEventStore(pool: pg.Pool, options: PostgresEventSt
     return merge(notified, interval(options.pollIntervalMs ?? 1000).pipe(map(() => undefined))).subscribe(subscriber);
   }).pipe(share());
 
-  async function appendOnce(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      const results = new Map<number, AppendResult>();
-
-      // 1. Idempotency: which of these event ids are stored already?
-      const allIds = appends.flatMap((a) => a.events.map((e) => e.id));
-      const storedRows = allIds.length
-        ? (await client.query<{ event_id: string; stream_id: string; revision: number; txid: string; global_position: number }>(
-            `select event_id, stream_id, revision, transaction_id::text as txid, global_position from events where event_id = any($1::uuid[])`,
-            [allIds],
-          )).rows
-        : [];
-      const stored = new Map(storedRows.map((r) => [r.event_id, r]));
-      const toWrite: { index: number; append: StreamAppend }[] = [];
-      appends.forEach((append, index) => {
-        const found = append.events.map((e) => stored.get(e.id));
-        const count = found.filter(Boolean).length;
-        if (append.events.length > 0 && count === append.events.length) {
-          const last = found.reduce((a, b) => (a!.global_position > b!.global_position ? a : b))!;
-          results.set(index, { streamId: append.streamId, nextRevision: last.revision, position: `${last.txid}/${last.global_position}`, appended: false });
-        } else if (count > 0) {
-          throw new WrongExpectedRevisionError(append.streamId, append.expectedRevision, -2);
-        } else {
-          toWrite.push({ index, append });
-        }
-      });
-
-      // 2. Lock every touched stream row, creating missing ones at revision -1 (empty).
-      const streamIds = [...new Set(toWrite.map((w) => w.append.streamId))].sort();
-      const revisions = new Map<string, number>();
-      if (streamIds.length) {
-        await client.query(
-          `insert into streams (stream_id, revision) select s, -1 from unnest($1::text[]) s order by s on conflict (stream_id) do nothing`,
-          [streamIds],
-        );
-        const locked = await client.query<{ stream_id: string; revision: number }>(
-          `select stream_id, revision from streams where stream_id = any($1::text[]) order by stream_id for update`,
-          [streamIds],
-        );
-        for (const r of locked.rows) revisions.set(r.stream_id, r.revision);
-      }
-
-      // 3. Check expected revisions and number the new events.
-      const ids: string[] = [], sids: string[] = [], revs: number[] = [], types: string[] = [], datas: string[] = [], metas: string[] = [];
-      for (const { append } of toWrite) {
-        let rev = revisions.get(append.streamId)!;
-        checkExpected(append.streamId, append.expectedRevision, rev);
-        for (const e of append.events) {
-          rev += 1;
-          ids.push(e.id);
-          sids.push(append.streamId);
-          revs.push(rev);
-          types.push(e.type);
-          datas.push(JSON.stringify(e.data ?? null));
-          metas.push(JSON.stringify(e.metadata));
-        }
-        revisions.set(append.streamId, rev);
-      }
-
-      // 4. Write events and new revisions.
-      if (ids.length) {
-        const written = await client.query<{ stream_id: string; txid: string; last_position: number }>(
-          `with ins as (
-             insert into events (event_id, stream_id, revision, type, data, metadata)
-             select * from unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[]::jsonb[], $6::text[]::jsonb[])
-             returning stream_id, transaction_id, global_position)
-           select stream_id, transaction_id::text as txid, max(global_position) as last_position from ins group by stream_id, transaction_id`,
-          [ids, sids, revs, types, datas, metas],
-        );
-        const touched = [...new Set(sids)];
-        await client.query(
-          `update streams s set revision = v.revision from unnest($1::text[], $2::bigint[]) as v(stream_id, revision) where s.stream_id = v.stream_id`,
-          [touched, touched.map((s) => revisions.get(s)!)],
-        );
-        await client.query(`select pg_notify($1, '')`, [CHANNEL]);
-        const positions = new Map(written.rows.map((r) => [r.stream_id, `${r.txid}/${r.last_position}`]));
-        for (const { index, append } of toWrite) {
-          results.set(index, {
-            streamId: append.streamId,
-            nextRevision: revisions.get(append.streamId)!,
-            position: positions.get(append.streamId) ?? START,
-            appended: append.events.length > 0,
-          });
-        }
-      } else {
-        for (const { index, append } of toWrite) {
-          results.set(index, { streamId: append.streamId, nextRevision: revisions.get(append.streamId)!, position: START, appended: false });
-        }
-      }
-      await client.query('commit');
-      return appends.map((_, i) => results.get(i)!);
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
-
   async function appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const args = appendArguments(appends);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await appendOnce(appends);
+        const { rows } = await pool.query<{ append_index: number; next_revision: string; txid: string | null; last_position: string | null; appended: boolean }>(
+          APPEND_SQL,
+          args,
+        );
+        const results = new Array<AppendResult>(appends.length);
+        for (const r of rows) {
+          const i = r.append_index - 1;
+          results[i] = {
+            streamId: appends[i]!.streamId,
+            nextRevision: Number(r.next_revision),
+            position: r.txid !== null && r.last_position !== null ? `${r.txid}/${r.last_position}` : START,
+            appended: r.appended,
+          };
+        }
+        return results;
       } catch (err) {
-        const code = (err as { code?: string }).code;
+        const e = err as { code?: string; message?: string; detail?: string; hint?: string };
+        if (e.code === 'RS001') {
+          const [expected, actual] = (e.detail ?? '').split('/').map(Number);
+          throw new WrongExpectedRevisionError(e.message ?? '?', fromExpected(expected!), actual === -1 ? 'no_stream' : actual!);
+        }
+        if (e.code === 'RS002') throw new UniqueValueTakenError(e.message ?? '?', e.hint ?? '', e.detail ?? '');
         // 23505: a concurrent append stored the same event id (the retry sees it as stored);
         // 40P01: deadlock between multi-stream appends. Both are safe to retry.
-        if ((code === '23505' || code === '40P01') && attempt < MAX_ATTEMPTS) continue;
-        if (code === '23505') {
+        if ((e.code === '23505' || e.code === '40P01') && attempt < MAX_ATTEMPTS) continue;
+        if (e.code === '23505') {
           const stream = appends[0]?.streamId ?? '?';
           throw new WrongExpectedRevisionError(stream, appends[0]?.expectedRevision ?? 'any', -2);
         }
@@ -267,6 +242,17 @@ export function createPostgresEventStore(pool: pg.Pool, options: PostgresEventSt
         [streamIds],
       );
       for (const r of rows) out.get(r.stream_id)!.push(toRecorded(r));
+      return out;
+    },
+    async uniqueOwners(keys) {
+      const out = new Map<string, string>();
+      if (!keys.length) return out;
+      const { rows } = await pool.query<{ kind: string; value: string; owner_id: string }>(
+        `select u.kind, u.value, u.owner_id from unique_constraints u
+         join unnest($1::text[], $2::text[]) as k(kind, value) on u.kind = k.kind and u.value = k.value`,
+        [keys.map((k) => k.kind), keys.map((k) => k.value)],
+      );
+      for (const r of rows) out.set(uniqueKey(r.kind, r.value), r.owner_id);
       return out;
     },
     readAll,

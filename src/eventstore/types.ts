@@ -18,7 +18,7 @@ export const START: Position = 'start';
 export type ActorType = 'admin' | 'api_client' | 'user' | 'import' | 'system';
 export type Source = 'admin' | 'api' | 'import' | 'self' | 'system';
 
-/** Stamped once, centrally, on every event (see src/commands/metadata.ts). */
+/** Stamped once, centrally, on every event (see src/commands/context.ts). */
 export interface EventMetadata {
   readonly actor: { readonly type: ActorType; readonly id?: string };
   readonly source: Source;
@@ -55,10 +55,34 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> ext
   readonly recordedAt: Date;
 }
 
+/**
+ * A unique value an append claims or releases (an email, a role key…), already
+ * normalized. Claims and releases commit with the append's events or not at all:
+ * on PostgreSQL as constraint rows in the same transaction (ZITADEL's
+ * unique_constraints), on EventStoreDB as reservation streams.
+ */
+export interface UniqueChange {
+  readonly action: 'claim' | 'release';
+  readonly kind: string;
+  readonly value: string;
+  /** The owning aggregate's id. Claiming what you own, or releasing what you do not, changes nothing. */
+  readonly ownerId: string;
+}
+
+export interface UniqueKey {
+  readonly kind: string;
+  readonly value: string;
+}
+
+/** The map key of a unique value in `uniqueOwners`' answer. */
+export const uniqueKey = (kind: string, value: string): string => `${kind}\u0000${value}`;
+
 export interface StreamAppend {
   readonly streamId: string;
   readonly events: readonly EventData[];
   readonly expectedRevision: ExpectedRevision;
+  /** Unique values claimed or released together with these events (never when `events` is empty). */
+  readonly uniques?: readonly UniqueChange[];
 }
 
 export interface AppendResult {
@@ -90,6 +114,8 @@ export interface EventStore {
   readStream(streamId: string, options?: { fromRevision?: number }): Promise<RecordedEvent[]>;
   /** Many streams at once (bulk import): stream id -> its events in order; missing streams map to []. */
   readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
+  /** Current owners of unique values: `uniqueKey(kind, value)` -> owner id; free values are absent. */
+  uniqueOwners(keys: readonly UniqueKey[]): Promise<Map<string, string>>;
   /** Up to `limit` events after `from` in global order. */
   readAll(from: Position, limit: number): Promise<RecordedEvent[]>;
   /** Catch up from `from`, then follow live. Completes only when unsubscribed or closed. */
@@ -116,6 +142,23 @@ export class WrongExpectedRevisionError extends Error {
     super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
     this.name = 'WrongExpectedRevisionError';
   }
+}
+
+/** A claim on a value another owner holds; nothing of the append was written. */
+export class UniqueValueTakenError extends Error {
+  readonly code = 'UNIQUE_VALUE_TAKEN';
+  constructor(
+    readonly kind: string,
+    readonly value: string,
+    readonly ownerId: string,
+  ) {
+    super(`the ${kind} is already held by another owner`);
+    this.name = 'UniqueValueTakenError';
+  }
+}
+
+export function isUniqueValueTaken(err: unknown): err is UniqueValueTakenError {
+  return err instanceof UniqueValueTakenError;
 }
 
 export function isWrongExpectedRevision(err: unknown): err is WrongExpectedRevisionError {

@@ -14,8 +14,8 @@ import {
   updateUser,
 } from '../../src/commands/users';
 import { DomainError } from '../../src/domain/errors';
-import { reservationStream, streams } from '../../src/domain/streams';
-import type { EventStore } from '../../src/eventstore/types';
+import { streams } from '../../src/domain/streams';
+import { uniqueKey, type EventStore } from '../../src/eventstore/types';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 let db: TestDatabase;
@@ -82,8 +82,8 @@ describe('users against the real store', () => {
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(won).toHaveLength(1);
     expect(lost.map((r) => (r.reason as DomainError).code)).toEqual(Array(attempts - 1).fill('EMAIL_TAKEN'));
-    const reservation = await store.readStream(reservationStream('email', 'race@example.com'));
-    expect(reservation).toHaveLength(1);
+    const owners = await store.uniqueOwners([{ kind: 'email', value: 'race@example.com' }]);
+    expect(owners.get(uniqueKey('email', 'race@example.com'))).toBe((won[0] as PromiseFulfilledResult<{ userId: string }>).value.userId);
   });
 
   it('a command that changes nothing appends nothing', async () => {

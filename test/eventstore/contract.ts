@@ -1,7 +1,7 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deterministicUuid, randomEventId } from '../../src/eventstore/ids';
-import { START, WrongExpectedRevisionError, type EventData, type EventStore } from '../../src/eventstore/types';
+import { START, UniqueValueTakenError, WrongExpectedRevisionError, uniqueKey, type EventData, type EventStore } from '../../src/eventstore/types';
 
 /**
  * The EventStore contract: every adapter must pass these. Run from
@@ -123,6 +123,77 @@ export function eventStoreContract(name: string, open: () => Promise<ContractSub
       expect(events.slice(0, 10_000).every((e) => e.type === 'Bulk')).toBe(true);
       expect(new Set(events.map((e) => e.id)).size).toBe(10_001);
       expect(events[10_000]!.streamId).toBe(live);
+    });
+
+    describe('unique values claimed and released with an append', () => {
+      const claim = (kind: string, value: string, ownerId: string) => ({ action: 'claim' as const, kind, value, ownerId });
+      const release = (kind: string, value: string, ownerId: string) => ({ action: 'release' as const, kind, value, ownerId });
+      const ownerOf = async (kind: string, value: string) => (await store.uniqueOwners([{ kind, value }])).get(uniqueKey(kind, value));
+
+      it('claims a value with the events, and refuses it to another owner without writing anything', async () => {
+        const value = `${uniq('v')}@example.com`;
+        const [a, b] = [uniq('owner'), uniq('owner')];
+        await store.appendToStreams([{ streamId: a, expectedRevision: 'no_stream', events: [ev('Created')], uniques: [claim('email', value, a)] }]);
+        expect(await ownerOf('email', value)).toBe(a);
+        const err = await store
+          .appendToStreams([{ streamId: b, expectedRevision: 'no_stream', events: [ev('Created')], uniques: [claim('email', value, b)] }])
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(UniqueValueTakenError);
+        expect((err as UniqueValueTakenError).kind).toBe('email');
+        expect(await store.readStream(b)).toEqual([]);
+        expect(await ownerOf('email', value)).toBe(a);
+      });
+
+      it('claiming what you own changes nothing; releasing frees the value for another owner', async () => {
+        const value = uniq('name');
+        const [a, b] = [uniq('owner'), uniq('owner')];
+        await store.appendToStreams([{ streamId: a, expectedRevision: 'no_stream', events: [ev('Created')], uniques: [claim('username', value, a)] }]);
+        await store.appendToStreams([{ streamId: a, expectedRevision: 0, events: [ev('Touched')], uniques: [claim('username', value, a)] }]);
+        // Releasing a value one does not own releases nothing.
+        await store.appendToStreams([{ streamId: b, expectedRevision: 'no_stream', events: [ev('Created')], uniques: [release('username', value, b)] }]);
+        expect(await ownerOf('username', value)).toBe(a);
+        await store.appendToStreams([{ streamId: a, expectedRevision: 1, events: [ev('Deleted')], uniques: [release('username', value, a)] }]);
+        expect(await ownerOf('username', value)).toBeUndefined();
+        await store.appendToStreams([{ streamId: b, expectedRevision: 0, events: [ev('Renamed')], uniques: [claim('username', value, b)] }]);
+        expect(await ownerOf('username', value)).toBe(b);
+      });
+
+      it('a refused claim rolls back the whole multi-stream append', async () => {
+        const value = uniq('key');
+        const [a, b, c] = [uniq('owner'), uniq('owner'), uniq('other')];
+        await store.appendToStreams([{ streamId: a, expectedRevision: 'no_stream', events: [ev('Created')], uniques: [claim('role_key', value, a)] }]);
+        const err = await store
+          .appendToStreams([
+            { streamId: c, expectedRevision: 'no_stream', events: [ev('Other')] },
+            { streamId: b, expectedRevision: 'no_stream', events: [ev('Created')], uniques: [claim('role_key', value, b)] },
+          ])
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(UniqueValueTakenError);
+        if (store.kind === 'postgres') expect(await store.readStream(c)).toEqual([]); // EventStoreDB: not atomic across streams (documented)
+        expect(await store.readStream(b)).toEqual([]);
+      });
+
+      it('lets exactly one of 20 concurrent claims of one value win', async () => {
+        const value = `${uniq('race')}@example.com`;
+        const owners = Array.from({ length: 20 }, () => uniq('racer'));
+        const results = await Promise.allSettled(
+          owners.map((o) => store.appendToStreams([{ streamId: o, expectedRevision: 'no_stream', events: [ev('Created')], uniques: [claim('email', value, o)] }])),
+        );
+        const won = owners.filter((_, i) => results[i]!.status === 'fulfilled');
+        expect(won).toHaveLength(1);
+        expect(await ownerOf('email', value)).toBe(won[0]);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(UniqueValueTakenError);
+      });
+
+      it('an idempotent re-append does not claim again, and its claims stay', async () => {
+        const value = uniq('pid');
+        const a = uniq('owner');
+        const events = [ev('Created', {}, deterministicUuid(a, 'created'))];
+        await store.appendToStreams([{ streamId: a, expectedRevision: 'no_stream', events, uniques: [claim('provided_id', value, a)] }]);
+        const again = await store.appendToStreams([{ streamId: a, expectedRevision: 'no_stream', events, uniques: [claim('provided_id', value, a)] }]);
+        expect(again[0]!.appended).toBe(false);
+        expect(await ownerOf('provided_id', value)).toBe(a);
+      });
     });
   });
 }

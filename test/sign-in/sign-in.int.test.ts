@@ -23,7 +23,8 @@ import {
   setTemporaryPassword,
   suspendUser,
 } from '../../src/commands/users';
-import { reservationStream, streams } from '../../src/domain/streams';
+import { streams } from '../../src/domain/streams';
+import { uniqueKey } from '../../src/eventstore/types';
 import type { RecordedEvent } from '../../src/eventstore/types';
 import { createPasswordVerifier, hashPassword, type PasswordVerifier, type StoredPasswordInput } from '../../src/passwords';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -80,9 +81,9 @@ function file(name: string, text: string) {
 }
 
 async function userIdOf(email: string): Promise<string> {
-  const claim = (await db.store.readStream(reservationStream('email', email))).find((e) => e.type === 'ReservationClaimed');
-  if (!claim) throw new Error(`no user for ${email}`);
-  return (claim.data as { ownerId: string }).ownerId;
+  const owner = (await db.store.uniqueOwners([{ kind: 'email', value: email }])).get(uniqueKey('email', email));
+  if (!owner) throw new Error(`no user for ${email}`);
+  return owner;
 }
 
 beforeAll(async () => {

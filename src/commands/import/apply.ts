@@ -1,25 +1,24 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../domain/errors';
 import { emptyCounts, importStream, type ImportCounts, type ImportIssueData } from '../../domain/import/events';
-import { decideReservation, reservationDecider } from '../../domain/reservation/decider';
 import type { ReservationKind } from '../../domain/reservation/events';
-import { reservationStream, streams } from '../../domain/streams';
+import { reservationValue, streams } from '../../domain/streams';
 import { userDecider } from '../../domain/user/decider';
 import type { UserEvent } from '../../domain/user/events';
 import type { IdentityInput } from '../../domain/user/identity';
 import { decideImport, type ImportMode, type ImportRecord as DomainImportRecord } from '../../domain/user/import';
 import { userReservationChanges } from '../../domain/user/reservations';
 import type { UserState } from '../../domain/user/state';
-import { isWrongExpectedRevision, type EventStore, type RecordedEvent, type StreamAppend } from '../../eventstore/types';
+import { isUniqueValueTaken, isWrongExpectedRevision, uniqueKey, type EventStore, type StreamAppend } from '../../eventstore/types';
 import { parseStoredPassword, type StoredPassword } from '../../passwords';
 import type { CommandContext } from '../context';
-import { foldRecorded, toEventData } from '../handle';
+import { foldRecorded, toEventData, uniquesFor } from '../handle';
 import type { FailedRow, ImportIssue, ImportRecord } from './parse';
 
 /**
  * The apply step of an import: one batch of parsed records -> decisions -> ONE
- * multi-stream append (user events, their uniqueness reservations, and the job's
- * batch report together), never a round trip per row.
+ * multi-stream append (user events with the unique values they claim, and the
+ * job's batch report together), never a round trip per row.
  *
  * Idempotency comes from the events: a new user's id is derived from its user key
  * and event ids from (stream, revision, type, data), so re-running an import —
@@ -53,7 +52,7 @@ export interface ParsedBatch {
   readonly bytesRead: number;
 }
 
-/** Caches of key -> id lookups (reservation streams), shared by the batches of one job. */
+/** Caches of key -> id lookups (unique values), shared by the batches of one job. */
 export class LookupCache {
   readonly orgs = new Map<string, string | null>();
   readonly roles = new Map<string, string | null>();
@@ -66,12 +65,7 @@ function toIssue(i: ImportIssue): ImportIssueData {
   return { line: i.line, severity: i.severity, code: i.code, field: i.field, message: i.message, user_key: i.user_key };
 }
 
-function ownerOf(events: readonly RecordedEvent[] | undefined): string | null {
-  const { state } = foldRecorded(reservationDecider, events ?? []);
-  return state.status === 'reserved' ? state.ownerId : null;
-}
-
-/** Resolves organization external ids, role keys and permission keys through their reservation streams. */
+/** Resolves organization external ids, role keys and permission keys through the store's unique values. */
 async function resolveLookups(store: EventStore, cache: LookupCache, records: readonly ImportRecord[]) {
   const wanted: { kind: ReservationKind; key: string; map: Map<string, string | null> }[] = [];
   const want = (kind: ReservationKind, key: string, map: Map<string, string | null>) => {
@@ -85,8 +79,8 @@ async function resolveLookups(store: EventStore, cache: LookupCache, records: re
     }
   }
   if (!wanted.length) return;
-  const read = await store.readStreams(wanted.map((w) => reservationStream(w.kind, w.key)));
-  for (const w of wanted) w.map.set(w.key, ownerOf(read.get(reservationStream(w.kind, w.key))));
+  const owners = await store.uniqueOwners(wanted.map((w) => ({ kind: w.kind, value: w.key })));
+  for (const w of wanted) w.map.set(w.key, owners.get(uniqueKey(w.kind, w.key)) ?? null);
 }
 
 interface Group {
@@ -118,6 +112,7 @@ export async function applyImportBatch(
     } catch (err) {
       // Someone changed one of these users (or claimed one of these keys) meanwhile: decide again on fresh state.
       if (isWrongExpectedRevision(err) && err.streamId !== importStream(job.importId) && attempt < 5) continue;
+      if (isUniqueValueTaken(err) && attempt < 5) continue;
       throw err;
     }
   }
@@ -154,11 +149,16 @@ async function applyOnce(
     groups.set(r.groupKey, g);
   }
 
-  // 2. Read every reservation the batch touches: who owns these emails, usernames, phones and ids?
-  const keyStreams = new Set<string>();
-  for (const r of batch.records) for (const k of claimedKeys(r)) keyStreams.add(reservationStream(k.kind, k.value));
-  const reservations = await store.readStreams([...keyStreams]);
-  const owner = (kind: ReservationKind, value: string) => ownerOf(reservations.get(reservationStream(kind, value)));
+  // 2. Who owns the emails, usernames, phones and ids the batch touches?
+  const keys = new Map<string, { kind: ReservationKind; value: string }>();
+  for (const r of batch.records) {
+    for (const k of claimedKeys(r)) {
+      const value = reservationValue(k.kind, k.value);
+      keys.set(uniqueKey(k.kind, value), { kind: k.kind, value });
+    }
+  }
+  const owners = await store.uniqueOwners([...keys.values()]);
+  const owner = (kind: ReservationKind, value: string) => owners.get(uniqueKey(kind, reservationValue(kind, value))) ?? null;
 
   // 3. Which user is each group? An existing one (by provided id, else email, else phone/username), or a new one.
   const plans: { group: Group; userId: string; failed?: ImportIssueData }[] = [];
@@ -203,7 +203,6 @@ async function applyOnce(
   // 4. Fold the existing users' streams and decide.
   const userStreams = await store.readStreams([...new Set(plans.filter((p) => !p.failed).map((p) => streams.user(p.userId)))]);
   const appends: StreamAppend[] = [];
-  const claimsByStream = new Map<string, StreamAppend>();
   for (const plan of plans) {
     const { group } = plan;
     const rowCount = group.lines.length;
@@ -249,26 +248,21 @@ async function applyOnce(
     if (!events.length || job.dryRun) continue;
 
     const ctx: CommandContext = { ...job.ctx, import: { ...job.ctx.import!, lines: group.lines } };
-    appends.push({ streamId, expectedRevision: loaded.expectedRevision, events: toEventData(streamId, loaded.nextRevision, events, ctx) });
-    for (const change of events.flatMap(userReservationChanges)) {
-      const rs = reservationStream(change.kind, change.value);
-      if (claimsByStream.has(rs)) continue;
-      const current = foldRecorded(reservationDecider, reservations.get(rs) ?? []);
-      const decided =
-        change.action === 'claim'
-          ? decideReservation({ type: 'ClaimReservation', data: { kind: change.kind, value: change.value, ownerId: plan.userId } }, current.state)
-          : decideReservation({ type: 'ReleaseReservation', data: { ownerId: plan.userId } }, current.state);
-      if (decided.length) claimsByStream.set(rs, { streamId: rs, expectedRevision: current.expectedRevision, events: toEventData(rs, current.nextRevision, decided, ctx) });
-    }
+    appends.push({
+      streamId,
+      expectedRevision: loaded.expectedRevision,
+      events: toEventData(streamId, loaded.nextRevision, events, ctx),
+      uniques: uniquesFor(plan.userId, events.flatMap(userReservationChanges)),
+    });
   }
 
-  // 5. One append: reservations, users, and the job's batch report.
+  // 5. One append: users (with their unique values) and the job's batch report.
   const jobStream = importStream(job.importId);
   const report = toEventData(jobStream, jobRevision + 1, [{
     type: 'ImportBatchProcessed',
     data: { importId: job.importId, batch: batch.batchNo, rowsRead: batch.rowsRead, bytesRead: batch.bytesRead, counts, issues, failedRows },
   }], { ...job.ctx, import: undefined });
-  const all = [...claimsByStream.values(), ...appends, { streamId: jobStream, expectedRevision: jobRevision, events: report }];
+  const all = [...appends, { streamId: jobStream, expectedRevision: jobRevision, events: report }];
   const results = await store.appendToStreams(all);
   let position: string | null = null;
   for (const r of results) if (position === null || store.comparePositions(r.position, position) > 0) position = r.position;

@@ -1,21 +1,22 @@
-import { loadState } from '../../commands/handle';
-import { reservationDecider } from '../../domain/reservation/decider';
-import { reservationStream } from '../../domain/streams';
-import type { EventStore } from '../../eventstore/types';
+import { uniqueKey, type EventStore } from '../../eventstore/types';
 import { HttpError } from '../errors';
 
 /**
- * Role and permission keys -> ids, answered from the key reservations (the
- * owner of `role_key-<key>` is the role): current without a read model.
+ * Role and permission keys -> ids, answered from the store's unique values (the
+ * owner of a `role_key` is the role): current without a read model.
  */
+async function ownerOfKey(store: EventStore, kind: 'role_key' | 'permission_key', key: string): Promise<string | undefined> {
+  return (await store.uniqueOwners([{ kind, value: key }])).get(uniqueKey(kind, key));
+}
+
 export async function roleIdForKey(store: EventStore, key: string): Promise<string> {
-  const { state } = await loadState(store, reservationStream('role_key', key), reservationDecider);
-  if (state.status !== 'reserved') throw new HttpError(400, 'ROLE_NOT_FOUND', `No role with key "${key}"`);
-  return state.ownerId;
+  const id = await ownerOfKey(store, 'role_key', key);
+  if (id === undefined) throw new HttpError(400, 'ROLE_NOT_FOUND', `No role with key "${key}"`);
+  return id;
 }
 
 export async function permissionIdForKey(store: EventStore, key: string): Promise<string> {
-  const { state } = await loadState(store, reservationStream('permission_key', key), reservationDecider);
-  if (state.status !== 'reserved') throw new HttpError(400, 'PERMISSION_NOT_FOUND', `No permission with key "${key}"`);
-  return state.ownerId;
+  const id = await ownerOfKey(store, 'permission_key', key);
+  if (id === undefined) throw new HttpError(400, 'PERMISSION_NOT_FOUND', `No permission with key "${key}"`);
+  return id;
 }
