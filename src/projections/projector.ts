@@ -1,36 +1,27 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import {
-  BehaviorSubject,
-  ReplaySubject,
-  Subject,
-  concatMap,
-  defer,
-  filter,
-  firstValueFrom,
-  from,
-  map,
-  of,
-  race,
-  repeat,
-  take,
-  takeUntil,
-  timer,
-} from 'rxjs';
+import { BehaviorSubject, ReplaySubject, Subject, filter, firstValueFrom, map, race, take, timer } from 'rxjs';
 import { START, type EventStore, type Position, type RecordedEvent } from '../eventstore/types';
 import type { Logger } from '../logger';
 import { checkpointName, physicalNames, viewName, type Projection } from './projection';
 
 /**
- * The RxJS projector. For each projection: take a PostgreSQL advisory lock (so
- * only one process applies it), then pull batches from the global feed after the
- * checkpoint and apply them with `concatMap`, each batch's rows and the new
- * checkpoint in one transaction (the checkpoint as a compare-and-set on the
- * previous value). Pulling (read a batch, apply, read the next) keeps memory flat
- * during a catch-up of millions of events.
+ * The projector. One pump per process applies every projection it holds the lock
+ * of (a PostgreSQL advisory lock per projection, so only one process applies a
+ * projection): it reads a batch from the global feed once, applies it to every
+ * read model in ONE transaction, and moves their checkpoints in that same
+ * transaction with one compare-and-set statement. A crash never loses or doubles
+ * a row, and eleven read models cost one feed read and one commit per batch, not
+ * eleven. Projections that are behind (a new one, or one just rebuilt) only get
+ * the events after their own checkpoint.
  *
- * An event a projection cannot apply goes to `projection_failed_events` with its
- * error, and the projection goes on.
+ * When a batch fails, it is applied again projection by projection and then event
+ * by event under savepoints; an event a projection cannot apply goes to
+ * `projection_failed_events` with its error, and the projection goes on.
+ *
+ * Rebuild fills a new generation beside the live tables from position zero (one
+ * feed read for every read model being rebuilt), then, between two live batches,
+ * drains the last events into it and swaps the views in one transaction.
  */
 export interface ProjectionStatus {
   readonly name: string;
@@ -51,14 +42,14 @@ export interface Projector {
   status(): Promise<ProjectionStatus[]>;
   /** Resolves true when every projection has applied `position` (false on timeout). */
   waitFor(position: Position, timeoutMs?: number): Promise<boolean>;
-  /** Build a new generation from position zero beside the live one, then swap atomically. */
-  rebuild(name: string): Promise<void>;
+  /** Build new generations from position zero beside the live ones (one feed read for all), then swap atomically. */
+  rebuild(names: string | readonly string[]): Promise<void>;
   readonly projections: readonly Projection[];
 }
 
 export interface ProjectorOptions {
   readonly batchSize?: number;
-  /** How often a standby process retries the lock of a projection held elsewhere (ms). */
+  /** How often a process retries the locks of projections held elsewhere (ms). */
   readonly lockRetryMs?: number;
 }
 
@@ -67,7 +58,15 @@ interface Checkpoint {
   generation: number;
 }
 
+/** A projection applied to one checkpoint row: the live one, or a rebuild's shadow. */
+interface Target {
+  readonly p: Projection;
+  readonly row: string;
+  readonly cp: Checkpoint;
+}
+
 const lockKey = (name: string) => `roster-projection:${name}`;
+const conflict = (row: string) => Object.assign(new Error(`checkpoint of ${row} moved under us`), { code: 'CHECKPOINT_CONFLICT' });
 
 export function createProjector(deps: {
   store: EventStore;
@@ -80,38 +79,40 @@ export function createProjector(deps: {
   const { store, knex, pool, projections, logger } = deps;
   const batchSize = deps.options?.batchSize ?? 1000;
   const lockRetryMs = deps.options?.lockRetryMs ?? 2000;
-  // Replays to late subscribers: a pump started just after stop() must still see it.
   const stop$ = new ReplaySubject<void>(1);
+  const kick$ = new Subject<void>();
   const progress = new Map(projections.map((p) => [checkpointName(p), new BehaviorSubject<Position>(START)]));
-  const runningHere = new Set<string>();
+  /** Live checkpoints of the projections this process holds (the pump's view; the table is the truth). */
+  const live = new Map<string, Checkpoint>();
   const rebuilding = new Set<string>();
-  /**
-   * One session holds the advisory locks of every projection this process runs, so
-   * ten projections take one connection, not ten. If that session dies, PostgreSQL
-   * releases its locks; another process may then take over, and the checkpoint
-   * compare-and-set stops this one from applying a batch twice.
-   */
+  let stopped = false;
+  let loop: Promise<void> | undefined;
+
+  // ---- advisory locks: one session holds every lock this process takes ----------------------
   let lockSession: Promise<pg.PoolClient> | undefined;
   const session = () =>
     (lockSession ??= pool.connect().then((client) => {
       client.on('error', (err) => {
         logger.warn('projection lock session lost', { err });
         lockSession = undefined;
+        live.clear();
       });
       return client;
     }));
-  const held = new Set<string>();
-  // The session runs one query at a time: lock and unlock calls take turns.
   let turn: Promise<unknown> = Promise.resolve();
   const onSession = <T>(f: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const next = turn.then(async () => f(await session()));
     turn = next.catch(() => {});
     return next;
   };
-  /** Per projection: how to stop the current pump, and a pending pause request from a rebuild. */
-  const controls = new Map<string, { stopPump: Subject<void>; pause?: { paused: () => void; resumed: Promise<void> } }>();
-  const loops: Promise<void>[] = [];
-  let stopped = false;
+
+  /** Runs one at a time: a live batch, or a rebuild's final drain and swap. */
+  let exclusive: Promise<unknown> = Promise.resolve();
+  const serially = <T>(f: () => Promise<T>): Promise<T> => {
+    const next = exclusive.then(f);
+    exclusive = next.catch(() => {});
+    return next;
+  };
 
   const byName = (name: string) => {
     const p = projections.find((x) => x.name === name || checkpointName(x) === name);
@@ -124,14 +125,6 @@ export function createProjector(deps: {
     return row ? { position: row.position, generation: row.generation } : undefined;
   }
 
-  /** Create the generation's tables and point the views at them. */
-  async function setupGeneration(trx: Knex.Transaction, p: Projection, generation: number, swapViews: boolean) {
-    const t = physicalNames(p, generation);
-    for (const logical of p.tables) await trx.raw('drop table if exists ?? cascade', [t(logical)]);
-    await p.setup(trx, t);
-    if (swapViews) await pointViews(trx, p, generation);
-  }
-
   async function pointViews(trx: Knex.Transaction, p: Projection, generation: number) {
     const t = physicalNames(p, generation);
     for (const logical of p.tables) {
@@ -140,167 +133,230 @@ export function createProjector(deps: {
     }
   }
 
-  async function ensureInitialised(p: Projection): Promise<Checkpoint> {
+  async function setupGeneration(trx: Knex.Transaction, p: Projection, generation: number, swapViews: boolean) {
+    const t = physicalNames(p, generation);
+    for (const logical of p.tables) await trx.raw('drop table if exists ?? cascade', [t(logical)]);
+    await p.setup(trx, t);
+    if (swapViews) await pointViews(trx, p, generation);
+  }
+
+  async function ensureInitialised(p: Projection): Promise<void> {
     const name = checkpointName(p);
-    const existing = await readCheckpoint(name);
-    if (existing) return existing;
+    if (await readCheckpoint(name)) return;
     await knex.transaction(async (trx) => {
       await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`${lockKey(name)}:setup`]);
-      const again = await trx('projection_checkpoints').where({ name }).first();
-      if (again) return;
+      if (await trx('projection_checkpoints').where({ name }).first()) return;
       await setupGeneration(trx, p, 0, true);
       await trx('projection_checkpoints').insert({ name, position: START, generation: 0 });
     });
-    return (await readCheckpoint(name))!;
   }
 
-  /** Apply one batch; on failure, apply event by event and park the ones that fail. */
-  async function applyBatch(p: Projection, cp: Checkpoint, events: readonly RecordedEvent[], checkpointRow: string): Promise<Position> {
-    const t = physicalNames(p, cp.generation);
+  // ---- applying a batch ---------------------------------------------------------------------
+
+  const after = (events: readonly RecordedEvent[], position: Position) =>
+    position === START ? events : events.filter((e) => store.comparePositions(e.position, position) > 0);
+
+  /** The events of the batch a target has not applied yet, and handles. */
+  const eventsFor = (target: Target, events: readonly RecordedEvent[]) => {
+    const pending = after(events, target.cp.position);
+    const types = target.p.eventTypes;
+    return types ? pending.filter((e) => types.has(e.type)) : pending;
+  };
+
+  /** Moves the checkpoints of the targets behind `next` to it, each compare-and-set on its previous value. */
+  async function moveCheckpoints(trx: Knex.Transaction, all: readonly Target[], next: Position) {
+    const targets = all.filter((t) => t.cp.position === START || store.comparePositions(t.cp.position, next) < 0);
+    if (!targets.length) return;
+    const { rowCount } = await trx.raw(
+      `update projection_checkpoints c set position = ?, updated_at = now()
+       from unnest(?::text[], ?::text[], ?::int[]) as v(name, position, generation)
+       where c.name = v.name and c.position = v.position and c.generation = v.generation`,
+      [next, targets.map((t) => t.row), targets.map((t) => t.cp.position), targets.map((t) => t.cp.generation)],
+    );
+    if (rowCount !== targets.length) throw conflict(targets.map((t) => t.row).join(', '));
+  }
+
+  async function park(trx: Knex.Transaction, target: Target, e: RecordedEvent, err: unknown) {
+    logger.error('projection failed to apply an event', { projection: target.row, event_id: e.id, type: e.type, err });
+    await trx('projection_failed_events').insert({
+      projection: target.row,
+      event_id: e.id,
+      position: e.position,
+      event_type: e.type,
+      error: String((err as Error)?.message ?? err).slice(0, 2000),
+    });
+  }
+
+  /** Applies one batch to every target in one transaction; on failure, target by target, then event by event. */
+  async function applyBatch(targets: readonly Target[], events: readonly RecordedEvent[]): Promise<Position> {
     const next = events[events.length - 1]!.position;
-    const commit = async (trx: Knex.Transaction) => {
-      const moved = await trx('projection_checkpoints')
-        .where({ name: checkpointRow, position: cp.position, generation: cp.generation })
-        .update({ position: next, updated_at: trx.fn.now() });
-      if (moved !== 1) throw Object.assign(new Error(`checkpoint of ${checkpointRow} moved under us`), { code: 'CHECKPOINT_CONFLICT' });
-    };
+    const work = targets.map((target) => ({ target, events: eventsFor(target, events), t: physicalNames(target.p, target.cp.generation) }));
     try {
       await knex.transaction(async (trx) => {
-        await p.apply(trx, events, t);
-        await commit(trx);
+        for (const w of work) if (w.events.length) await w.target.p.apply(trx, w.events, w.t);
+        await moveCheckpoints(trx, targets, next);
       });
     } catch (err) {
       if ((err as { code?: string }).code === 'CHECKPOINT_CONFLICT') throw err;
       await knex.transaction(async (trx) => {
-        for (const e of events) {
+        for (const w of work) {
+          if (!w.events.length) continue;
           try {
-            await trx.transaction(async (sp) => p.apply(sp, [e], t));
-          } catch (eventErr) {
-            logger.error('projection failed to apply an event', { projection: checkpointRow, event_id: e.id, type: e.type, err: eventErr });
-            await trx('projection_failed_events').insert({
-              projection: checkpointRow,
-              event_id: e.id,
-              position: e.position,
-              event_type: e.type,
-              error: String((eventErr as Error)?.message ?? eventErr).slice(0, 2000),
-            });
+            await trx.transaction(async (sp) => w.target.p.apply(sp, w.events, w.t));
+          } catch {
+            for (const e of w.events) {
+              try {
+                await trx.transaction(async (sp) => w.target.p.apply(sp, [e], w.t));
+              } catch (eventErr) {
+                await park(trx, w.target, e, eventErr);
+              }
+            }
           }
         }
-        await commit(trx);
+        await moveCheckpoints(trx, targets, next);
       });
     }
+    for (const target of targets) if (target.cp.position === START || store.comparePositions(target.cp.position, next) < 0) target.cp.position = next;
     return next;
   }
 
-  /**
-   * Projections that move together (after an import, during a catch-up) ask for the
-   * same batch: read it once. Only full batches are shared — a full batch after a
-   * position never changes (everything in it is below the watermark, and anything
-   * committed later sorts after it) — while a short batch is the live tail and is
-   * always read afresh.
-   */
-  const sharedBatches = new Map<Position, Promise<RecordedEvent[]>>();
-  const readBatch = (from: Position): Promise<RecordedEvent[]> => {
-    const cached = sharedBatches.get(from);
-    if (cached) return cached;
-    const read = store.readAll(from, batchSize);
-    sharedBatches.set(from, read);
-    read.then(
-      (events) => {
-        if (events.length < batchSize) sharedBatches.delete(from);
-      },
-      () => sharedBatches.delete(from),
-    );
-    // Bounded: the oldest batches go first.
-    while (sharedBatches.size > 16) sharedBatches.delete(sharedBatches.keys().next().value!);
-    return read;
-  };
+  const minPosition = (targets: readonly Target[]) =>
+    targets.map((t) => t.cp.position).reduce((a, b) => (a === START || b === START ? START : store.comparePositions(a, b) <= 0 ? a : b));
 
-  /** Pull-and-apply loop for one checkpoint row, following the live feed until `stop` fires. */
-  function pump(p: Projection, checkpointRow: string, cp: Checkpoint, stop: Subject<void>) {
-    let full = false;
-    return defer(() => from(readBatch(cp.position))).pipe(
-      concatMap(async (events) => {
-        full = events.length === batchSize;
-        if (events.length === 0) return cp.position;
-        cp.position = await applyBatch(p, cp, events, checkpointRow);
-        return cp.position;
-      }),
-      repeat({ delay: () => (full ? of(0) : race(store.wakeups.pipe(take(1)), timer(1000))) }),
-      takeUntil(stop),
-      takeUntil(stop$),
-    );
+  // ---- the live pump ------------------------------------------------------------------------
+
+  let lastLockAttempt = 0;
+  async function acquireLocks() {
+    const missing = projections.filter((p) => !live.has(checkpointName(p)));
+    if (!missing.length || Date.now() - lastLockAttempt < lockRetryMs) return;
+    lastLockAttempt = Date.now();
+    for (const p of missing) {
+      const name = checkpointName(p);
+      const { rows } = await onSession((c) => c.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [lockKey(name)]));
+      if (!rows[0]!.ok) continue;
+      const cp = (await readCheckpoint(name))!;
+      live.set(name, cp);
+      progress.get(name)!.next(cp.position);
+    }
   }
 
-  async function acquireLock(name: string): Promise<boolean> {
-    const { rows } = await onSession((client) => client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [lockKey(name)]));
-    if (rows[0]!.ok) held.add(name);
-    return rows[0]!.ok;
-  }
+  const liveTargets = (): Target[] =>
+    projections.flatMap((p) => {
+      const row = checkpointName(p);
+      const cp = live.get(row);
+      return cp ? [{ p, row, cp }] : [];
+    });
 
-  async function releaseLock(name: string) {
-    if (!held.has(name)) return;
-    await onSession(async (client) => {
-      await client.query('select pg_advisory_unlock(hashtext($1))', [lockKey(name)]).catch(() => {});
-      held.delete(name);
-      // The last unlock after stop() hands the session back (unlocks take turns, so this runs once).
-      if (held.size === 0 && stopped) {
-        lockSession = undefined;
-        client.release();
-      }
-    }).catch(() => {});
-  }
+  const idle = (ms: number) => firstValueFrom(race(store.wakeups.pipe(take(1)), kick$.pipe(take(1)), timer(ms), stop$.pipe(take(1))), { defaultValue: undefined });
 
-  async function runProjection(p: Projection) {
-    const name = checkpointName(p);
-    await ensureInitialised(p);
+  async function pump() {
+    for (const p of projections) await ensureInitialised(p);
     while (!stopped) {
-      if (!(await acquireLock(name))) {
-        if (!stopped) await firstValueFrom(race(timer(lockRetryMs), stop$.pipe(take(1))), { defaultValue: undefined });
-        continue;
-      }
-      runningHere.add(name);
       try {
-        while (!stopped) {
-          const cp = (await readCheckpoint(name))!;
-          const control = { stopPump: new Subject<void>() } as { stopPump: Subject<void>; pause?: { paused: () => void; resumed: Promise<void> } };
-          controls.set(name, control);
-          const subject = progress.get(name)!;
-          subject.next(cp.position);
-          await new Promise<void>((resolve, reject) => {
-            pump(p, name, cp, control.stopPump).subscribe({ next: (pos) => subject.next(pos), error: reject, complete: resolve });
-          });
-          if (stopped || !control.pause) break;
-          // A rebuild asked us to pause: it swaps the generation, then we resume from its checkpoint.
-          control.pause.paused();
-          await control.pause.resumed;
-        }
+        await acquireLocks();
+        const full = await serially(async () => {
+          const targets = liveTargets();
+          if (!targets.length) return false;
+          const events = await store.readAll(minPosition(targets), batchSize);
+          if (!events.length) return false;
+          await applyBatch(targets, events);
+          for (const t of targets) progress.get(t.row)!.next(t.cp.position);
+          return events.length === batchSize;
+        });
+        if (!full && !stopped) await idle(live.size ? 1000 : lockRetryMs);
       } catch (err) {
-        logger.error('projection stopped on an error; retrying', { projection: name, err });
+        // A checkpoint moved under us (another process took over after our lock session died): start over from the table.
+        logger.error('projector batch failed; retrying', { err });
+        live.clear();
+        lastLockAttempt = 0;
         if (!stopped) await firstValueFrom(race(timer(lockRetryMs), stop$.pipe(take(1))), { defaultValue: undefined });
-      } finally {
-        runningHere.delete(name);
-        await releaseLock(name);
       }
+    }
+  }
+
+  // ---- rebuild ------------------------------------------------------------------------------
+
+  /** Applies the feed to shadow targets until a read comes back short. */
+  async function drain(targets: readonly Target[]) {
+    for (;;) {
+      const events = await store.readAll(minPosition(targets), batchSize);
+      if (!events.length) return;
+      await applyBatch(targets, events);
+      if (events.length < batchSize) return;
+      if (stopped) throw new Error('projector stopped during rebuild');
+    }
+  }
+
+  async function rebuild(names: string | readonly string[]) {
+    const list = [...new Set((typeof names === 'string' ? [names] : names).map(byName))];
+    for (const p of list) {
+      const name = checkpointName(p);
+      if (!live.has(name)) throw Object.assign(new Error(`Projection ${p.name} is not running in this process`), { code: 'PROJECTION_NOT_RUNNING_HERE' });
+      if (rebuilding.has(name)) throw Object.assign(new Error(`Projection ${p.name} is already rebuilding`), { code: 'PROJECTION_REBUILDING' });
+    }
+    const shadows: (Target & { oldGeneration: number })[] = [];
+    for (const p of list) rebuilding.add(checkpointName(p));
+    try {
+      // 1. New generations beside the live ones, filled from position zero.
+      for (const p of list) {
+        const name = checkpointName(p);
+        const oldGeneration = live.get(name)!.generation;
+        const generation = oldGeneration + 1;
+        const row = `${name}#rebuild`;
+        await knex.transaction(async (trx) => {
+          await setupGeneration(trx, p, generation, false);
+          await trx('projection_checkpoints').where({ name: row }).delete();
+          await trx('projection_checkpoints').insert({ name: row, position: START, generation });
+        });
+        shadows.push({ p, row, cp: { position: START, generation }, oldGeneration });
+      }
+      await drain(shadows);
+      // 2. Between two live batches: the last events, then the swap.
+      await serially(async () => {
+        await drain(shadows);
+        await knex.transaction(async (trx) => {
+          for (const s of shadows) {
+            const name = checkpointName(s.p);
+            await pointViews(trx, s.p, s.cp.generation);
+            await trx('projection_checkpoints').where({ name }).update({ position: s.cp.position, generation: s.cp.generation, updated_at: trx.fn.now() });
+            await trx('projection_checkpoints').where({ name: s.row }).delete();
+            for (const logical of s.p.tables) await trx.raw('drop table if exists ?? cascade', [physicalNames(s.p, s.oldGeneration)(logical)]);
+          }
+        });
+        for (const s of shadows) {
+          const name = checkpointName(s.p);
+          if (live.has(name)) live.set(name, { position: s.cp.position, generation: s.cp.generation });
+          progress.get(name)!.next(s.cp.position);
+        }
+      });
+    } finally {
+      for (const p of list) rebuilding.delete(checkpointName(p));
+      kick$.next();
     }
   }
 
   return {
     projections,
     async start() {
-      for (const p of projections) {
-        loops.push(runProjection(p).catch((err) => logger.error('projection loop failed', { projection: p.name, err })));
-      }
+      loop = pump().catch((err) => logger.error('projector loop failed', { err }));
     },
     async stop() {
       stopped = true;
       stop$.next();
       stop$.complete();
-      await Promise.allSettled(loops);
-      // Every lock is released by now; a session that never held one goes back to the pool too.
-      const idle = lockSession;
+      kick$.next();
+      await loop;
+      await serially(async () => {});
+      const s = lockSession;
       lockSession = undefined;
-      if (idle && held.size === 0) (await idle.catch(() => undefined))?.release();
+      live.clear();
+      if (s) {
+        const client = await s.catch(() => undefined);
+        if (client) {
+          await client.query('select pg_advisory_unlock_all()').catch(() => {});
+          client.release();
+        }
+      }
     },
     async status() {
       const rows = await knex('projection_checkpoints').select('name', 'position', 'generation');
@@ -322,7 +378,7 @@ export function createProjector(deps: {
           lag_events: lagEvents,
           lag_seconds: nextEvent[0] ? Math.max(0, (Date.now() - nextEvent[0].recordedAt.getTime()) / 1000) : 0,
           failed_events: failedBy.get(name) ?? 0,
-          running_here: runningHere.has(name),
+          running_here: live.has(name) && !stopped,
           rebuilding: rebuilding.has(name),
         });
       }
@@ -330,10 +386,10 @@ export function createProjector(deps: {
     },
     async waitFor(position, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
+      const reached = (pos: Position) => pos !== START && store.comparePositions(pos, position) >= 0;
       for (const p of projections) {
         const name = checkpointName(p);
-        const reached = (pos: Position) => pos !== START && store.comparePositions(pos, position) >= 0;
-        if (runningHere.has(name)) {
+        if (live.has(name)) {
           const ok = await firstValueFrom(
             race(progress.get(name)!.pipe(filter(reached), map(() => true)), timer(Math.max(0, deadline - Date.now())).pipe(map(() => false))),
           );
@@ -344,63 +400,12 @@ export function createProjector(deps: {
             const cp = await readCheckpoint(name);
             if (cp && reached(cp.position)) break;
             if (Date.now() >= deadline) return false;
-            await new Promise((r) => setTimeout(r, 20));
+            await firstValueFrom(timer(20));
           }
         }
       }
       return true;
     },
-    async rebuild(nameOrRow) {
-      const p = byName(nameOrRow);
-      const name = checkpointName(p);
-      if (!runningHere.has(name)) throw Object.assign(new Error(`Projection ${p.name} is not running in this process`), { code: 'PROJECTION_NOT_RUNNING_HERE' });
-      if (rebuilding.has(name)) throw Object.assign(new Error(`Projection ${p.name} is already rebuilding`), { code: 'PROJECTION_REBUILDING' });
-      rebuilding.add(name);
-      const shadow = `${name}#rebuild`;
-      try {
-        const live = (await readCheckpoint(name))!;
-        const generation = live.generation + 1;
-        // 1. Build the new generation beside the live one, from position zero.
-        await knex.transaction(async (trx) => {
-          await setupGeneration(trx, p, generation, false);
-          await trx('projection_checkpoints').where({ name: shadow }).delete();
-          await trx('projection_checkpoints').insert({ name: shadow, position: START, generation });
-        });
-        const cp: Checkpoint = { position: START, generation };
-        await drain(p, shadow, cp);
-        // 2. Pause the live pipeline, drain the last events into the new generation, swap.
-        const control = controls.get(name)!;
-        let resume!: () => void;
-        const resumed = new Promise<void>((r) => (resume = r));
-        await new Promise<void>((paused) => {
-          control.pause = { paused, resumed };
-          control.stopPump.next();
-        });
-        try {
-          await drain(p, shadow, cp);
-          await knex.transaction(async (trx) => {
-            await pointViews(trx, p, generation);
-            await trx('projection_checkpoints').where({ name }).update({ position: cp.position, generation, updated_at: trx.fn.now() });
-            await trx('projection_checkpoints').where({ name: shadow }).delete();
-            for (const logical of p.tables) await trx.raw('drop table if exists ?? cascade', [physicalNames(p, live.generation)(logical)]);
-          });
-        } finally {
-          resume();
-        }
-      } finally {
-        rebuilding.delete(name);
-      }
-    },
+    rebuild,
   };
-
-  /** Apply events to a checkpoint row until a read comes back short. */
-  async function drain(p: Projection, row: string, cp: Checkpoint) {
-    for (;;) {
-      const events = await readBatch(cp.position);
-      if (events.length === 0) return;
-      cp.position = await applyBatch(p, cp, events, row);
-      if (events.length < batchSize) return;
-      if (stopped) throw new Error('projector stopped during rebuild');
-    }
-  }
 }
