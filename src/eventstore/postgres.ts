@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Observable, Subject, interval, merge, map, share } from 'rxjs';
 import { feedFromReads } from './feed';
+import { jsonOf } from './serialized';
 import {
   START,
   UniqueValueTakenError,
@@ -116,7 +117,7 @@ function appendArguments(appends: readonly StreamAppend[]): unknown[] {
       eventAppend.push(i + 1);
       ids.push(e.id);
       types.push(e.type);
-      datas.push(JSON.stringify(e.data ?? null));
+      datas.push(jsonOf(e.data));
       metas.push(JSON.stringify(e.metadata));
     }
     if (a.events.length === 0) return;

@@ -35,6 +35,7 @@ export interface EventMetadata {
     readonly id: string;
     readonly format: string;
     readonly checksum: string;
+    readonly fileName?: string;
     readonly lines: readonly number[];
   };
 }

@@ -108,4 +108,21 @@ describe('audit and projections routes', () => {
     expect(answers).toBeGreaterThan(0);
     expect((await get('/api/v1/projections/nope/rebuild', undefined, { method: 'POST' })).status).toBe(404);
   });
+  // Last: it adds a user, which the policy listing above would count.
+  it('an imported user has its own entry: when, by which job, from which file and line', async () => {
+    const bob = userId();
+    const job = { id: 'imp_audit', format: 'csv', checksum: 'abc123', fileName: 'users.csv', lines: [7, 8] };
+    const at = await h.given(`user-${bob}`, [
+      ev('UserImported', { userId: bob, isNew: true, mode: 'merge', identities: [identity(bob, 'email', 'bob@example.com')], organizations: [], properties: {}, featureFlags: {}, password: { method: 'bcrypt', hash: '$2b$10$abcdefghijklmnopqrstuv' } }, { actor: { type: 'import', id: job.id }, source: 'import', import: job }),
+    ]);
+    expect(at).toBeTruthy();
+    const log: any = await (await get(`/api/v1/audit_log?user_id=${bob}`)).json();
+    expect(log.audit_log).toHaveLength(1);
+    expect(log.audit_log[0]).toMatchObject({ type: 'user.imported', source: 'import', email: 'bob@example.com', actor: { type: 'import', id: 'imp_audit' } });
+    expect(log.audit_log[0].details.import).toEqual({ id: 'imp_audit', format: 'csv', checksum: 'abc123', file_name: 'users.csv', lines: [7, 8] });
+    expect(JSON.stringify(log.audit_log[0])).not.toContain('$2b$');
+    const activity: any = await (await get(`/api/v1/users/${bob}/activity`)).json();
+    expect(activity.activity.map((e: { description: string }) => e.description)).toEqual(['Imported by job imp_audit from users.csv lines 7, 8']);
+  });
+
 });

@@ -58,6 +58,24 @@ function add(into: ImportCounts, delta: ImportCounts) {
   for (const k of Object.keys(into) as (keyof ImportCounts)[]) into[k] += delta[k];
 }
 
+/** Yields what `source` yields, asking it for the next item as soon as the current one is handed out. */
+async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      yield r.value;
+    }
+  } finally {
+    // Stopped early (an error while applying): let the pending read settle, then close the source.
+    await next.catch(() => undefined);
+    await it.return?.();
+  }
+}
+
 async function appendJobEvent(store: EventStore, importId: string, revision: number, event: ImportEvent, ctx: CommandContext) {
   const stream = importStream(importId);
   const r = await store.appendToStream(stream, toEventData(stream, revision + 1, [event], ctx), revision < 0 ? 'no_stream' : revision);
@@ -110,14 +128,15 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   revision += 1;
 
   // Pass 2: batches.
-  const job = { importId, mode, dryRun, defaultOrgCode, ctx: { ...ctx, import: { id: importId, format, checksum: validation.checksum, lines: [] } } };
+  const job = { importId, mode, dryRun, defaultOrgCode, ctx: { ...ctx, import: { id: importId, format, checksum: validation.checksum, ...(options.fileName ? { fileName: options.fileName } : {}), lines: [] } } };
   const cache = new LookupCache();
   const parse = await openImport(createReadStream(path), { format, limits: options.limits, batchSize: options.batchSize });
   const issues: ImportIssueData[] = [];
   let position: string | null = null;
   let batchNo = 0;
   let rowsRead = 0;
-  for await (const batch of parse.batches()) {
+  // Pipelined: the next batch is parsed while this one is decided and written.
+  for await (const batch of prefetched(parse.batches())) {
     const outcome = await applyImportBatch(store, job, cache, { ...batch, batchNo: batchNo++ }, revision);
     revision = outcome.jobRevision;
     position = outcome.position;

@@ -88,8 +88,9 @@ export const AUDIT_TYPES: Record<DomainEventType, string | null> = {
   PropertyDefined: 'property.created',
   PropertyDefinitionUpdated: 'property.updated',
   PropertyDefinitionDeleted: 'property.deleted',
-  // An import job: its start, and its end with the counts; not one entry per batch
-  // (batches carry failed rows' raw text) and not one per imported row.
+  // An import job: its start, and its end with the counts (each imported user has
+  // its own user.imported entry); not one entry per batch (batches carry failed
+  // rows' raw text).
   ImportQueued: null,
   ImportStarted: 'import.started',
   ImportBatchProcessed: null,
@@ -191,7 +192,15 @@ export function describeEvent(event: RecordedEvent, type: string) {
   const details = stripSecrets(data) as Record<string, unknown>;
   const application = str(meta.application) ?? str(data.application);
   if (application && details.application === undefined) details.application = application;
-  if (meta.import) details.import = { id: meta.import.id, format: meta.import.format, lines: meta.import.lines };
+  if (meta.import) {
+    details.import = {
+      id: meta.import.id,
+      format: meta.import.format,
+      checksum: meta.import.checksum,
+      ...(meta.import.fileName ? { file_name: meta.import.fileName } : {}),
+      lines: meta.import.lines,
+    };
+  }
   if (meta.correlationId) details.correlation_id = meta.correlationId;
   return {
     id: event.id,

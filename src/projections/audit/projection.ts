@@ -5,8 +5,10 @@ import { insertJson, upsertJson } from '../support';
 import { auditType, describeEvent, entryHash, GENESIS_HASH, type AuditEntry } from './entry';
 
 /**
- * The audit log: one entry per event (per import job, not per imported row,
- * unless `auditImportedRows`), append-only and hash-chained.
+ * The audit log: one entry per event — an imported user included
+ * (`user.imported`, with the job, file name, checksum and lines), so an auditor
+ * sees when and how each user arrived — append-only and hash-chained. The
+ * entries of a batch are written with one multi-row insert.
  *
  * - The physical table refuses UPDATE, DELETE and TRUNCATE with a trigger. A
  *   rebuild drops a whole generation table, which is neither.
@@ -15,11 +17,6 @@ import { auditType, describeEvent, entryHash, GENESIS_HASH, type AuditEntry } fr
  *   the email the user had at the time of the event.
  * - Idempotent: entries whose event id is already in the table are skipped.
  */
-export interface AuditOptions {
-  /** Write one entry per imported row (`user.imported`) as well as the job's entries. Default false. */
-  readonly auditImportedRows?: boolean;
-}
-
 interface EmailState {
   user_id: string;
   last_revision: number;
@@ -64,8 +61,7 @@ function evolveEmails(s: EmailState, e: RecordedEvent): EmailState {
   }
 }
 
-export function createAuditProjection(options: AuditOptions = {}): Projection {
-  return {
+export const auditProjection: Projection = {
     name: 'audit_log',
     version: 1,
     tables: ['audit_log', 'audit_user_emails'],
@@ -105,12 +101,11 @@ export function createAuditProjection(options: AuditOptions = {}): Projection {
       await db.raw(`create table ?? (user_id text primary key, last_revision bigint not null, identities jsonb not null)`, [t('audit_user_emails')]);
     },
     async apply(db, events, t) {
-      await applyAudit(db, events, t, options);
+      await applyAudit(db, events, t);
     },
-  };
-}
+};
 
-async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[], t: TableNames, options: AuditOptions) {
+async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[], t: TableNames) {
   const log = t('audit_log');
   // 1. What is already there (a replay) and the users involved.
   const ids = events.map((e) => e.id);
@@ -148,7 +143,6 @@ async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[]
     if (done.has(e.id)) continue;
     const type = auditType(e);
     if (type === null) continue;
-    if (e.type === 'UserImported' && e.metadata?.import && !options.auditImportedRows) continue;
     const described = describeEvent(e, type);
     const email = described.user_id ? (emailOf(emails.get(described.user_id)) ?? before) : null;
     const entry: Omit<AuditEntry, 'hash'> = { seq: ++seq, ...described, email, prev_hash: prev };
@@ -205,4 +199,3 @@ export function fromRow(r: Record<string, unknown>): AuditEntry {
   };
 }
 
-export const auditProjection = createAuditProjection();

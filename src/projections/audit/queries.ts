@@ -195,6 +195,11 @@ export function describeEntry(e: AuditLogItem): string {
       const label = POLICY_LABEL[String(d.policy)] ?? String(d.policy);
       return `${label} accepted on ${String(d.acceptedAt ?? e.occurred_on)}`;
     }
+    case 'user.imported': {
+      const imp = (d.import ?? {}) as { id?: string; file_name?: string; lines?: number[] };
+      const lines = imp.lines?.length ? ` line${imp.lines.length > 1 ? 's' : ''} ${imp.lines.join(', ')}` : '';
+      return `Imported by job ${String(imp.id ?? 'unknown')}${imp.file_name ? ` from ${imp.file_name}` : ''}${lines}`;
+    }
     case 'user.signed_in':
       return `Signed in with ${String(d.identityType ?? d.method ?? 'unknown method')}${d.identity ? ` (${String(d.identity)})` : ''}`;
     case 'user.sign_in_failed':
