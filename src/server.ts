@@ -12,7 +12,7 @@ import { projectionRoutes } from './http/routes/projections';
 import { signInRoutes } from './http/routes/sign-in';
 import { webhookRoutes } from './http/routes/webhooks';
 import type { WebhookDispatcher } from './webhooks/dispatcher';
-import { signInLimiterFromConfig } from './commands/sign-in';
+import { createPostgresSignInLimiter, createSignInPacer } from './commands/sign-in';
 import { systemContext } from './commands/context';
 import { ensureDefaults } from './commands/organizations';
 import type { Runtime } from './runtime';
@@ -51,7 +51,15 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
       auditRoutes({ knex: rt.db.knex, store: rt.store }),
       projectionRoutes({ projector: rt.projector, logger: rt.logger }),
       signInRoutes(
-        { store: rt.store, passwords: rt.passwords, bcryptCost: rt.config.bcryptCost, limiter: signInLimiterFromConfig(rt.config.signIn), trustedLocationHeader: rt.config.trustedLocationHeader },
+        {
+          store: rt.store,
+          passwords: rt.passwords,
+          bcryptCost: rt.config.bcryptCost,
+          // Counts in PostgreSQL: every process on the database shares them, a restart keeps them.
+          limiter: createPostgresSignInLimiter(rt.db.knex, { ...rt.config.signIn, onError: (err) => rt.logger.warn('sign-in limiter update failed', { err }) }),
+          pacer: createSignInPacer(),
+          trustedLocationHeader: rt.config.trustedLocationHeader,
+        },
         registry,
       ),
     ],
