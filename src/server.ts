@@ -13,6 +13,7 @@ import { signInRoutes } from './http/routes/sign-in';
 import { webhookRoutes } from './http/routes/webhooks';
 import type { WebhookDispatcher } from './webhooks/dispatcher';
 import { createPostgresSignInLimiter, createSignInPacer } from './commands/sign-in';
+import { createPostgresThrottle } from './db/throttle';
 import { systemContext } from './commands/context';
 import { ensureDefaults } from './commands/organizations';
 import type { Runtime } from './runtime';
@@ -39,9 +40,15 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
   const registry = new EndpointRegistry();
   const app = createApp({
     logger: rt.logger,
+    ...(rt.config.trustedProxies ? { trustedProxies: rt.config.trustedProxies } : {}),
     routes: [
       healthRoutes({ db: rt.db, projector: rt.projector }),
-      oauthRoutes({ auth, publicUrl: rt.config.publicUrl }),
+      oauthRoutes({
+        auth,
+        publicUrl: rt.config.publicUrl,
+        // Failed client authentications per client id and per IP, in PostgreSQL like sign-in's.
+        throttle: createPostgresThrottle(rt.db.knex, { scope: 'token', ...rt.config.tokenThrottle, onError: (err) => rt.logger.warn('token throttle update failed', { err }) }),
+      }),
       openApiRoutes(registry),
       // Every /api route needs a valid bearer token; scopes are checked per route.
       (router: Router) => void router.use('/api', auth.authenticate),
