@@ -10,10 +10,11 @@ import type { StoredPassword } from '../../passwords';
  * the identity exists. No dummy can match every stored cost, so instead every
  * `INVALID_CREDENTIALS` answer is held until the slowest kind of refusal this
  * process has seen would have answered: each kind of work (the dummy, bcrypt at
- * each cost, each SHA-crypt round count…) keeps a moving average of how long
- * its refusals took, and a refusal that finished sooner waits out the
- * difference on a timer (no CPU spent). The first refusal of a new, slower
- * kind after a start is the one that can still stand out.
+ * each cost, each SHA-crypt round count…) keeps the median of its last few
+ * refusals' durations (a median, so one slow moment — a cold worker pool, a busy
+ * machine — does not hold every refusal for long), and a refusal that finished
+ * sooner waits out the difference on a timer (no CPU spent). The first refusal
+ * of a new, slower kind after a start is the one that can still stand out.
  */
 export interface SignInPacer {
   /** Resolves once a refusal of this kind of work, begun at `startedAt` (from `now`), may be answered. */
@@ -31,25 +32,28 @@ export interface SignInPacerOptions {
   readonly maxMs?: number;
 }
 
-/** Weight of the newest measurement in each kind's moving average. */
-const ALPHA = 0.2;
+/** Durations remembered per kind of work (odd, so the median is one of them). */
+const SAMPLES = 9;
 /** Kinds remembered at most; past this, new kinds fall back to their method alone. */
 const MAX_KINDS = 64;
 
 export function createSignInPacer(options: SignInPacerOptions = {}): SignInPacer {
   const now = options.now ?? (() => performance.now());
   const wait = options.wait ?? ((ms: number) => sleep(ms));
-  const maxMs = options.maxMs ?? 5000;
-  const averages = new Map<string, number>();
-  const target = () => Math.min(maxMs, Math.max(0, ...averages.values()));
+  const maxMs = options.maxMs ?? 3000;
+  const samples = new Map<string, number[]>();
+  const medians = new Map<string, number>();
+  const target = () => Math.min(maxMs, Math.max(0, ...medians.values()));
   return {
     now,
     target,
     async pace(work, startedAt) {
       const elapsed = now() - startedAt;
-      const key = averages.has(work) || averages.size < MAX_KINDS ? work : work.split(':')[0]!;
-      const previous = averages.get(key);
-      averages.set(key, previous === undefined ? elapsed : previous + ALPHA * (elapsed - previous));
+      const key = samples.has(work) || samples.size < MAX_KINDS ? work : work.split(':')[0]!;
+      const recent = [...(samples.get(key) ?? []), elapsed].slice(-SAMPLES);
+      samples.set(key, recent);
+      const sorted = [...recent].sort((a, b) => a - b);
+      medians.set(key, sorted[Math.floor(sorted.length / 2)]!);
       const remaining = target() - elapsed;
       if (remaining > 0) await wait(remaining);
     },
