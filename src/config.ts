@@ -1,5 +1,19 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+
+/** A proxy address express's `trust proxy` understands: an IP, a CIDR, or loopback / linklocal / uniquelocal. */
+function isProxyAddress(entry: string): boolean {
+  if (entry === 'loopback' || entry === 'linklocal' || entry === 'uniquelocal') return true;
+  const [ip, prefix, extra] = entry.split('/');
+  if (extra !== undefined || !ip) return false;
+  const family = isIP(ip);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  // A prefix length, or (IPv4) a netmask such as 255.255.255.0.
+  if (/^\d{1,3}$/.test(prefix)) return Number(prefix) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(prefix) === 4;
+}
 
 /**
  * Configuration, parsed once from the environment. Every variable is listed in
@@ -29,6 +43,12 @@ const schema = z.object({
   ROSTER_BCRYPT_COST: z.coerce.number().int().min(4).max(14).default(10),
   ROSTER_SIGNIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   ROSTER_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+  ROSTER_TOKEN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
+  ROSTER_TOKEN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+  ROSTER_TRUSTED_PROXIES: z
+    .string()
+    .refine((v) => v.split(',').map((e) => e.trim()).filter(Boolean).every(isProxyAddress), 'must be comma-separated IP addresses or CIDRs (or loopback, linklocal, uniquelocal)')
+    .optional(),
   ROSTER_WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
   ROSTER_WEBHOOK_RETRY_HOURS: z.coerce.number().positive().default(72),
 });
@@ -49,6 +69,10 @@ export interface Config {
   readonly importMaxBytes?: number;
   readonly bcryptCost: number;
   readonly signIn: { readonly maxFailures: number; readonly windowSeconds: number };
+  /** Failed client authentications at POST /oauth2/token, per client id and per IP. */
+  readonly tokenThrottle: { readonly maxFailures: number; readonly windowSeconds: number };
+  /** Peers whose X-Forwarded-For is believed (unset: nobody's). */
+  readonly trustedProxies?: readonly string[];
   readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number };
 }
 
@@ -85,6 +109,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     importMaxBytes: e.ROSTER_IMPORT_MAX_BYTES,
     bcryptCost: e.ROSTER_BCRYPT_COST,
     signIn: { maxFailures: e.ROSTER_SIGNIN_MAX_FAILURES, windowSeconds: e.ROSTER_SIGNIN_WINDOW_SECONDS },
+    tokenThrottle: { maxFailures: e.ROSTER_TOKEN_MAX_FAILURES, windowSeconds: e.ROSTER_TOKEN_WINDOW_SECONDS },
+    trustedProxies: e.ROSTER_TRUSTED_PROXIES?.split(',').map((p) => p.trim()).filter(Boolean),
     webhooks: {
       allowedHosts: e.ROSTER_WEBHOOK_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
       retryHours: e.ROSTER_WEBHOOK_RETRY_HOURS,

@@ -12,7 +12,8 @@ import { projectionRoutes } from './http/routes/projections';
 import { signInRoutes } from './http/routes/sign-in';
 import { webhookRoutes } from './http/routes/webhooks';
 import type { WebhookDispatcher } from './webhooks/dispatcher';
-import { signInLimiterFromConfig } from './commands/sign-in';
+import { createPostgresSignInLimiter, createSignInPacer } from './commands/sign-in';
+import { createPostgresThrottle } from './db/throttle';
 import { systemContext } from './commands/context';
 import { ensureDefaults } from './commands/organizations';
 import type { Runtime } from './runtime';
@@ -39,9 +40,15 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
   const registry = new EndpointRegistry();
   const app = createApp({
     logger: rt.logger,
+    ...(rt.config.trustedProxies ? { trustedProxies: rt.config.trustedProxies } : {}),
     routes: [
       healthRoutes({ db: rt.db, projector: rt.projector }),
-      oauthRoutes({ auth, publicUrl: rt.config.publicUrl }),
+      oauthRoutes({
+        auth,
+        publicUrl: rt.config.publicUrl,
+        // Failed client authentications per client id and per IP, in PostgreSQL like sign-in's.
+        throttle: createPostgresThrottle(rt.db.knex, { scope: 'token', ...rt.config.tokenThrottle, onError: (err) => rt.logger.warn('token throttle update failed', { err }) }),
+      }),
       openApiRoutes(registry),
       // Every /api route needs a valid bearer token; scopes are checked per route.
       (router: Router) => void router.use('/api', auth.authenticate),
@@ -51,7 +58,15 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
       auditRoutes({ knex: rt.db.knex, store: rt.store }),
       projectionRoutes({ projector: rt.projector, logger: rt.logger }),
       signInRoutes(
-        { store: rt.store, passwords: rt.passwords, bcryptCost: rt.config.bcryptCost, limiter: signInLimiterFromConfig(rt.config.signIn), trustedLocationHeader: rt.config.trustedLocationHeader },
+        {
+          store: rt.store,
+          passwords: rt.passwords,
+          bcryptCost: rt.config.bcryptCost,
+          // Counts in PostgreSQL: every process on the database shares them, a restart keeps them.
+          limiter: createPostgresSignInLimiter(rt.db.knex, { ...rt.config.signIn, onError: (err) => rt.logger.warn('sign-in limiter update failed', { err }) }),
+          pacer: createSignInPacer(),
+          trustedLocationHeader: rt.config.trustedLocationHeader,
+        },
         registry,
       ),
     ],

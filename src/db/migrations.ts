@@ -179,6 +179,26 @@ export const migrations: readonly Migration[] = [
       await knex.raw(appendFunctionSql());
     },
   },
+  {
+    name: '0007_throttle_attempts',
+    async up(knex) {
+      // Failure throttles (sign-in, token endpoint) shared by every server process
+      // and kept across restarts (src/db/throttle.ts). Operational state, not events:
+      // the attempts themselves are events already; these rows only count them.
+      await knex.raw(`
+        create table throttle_attempts (
+          scope text not null,
+          key_hash text not null,
+          attempt_id uuid not null,
+          at_ms bigint not null,
+          primary key (scope, key_hash, attempt_id)
+        );
+        create index throttle_attempts_key_at_idx on throttle_attempts (scope, key_hash, at_ms);
+        create index throttle_attempts_attempt_idx on throttle_attempts (scope, attempt_id);
+        create index throttle_attempts_at_idx on throttle_attempts (scope, at_ms);
+      `);
+    },
+  },
 ];
 
 /** The event store's append function (src/eventstore/sql/append.sql); `create or replace`, so re-applying is safe. */

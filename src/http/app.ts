@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
 import type { Logger } from '../logger';
 import { errorHandler, notFoundHandler } from './errors';
 
@@ -12,13 +13,21 @@ export interface AppDeps {
   /** Route modules, mounted in order at the root. */
   readonly routes: readonly ((router: Router) => void)[];
   readonly bodyLimit?: string;
+  /**
+   * Peers (IPs, CIDRs) whose X-Forwarded-For is believed for `req.ip` — the IP
+   * in the audit log and the token endpoint's throttle. Unset or empty: never,
+   * so a client cannot choose the address it is audited and throttled under.
+   */
+  readonly trustedProxies?: readonly string[];
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.trustedProxies?.length ? [...deps.trustedProxies] : false);
   app.set('query parser', 'simple');
+  // Security headers on every response, errors included (nosniff, frame and referrer policies, CSP, HSTS…).
+  app.use(helmet());
 
   // Request ids: honour a sane incoming X-Request-Id, else make one.
   app.use((req, res, next) => {

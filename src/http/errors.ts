@@ -80,6 +80,15 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`));
 };
 
+/**
+ * Node's own errors (ECONNREFUSED, ENOENT, ERR_…) also carry an upper-case
+ * code, but their messages name hosts, ports and paths: they are internal
+ * errors (500), never a client's 400.
+ */
+function isSystemError(err: { code: string; syscall?: unknown; errno?: unknown }): boolean {
+  return err.syscall !== undefined || err.errno !== undefined || err.code.startsWith('ERR_') || /^E[A-Z]+$/.test(err.code);
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let status: number;
@@ -99,7 +108,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       status = 400;
       code = 'INVALID_JSON';
       message = 'Request body is not valid JSON';
-    } else if (typeof err?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(err.code) && typeof err.message === 'string') {
+    } else if (typeof err?.type === 'string' && err.expose === true && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+      // Other body-parser refusals (unsupported charset or encoding, aborted request): the client's fault, said without internals.
+      status = err.status;
+      code = status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST';
+      message = status === 415 ? 'Unsupported request body encoding or charset' : 'Request body could not be read';
+    } else if (typeof err?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(err.code) && typeof err.message === 'string' && !isSystemError(err)) {
       code = err.code;
       status = typeof err.status === 'number' ? err.status : statusForCode(code);
       message = err.message;

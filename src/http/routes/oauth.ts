@@ -1,11 +1,17 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
+import type { Throttle } from '../../db/throttle';
 import { OAuthError, type Auth } from '../auth';
 
 /**
  * POST /oauth2/token (client credentials, RFC 6749 §4.4) and
  * GET /.well-known/jwks.json. Errors follow RFC 6749 §5.2 (`error`,
  * `error_description`) and also carry Kinde's `errors` array.
+ *
+ * Failed client authentications are throttled per client id and per IP (the
+ * throttle's window is shared by every server process), so client secrets
+ * cannot be guessed at speed: past the limit, `429` with `Retry-After`, even
+ * for the right secret, until the oldest counted failure leaves the window.
  */
 const TokenRequest = z.object({
   grant_type: z.string().optional(),
@@ -37,7 +43,7 @@ function issuerOf(req: Request, publicUrl: string | undefined): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
-export function oauthRoutes(deps: { auth: Auth; publicUrl?: string }) {
+export function oauthRoutes(deps: { auth: Auth; publicUrl?: string; throttle?: Throttle }) {
   return (router: Router) => {
     router.post('/oauth2/token', async (req, res) => {
       res.setHeader('Cache-Control', 'no-store');
@@ -57,13 +63,31 @@ export function oauthRoutes(deps: { auth: Auth; publicUrl?: string }) {
         const clientId = basic?.id ?? body.client_id;
         const clientSecret = basic?.secret ?? body.client_secret;
         if (!clientId || !clientSecret) throw new OAuthError(401, 'invalid_client', 'Client authentication failed');
-        const token = await deps.auth.issueToken({
-          clientId,
-          clientSecret,
-          scope: body.scope,
-          audience: body.audience || undefined,
-          issuer: issuerOf(req, deps.publicUrl),
-        });
+        // req.ip is the peer, or X-Forwarded-For's client only behind a trusted proxy (ROSTER_TRUSTED_PROXIES).
+        const gate = deps.throttle ? await deps.throttle.begin([{ key: `client:${clientId}`, resetOnSuccess: true }, ...(req.ip ? [{ key: `ip:${req.ip}` }] : [])]) : undefined;
+        if (gate && !gate.allowed) {
+          const message = 'Too many failed client authentications; try again later';
+          res.setHeader('Retry-After', String(gate.retryAfterSeconds));
+          res.status(429).json({ error: 'too_many_attempts', error_description: message, errors: [{ code: 'TOO_MANY_ATTEMPTS', message }] });
+          return;
+        }
+        let token;
+        try {
+          token = await deps.auth.issueToken({
+            clientId,
+            clientSecret,
+            scope: body.scope,
+            audience: body.audience || undefined,
+            issuer: issuerOf(req, deps.publicUrl),
+          });
+        } catch (err) {
+          // Only a failed authentication counts; a refused scope comes after the right secret.
+          if (err instanceof OAuthError && err.error === 'invalid_client') await gate?.ticket.failed();
+          else if (err instanceof OAuthError) await gate?.ticket.succeeded();
+          else await gate?.ticket.cancelled();
+          throw err;
+        }
+        await gate?.ticket.succeeded();
         res.json(token);
       } catch (err) {
         if (err instanceof OAuthError) return fail(err);

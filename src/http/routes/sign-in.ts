@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { signInWithPassword, SignInError, type SignInLimiter } from '../../commands/sign-in';
+import { signInWithPassword, SignInError, type SignInLimiter, type SignInPacer } from '../../commands/sign-in';
 import { OrgCodeSchema } from '../../domain/shared';
 import type { EventStore } from '../../eventstore/types';
 import { PasswordVerifierBusyError, type PasswordVerifier } from '../../passwords';
@@ -20,6 +20,8 @@ export interface SignInRouteDeps {
   readonly passwords: PasswordVerifier;
   readonly bcryptCost: number;
   readonly limiter: SignInLimiter;
+  /** Holds every 401 to one pace, so an existing identity does not answer later than an unknown one. */
+  readonly pacer?: SignInPacer;
   readonly trustedLocationHeader?: string;
 }
 
@@ -59,7 +61,7 @@ export function signInRoutes(deps: SignInRouteDeps, registry?: EndpointRegistry)
           const userAgent = body.user_agent;
           try {
             return await signInWithPassword(
-              { store: deps.store, passwords: deps.passwords, bcryptCost: deps.bcryptCost, limiter: deps.limiter },
+              { store: deps.store, passwords: deps.passwords, bcryptCost: deps.bcryptCost, limiter: deps.limiter, ...(deps.pacer ? { pacer: deps.pacer } : {}) },
               {
                 identity: body.identity,
                 password: body.password,
