@@ -3,7 +3,7 @@ import { openRuntime } from '../runtime';
 import { createServerApp } from '../server';
 import { startWebhookDispatcher } from '../webhooks/dispatcher';
 import type { CliCommand } from './commands';
-import { setStopHandler } from './stop-signals';
+import { setStopHandler, tolerateErrorsWhileLeaving } from './stop-signals';
 
 /**
  * Runs the service. On SIGTERM/SIGINT: stop accepting connections, let in-flight
@@ -52,6 +52,7 @@ export const serveCommand: CliCommand = {
           return;
         }
         logger.warn('second signal: hurrying shutdown (closing connections now, fast shutdown of the embedded PostgreSQL)', { signal });
+        tolerateErrorsWhileLeaving();
         server.closeAllConnections();
         // Not waiting for running imports, webhooks or the projector: leaving the database is what must not be skipped.
         void (rt.db.embedded?.stop() ?? Promise.resolve()).then(() => {

@@ -32,6 +32,18 @@ export function setStopHandler(h: StopHandler): void {
   handler = h;
 }
 
+/**
+ * A hurried stop takes the database away from work still running (an import,
+ * the projector, a request): their connection errors are expected then, and
+ * must not crash the process before it has left the database. From here on
+ * they are logged (debug) and the stop goes on.
+ */
+export function tolerateErrorsWhileLeaving(): void {
+  const ignore = (err: unknown) => logger?.debug('error from work cut short by the stop', { err: err instanceof Error ? err : String(err) });
+  process.on('uncaughtException', ignore);
+  process.on('unhandledRejection', ignore);
+}
+
 /** Exits now; the database gets a fast-shutdown request but is not waited for. */
 export function exitNow(signal: NodeJS.Signals): never {
   logger?.error('forced stop: exiting at once; the embedded PostgreSQL (when no other Roster process uses it) was sent a fast shutdown', { signal, signals: count });
@@ -48,5 +60,6 @@ export function exitNow(signal: NodeJS.Signals): never {
 function interrupt(signal: NodeJS.Signals, n: number): void {
   if (n > 1) exitNow(signal);
   logger?.warn('interrupted: stopping', { signal });
+  tolerateErrorsWhileLeaving();
   void stopAllEmbedded().finally(() => process.exit(CODES[signal] ?? 1));
 }
