@@ -36,7 +36,8 @@ export function resolveClusterDir(dataDir: string, user: ServerUser | undefined,
   const stat = fs.lstatSync(link, { throwIfNoEntry: false });
   if (stat?.isSymbolicLink()) {
     const target = fs.readlinkSync(link);
-    if (fs.existsSync(target)) return target;
+    // The folder made for it is there (the cluster itself may not be yet: initdb runs next).
+    if (fs.existsSync(path.dirname(target))) return target;
     logger.warn('the embedded PostgreSQL cluster this data directory linked to is gone; creating a new one', { link, target });
     fs.rmSync(link);
   } else if (canReach(user, dataDir)) {

@@ -13,12 +13,13 @@ export interface ProcessIdentity {
   readonly start: string;
 }
 
-/** Start time of `pid`, or undefined when no such process runs. */
+/** Start time of `pid`, or undefined when no such process runs (a zombie, killed but not yet collected, does not run). */
 export function processStartTime(pid: number): string | undefined {
   try {
-    // Linux: field 22 of /proc/<pid>/stat (clock ticks since boot), after the parenthesised command name.
+    // Linux: field 3 is the state, field 22 the start time (clock ticks since boot); both after the parenthesised command name.
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : fields[19];
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync('/proc/self/stat')) return undefined;
   }
