@@ -92,6 +92,8 @@ describe.runIf(linux).concurrent('embedded PostgreSQL lifecycle', () => {
     await noPostgresWithin15s(dir);
 
     const second = await startServe(dir);
+    // The import cut short by the hurried stop carries on.
+    expect(second.lines.some((l) => l.includes('"msg":"resuming an interrupted import"'))).toBe(true);
     await waitForUser(second.url, 'before@example.com');
     await startHttpImport(second.url, 5000);
     await doubleSignal(second, 'SIGINT');
