@@ -111,16 +111,23 @@ const attachments = new Set<Attachment>();
 
 /** Leaves every embedded PostgreSQL this process uses (stopping those no other process uses), waiting for them to exit. */
 export async function stopAllEmbedded(): Promise<void> {
+  // A start under way (initdb, waiting for the server) finishes first, so the server it starts is left too.
+  await Promise.allSettled([...starting]);
   await Promise.all([...attachments].map((a) => a.stop?.()));
 }
+const starting = new Set<Promise<unknown>>();
 const lockPath = (dataDir: string) => path.join(dataDir, 'start.lock');
 
-export async function startEmbeddedPostgres(options: {
-  dataDir: string;
-  port?: number;
-  database?: string;
-  logger: Logger;
-}): Promise<EmbeddedPostgres> {
+type StartOptions = { dataDir: string; port?: number; database?: string; logger: Logger };
+
+export function startEmbeddedPostgres(options: StartOptions): Promise<EmbeddedPostgres> {
+  const started = start(options);
+  starting.add(started);
+  void started.finally(() => starting.delete(started)).catch(() => {});
+  return started;
+}
+
+async function start(options: StartOptions): Promise<EmbeddedPostgres> {
   const { logger } = options;
   const dataDir = path.resolve(options.dataDir);
   const database = options.database ?? 'roster';
