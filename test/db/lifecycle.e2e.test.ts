@@ -121,7 +121,7 @@ describe.runIf(linux).concurrent('embedded PostgreSQL lifecycle', () => {
     }
   }, TIMEOUT);
 
-  it('kill -9 of the owner: the next serve adopts the running PostgreSQL and stops it at its clean stop (exit 0)', async () => {
+  it('kill -9 of the owner: the next serve adopts the running PostgreSQL; with a second serve joined, the last to stop stops it', async () => {
     const dir = dataDir();
     const first = await startServe(dir);
     await createUser(first.url, 'survivor@example.com');
@@ -133,9 +133,16 @@ describe.runIf(linux).concurrent('embedded PostgreSQL lifecycle', () => {
     const second = await startServe(dir);
     expect(second.lines.some((l) => l.includes('"msg":"adopting the embedded PostgreSQL left running by a Roster process that is gone"'))).toBe(true);
     await waitForUser(second.url, 'survivor@example.com');
+    // A second serve on the same data directory joins; the adopter stops first and leaves the server to it.
+    const joiner = await startServe(dir);
+    expect(joiner.lines.some((l) => l.includes('"msg":"joining the embedded PostgreSQL already running on this data directory"'))).toBe(true);
     second.signal('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(second.lines.some((l) => /"msg":"stopped","clean":true/.test(l))).toBe(true);
+    expect(postgresProcessesOf(dir).length).toBeGreaterThan(0);
+    await waitForUser(joiner.url, 'survivor@example.com');
+    joiner.signal('SIGTERM');
+    expect(await joiner.exited).toBe(0);
     await noPostgresWithin15s(dir);
   }, TIMEOUT);
 
