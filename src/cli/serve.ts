@@ -37,6 +37,7 @@ export const serveCommand: CliCommand = {
           logger.info('shutting down', { signal });
           void stopCleanly().then(
             () => {
+              cleanlyStopped = true;
               logger.info('stopped', { clean: true });
               resolve(0);
             },
@@ -51,15 +52,19 @@ export const serveCommand: CliCommand = {
           );
           return;
         }
+        if (cleanlyStopped) return; // too late to hurry: the process is exiting with 0
         logger.warn('second signal: hurrying shutdown (closing connections now, fast shutdown of the embedded PostgreSQL)', { signal });
         tolerateErrorsWhileLeaving();
         server.closeAllConnections();
         // Not waiting for running imports, webhooks or the projector: leaving the database is what must not be skipped.
-        void (rt.db.embedded?.stop() ?? Promise.resolve()).then(() => {
-          logger.warn('stopped (forced by a second signal)', { clean: false });
-          process.exit(1);
-        });
+        void (rt.db.embedded?.stop() ?? Promise.resolve())
+          .catch((err: unknown) => logger.error('could not leave the embedded PostgreSQL', { err }))
+          .then(() => {
+            logger.warn('stopped (forced by a second signal)', { clean: false });
+            process.exit(1);
+          });
       });
+      let cleanlyStopped = false;
       const stopCleanly = async () => {
         const closed = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
