@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adminToken, postgresProcessesOf, startRoster, startServe, waitFor, type RosterProcess } from '../support/roster-process';
+import { adminToken, postgresProcessesOf, startRoster, startServe, stopLeftoverRosters, waitFor, type RosterProcess } from '../support/roster-process';
 
 /**
  * The embedded PostgreSQL's lifecycle with real `roster` processes and real
@@ -25,7 +25,8 @@ function dataDir(): string {
   dirs.push(dir);
   return dir;
 }
-afterAll(() => {
+afterAll(async () => {
+  await stopLeftoverRosters();
   for (const dir of dirs) {
     // As root the cluster may live outside the folder (a link to /var/lib/roster/<id>/pg): remove it too.
     const link = path.join(dir, 'pg');

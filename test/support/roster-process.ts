@@ -20,6 +20,25 @@ export interface RosterProcess {
   signal(signal: NodeJS.Signals): void;
 }
 
+const running = new Set<Promise<number | null>>();
+const stoppers = new Map<Promise<number | null>, () => void>();
+
+/**
+ * For afterAll: processes a failed or timed-out test left running get SIGTERM
+ * (and SIGCONT, in case they were held), so they stop their database before
+ * their data directory is removed.
+ */
+export async function stopLeftoverRosters(): Promise<void> {
+  for (const exited of running) {
+    try {
+      stoppers.get(exited)!();
+    } catch {
+      // gone meanwhile
+    }
+  }
+  await Promise.all(running);
+}
+
 export function startRoster(args: string[], dataDir: string, env: Record<string, string> = {}): RosterProcess {
   const { DATABASE_URL: _external, EVENTSTORE_CONNECTION_STRING: _esdb, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -47,6 +66,12 @@ export function startRoster(args: string[], dataDir: string, env: Record<string,
   });
   child.stdout!.resume();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(exited);
+  void exited.then(() => running.delete(exited));
+  stoppers.set(exited, () => {
+    process.kill(-child.pid!, 'SIGCONT');
+    process.kill(-child.pid!, 'SIGTERM');
+  });
   return {
     child,
     pid: child.pid!,
