@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { commands, usage } from './commands';
+import { installStopSignals } from './stop-signals';
 
 /**
  * `roster <command> [options]`. Exit codes: 0 success, 1 the work finished with
@@ -29,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
   }
   // Commands other than serve keep the terminal for their own output.
   const logger = createLogger(name === 'serve' ? config.logLevel : config.logLevel === 'debug' ? 'debug' : 'warn');
+  // Ctrl-C or SIGTERM never leaves the embedded PostgreSQL running without a Roster process (stop-signals.ts).
+  installStopSignals(logger);
   return command.run(rest, { config, logger });
 }
 

@@ -3,11 +3,13 @@ import { openRuntime } from '../runtime';
 import { createServerApp } from '../server';
 import { startWebhookDispatcher } from '../webhooks/dispatcher';
 import type { CliCommand } from './commands';
+import { setStopHandler, tolerateErrorsWhileLeaving } from './stop-signals';
 
 /**
  * Runs the service. On SIGTERM/SIGINT: stop accepting connections, let in-flight
  * requests finish, stop the projector, then the event store and the database
- * (the embedded PostgreSQL too, when this process started it).
+ * (the embedded PostgreSQL too, when no other Roster process uses it); exit 0.
+ * A second signal hurries that and exits 1; a third exits at once (stop-signals.ts).
  */
 export const serveCommand: CliCommand = {
   summary: 'run the HTTP service and the projections (default)',
@@ -29,11 +31,41 @@ export const serveCommand: CliCommand = {
     logger.info('roster listening', { url: `http://localhost:${port}`, event_store: rt.store.kind });
 
     return new Promise<number>((resolve) => {
-      let shuttingDown = false;
-      const shutdown = async (signal: string) => {
-        if (shuttingDown) return;
-        shuttingDown = true;
-        logger.info('shutting down', { signal });
+      // First signal: clean stop. Second: hurry (connections closed now, PostgreSQL fast shutdown), exit 1. Third: exit at once.
+      setStopHandler((signal, n) => {
+        if (n === 1) {
+          logger.info('shutting down', { signal });
+          void stopCleanly().then(
+            () => {
+              cleanlyStopped = true;
+              logger.info('stopped', { clean: true });
+              resolve(0);
+            },
+            (err: unknown) => {
+              logger.error('error during shutdown', { err });
+              // Whatever failed before it, the database is still left (and stopped when no one else uses it).
+              void (rt.db.embedded?.stop() ?? Promise.resolve()).finally(() => {
+                logger.warn('stopped', { clean: false });
+                resolve(1);
+              });
+            },
+          );
+          return;
+        }
+        if (cleanlyStopped) return; // too late to hurry: the process is exiting with 0
+        logger.warn('second signal: hurrying shutdown (closing connections now, fast shutdown of the embedded PostgreSQL)', { signal });
+        tolerateErrorsWhileLeaving();
+        server.closeAllConnections();
+        // Not waiting for running imports, webhooks or the projector: leaving the database is what must not be skipped.
+        void (rt.db.embedded?.stop() ?? Promise.resolve())
+          .catch((err: unknown) => logger.error('could not leave the embedded PostgreSQL', { err }))
+          .then(() => {
+            logger.warn('stopped (forced by a second signal)', { clean: false });
+            process.exit(1);
+          });
+      });
+      let cleanlyStopped = false;
+      const stopCleanly = async () => {
         const closed = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 10_000);
@@ -41,11 +73,7 @@ export const serveCommand: CliCommand = {
         clearTimeout(force);
         await dispatcher.stop();
         await rt.close();
-        logger.info('stopped');
-        resolve(0);
       };
-      process.once('SIGTERM', () => void shutdown('SIGTERM'));
-      process.once('SIGINT', () => void shutdown('SIGINT'));
     });
   },
 };

@@ -5,6 +5,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../logger';
+import { resolveClusterDir, type ServerUser } from './cluster-dir';
+import { acquireDirLock, acquireDirLockSync } from './dir-lock';
+import { addLease, liveLeases, removeLease } from './leases';
+import { readPostmaster, signalPostmaster, type Postmaster } from './postmaster';
 
 /**
  * The embedded PostgreSQL default: real PostgreSQL binaries shipped through npm
@@ -14,14 +18,22 @@ import type { Logger } from '../logger';
  * EmbeddedPostgres class because that class installs a process-wide exit hook
  * that stops the server on SIGTERM before in-flight requests have finished.
  *
- * Layout of `<dataDir>/pg`: the cluster. `<dataDir>/pg-password`: the generated
- * superuser password (mode 600). A second Roster process on the same data
- * directory finds the running server through `postmaster.pid` and uses it.
+ * Layout of `<dataDir>`: `pg` the cluster (see cluster-dir.ts for root),
+ * `pg-password` the generated superuser password (mode 600), `postgres.log`,
+ * `attached/` one lease per Roster process using the server (leases.ts),
+ * `start.lock` held while a process starts, joins, leaves or stops the server.
+ *
+ * Lifecycle: the first Roster process starts the server; later ones join it.
+ * Each leaves through `stop()`, and the last one to leave stops the server
+ * (fast shutdown). A server found running with no live process attached (its
+ * owner was killed) is adopted: it is stopped by the last process to leave,
+ * like one this process started. So a server never outlives every Roster.
  */
 export interface EmbeddedPostgres {
   readonly url: string;
-  /** true when this process started the server (and so stops it). */
+  /** true when this process started the server, or adopted one whose processes are all gone. */
   readonly owned: boolean;
+  /** Leaves the server; stops it (fast shutdown, waiting for it to exit) when no other live Roster process uses it. */
   stop(): Promise<void>;
 }
 
@@ -40,7 +52,7 @@ async function binaries(): Promise<Binaries> {
 }
 
 /** Postgres refuses to run as root; as root we run it as the `postgres` system user. */
-function runAs(): { uid: number; gid: number } | undefined {
+function runAs(): ServerUser | undefined {
   if (process.getuid?.() !== 0) return undefined;
   try {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -65,59 +77,19 @@ async function freePort(): Promise<number> {
   });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The server once it is ready, or undefined once it is not running; waits while it starts or stops. */
+async function settledServer(pgDir: string): Promise<Postmaster | undefined> {
+  for (let waited = 0; ; waited += 50) {
+    const pm = readPostmaster(pgDir);
+    if (!pm || pm.status === 'ready') return pm;
+    if (waited > 120_000) throw new Error(`embedded PostgreSQL (pid ${pm.pid}) is still ${pm.status} after 120 s`);
+    await sleep(50);
   }
 }
 
-/** The running server of this cluster, if any: `postmaster.pid` holds pid (line 1) and port (line 4). */
-function runningServer(pgDir: string): { pid: number; port: number } | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const lines = text.split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  // The file is written before the server listens: "ready" appears on line 8 once it accepts connections.
-  if (!pid || !port || !isAlive(pid) || !/ready/.test(lines[7] ?? '')) return undefined;
-  return { pid, port };
-}
-
-/** Serialises initdb/start between Roster processes sharing a data directory. */
-async function withStartLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
-  const lockPath = path.join(dataDir, 'start.lock');
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = fs.openSync(lockPath, 'wx');
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(fs.readFileSync(lockPath, 'utf8'));
-      if (!holder || !isAlive(holder)) {
-        fs.rmSync(lockPath, { force: true });
-        continue;
-      }
-      if (attempt > 600) throw new Error(`Timed out waiting for ${lockPath} held by process ${holder}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lockPath, { force: true });
-  }
-}
-
-function run(cmd: string, args: string[], owner: { uid: number; gid: number } | undefined): Promise<string> {
+function run(cmd: string, args: string[], owner: ServerUser | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...owner, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -128,87 +100,189 @@ function run(cmd: string, args: string[], owner: { uid: number; gid: number } | 
   });
 }
 
-export async function startEmbeddedPostgres(options: {
-  dataDir: string;
-  port?: number;
-  database?: string;
-  logger: Logger;
-}): Promise<EmbeddedPostgres> {
-  const { dataDir, logger } = options;
+/** This process's attachments, for the synchronous last-resort exit (detachAllSync). */
+interface Attachment {
+  readonly dataDir: string;
+  readonly pgDir: string;
+  readonly lease: string;
+  stop?: () => Promise<void>;
+}
+const attachments = new Set<Attachment>();
+
+/** Leaves every embedded PostgreSQL this process uses (stopping those no other process uses), waiting for them to exit. */
+export async function stopAllEmbedded(): Promise<void> {
+  // A start under way (initdb, waiting for the server) finishes first, so the server it starts is left too.
+  await Promise.allSettled([...starting]);
+  await Promise.all([...attachments].map((a) => a.stop?.()));
+}
+const starting = new Set<Promise<unknown>>();
+const lockPath = (dataDir: string) => path.join(dataDir, 'start.lock');
+
+type StartOptions = { dataDir: string; port?: number; database?: string; logger: Logger };
+
+export function startEmbeddedPostgres(options: StartOptions): Promise<EmbeddedPostgres> {
+  const started = start(options);
+  starting.add(started);
+  void started.finally(() => starting.delete(started)).catch(() => {});
+  return started;
+}
+
+async function start(options: StartOptions): Promise<EmbeddedPostgres> {
+  const { logger } = options;
+  const dataDir = path.resolve(options.dataDir);
   const database = options.database ?? 'roster';
-  const pgDir = path.join(dataDir, 'pg');
   const passwordFile = path.join(dataDir, 'pg-password');
   fs.mkdirSync(dataDir, { recursive: true });
 
-  return withStartLock(dataDir, async () => {
-    const owner = runAs();
-    if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
-      const { initdb } = await binaries();
-      logger.info('initialising embedded PostgreSQL', { dir: pgDir });
-      fs.rmSync(pgDir, { recursive: true, force: true });
-      fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
-      fs.writeFileSync(passwordFile, randomBytes(24).toString('hex'), { mode: 0o600 });
-      // initdb reads the password from a file the server user can read; removed right after.
-      const pwTmp = path.join(dataDir, `.pw-${process.pid}`);
-      fs.copyFileSync(passwordFile, pwTmp);
-      if (owner) {
-        fs.chownSync(pgDir, owner.uid, owner.gid);
-        fs.chownSync(pwTmp, owner.uid, owner.gid);
-      }
-      try {
-        await run(initdb, [`--pgdata=${pgDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwTmp}`, '--encoding=UTF8', '--locale=C'], owner);
-      } finally {
-        fs.rmSync(pwTmp, { force: true });
-      }
-    }
-    const password = fs.readFileSync(passwordFile, 'utf8').trim();
-    const urlFor = (port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
-
-    const existing = runningServer(pgDir);
-    if (existing) {
-      logger.info('using the embedded PostgreSQL already running on this data directory', { port: existing.port, pid: existing.pid });
-      await ensureDatabase(urlFor(existing.port), database);
-      return { url: urlFor(existing.port), owned: false, stop: async () => {} };
-    }
-
-    const { postgres } = await binaries();
-    const port = options.port ?? (await freePort());
-    // Server output goes to a file, not a pipe: the server must outlive this process if it is killed.
-    const logFd = fs.openSync(path.join(dataDir, 'postgres.log'), 'a');
-    const child: ChildProcess = spawn(
-      postgres,
-      ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB',
-        // Bulk imports write WAL fast: fewer, larger checkpoints (durability is unchanged: fsync and synchronous_commit stay on).
-        '-c', 'wal_buffers=16MB', '-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=15min'],
-      // Its own process group: a Ctrl-C in the terminal reaches Roster, which then stops PostgreSQL in order.
-      { ...owner, detached: true, stdio: ['ignore', logFd, logFd] },
-    );
-    fs.closeSync(logFd);
-    let exited: number | null | undefined;
-    child.on('exit', (code) => (exited = code));
-    for (let waited = 0; !runningServer(pgDir); waited += 50) {
-      if (exited !== undefined) throw new Error(`embedded PostgreSQL exited with ${exited}; see ${path.join(dataDir, 'postgres.log')}`);
-      if (waited > 60_000) throw new Error(`embedded PostgreSQL did not start within 60 s; see ${path.join(dataDir, 'postgres.log')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    child.unref();
-    logger.info('embedded PostgreSQL started', { port, dir: pgDir });
-    await ensureDatabase(urlFor(port), database);
-
-    let stopped: Promise<void> | undefined;
-    return {
-      url: urlFor(port),
-      owned: true,
-      stop: () =>
-        (stopped ??= new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.ref(); // keep this process alive until PostgreSQL has exited
-          child.once('exit', () => resolve());
-          child.kill('SIGINT'); // fast shutdown: abort open transactions, checkpoint, exit
-        })),
-    };
+  const lock = await acquireDirLock(lockPath(dataDir), {
+    onWait: (holder) => logger.info('waiting for another Roster process starting or stopping the embedded PostgreSQL', { pid: holder.pid }),
   });
+  let attachment: Attachment;
+  let owned = false;
+  let port: number;
+  let child: ChildProcess | undefined;
+  try {
+    const owner = runAs();
+    const pgDir = resolveClusterDir(dataDir, owner, logger);
+    if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) await initCluster(pgDir, passwordFile, owner, logger);
+
+    const others = liveLeases(dataDir);
+    const running = await settledServer(pgDir);
+    if (running && others.length > 0) {
+      logger.info('joining the embedded PostgreSQL already running on this data directory', { port: running.port, pid: running.pid, attached: others.map((p) => p.pid) });
+      port = running.port;
+    } else if (running) {
+      // Its owner is gone (killed, crashed): this process takes it over, so it is stopped when the last Roster leaves.
+      logger.warn('adopting the embedded PostgreSQL left running by a Roster process that is gone', { port: running.port, pid: running.pid });
+      port = running.port;
+      owned = true;
+    } else {
+      port = options.port ?? (await freePort());
+      child = await startServer(pgDir, port, dataDir, owner);
+      logger.info('embedded PostgreSQL started', { port, dir: pgDir });
+      owned = true;
+    }
+    attachment = { dataDir, pgDir, lease: addLease(dataDir) };
+    attachments.add(attachment);
+  } finally {
+    lock.release();
+  }
+
+  const password = fs.readFileSync(passwordFile, 'utf8').trim();
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  let stopped: Promise<void> | undefined;
+  const handle: EmbeddedPostgres = {
+    url,
+    owned,
+    stop: () => (stopped ??= detach(attachment, logger, child)),
+  };
+  attachment.stop = handle.stop;
+  try {
+    await ensureDatabase(url, database);
+  } catch (err) {
+    await handle.stop();
+    throw err;
+  }
+  return handle;
 }
+
+async function initCluster(pgDir: string, passwordFile: string, owner: ServerUser | undefined, logger: Logger) {
+  const { initdb } = await binaries();
+  logger.info('initialising embedded PostgreSQL', { dir: pgDir });
+  fs.rmSync(pgDir, { recursive: true, force: true });
+  fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(passwordFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+  // initdb reads the password from a file the server user can read, beside the cluster; removed right after.
+  const pwTmp = path.join(path.dirname(pgDir), `.pw-${process.pid}`);
+  fs.copyFileSync(passwordFile, pwTmp);
+  if (owner) {
+    fs.chownSync(pgDir, owner.uid, owner.gid);
+    fs.chownSync(pwTmp, owner.uid, owner.gid);
+  }
+  try {
+    await run(initdb, [`--pgdata=${pgDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwTmp}`, '--encoding=UTF8', '--locale=C'], owner);
+  } finally {
+    fs.rmSync(pwTmp, { force: true });
+  }
+}
+
+async function startServer(pgDir: string, port: number, dataDir: string, owner: ServerUser | undefined): Promise<ChildProcess> {
+  const { postgres } = await binaries();
+  // Server output goes to a file, not a pipe: the server must outlive this process if it is killed (the next one adopts it).
+  const logFd = fs.openSync(path.join(dataDir, 'postgres.log'), 'a');
+  const child: ChildProcess = spawn(
+    postgres,
+    ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB',
+      // Bulk imports write WAL fast: fewer, larger checkpoints (durability is unchanged: fsync and synchronous_commit stay on).
+      '-c', 'wal_buffers=16MB', '-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=15min'],
+    // Its own process group: a Ctrl-C in the terminal reaches Roster, which then stops PostgreSQL in order.
+    { ...owner, detached: true, stdio: ['ignore', logFd, logFd] },
+  );
+  fs.closeSync(logFd);
+  let exited: number | null | undefined;
+  child.on('exit', (code) => (exited = code));
+  for (let waited = 0; readPostmaster(pgDir)?.status !== 'ready'; waited += 50) {
+    if (exited !== undefined) throw new Error(`embedded PostgreSQL exited with ${exited}; see ${path.join(dataDir, 'postgres.log')}`);
+    if (waited > 60_000) {
+      child.kill('SIGQUIT');
+      throw new Error(`embedded PostgreSQL did not start within 60 s; see ${path.join(dataDir, 'postgres.log')}`);
+    }
+    await sleep(50);
+  }
+  child.unref();
+  return child;
+}
+
+/** Leaves the server; the last live process to leave stops it. */
+async function detach(a: Attachment, logger: Logger, child: ChildProcess | undefined): Promise<void> {
+  const lock = await acquireDirLock(lockPath(a.dataDir), {
+    onWait: (holder) => logger.info('waiting for another Roster process starting or stopping the embedded PostgreSQL', { pid: holder.pid }),
+  });
+  try {
+    removeLease(a.lease);
+    const others = liveLeases(a.dataDir);
+    if (others.length > 0) {
+      logger.info('leaving the embedded PostgreSQL running for the other Roster processes using it', { attached: others.map((p) => p.pid) });
+      return;
+    }
+    child?.ref(); // keep this process alive until the server has exited
+    // Fast shutdown: abort open transactions, checkpoint, exit.
+    const pm = signalPostmaster(a.pgDir, 'SIGINT');
+    if (!pm) return;
+    logger.info('stopping the embedded PostgreSQL', { pid: pm.pid });
+    for (let waited = 0; readPostmaster(a.pgDir); waited += 50) {
+      // A shutdown checkpoint stuck for a minute: immediate shutdown (the next start replays the WAL; nothing committed is lost).
+      if (waited === 60_000) signalPostmaster(a.pgDir, 'SIGQUIT');
+      await sleep(50);
+    }
+    logger.info('embedded PostgreSQL stopped');
+  } finally {
+    attachments.delete(a);
+    child?.unref();
+    lock.release();
+  }
+}
+
+/**
+ * The last resort when this process must exit now (a third signal, or exit
+ * without stop()): leaves every attachment at once and, where no other live
+ * Roster process is attached, asks the server for a fast shutdown without
+ * waiting for it. Synchronous, so it also runs in an 'exit' handler.
+ */
+export function detachAllSync(): void {
+  for (const a of [...attachments]) {
+    attachments.delete(a);
+    const lock = acquireDirLockSync(lockPath(a.dataDir), 2_000);
+    try {
+      removeLease(a.lease);
+      if (liveLeases(a.dataDir).length === 0) signalPostmaster(a.pgDir, 'SIGINT');
+    } finally {
+      lock?.release();
+    }
+  }
+}
+// Whatever ends this process (an uncaught error, process.exit), the server is not left without an owner.
+process.on('exit', detachAllSync);
 
 /** CREATE DATABASE when missing (there is no IF NOT EXISTS for databases). */
 export async function ensureDatabase(url: string, database: string): Promise<void> {
