@@ -31,6 +31,7 @@ const schema = z.object({
   ROSTER_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   ROSTER_WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
   ROSTER_WEBHOOK_RETRY_HOURS: z.coerce.number().positive().default(72),
+  ROSTER_ADMIN_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -50,6 +51,8 @@ export interface Config {
   readonly bcryptCost: number;
   readonly signIn: { readonly maxFailures: number; readonly windowSeconds: number };
   readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number };
+  /** Admin console sessions end after this many minutes without a request. */
+  readonly adminIdleMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -89,5 +92,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowedHosts: e.ROSTER_WEBHOOK_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
       retryHours: e.ROSTER_WEBHOOK_RETRY_HOURS,
     },
+    adminIdleMinutes: e.ROSTER_ADMIN_IDLE_MINUTES,
   };
 }

@@ -16,6 +16,10 @@ import { signInLimiterFromConfig } from './commands/sign-in';
 import { systemContext } from './commands/context';
 import { ensureDefaults } from './commands/organizations';
 import type { Runtime } from './runtime';
+import { adminSessionRoutes } from './http/admin/session-routes';
+import { adminStaticRoutes } from './http/admin/static';
+import { apiAuthentication } from './http/admin/api-auth';
+import { createSessions } from './operators/sessions';
 
 export interface ServerApp extends Express {
   /** Resolves once the signing key, the first admin client and the defaults exist. */
@@ -27,7 +31,7 @@ export interface ServerApp extends Express {
  * endpoint and JWKS, the OpenAPI document, then everything under /api behind
  * bearer-token authentication (each route checks its own scope).
  */
-export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: (line: string) => void; dispatcher?: WebhookDispatcher } = {}): ServerApp {
+export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: (line: string) => void; dispatcher?: WebhookDispatcher; webDist?: string } = {}): ServerApp {
   const auth = options.auth ?? createAuth({ knex: rt.db.knex, logger: rt.logger, adminClient: rt.config.adminClient, announce: options.announce });
   const deps: ApiDeps = {
     store: rt.store,
@@ -37,14 +41,18 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
     trustedLocationHeader: rt.config.trustedLocationHeader,
   };
   const registry = new EndpointRegistry();
+  const sessions = createSessions(rt.db.knex, rt.config.adminIdleMinutes);
   const app = createApp({
     logger: rt.logger,
     routes: [
       healthRoutes({ db: rt.db, projector: rt.projector }),
       oauthRoutes({ auth, publicUrl: rt.config.publicUrl }),
       openApiRoutes(registry),
-      // Every /api route needs a valid bearer token; scopes are checked per route.
-      (router: Router) => void router.use('/api', auth.authenticate),
+      // The admin console: its session endpoints and its built files.
+      adminSessionRoutes({ knex: rt.db.knex, passwords: rt.passwords, sessions, limiter: signInLimiterFromConfig(rt.config.signIn), logger: rt.logger, publicUrl: rt.config.publicUrl }),
+      adminStaticRoutes({ webDist: options.webDist }),
+      // Every /api route needs a valid bearer token or a console session; scopes are checked per route.
+      (router: Router) => void router.use('/api', apiAuthentication({ bearer: auth.authenticate, sessions, publicUrl: rt.config.publicUrl })),
       ...apiRouteModules(deps, registry),
       importRoutes({ ...deps, jobs: rt.imports, maxFileBytes: rt.config.importMaxBytes }, registry),
       webhookRoutes({ ...deps, allowedHosts: rt.config.webhooks.allowedHosts, dispatcher: options.dispatcher }, registry),

@@ -154,6 +154,42 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: '0006_admin_operators',
+    async up(knex) {
+      // The people who run Roster (the admin console), kept apart from the users
+      // it manages: credentials, not domain data, like api_clients. Session ids
+      // and setup tokens are stored as SHA-256 digests, never in clear.
+      await knex.raw(`
+        create table operators (
+          id text primary key,
+          email text not null,
+          password jsonb not null,
+          totp_secret text,
+          created_at timestamptz not null default now(),
+          disabled_at timestamptz,
+          last_signed_in_at timestamptz
+        );
+        create unique index operators_email_key on operators (lower(email));
+        create table operator_sessions (
+          id_hash text primary key,
+          operator_id text not null references operators (id),
+          csrf_token text not null,
+          created_at timestamptz not null default now(),
+          last_seen_at timestamptz not null default now(),
+          ip text,
+          user_agent text
+        );
+        create index operator_sessions_operator_idx on operator_sessions (operator_id);
+        create table operator_setup_tokens (
+          token_hash text primary key,
+          created_at timestamptz not null default now(),
+          expires_at timestamptz not null,
+          used_at timestamptz
+        );
+      `);
+    },
+  },
 ];
 
 class Source implements Knex.MigrationSource<Migration> {
