@@ -363,7 +363,7 @@ function PastJobs(props: { version: number }) {
               <td>{j.counts.rows}</td>
               <td>{j.counts.rows_failed}</td>
               <td>
-                <button type="button" aria-label={`Show report of ${j.id}`} onClick={() => setOpen(open === j.id ? null : j.id)}>
+                <button type="button" aria-label={`${open === j.id ? 'Hide' : 'Show'} report of ${j.id}`} onClick={() => setOpen(open === j.id ? null : j.id)}>
                   {open === j.id ? 'Hide' : 'Show'}
                 </button>
               </td>

@@ -43,7 +43,7 @@ export function SubscribersPage() {
               <td>{s.full_name}</td>
               <td class="actions">
                 <ActionButton
-                  label={`Convert ${s.email} to a user`}
+                  label={`Convert to user: ${s.email}`}
                   onClick={async () => {
                     await post(`/api/v1/subscribers/${enc(s.id)}/convert`, { org_code: target });
                     setVersion((v) => v + 1);

@@ -44,7 +44,7 @@ export function IdentitiesSection(props: { userId: string; version: number; onCh
               <td class="actions">
                 {i.is_primary ? null : (
                   <ActionButton
-                    label={`Make ${i.name} primary`}
+                    label={`Make primary: ${i.name}`}
                     onClick={async () => {
                       await patch(`/api/v1/identities/${enc(i.id)}`, { is_primary: true });
                       props.onChange();
@@ -235,7 +235,7 @@ function Membership(props: { userId: string; orgCode: string; orgName: string; r
           />
         </Form>
         <ActionButton
-          label={`Remove from ${props.orgName}`}
+          label={`Remove from organization ${props.orgName}`}
           onClick={async () => {
             await del(`/api/v1/organizations/${enc(props.orgCode)}/users/${enc(props.userId)}`);
             props.onChange();
@@ -370,7 +370,7 @@ export function MfaSection(props: { userId: string; orgCodes: string[]; version:
                 {s.factor ? (
                   <>
                     <ActionButton
-                      label={`Reset ${s.factor.type} factor, ${s.scope}`}
+                      label={`Reset this factor (${s.factor.type}, ${s.scope})`}
                       onClick={async () => {
                         await del(`${s.base}/${enc(s.factor!.id)}`);
                         props.onChange();
@@ -379,7 +379,7 @@ export function MfaSection(props: { userId: string; orgCodes: string[]; version:
                       Reset this factor
                     </ActionButton>
                     <ActionButton
-                      label={`Reset all factors, ${s.scope}`}
+                      label={`Reset all in scope (${s.scope})`}
                       onClick={async () => {
                         await del(s.base);
                         props.onChange();
