@@ -134,6 +134,7 @@ export function Select(props: { label: string; value: string; onChange: (v: stri
     <div class="field">
       <label for={id}>{props.label}</label>
       <select id={id} name={props.name} value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        {props.options.length === 0 ? <option value="">None available</option> : null}
         {props.options.map(([v, l]) => (
           <option key={v} value={v}>
             {l}
@@ -214,11 +215,14 @@ export function Pager(props: { keyset: ReturnType<typeof useKeyset>; nextToken: 
 }
 
 /** A page's heading, focused on navigation so screen readers announce the new page. */
+let firstPage = true;
 export function PageTitle(props: { children: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${ref.current?.textContent ?? 'Roster'} · Roster console`;
-    ref.current?.focus({ preventScroll: true });
+    // Not on the first page of a load: there the skip link comes first, as on any site.
+    if (firstPage) firstPage = false;
+    else ref.current?.focus({ preventScroll: true });
   }, []);
   return (
     <h1 tabIndex={-1} ref={ref}>
