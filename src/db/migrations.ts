@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createUserSearchIndexes } from '../projections/users/search';
 
 /**
  * Schema migrations, in order. Read-model tables are not here: each projection
@@ -188,6 +189,23 @@ export const migrations: readonly Migration[] = [
           used_at timestamptz
         );
       `);
+    },
+  },
+  {
+    name: '0007_user_fragment_search',
+    async up(knex) {
+      // pg_trgm ships with PostgreSQL's contrib modules (the embedded server has
+      // them) and is a trusted extension: no superuser needed. Where it is missing,
+      // fragment search still works, without its index.
+      const { rows } = (await knex.raw(`select 1 from pg_available_extensions where name = 'pg_trgm'`)) as { rows: unknown[] };
+      if (rows.length > 0) {
+        // In a savepoint: a role without CREATE on the database keeps the scan instead of failing the start.
+        await knex.transaction((sp) => sp.raw('create extension if not exists pg_trgm')).catch(() => undefined);
+      }
+      // Users tables built before this migration get the new indexes too (new
+      // generations get them from the projection's setup).
+      const { rows: tables } = (await knex.raw(`select tablename from pg_tables where schemaname = current_schema() and tablename ~ '^users_v[0-9]+_g[0-9]+$'`)) as { rows: { tablename: string }[] };
+      for (const { tablename } of tables) await createUserSearchIndexes(knex, tablename);
     },
   },
 ];
