@@ -20,6 +20,7 @@ import { adminSessionRoutes } from './http/admin/session-routes';
 import { adminStaticRoutes } from './http/admin/static';
 import { apiAuthentication } from './http/admin/api-auth';
 import { createSessions } from './operators/sessions';
+import { clientRoutes } from './http/routes/clients';
 
 export interface ServerApp extends Express {
   /** Resolves once the signing key, the first admin client and the defaults exist. */
@@ -57,6 +58,7 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
       importRoutes({ ...deps, jobs: rt.imports, maxFileBytes: rt.config.importMaxBytes }, registry),
       webhookRoutes({ ...deps, allowedHosts: rt.config.webhooks.allowedHosts, dispatcher: options.dispatcher }, registry),
       auditRoutes({ knex: rt.db.knex, store: rt.store }),
+      clientRoutes({ knex: rt.db.knex, logger: rt.logger }),
       projectionRoutes({ projector: rt.projector, logger: rt.logger }),
       signInRoutes(
         { store: rt.store, passwords: rt.passwords, bcryptCost: rt.config.bcryptCost, limiter: signInLimiterFromConfig(rt.config.signIn), trustedLocationHeader: rt.config.trustedLocationHeader },
