@@ -54,6 +54,15 @@ describe('first-operator setup', () => {
     const weak = await consoleClient(t).request('POST', '/admin/api/setup', { json: { token, email: OPERATOR.email, password: 'short' } });
     expect(weak.status).toBe(400);
     expect((await json<{ errors: { code: string }[] }>(weak)).errors[0]!.code).toBe('PASSWORD_TOO_SHORT');
+    // A TOTP secret must be confirmed with a code from it.
+    const { secret } = newTotpSecret(OPERATOR.email);
+    const wrongCode = String((Number(totpCode(secret)) + 500_000) % 1_000_000).padStart(6, '0');
+    for (const totp of [{ totp_secret: secret }, { totp_secret: secret, totp_code: wrongCode }]) {
+      const refused = await consoleClient(t).request('POST', '/admin/api/setup', { json: { token, ...OPERATOR, ...totp } });
+      expect(refused.status).toBe(400);
+      expect((await json<{ errors: { code: string }[] }>(refused)).errors[0]!.code).toBe('TOTP_CODE_INVALID');
+    }
+    expect(await knex()('operators').select('id')).toEqual([]);
 
     const c = consoleClient(t);
     const ok = await c.request('POST', '/admin/api/setup', { json: { token, ...OPERATOR } });
