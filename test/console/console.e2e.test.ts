@@ -238,6 +238,7 @@ describe('admin console in Chromium', () => {
     expect(text).toContain('admin');
     await page.getByLabel('Type or prefix').fill('');
     await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.locator('[data-chain=ok]').waitFor();
     await check('audit');
   });
 
@@ -282,7 +283,18 @@ describe('admin console in Chromium', () => {
 
     await nav('System');
     await page.getByRole('table', { name: 'Projections' }).locator('tbody tr').first().waitFor();
+    await page.getByLabel('Client name').fill('Billing sync');
+    await page.getByLabel('Scopes').fill('read:users, read:organizations');
+    await page.getByRole('button', { name: 'Create client' }).click();
+    const secret = await page.locator('.notice .secret').textContent();
+    expect(secret?.length).toBeGreaterThanOrEqual(16);
+    const clients = page.getByRole('table', { name: 'API clients' });
+    await clients.getByRole('cell', { name: 'Billing sync', exact: true }).waitFor();
+    // Shown once: the list never carries it.
+    expect(await clients.textContent()).not.toContain(secret);
     await check('system');
+    await page.getByRole('button', { name: 'Revoke Billing sync' }).click();
+    await clients.getByText(/^Revoked/).waitFor();
 
     expect(Object.keys(a11y).sort()).toEqual(['audit', 'import', 'organizations', 'permissions', 'roles', 'sign-in', 'subscribers', 'system', 'user', 'users']);
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));

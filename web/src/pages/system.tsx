@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { del, enc, get, post } from '../api';
+import { ApiError, del, enc, get, post } from '../api';
 import { ActionButton, ErrorText, Field, Form, formatTime, PageTitle, Pager, Section, useKeyset, useLoad } from '../ui';
 
 /** System: projections, webhooks and their deliveries, API clients. */
@@ -195,13 +195,25 @@ interface Client {
 
 function ApiClients() {
   const [version, setVersion] = useState(0);
-  const list = useLoad(() => get<{ clients: Client[] }>(CLIENTS), [version]);
+  const list = useLoad(async () => {
+    try {
+      return await get<{ clients: Client[] }>(CLIENTS);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  }, [version]);
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState('');
   const [created, setCreated] = useState<{ client_id: string; client_secret: string } | null>(null);
   return (
     <Section title="API clients">
       <ErrorText error={list.error} />
+      {list.data === null ? (
+        <p class="notice" role="status">
+          This server does not manage API clients over HTTP; use <code>roster clients create|list|revoke</code>.
+        </p>
+      ) : null}
       <table aria-label="API clients">
         <thead>
           <tr>

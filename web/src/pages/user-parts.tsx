@@ -503,7 +503,7 @@ export function AuditTable(props: { entries: AuditItem[]; label: string }) {
                 {e.ip ? ` · ${e.ip}` : ''}
               </td>
               <td>
-                <code class="details-json">{JSON.stringify(e.details)}</code>
+                <Details details={e.details} />
               </td>
             </tr>
           ))
@@ -514,3 +514,16 @@ export function AuditTable(props: { entries: AuditItem[]; label: string }) {
 }
 
 export type { AuditItem };
+
+/** An entry's details: short ones inline, long ones folded behind their first words. */
+function Details(props: { details: Record<string, unknown> }) {
+  const { correlation_id: _c, ...rest } = props.details;
+  const text = JSON.stringify(rest);
+  if (text.length <= 120) return <code class="details-json">{text}</code>;
+  return (
+    <details>
+      <summary>{text.slice(0, 80)}…</summary>
+      <code class="details-json">{text}</code>
+    </details>
+  );
+}
