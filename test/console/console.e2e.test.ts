@@ -22,7 +22,7 @@ describe('admin console in Chromium', () => {
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB' });
     context.setDefaultTimeout(10_000);
     page = await context.newPage();
     page.on('console', (m) => {
@@ -172,6 +172,9 @@ describe('admin console in Chromium', () => {
     await final.waitFor();
     expect(await final.locator('[data-count=created]').textContent()).toBe('3');
     expect(await final.locator('[data-count=failed]').textContent()).toBe('1');
+    // The users this job created, through the users page's import filter.
+    const jobUsers = await page.locator('#run').getByRole('link', { name: 'Users this import created or updated' }).getAttribute('href');
+    expect(jobUsers).toMatch(/^\/admin\/users\?import_id=imp_/);
 
     const run = page.locator('#run');
     const issues = run.getByRole('table', { name: 'Import errors and warnings' });
@@ -197,6 +200,10 @@ describe('admin console in Chromium', () => {
     expect(await clean.locator('[data-count=failed]').textContent()).toBe('0');
     expect(await clean.locator('[data-count=created]').textContent()).toBe('1');
     await page.getByRole('table', { name: 'Past imports' }).getByRole('cell', { name: 'users-fixed.csv' }).first().waitFor();
+    // "Imported by job": the fixed file's job brought exactly the fixed user.
+    await page.locator('#run').getByRole('link', { name: 'Users this import created or updated' }).click();
+    await heading('Users').waitFor();
+    await expect.poll(() => page.getByRole('table', { name: 'Users' }).locator('tbody tr').allTextContents()).toEqual([expect.stringContaining('bad.row@example.com')]);
   });
 
   it('finds a user by a fragment of an email', async () => {
@@ -215,6 +222,17 @@ describe('admin console in Chromium', () => {
     await expect.poll(() => page.getByTestId('status').textContent()).toBe('Suspended');
     expect((await (await page.request.get(`${server.url}/api/v1/search/users?query=grace@example.com`)).json()).results[0].is_suspended).toBe(true);
     await page.getByRole('button', { name: 'Restore user' }).click();
+    await expect.poll(() => page.getByTestId('status').textContent()).toBe('Active');
+
+    // "As of" a moment while suspended: the profile as it was then, with actions disabled.
+    const at = async (type: string) => Date.parse((await (await page.request.get(`${server.url}/api/v1/audit_log?type=${type}`)).json()).audit_log[0].occurred_on);
+    const [suspendedAt, restoredAt] = [await at('user.suspended'), await at('user.restored')];
+    const moment = new Date((suspendedAt + restoredAt) / 2).toISOString().slice(0, 23); // the browser runs in UTC
+    await page.getByLabel('As of', { exact: true }).fill(moment);
+    await page.getByRole('button', { name: 'Show profile then' }).click();
+    await expect.poll(() => page.getByTestId('status').textContent()).toBe('Suspended');
+    expect(await page.getByRole('button', { name: 'Restore user' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Back to now' }).click();
     await expect.poll(() => page.getByTestId('status').textContent()).toBe('Active');
   });
 

@@ -94,7 +94,8 @@ export function App() {
         </span>
       </header>
       <main id="main">
-        <Page path={path} />
+        {/* Keyed by the whole address: a link with other query parameters opens a fresh page. */}
+        <Page key={location.pathname + location.search} path={path} />
       </main>
     </>
   );

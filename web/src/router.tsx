@@ -20,9 +20,11 @@ export function navigate(to: string, replace = false) {
 }
 
 export function usePath(): string {
-  const [path, setPath] = useState(currentPath());
+  // Every navigation re-renders, even to the same path with other query parameters.
+  const [, setVisits] = useState(0);
+  const path = currentPath();
   useEffect(() => {
-    const update = () => setPath(currentPath());
+    const update = () => setVisits((n) => n + 1);
     listeners.add(update);
     window.addEventListener('popstate', update);
     return () => {

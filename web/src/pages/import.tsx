@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { enc, get, post } from '../api';
+import { Link } from '../router';
 import { ErrorText, formatTime, Loading, PageTitle, Pager, Section, Select, useAction, useId, useKeyset, useLoad } from '../ui';
 
 /**
@@ -259,6 +260,11 @@ function JobReport(props: { job: Job | undefined }) {
               File warning: {w.message} ({w.code})
             </p>
           ))}
+          {job.dry_run || counts.users_created + counts.users_updated === 0 ? null : (
+            <p>
+              <Link to={`/users?import_id=${encodeURIComponent(job.id)}`}>Users this import created or updated</Link>
+            </p>
+          )}
           {counts.rows_failed > 0 || counts.rows_with_warnings > 0 ? <IssueTable job={job} /> : <p class="ok">Clean: no row failed, no warnings.</p>}
         </>
       ) : null}

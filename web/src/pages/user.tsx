@@ -53,6 +53,8 @@ export function UserPage(props: { userId: string }) {
       <form
         class="filters asof"
         aria-label="See the profile as of a moment"
+        // The moment is checked below; the browser's step check would refuse milliseconds typed or pasted in.
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           setAsOfProblem(null);

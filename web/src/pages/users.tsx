@@ -31,7 +31,8 @@ export function UsersPage() {
   const [role, setRole] = useState('');
   const [suspended, setSuspended] = useState('');
   const [reset, setReset] = useState('');
-  const [importId, setImportId] = useState('');
+  // A link such as /admin/users?import_id=imp_… (from an import's report) opens with that filter.
+  const [importId, setImportId] = useState(() => new URLSearchParams(location.search).get('import_id') ?? '');
   const filters = { org_code: org, role_key: role, is_suspended: suspended, is_password_reset_requested: reset, import_id: importId };
   const keyset = useKeyset(JSON.stringify([submitted, filters]));
   const orgs = useLoad(() => get<{ organizations: { code: string; name: string }[] }>('/api/v1/organizations', { page_size: 500 }), []);
