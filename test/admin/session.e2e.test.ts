@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueSetupToken } from '../../src/operators/setup-token';
-import { createOperator } from '../../src/operators/operators';
+import { createOperator, disableOperator } from '../../src/operators/operators';
 import { newTotpSecret, totpCode } from '../../src/operators/totp';
 import { startTestApp, type TestApp } from '../support/app';
 import { consoleClient, OPERATOR, type ConsoleClient } from './support';
@@ -219,5 +219,37 @@ describe('TOTP and disabled operators', () => {
     expect((await json<{ errors: { code: string }[] }>(wrong)).errors[0]!.code).toBe('INVALID_CREDENTIALS');
     const ok = await consoleClient(t).request('POST', '/admin/api/sign_in', { json: { ...creds, totp_code: totpCode(secret) } });
     expect(ok.status).toBe(200);
+  });
+});
+
+describe('refusals that protect the sign-in', () => {
+  it('a disabled operator cannot sign in', async () => {
+    await createOperator(knex(), t.runtime.passwords, { email: 'gone@example.com', password: OPERATOR.password });
+    expect(await disableOperator(knex(), 'gone@example.com')).toBe(true);
+    const res = await consoleClient(t).request('POST', '/admin/api/sign_in', { json: { email: 'gone@example.com', password: OPERATOR.password } });
+    expect(res.status).toBe(401);
+    expect((await json<{ errors: { code: string }[] }>(res)).errors[0]!.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('a cross-site sign-in form post is refused', async () => {
+    const res = await consoleClient(t).request('POST', '/admin/api/sign_in', { json: OPERATOR, headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' } });
+    expect(res.status).toBe(403);
+    expect(res.headers.getSetCookie()).toEqual([]);
+  });
+
+  // Last in this file: the failures also count against this test's IP.
+  it('too many failures answer 429 TOO_MANY_ATTEMPTS, even with the right password', async () => {
+    let last: Response | undefined;
+    for (let i = 0; i < 12; i++) {
+      last = await consoleClient(t).request('POST', '/admin/api/sign_in', { json: { email: 'target@example.com', password: `guess number ${i}` } });
+      if (last.status === 429) break;
+      expect(last.status).toBe(401);
+    }
+    expect(last!.status).toBe(429);
+    expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await json<{ errors: { code: string }[] }>(last!)).errors[0]!.code).toBe('TOO_MANY_ATTEMPTS');
+    await createOperator(knex(), t.runtime.passwords, { email: 'target@example.com', password: OPERATOR.password });
+    const right = await consoleClient(t).request('POST', '/admin/api/sign_in', { json: { email: 'target@example.com', password: OPERATOR.password } });
+    expect(right.status).toBe(429);
   });
 });
