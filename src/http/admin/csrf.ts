@@ -19,9 +19,16 @@ export function assertSameOrigin(req: Request, publicUrl: string | undefined): v
   if (site !== undefined && site !== 'same-origin' && site !== 'none') throw csrfRefused('Cross-site request refused');
   const origin = req.header('origin');
   if (origin === undefined) return;
-  const allowed = [`${req.protocol}://${req.header('host') ?? ''}`];
-  if (publicUrl) allowed.push(new URL(publicUrl).origin);
-  if (!allowed.includes(origin)) throw csrfRefused('Cross-origin request refused');
+  if (publicUrl && origin === new URL(publicUrl).origin) return;
+  // The host the browser addressed, whatever the scheme: behind a TLS proxy this
+  // server sees http while the page's origin is https.
+  let host: string | undefined;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = undefined; // "null" (a sandboxed or opaque origin) or garbage
+  }
+  if (!host || host !== (req.header('host') ?? '').toLowerCase()) throw csrfRefused('Cross-origin request refused');
 }
 
 /** Throws unless X-CSRF-Token equals the session's token (constant-time compare). */
