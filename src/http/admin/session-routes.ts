@@ -84,7 +84,9 @@ export function adminSessionRoutes(deps: AdminSessionDeps) {
       '/admin/api/setup',
       wrap(async (req, res) => {
         assertSameOrigin(req, deps.publicUrl);
-        const body = SetupBody.parse(req.body ?? {});
+        const parsed = SetupBody.parse(req.body ?? {});
+        // Authenticator apps show secrets in groups, sometimes lower-case.
+        const body = { ...parsed, ...(parsed.totp_secret !== undefined ? { totp_secret: parsed.totp_secret.replace(/\s+/g, '').toUpperCase() } : {}) };
         const result = await consumeSetupToken(deps.knex, body.token, async (trx) => {
           // Inside the transaction: any refusal below leaves the token unused.
           validateNewOperator({ email: body.email, password: body.password, ...(body.totp_secret ? { totpSecret: body.totp_secret } : {}) });
