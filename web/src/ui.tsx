@@ -133,7 +133,8 @@ export function Select(props: { label: string; value: string; onChange: (v: stri
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
-      <select id={id} name={props.name} value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+      {/* An empty value shows the first option, which is what the form then uses. */}
+      <select id={id} name={props.name} value={props.options.some(([v]) => v === props.value) ? props.value : (props.options[0]?.[0] ?? '')} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
         {props.options.length === 0 ? <option value="">None available</option> : null}
         {props.options.map(([v, l]) => (
           <option key={v} value={v}>

@@ -170,7 +170,7 @@ export function ImportPage() {
       {runId ? (
         <Section title="3. Import" id="run">
           <ErrorText error={run.error} />
-          <JobReport job={run.job} />
+          <JobReport job={run.job} expectedRows={plan.job?.counts.rows} />
           {finished(run.job) && run.job!.counts.rows_failed > 0 ? <FixedFile onChoose={choose} /> : null}
         </Section>
       ) : null}
@@ -192,15 +192,22 @@ function FixedFile(props: { onChoose: (f: File | null | undefined) => void }) {
 }
 
 /** Progress while running; counts, file issues and the error table once done. */
-function JobReport(props: { job: Job | undefined }) {
+function JobReport(props: { job: Job | undefined; expectedRows?: number }) {
   const job = props.job;
   const started = useRef(Date.now());
   if (!job) return <Loading what="the job" />;
   const { progress, counts } = job;
   const elapsed = Math.max((Date.now() - started.current) / 1000, 0.001);
-  const fraction = progress.total_bytes ? Math.min(progress.bytes_read / progress.total_bytes, 1) : 0;
-  const rate = progress.rows_read / elapsed;
+  // The dry run counted the rows; without one, the bytes read tell how far the file is.
+  const fraction = props.expectedRows
+    ? Math.min(counts.rows / props.expectedRows, 1)
+    : progress.total_bytes
+      ? Math.min(progress.bytes_read / progress.total_bytes, 1)
+      : 0;
+  const done = props.expectedRows ? counts.rows : progress.rows_read;
+  const rate = done / elapsed;
   const left = fraction > 0 && fraction < 1 ? (elapsed / fraction) * (1 - fraction) : 0;
+  const eta = fraction >= 1 ? 'every row read; finishing' : left ? `about ${Math.ceil(left)} s left` : 'estimating time left';
   return (
     <div class="report" data-status={job.status}>
       <p>
@@ -212,7 +219,8 @@ function JobReport(props: { job: Job | undefined }) {
           <label for={`p-${job.id}`}>Progress</label>
           <progress id={`p-${job.id}`} max={1} value={fraction} />
           <p role="status" aria-live="polite">
-            {progress.rows_read.toLocaleString()} rows · {Math.round(rate).toLocaleString()} rows/s · {left ? `about ${Math.ceil(left)} s left` : 'estimating time left'}
+            {done.toLocaleString()}
+            {props.expectedRows ? ` of ${props.expectedRows.toLocaleString()}` : ''} rows · {Math.round(rate).toLocaleString()} rows/s · {eta}
           </p>
         </div>
       )}
