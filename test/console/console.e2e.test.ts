@@ -9,6 +9,8 @@ import { launchBrowser, SCREENSHOTS, seriousA11yViolations, startForgerySite, st
  * an operator takes, in order (they share one server and one browser, so each
  * test builds on the one before).
  */
+/** Waits for a condition in the page (vitest's default is one second; a loaded machine needs more). */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000 });
 const OPERATOR = { email: 'ops@example.com', password: 'a long operator passphrase 42' };
 const USERS_CSV = ['email,first_name,last_name', 'ada@example.com,Ada,Lovelace', 'grace@example.com,Grace,Hopper', 'not-an-email,Bad,Row', 'linus@example.com,Linus,Torvalds', ''].join('\n');
 
@@ -23,7 +25,8 @@ describe('admin console in Chromium', () => {
   beforeAll(async () => {
     [server, browser] = await Promise.all([startServer(), launchBrowser()]);
     context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB' });
-    context.setDefaultTimeout(10_000);
+    // Generous for a loaded machine (the whole suite runs in parallel), short enough to fail fast.
+    context.setDefaultTimeout(20_000);
     page = await context.newPage();
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
@@ -52,14 +55,14 @@ describe('admin console in Chromium', () => {
     await page.getByLabel('Search', { exact: true }).fill(email);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('link', { name: email }).click();
-    await expect.poll(() => page.getByRole('heading', { level: 2, name: 'Details' }).isVisible()).toBe(true);
+    await poll(() => page.getByRole('heading', { level: 2, name: 'Details' }).isVisible()).toBe(true);
   }
 
   it('serves the console at /admin and / redirects there; without an operator it points to the setup link', async () => {
     await page.goto(server.url + '/');
     expect(new URL(page.url()).pathname.startsWith('/admin')).toBe(true);
     await heading('Sign in to Roster').waitFor();
-    await expect.poll(() => page.getByText('No operator exists yet').isVisible()).toBe(true);
+    await poll(() => page.getByText('No operator exists yet').isVisible()).toBe(true);
     await check('sign-in');
   });
 
@@ -70,7 +73,7 @@ describe('admin console in Chromium', () => {
     await page.getByLabel('Password').fill(OPERATOR.password);
     await page.getByRole('button', { name: 'Create operator' }).click();
     await heading('Users').waitFor();
-    await expect.poll(() => page.getByText(OPERATOR.email).isVisible()).toBe(true);
+    await poll(() => page.getByText(OPERATOR.email).isVisible()).toBe(true);
     // The token was single-use: the same link does not make a second operator.
     const body = JSON.stringify({ token: new URL(server.setupLink).searchParams.get('token'), email: 'x@example.com', password: 'another long passphrase 1234' });
     const again = await page.evaluate(
@@ -203,8 +206,8 @@ describe('admin console in Chromium', () => {
     // "Imported by job": the fixed file's job brought exactly the fixed user.
     await page.locator('#run').getByRole('link', { name: 'Users this import created or updated' }).click();
     await heading('Users').waitFor();
-    await expect.poll(() => page.getByRole('table', { name: 'Users' }).locator('tbody tr').allTextContents()).toEqual([expect.stringContaining('bad.row@example.com')]);
-  });
+    await poll(() => page.getByRole('table', { name: 'Users' }).locator('tbody tr').allTextContents()).toEqual([expect.stringContaining('bad.row@example.com')]);
+  }, 120_000);
 
   it('finds a user by a fragment of an email', async () => {
     await nav('Users');
@@ -213,16 +216,16 @@ describe('admin console in Chromium', () => {
     await page.getByLabel('Search', { exact: true }).fill('race@exa');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const table = page.getByRole('table', { name: 'Users' });
-    await expect.poll(() => table.locator('tbody tr').allTextContents()).toEqual([expect.stringContaining('grace@example.com')]);
+    await poll(() => table.locator('tbody tr').allTextContents()).toEqual([expect.stringContaining('grace@example.com')]);
   });
 
   it('suspends and restores a user', async () => {
     await openUser('grace@example.com');
     await page.getByRole('button', { name: 'Suspend user' }).click();
-    await expect.poll(() => page.getByTestId('status').textContent()).toBe('Suspended');
+    await poll(() => page.getByTestId('status').textContent()).toBe('Suspended');
     expect((await (await page.request.get(`${server.url}/api/v1/search/users?query=grace@example.com`)).json()).results[0].is_suspended).toBe(true);
     await page.getByRole('button', { name: 'Restore user' }).click();
-    await expect.poll(() => page.getByTestId('status').textContent()).toBe('Active');
+    await poll(() => page.getByTestId('status').textContent()).toBe('Active');
 
     // "As of" a moment while suspended: the profile as it was then, with actions disabled.
     const at = async (type: string) => Date.parse((await (await page.request.get(`${server.url}/api/v1/audit_log?type=${type}`)).json()).audit_log[0].occurred_on);
@@ -230,10 +233,10 @@ describe('admin console in Chromium', () => {
     const moment = new Date((suspendedAt + restoredAt) / 2).toISOString().slice(0, 23); // the browser runs in UTC
     await page.getByLabel('As of', { exact: true }).fill(moment);
     await page.getByRole('button', { name: 'Show profile then' }).click();
-    await expect.poll(() => page.getByTestId('status').textContent()).toBe('Suspended');
+    await poll(() => page.getByTestId('status').textContent()).toBe('Suspended');
     expect(await page.getByRole('button', { name: 'Restore user' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Back to now' }).click();
-    await expect.poll(() => page.getByTestId('status').textContent()).toBe('Active');
+    await poll(() => page.getByTestId('status').textContent()).toBe('Active');
   });
 
   it('grants a role in an organization, then finds it in the audit log with the operator as actor', async () => {
@@ -278,8 +281,8 @@ describe('admin console in Chromium', () => {
 
     const audit = async (type: string) =>
       ((await (await page.request.get(`${server.url}/api/v1/audit_log?type=${type}`)).json()) as { audit_log: { email: string | null; details: Record<string, unknown> }[] }).audit_log;
-    await expect.poll(async () => (await audit('user.access_revoked')).length).toBe(1);
-    await expect.poll(async () => (await audit('user.deleted')).length).toBe(1);
+    await poll(async () => (await audit('user.access_revoked')).length).toBe(1);
+    await poll(async () => (await audit('user.deleted')).length).toBe(1);
   });
 
   it('every other page renders with no serious or critical accessibility violation, and no CSP violation anywhere', async () => {
