@@ -241,6 +241,14 @@ describe('admin console in Chromium', () => {
 
   it('grants a role in an organization, then finds it in the audit log with the operator as actor', async () => {
     await openUser('ada@example.com');
+    // An API error shows its message next to the control that caused it: grace's email is taken.
+    const addIdentity = page.getByRole('form', { name: 'Add identity' });
+    await addIdentity.getByLabel('New identity').fill('grace@example.com');
+    await addIdentity.getByRole('button', { name: 'Add identity' }).click();
+    const taken = addIdentity.getByRole('alert');
+    await taken.waitFor();
+    expect(await taken.getAttribute('data-code')).toMatch(/TAKEN|CONFLICT|EXISTS/);
+
     const membership = page.locator('.membership').first();
     await membership.getByRole('combobox', { name: /Role to grant/ }).selectOption({ label: 'Support agent (support-agent)' });
     await membership.getByRole('button', { name: 'Grant role' }).click();
