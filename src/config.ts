@@ -51,6 +51,7 @@ const schema = z.object({
     .optional(),
   ROSTER_WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
   ROSTER_WEBHOOK_RETRY_HOURS: z.coerce.number().positive().default(72),
+  ROSTER_ADMIN_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -74,6 +75,8 @@ export interface Config {
   /** Peers whose X-Forwarded-For is believed (unset: nobody's). */
   readonly trustedProxies?: readonly string[];
   readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number };
+  /** Admin console sessions end after this many minutes without a request. */
+  readonly adminIdleMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -115,5 +118,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowedHosts: e.ROSTER_WEBHOOK_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
       retryHours: e.ROSTER_WEBHOOK_RETRY_HOURS,
     },
+    adminIdleMinutes: e.ROSTER_ADMIN_IDLE_MINUTES,
   };
 }

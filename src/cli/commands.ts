@@ -4,6 +4,7 @@ import { auditCommand } from './audit';
 import { exportCommand } from './export';
 import { importCommand } from './import';
 import { clientsCommand } from './clients';
+import { operatorsCommand } from './operators';
 import { migrateCommand } from './migrate';
 import { rebuildCommand } from './rebuild';
 import { serveCommand } from './serve';
@@ -23,6 +24,7 @@ export const commands: Record<string, CliCommand> = {
   serve: serveCommand,
   migrate: migrateCommand,
   clients: clientsCommand,
+  operators: operatorsCommand,
   stats: statsCommand,
   import: importCommand,
   export: exportCommand,

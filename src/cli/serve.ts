@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { openRuntime } from '../runtime';
 import { createServerApp } from '../server';
+import { announceSetupLink, consoleBaseUrl } from '../operators/setup-link';
 import { startWebhookDispatcher } from '../webhooks/dispatcher';
 import type { CliCommand } from './commands';
 import { setStopHandler, tolerateErrorsWhileLeaving } from './stop-signals';
@@ -29,6 +30,7 @@ export const serveCommand: CliCommand = {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info('roster listening', { url: `http://localhost:${port}`, event_store: rt.store.kind });
+    await announceSetupLink(rt.db.knex, consoleBaseUrl(config.publicUrl, config.host, port), (text) => process.stdout.write(text));
 
     return new Promise<number>((resolve) => {
       // First signal: clean stop. Second: hurry (connections closed now, PostgreSQL fast shutdown), exit 1. Third: exit at once.

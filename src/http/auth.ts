@@ -15,6 +15,8 @@ import { HttpError } from './errors';
 export interface Principal {
   readonly clientId: string;
   readonly scopes: ReadonlySet<string>;
+  /** Set when the caller is a console operator (session cookie), not an API client. */
+  readonly operator?: { readonly id: string; readonly email: string };
 }
 
 export const TOKEN_LIFETIME_SECONDS = 3600;

@@ -10,6 +10,7 @@ import { propertiesProjection } from './properties/projection';
 import { rolesProjection } from './roles/projection';
 import { subscribersProjection } from './subscribers/projection';
 import { usersProjection } from './users/projection';
+import { userImportsProjection } from './user-imports/projection';
 
 /** Every read model Roster maintains. The projector runs each of them. */
 export const allProjections: readonly Projection[] = [
@@ -24,4 +25,5 @@ export const allProjections: readonly Projection[] = [
   auditProjection,
   roleGrantsProjection,
   webhookOutboxProjection,
+  userImportsProjection,
 ];
