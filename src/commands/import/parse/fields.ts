@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { fastPhonePossible } from './phone-fast';
 
 /** Field-level checks shared by every format. Each returns a value or a reason (no secrets in reasons). */
 
@@ -16,6 +17,8 @@ export function checkEmail(value: string): Checked<string> {
   return { ok: true, value: v.toLowerCase() };
 }
 
+const NOT_POSSIBLE = 'is not a possible phone number in E.164 format, e.g. +61412345678';
+
 /**
  * E.164 ("[+][country code][number]", the docs' example +6155511555). We require
  * the leading `+` and a length that is possible for the country (libphonenumber's
@@ -24,9 +27,12 @@ export function checkEmail(value: string): Checked<string> {
 export function checkPhone(value: string): Checked<string> {
   const v = value.trim();
   if (!v.startsWith('+')) return { ok: false, reason: 'must be in E.164 format, e.g. +61412345678 (a + and the country code first)' };
+  const fast = fastPhonePossible(v); // libphonenumber's own answer, without its cost (see phone-fast.ts)
+  if (fast === true && E164_RE.test(v)) return { ok: true, value: v };
+  if (fast !== undefined) return { ok: false, reason: NOT_POSSIBLE };
   const parsed = parsePhoneNumberFromString(v);
   if (!parsed || !parsed.isPossible() || !E164_RE.test(parsed.number)) {
-    return { ok: false, reason: 'is not a possible phone number in E.164 format, e.g. +61412345678' };
+    return { ok: false, reason: NOT_POSSIBLE };
   }
   return { ok: true, value: parsed.number };
 }
