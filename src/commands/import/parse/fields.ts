@@ -59,11 +59,15 @@ export function checkBoolean(value: string): Checked<boolean | undefined> {
 export function splitList(value: string): string[] {
   if (value === '') return [];
   const out: string[] = [];
-  for (const item of value.split(',')) {
+  let from = 0;
+  for (;;) {
+    const comma = value.indexOf(',', from);
+    const item = comma < 0 ? (from === 0 ? value : value.substring(from)) : value.substring(from, comma);
     const t = item.trim();
     if (t !== '' && !out.includes(t)) out.push(t);
+    if (comma < 0) return out;
+    from = comma + 1;
   }
-  return out;
 }
 
 export function utf8Length(s: string): number {

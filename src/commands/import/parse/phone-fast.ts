@@ -1,4 +1,4 @@
-import { Metadata, type CountryCallingCode, type CountryCode } from 'libphonenumber-js/core';
+import { Metadata, type CountryCode } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/min/metadata';
 
 /**
@@ -48,7 +48,7 @@ function buildPlans(): Map<string, CallingCodePlan | null> {
       else if (count > 0) ambiguous.add(n);
     }
     const m = new Metadata(metadata);
-    m.selectNumberingPlan(code as CountryCallingCode);
+    m.selectNumberingPlan(code as CountryCode); // a calling code selects its main country
     const p = (m as unknown as { numberingPlan: { nationalPrefixForParsing(): string | undefined } }).numberingPlan.nationalPrefixForParsing();
     plans.set(code, { prefix: p ? new RegExp(`^(?:${p})`) : null, possible, ambiguous });
   }
