@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { fastPhonePossible } from './phone-fast';
+import { fastPhone } from './phone-fast';
 
 /** Field-level checks shared by every format. Each returns a value or a reason (no secrets in reasons). */
 
@@ -27,8 +27,8 @@ const NOT_POSSIBLE = 'is not a possible phone number in E.164 format, e.g. +6141
 export function checkPhone(value: string): Checked<string> {
   const v = value.trim();
   if (!v.startsWith('+')) return { ok: false, reason: 'must be in E.164 format, e.g. +61412345678 (a + and the country code first)' };
-  const fast = fastPhonePossible(v); // libphonenumber's own answer, without its cost (see phone-fast.ts)
-  if (fast === true && E164_RE.test(v)) return { ok: true, value: v };
+  const fast = fastPhone(v); // libphonenumber's own answer, without its cost (see phone-fast.ts)
+  if (typeof fast === 'string' && E164_RE.test(fast)) return { ok: true, value: fast };
   if (fast !== undefined) return { ok: false, reason: NOT_POSSIBLE };
   const parsed = parsePhoneNumberFromString(v);
   if (!parsed || !parsed.isPossible() || !E164_RE.test(parsed.number)) {
