@@ -58,6 +58,9 @@ export function checkBoolean(value: string): Checked<boolean | undefined> {
 /** A comma-separated list ("role_1,role_2"): trimmed, empty items dropped, duplicates removed, order kept. */
 export function splitList(value: string): string[] {
   if (value === '') return [];
+  // Usually the list is clean ("admin,billing"): split's own array is the answer.
+  const parts = value.split(',');
+  if (isCleanList(parts)) return parts;
   const out: string[] = [];
   let from = 0;
   for (;;) {
@@ -68,6 +71,21 @@ export function splitList(value: string): string[] {
     if (comma < 0) return out;
     from = comma + 1;
   }
+}
+
+/** Every item non-empty, without surrounding whitespace, and unique. */
+function isCleanList(parts: readonly string[]): boolean {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (p === '' || isSpace(p.charCodeAt(0)) || isSpace(p.charCodeAt(p.length - 1))) return false;
+    for (let j = 0; j < i; j++) if (parts[j] === p) return false;
+  }
+  return true;
+}
+
+/** Conservative: anything String.prototype.trim could remove, and every non-ASCII character. */
+function isSpace(c: number): boolean {
+  return c <= 0x20 || c >= 0x7f;
 }
 
 export function utf8Length(s: string): number {
