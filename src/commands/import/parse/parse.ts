@@ -154,7 +154,7 @@ interface Opened {
   /** CSV tokens already cut from the head (after the header). */
   readonly pendingTokens: CsvToken[];
   readonly tokenizer: CsvTokenizer | null;
-  /** Head bytes not yet handed to a tokenizer (NDJSON). */
+  /** Head bytes not yet handed to a tokenizer or splitter (fed in slices). */
   readonly headRest: Buffer[];
   readonly rest: AsyncIterator<unknown>;
   readonly sink: Writable | undefined;
@@ -164,6 +164,8 @@ interface Opened {
 async function write(sink: Writable | undefined, chunk: Buffer): Promise<void> {
   if (sink && !sink.write(chunk)) await once(sink, 'drain');
 }
+
+const HEAD_SLICE = 16 * 1024;
 
 async function open(input: Readable, options: ParseOptions, sink: Writable | undefined): Promise<Opened> {
   const limits = resolveLimits(options.limits);
@@ -191,13 +193,13 @@ async function open(input: Readable, options: ParseOptions, sink: Writable | und
   if (meter.error) return { ...base, format: null, headErrors: [meter.error], header: null, tokenizer: null, headRest: [] };
 
   // 2. Format: given, or detected.
-  const empty = headBuf.toString('utf8').trim() === '';
+  const empty = firstContentChar(headBuf) === undefined;
   if (empty && done && options.format === undefined) {
     return { ...base, format: null, headErrors: [fileError('UNSUPPORTED_FORMAT', 'The file is empty.')], header: null, tokenizer: null, headRest: [] };
   }
   const format = options.format ?? detectFormat(headBuf);
   if (format !== 'csv') {
-    const firstByte = headBuf.toString('utf8').trimStart()[0];
+    const firstByte = firstContentChar(headBuf);
     if (firstByte !== undefined && firstByte !== '{') {
       return {
         ...base, format, header: null, tokenizer: null, headRest: [],
@@ -208,8 +210,16 @@ async function open(input: Readable, options: ParseOptions, sink: Writable | und
   }
 
   // 3. CSV: the header is the first record.
+  // Only as much of the head as the header needs: the rows after it are fed in
+  // slices by the caller (see SLICE in openImport).
   const tokenizer = new CsvTokenizer(limits.maxRecordBytes);
-  const tokens = tokenizer.push(headBuf);
+  const tokens: CsvToken[] = [];
+  let at = 0;
+  while (at < headBuf.length && (tokens.length === 0 || done)) {
+    tokens.push(...tokenizer.push(headBuf.subarray(at, at + HEAD_SLICE)));
+    at += HEAD_SLICE;
+  }
+  const headRest = at < headBuf.length ? [headBuf.subarray(at)] : [];
   if (done) tokens.push(...tokenizer.end());
   const first = tokens.shift();
   if (first === undefined || first.kind !== 'record') {
@@ -219,17 +229,44 @@ async function open(input: Readable, options: ParseOptions, sink: Writable | und
   const header = analyzeCsvHeader(first.fields);
   const looksLikeData = header.map.every((c) => c === null);
   if (looksLikeData && options.format === undefined) {
-    return { ...base, format, header, tokenizer, headRest: [], warnings: [], pendingTokens: tokens, headErrors: [fileError('UNSUPPORTED_FORMAT', 'The file is neither NDJSON nor a CSV file with a Kinde header (no known column such as email, phone or id).')] };
+    return { ...base, format, header, tokenizer, headRest, warnings: [], pendingTokens: tokens, headErrors: [fileError('UNSUPPORTED_FORMAT', 'The file is neither NDJSON nor a CSV file with a Kinde header (no known column such as email, phone or id).')] };
   }
-  return { ...base, format, header, tokenizer, headRest: [], warnings: header.warnings, pendingTokens: tokens, headErrors: header.errors };
+  return { ...base, format, header, tokenizer, headRest, warnings: header.warnings, pendingTokens: tokens, headErrors: header.errors };
 }
 
 /** Whether the head holds a line break after some non-blank content. */
 function hasContentLine(latest: Buffer, all: Buffer[]): boolean {
   if (latest.indexOf(0x0a) < 0) return false;
-  const text = Buffer.concat(all).toString('utf8');
-  const t = text.replace(/^\uFEFF/, '').replace(/^\s+/, '');
+  const head = all.length === 1 ? all[0]! : Buffer.concat(all);
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const at = asciiContentStart(head, bom);
+  if (at >= 0) return head.indexOf(0x0a, at) >= 0;
+  if (at === -1) return false;
+  const t = head.toString('utf8').replace(/^\uFEFF/, '').replace(/^\s+/, '');
   return t.includes('\n');
+}
+
+/**
+ * Index of the first byte that is not ASCII whitespace, when that byte is ASCII;
+ * -1 when everything is ASCII whitespace; -2 when a non-ASCII byte comes first
+ * (it may be Unicode whitespace: the caller decodes). Decoding a whole 1 MiB head
+ * to look at its first character cost more than parsing thousands of rows.
+ */
+function asciiContentStart(buf: Buffer, from: number): number {
+  for (let i = from; i < buf.length; i++) {
+    const b = buf[i]!;
+    if (b === 0x20 || (b >= 0x09 && b <= 0x0d)) continue;
+    return b < 0x80 ? i : -2;
+  }
+  return -1;
+}
+
+/** The first character after leading whitespace (String.prototype.trim's), or undefined. */
+function firstContentChar(buf: Buffer): string | undefined {
+  const at = asciiContentStart(buf, 0);
+  if (at >= 0) return String.fromCharCode(buf[at]!);
+  if (at === -1) return undefined;
+  return buf.toString('utf8').trimStart()[0];
 }
 
 function fileError(code: 'MISSING_REQUIRED_COLUMN' | 'UNSUPPORTED_FORMAT', message: string): FileIssue {
@@ -301,6 +338,7 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
   let finished = false;
 
   const header = o.header;
+  const maxFieldChars = limits.maxFieldBytes / 3; // a string of n UTF-16 units has at most 3n UTF-8 bytes
   const onCsvToken = (t: CsvToken): void => {
     rowsRead++;
     const raw = t.kind === 'record' ? { line: t.line, text: '', fields: t.fields } : { line: t.line, text: t.text };
@@ -312,12 +350,20 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
         assembler.addFailed(failedRow(t.line, raw, 'MALFORMED_ROW', null, `The row is not valid CSV: ${t.reason}.`));
         return;
       case 'record': {
-        if (t.fields.every((f) => f.trim() === '')) { rowsRead--; return; }
-        if (t.fields.length !== header!.columns.length) {
+        // One pass over the fields: all blank (a skipped line), and the first one over the byte cap.
+        let blank = true;
+        let big = -1;
+        const fields = t.fields;
+        for (let i = 0; i < fields.length; i++) {
+          const f = fields[i]!;
+          if (blank && f !== '' && f.trim() !== '') blank = false;
+          if (big < 0 && f.length > maxFieldChars && Buffer.byteLength(f, 'utf8') > limits.maxFieldBytes) big = i;
+        }
+        if (blank) { rowsRead--; return; }
+        if (fields.length !== header!.columns.length) {
           assembler.addFailed(failedRow(t.line, raw, 'MALFORMED_ROW', null, `The row has ${t.fields.length} fields but the header has ${header!.columns.length}.`));
           return;
         }
-        const big = t.fields.findIndex((f) => f.length > limits.maxFieldBytes / 3 && Buffer.byteLength(f, 'utf8') > limits.maxFieldBytes);
         if (big >= 0) {
           const name = header!.map[big] ?? `column ${big + 1}`;
           assembler.addFailed(failedRow(t.line, raw, 'ROW_TOO_LARGE', name, `The value of ${name} is larger than the limit of ${limits.maxFieldBytes} bytes.`));
@@ -365,7 +411,9 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
       assembler.addFailed(failedRow(l.line, raw, 'MALFORMED_JSON', null, 'The line is not a JSON object.'));
       return;
     }
-    const big = findOversizedString(value, limits.maxFieldBytes);
+    // A parsed string is never longer than the line it came from, and has at most 3
+    // UTF-8 bytes a unit: only a line of more than maxFieldBytes / 3 units needs the walk.
+    const big = l.text.length > maxFieldChars ? findOversizedString(value, limits.maxFieldBytes) : null;
     if (big !== null) {
       assembler.addFailed(failedRow(l.line, raw, 'ROW_TOO_LARGE', big, `The value of ${big} is larger than the limit of ${limits.maxFieldBytes} bytes.`));
       return;
@@ -378,6 +426,10 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
     if (o.tokenizer) for (const t of chunk ? o.tokenizer.push(chunk) : o.tokenizer.end()) onCsvToken(t);
     else if (splitter) for (const l of chunk ? splitter.push(chunk) : splitter.end()) onLine(l);
   };
+  // Input chunks can be 1 MiB (thousands of rows). Fed whole, every row of the chunk
+  // was alive until the chunk was done: young-generation GC copied them all, twice.
+  // Fed in slices with batches handed out in between, about one batch is alive.
+  const SLICE = 64 * 1024;
   const batch = (b: { records: ImportBatch['records']; failed: ImportBatch['failed'] }): ImportBatch =>
     ({ records: b.records, failed: b.failed, rowsRead, bytesRead: o.meter.bytes });
 
@@ -392,18 +444,28 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
 
   async function* produce(): AsyncGenerator<ImportBatch> {
     if (o.headErrors.length > 0) { input.destroy(); finished = true; return; }
+    let b;
     for (const t of o.pendingTokens) onCsvToken(t);
-    for (const c of o.headRest) feed(c);
+    for (const c of o.headRest) {
+      for (let at = 0; at < c.length; at += SLICE) {
+        feed(c.subarray(at, at + SLICE));
+        while ((b = assembler.takeFull() ?? assembler.takeIfFailedPiling())) yield batch(b);
+      }
+    }
     let done = o.done;
     for (;;) {
-      let b;
       while ((b = assembler.takeFull() ?? assembler.takeIfFailedPiling())) yield batch(b);
       if (done) break;
       const r = await o.rest.next();
       if (r.done) { done = true; o.meter.end(); if (o.meter.error) break; feed(null); continue; }
       const chunk = toBuffer(r.value);
       if (!o.meter.push(chunk)) break;
-      feed(chunk);
+      let at = 0;
+      for (; at + SLICE < chunk.length; at += SLICE) {
+        feed(chunk.subarray(at, at + SLICE));
+        while ((b = assembler.takeFull() ?? assembler.takeIfFailedPiling())) yield batch(b);
+      }
+      feed(at === 0 ? chunk : chunk.subarray(at));
     }
     if (o.meter.error) return; // the file is rejected: hand out nothing more
     if (o.done) feed(null);

@@ -23,6 +23,7 @@ export type PasswordCheck =
  */
 export type PasswordHashCheck = (password: ImportPassword) => string | null;
 
+const METHODS: ReadonlySet<string> = new Set(HASHING_METHODS);
 const SALTED_NEED_POSITION: ReadonlySet<HashingMethod> = new Set(['md5', 'sha256']);
 const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
 
@@ -43,7 +44,7 @@ export function checkPasswordFields(raw: RawPasswordFields, checkHash?: Password
 
   if (hashed === '') return notImported('hashed_password', 'password columns are filled in but hashed_password is empty');
   if (method === '') return notImported('hashing_method', 'hashed_password is given without a hashing_method');
-  if (!(HASHING_METHODS as readonly string[]).includes(method)) {
+  if (!METHODS.has(method)) {
     return notImported('hashing_method', `hashing method "${clip(method)}" is not supported (use crypt, bcrypt, md5, sha256 or wordpress)`);
   }
   const hashingMethod = method as HashingMethod;
@@ -59,13 +60,11 @@ export function checkPasswordFields(raw: RawPasswordFields, checkHash?: Password
   if (salt !== '' && format === 'hex' && !HEX_RE.test(salt)) {
     return notImported('salt', 'salt_format is hex but the salt is not hexadecimal');
   }
-  const password: ImportPassword = {
-    hashedPassword: hashed,
-    hashingMethod,
-    ...(salt !== '' ? { salt } : {}),
-    ...(salt !== '' && position !== '' ? { saltPosition: position as 'prefix' | 'suffix' } : {}),
-    ...(salt !== '' ? { saltFormat: format === 'hex' ? 'hex' as const : 'string' as const } : {}),
-  };
+  // Built member by member (same members, same order as before), not from spreads: this runs for every row.
+  let password: ImportPassword;
+  if (salt === '') password = { hashedPassword: hashed, hashingMethod };
+  else if (position !== '') password = { hashedPassword: hashed, hashingMethod, salt, saltPosition: position as 'prefix' | 'suffix', saltFormat: format === 'hex' ? 'hex' : 'string' };
+  else password = { hashedPassword: hashed, hashingMethod, salt, saltFormat: format === 'hex' ? 'hex' : 'string' };
   const reason = checkHash?.(password) ?? null;
   if (reason !== null) return notImported('hashed_password', reason);
   return { kind: 'ok', password };
