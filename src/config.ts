@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { AllowListError, parseAllowList } from './webhooks/endpoint-policy';
 
 /**
  * Configuration, parsed once from the environment. Every variable is listed in
@@ -68,6 +69,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if ((e.ROSTER_ADMIN_CLIENT_ID === undefined) !== (e.ROSTER_ADMIN_CLIENT_SECRET === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ROSTER_ADMIN_CLIENT_ID and ROSTER_ADMIN_CLIENT_SECRET must be set together');
   }
+  const allowedHosts = e.ROSTER_WEBHOOK_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  try {
+    parseAllowList(allowedHosts);
+  } catch (err) {
+    if (err instanceof AllowListError) throw new ConfigError(`Invalid configuration:\n  ROSTER_WEBHOOK_ALLOWED_HOSTS: ${err.message}`);
+    throw err;
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     eventStoreConnectionString: e.EVENTSTORE_CONNECTION_STRING,
@@ -86,7 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bcryptCost: e.ROSTER_BCRYPT_COST,
     signIn: { maxFailures: e.ROSTER_SIGNIN_MAX_FAILURES, windowSeconds: e.ROSTER_SIGNIN_WINDOW_SECONDS },
     webhooks: {
-      allowedHosts: e.ROSTER_WEBHOOK_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      allowedHosts,
       retryHours: e.ROSTER_WEBHOOK_RETRY_HOURS,
     },
   };
