@@ -31,6 +31,7 @@ const schema = z.object({
   ROSTER_SIGNIN_MAX_FAILURES: z.coerce.number().int().positive().default(10),
   ROSTER_SIGNIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   ROSTER_WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
+  ROSTER_SECRET_KEY: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
   ROSTER_WEBHOOK_RETRY_HOURS: z.coerce.number().positive().default(72),
 });
 
@@ -51,6 +52,8 @@ export interface Config {
   readonly bcryptCost: number;
   readonly signIn: { readonly maxFailures: number; readonly windowSeconds: number };
   readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number };
+  /** Encrypts signing keys at rest; unset: a key file in the data directory (src/secrets). */
+  readonly secretKey?: string;
 }
 
 export class ConfigError extends Error {
@@ -97,5 +100,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowedHosts,
       retryHours: e.ROSTER_WEBHOOK_RETRY_HOURS,
     },
+    secretKey: e.ROSTER_SECRET_KEY,
   };
 }

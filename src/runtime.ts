@@ -8,6 +8,8 @@ import type { Logger } from './logger';
 import { createPasswordVerifier, type PasswordVerifier } from './passwords';
 import { allProjections } from './projections';
 import type { Projection } from './projections/projection';
+import type { KeyCipher } from './secrets/key-cipher';
+import { loadKeyCipher } from './secrets/secret-key';
 import { createProjector, type Projector } from './projections/projector';
 
 /**
@@ -25,6 +27,8 @@ export interface Runtime {
   readonly passwords: PasswordVerifier;
   /** Import jobs accepted over HTTP, run one at a time in this process. */
   readonly imports: ImportJobs;
+  /** Encrypts and decrypts secrets at rest (the signing keys): ROSTER_SECRET_KEY or the data directory's key file. */
+  readonly keyCipher: KeyCipher;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,7 @@ export async function openRuntime(
   logger: Logger,
   options: { projections?: readonly Projection[]; migrate?: boolean } = {},
 ): Promise<Runtime> {
+  const keyCipher = loadKeyCipher(config, logger);
   const db = await openDatabase(config, logger, { migrate: options.migrate });
   let store: EventStore;
   try {
@@ -65,6 +70,7 @@ export async function openRuntime(
     projector,
     passwords,
     imports,
+    keyCipher,
     close: () =>
       (closing ??= (async () => {
         await imports.stop();

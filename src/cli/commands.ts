@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import { auditCommand } from './audit';
 import { exportCommand } from './export';
 import { importCommand } from './import';
+import { keysCommand } from './keys';
 import { clientsCommand } from './clients';
 import { migrateCommand } from './migrate';
 import { rebuildCommand } from './rebuild';
@@ -23,6 +24,7 @@ export const commands: Record<string, CliCommand> = {
   serve: serveCommand,
   migrate: migrateCommand,
   clients: clientsCommand,
+  keys: keysCommand,
   stats: statsCommand,
   import: importCommand,
   export: exportCommand,

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../logger';
+import type { KeyCipher } from '../secrets/key-cipher';
 import { viewName } from '../projections/projection';
 import { ALLOW_HINT, parseAllowList, systemResolver, type Resolver } from './endpoint-policy';
 import { lockQueueHeads, unblockQueueHeads } from './heads';
@@ -43,14 +44,15 @@ export interface WebhookDispatcherOptions {
   readonly random?: () => number;
 }
 
-export interface WebhookDispatcherDeps {
+export type WebhookDispatcherDeps = {
   readonly knex: Knex;
-  /** Default: Roster's API signing key (the one /.well-known/jwks.json publishes). */
-  readonly signer?: WebhookSigner;
   readonly logger: Logger;
   readonly config: { readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number } };
   readonly options?: WebhookDispatcherOptions;
-}
+} & (
+  /** Default signer: Roster's API signing key (the one /.well-known/jwks.json publishes), decrypted with keyCipher. */
+  { readonly signer: WebhookSigner; readonly keyCipher?: KeyCipher } | { readonly signer?: undefined; readonly keyCipher: KeyCipher }
+);
 
 export interface WebhookDispatcher {
   /** Look for due deliveries now (e.g. after a manual retry). */
@@ -90,7 +92,7 @@ const isUndefinedTable = (err: unknown) => (err as { code?: string })?.code === 
 
 export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
   const { knex, logger } = deps;
-  const signer = deps.signer ?? createWebhookSigner(knex);
+  const signer = deps.signer ?? createWebhookSigner(knex, deps.keyCipher);
   const o = deps.options ?? {};
   const timeoutMs = o.requestTimeoutMs ?? 10_000;
   const pollMs = o.pollIntervalMs ?? 1000;

@@ -13,9 +13,11 @@ import { createLogger } from '../../src/logger';
 import { createProjector, type Projector } from '../../src/projections/projector';
 import { startWebhookDispatcher, type WebhookDispatcher, type WebhookDispatcherOptions } from '../../src/webhooks/dispatcher';
 import { createWebhookOutboxProjection } from '../../src/webhooks/outbox-projection';
+import type { KeyCipher } from '../../src/secrets/key-cipher';
 import type { Resolver } from '../../src/webhooks/endpoint-policy';
 import { createWebhookSigner } from '../../src/webhooks/signer';
 import { createTestDatabase, type TestDatabase } from '../support/db';
+import { testKeyCipher } from '../support/key-cipher';
 
 /**
  * An in-process Roster for webhook tests: a fresh database, the projector with
@@ -29,6 +31,8 @@ const logger = createLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : '
 export interface Harness {
   readonly db: TestDatabase;
   readonly baseUrl: string;
+  /** The secret key of this database's signing keys. */
+  readonly keyCipher: KeyCipher;
   projector: Projector;
   dispatcher?: WebhookDispatcher;
   startDispatcher(options?: WebhookDispatcherOptions, allowedHosts?: readonly string[]): WebhookDispatcher;
@@ -50,11 +54,13 @@ export async function startHarness(options: { allowedHosts?: readonly string[]; 
   const db = await createTestDatabase();
   const projection = createWebhookOutboxProjection();
   const newProjector = () => createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections: [projection], logger, options: { batchSize: 1000, lockRetryMs: 50 } });
-  const auth = createAuth({ knex: db.knex, logger, adminClient: ADMIN, announce: () => {} });
+  const keyCipher = testKeyCipher();
+  const auth = createAuth({ knex: db.knex, logger, adminClient: ADMIN, announce: () => {}, keyCipher });
   await auth.ready;
-  const signer = createWebhookSigner(db.knex);
+  const signer = createWebhookSigner(db.knex, keyCipher);
   const h: Harness = {
     db,
+    keyCipher,
     baseUrl: '',
     projector: newProjector(),
     startDispatcher(o = {}, allowedHosts = allowed) {

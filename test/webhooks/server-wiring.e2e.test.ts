@@ -19,7 +19,7 @@ describe('webhooks through the served app', () => {
     // The receiver listens on loopback, which webhooks may target only when allowed.
     app = await startTestApp({ env: { ROSTER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
     receiver = await startReceiver();
-    dispatcher = startWebhookDispatcher({ knex: app.runtime.db.knex, logger: app.runtime.logger, config: app.runtime.config, options: DISPATCH_FAST });
+    dispatcher = startWebhookDispatcher({ knex: app.runtime.db.knex, logger: app.runtime.logger, config: app.runtime.config, keyCipher: app.runtime.keyCipher, options: DISPATCH_FAST });
     token = await app.token();
   });
   afterAll(async () => {
