@@ -18,8 +18,10 @@ export interface KeyCipher {
   decrypt(stored: string, context: string): string;
 }
 
+/** The configured secret key cannot read a stored value (a wrong ROSTER_SECRET_KEY or key file). A server fault: 500. */
 export class SecretKeyError extends Error {
   readonly code = 'SECRET_KEY_MISMATCH';
+  readonly status = 500;
 }
 
 const b64 = (b: Buffer) => b.toString('base64url');
@@ -44,7 +46,7 @@ export function keyCipherFromBytes(material: Buffer, source: string): KeyCipher 
       const [version, fp, iv, tag, body] = stored.split('.');
       if (version !== 'v1' || !iv || !tag || body === undefined) throw new SecretKeyError('encrypted value has an unknown format');
       if (fp !== fingerprint) {
-        throw new SecretKeyError(`this value was encrypted with another secret key (fingerprint ${fp}; ${source} has ${fingerprint})`);
+        throw new SecretKeyError(`the stored value was encrypted with another secret key (fingerprint ${fp}; the configured ${source === 'ROSTER_SECRET_KEY' ? 'ROSTER_SECRET_KEY' : 'key file'} has ${fingerprint})`);
       }
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(context, 'utf8'));
