@@ -37,8 +37,15 @@ export async function openRuntime(
   logger: Logger,
   options: { projections?: readonly Projection[]; migrate?: boolean } = {},
 ): Promise<Runtime> {
-  const keyCipher = loadKeyCipher(config, logger);
   const db = await openDatabase(config, logger, { migrate: options.migrate });
+  // After the database: the embedded PostgreSQL sets up the data directory (and who may enter it) first.
+  let keyCipher: KeyCipher;
+  try {
+    keyCipher = loadKeyCipher(config, logger);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   let store: EventStore;
   try {
     if (config.eventStoreConnectionString) {

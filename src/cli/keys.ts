@@ -26,9 +26,9 @@ export const keysCommand: CliCommand = {
       process.stderr.write(USAGE);
       return 2;
     }
-    const cipher = loadKeyCipher(config, logger);
     const db = await openDatabase(config, logger);
     try {
+      const cipher = loadKeyCipher(config, logger);
       // Also encrypts keys still stored in clear, and creates the first key on a new database.
       await ensureSigningKeys(db.knex, cipher);
       if (sub === 'rotate') {

@@ -25,7 +25,8 @@ export function loadKeyCipher(config: Pick<Config, 'secretKey' | 'dataDir' | 'da
 }
 
 function readOrCreateKeyFile(file: string): { material: Buffer; created: boolean } {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // No mode here: the embedded database decides who may enter the data directory; the key file itself is 600.
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   let created = false;
   if (!fs.existsSync(file)) {
     // Written beside, then linked into place: two processes starting at once never see a half-written key.

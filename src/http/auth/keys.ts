@@ -131,7 +131,8 @@ export function createKeyRing(knex: Knex, cipher: KeyCipher, options: { refreshM
     return current;
   }
   const fresh = (force = false) => {
-    if (!force && Date.now() - checkedAt < refreshMs) return Promise.resolve(current);
+    // A forced refresh (an unknown kid) still waits 100 ms between queries: random kids cannot flood the database.
+    if (Date.now() - checkedAt < (force ? Math.min(100, refreshMs) : refreshMs)) return Promise.resolve(current);
     refreshing ??= refresh().finally(() => {
       refreshing = undefined;
     });
