@@ -2,7 +2,7 @@ import { webhookDecider, WebhookError, type WebhookCommand, type WebhookState } 
 import { webhookEventSchemas, webhookStream, type WebhookEvent } from '../domain/webhook/events';
 import { deterministicUuid } from '../eventstore/ids';
 import { isWrongExpectedRevision, type EventData, type EventStore, type Position } from '../eventstore/types';
-import { ALLOW_HINT, checkEndpoint, parseAllowList, systemResolver, type EndpointCheck, type Resolver } from '../webhooks/endpoint-policy';
+import { ALLOW_HINT, checkEndpoint, parseAllowList, systemResolver, untilAborted, type EndpointCheck, type Resolver } from '../webhooks/endpoint-policy';
 import { metadataFor, type CommandContext } from './context';
 import { foldRecorded } from './handle';
 
@@ -45,8 +45,9 @@ export async function assertEndpointAllowed(endpoint: string, deps: Pick<Webhook
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return;
   let check: EndpointCheck;
   try {
-    check = await checkEndpoint(url, parseAllowList(deps.allowedHosts), deps.resolve ?? systemResolver);
+    check = await untilAborted(checkEndpoint(url, parseAllowList(deps.allowedHosts), deps.resolve ?? systemResolver), AbortSignal.timeout(5000));
   } catch {
+    // Not resolvable now (or not within 5 s): nothing local to refuse yet; deliveries check again.
     return;
   }
   if (!check.ok) throw new WebhookError('WEBHOOK_ENDPOINT_NOT_ALLOWED', `${check.reason}; ${ALLOW_HINT}`);

@@ -165,3 +165,13 @@ export async function checkEndpoint(url: URL, rules: AllowRules, resolve: Resolv
 }
 
 export const ALLOW_HINT = 'list the host or its network in ROSTER_WEBHOOK_ALLOWED_HOSTS to allow it';
+
+/** `work`, or the signal's reason once it aborts (a resolver that never answers must not hold a caller). */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

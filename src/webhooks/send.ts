@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { checkEndpoint, type AllowRules, type Resolver } from './endpoint-policy';
+import { checkEndpoint, untilAborted, type AllowRules, type Resolver } from './endpoint-policy';
 
 /**
  * One webhook POST, to an address that was checked: the host is resolved once,
@@ -26,9 +26,9 @@ export interface PostOptions {
 export async function postWebhook(endpoint: string, body: string, o: PostOptions): Promise<number> {
   const url = new URL(endpoint);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EndpointNotAllowedError(`endpoint scheme ${url.protocol} is not allowed`);
-  const check = await checkEndpoint(url, o.rules, o.resolve);
+  // The timeout covers name resolution too: a resolver that never answers holds no slot.
+  const check = await untilAborted(checkEndpoint(url, o.rules, o.resolve), o.signal);
   if (!check.ok) throw new EndpointNotAllowedError(check.reason);
-  o.signal.throwIfAborted();
   const pinned = check.addresses[0]!;
   const lookup = ((_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) => {
     if (opts?.all) cb(null, [{ address: pinned.address, family: pinned.family }]);

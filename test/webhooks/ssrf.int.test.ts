@@ -37,8 +37,10 @@ describe('webhook endpoints and the local network', () => {
   // What each name resolves to right now; the test changes it between creation and delivery.
   const dns = new Map<string, string>();
   const lookups: string[] = [];
+  const hanging = new Set<string>();
   const resolve: Resolver = async (host) => {
     lookups.push(host);
+    if (hanging.has(host)) return new Promise(() => {});
     const address = dns.get(host);
     if (!address) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
     return [{ address, family: address.includes(':') ? 6 : 4 }];
@@ -115,6 +117,21 @@ describe('webhook endpoints and the local network', () => {
     expect(row.last_error).toContain('endpoint host rebind.example.com resolves to 127.0.0.1 is a loopback address');
     expect(receiver.seen.length).toBe(before);
     expect((await h.api('DELETE', `/api/v1/webhooks/${id}`)).status).toBe(200);
+  });
+
+  it('a resolver that never answers at delivery time is a timed-out attempt, retried later', async () => {
+    dns.set('slow.example.com', '93.184.216.34');
+    const made = await create('https://slow.example.com/hook');
+    expect(made.status).toBe(200);
+    hanging.add('slow.example.com');
+    const user = userId(nextUser++);
+    await h.append(`user-${user}`, [created(user)]);
+    const [row] = await until('the first attempt to time out', async () => {
+      const rows = await deliveries(made.body.webhook.id);
+      return rows[0]?.attempts >= 1 ? rows : undefined;
+    });
+    expect(row).toMatchObject({ state: 'pending', last_status: null, last_error: 'timed out after 2000 ms' });
+    expect((await h.api('DELETE', `/api/v1/webhooks/${made.body.webhook.id}`)).status).toBe(200);
   });
 
   it('an allowed name is connected to at the address that was checked, named by its host, and redirects are not followed', async () => {
