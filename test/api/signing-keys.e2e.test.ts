@@ -65,6 +65,12 @@ describe('signing keys', () => {
     expect(await users(oldToken)).toBe(200);
     expect(await users(newToken)).toBe(200);
 
+    const listed = await runCli(['keys', 'list'], { DATABASE_URL: app.db.url, ROSTER_DATA_DIR: app.runtime.config.dataDir, LOG_LEVEL: 'silent' });
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ kid: newKid, status: 'signing', published_until: null }),
+      expect.objectContaining({ kid: oldKid, status: 'published', published_until: rotated.retiring[0]!.published_until }),
+    ]);
+
     const signer = createWebhookSigner(app.db.knex, app.runtime.keyCipher, { refreshMs: 0 });
     expect(decodeProtectedHeader(await signer.sign({ type: 'user.created' })).kid).toBe(newKid);
 
