@@ -34,7 +34,7 @@ export interface ServerApp extends Express {
  * bearer-token authentication (each route checks its own scope).
  */
 export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: (line: string) => void; dispatcher?: WebhookDispatcher; webDist?: string } = {}): ServerApp {
-  const auth = options.auth ?? createAuth({ knex: rt.db.knex, logger: rt.logger, adminClient: rt.config.adminClient, announce: options.announce });
+  const auth = options.auth ?? createAuth({ knex: rt.db.knex, logger: rt.logger, adminClient: rt.config.adminClient, announce: options.announce, keyCipher: rt.keyCipher });
   const deps: ApiDeps = {
     store: rt.store,
     knex: rt.db.knex,

@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import { auditCommand } from './audit';
 import { exportCommand } from './export';
 import { importCommand } from './import';
+import { keysCommand } from './keys';
 import { clientsCommand } from './clients';
 import { operatorsCommand } from './operators';
 import { migrateCommand } from './migrate';
@@ -25,6 +26,7 @@ export const commands: Record<string, CliCommand> = {
   migrate: migrateCommand,
   clients: clientsCommand,
   operators: operatorsCommand,
+  keys: keysCommand,
   stats: statsCommand,
   import: importCommand,
   export: exportCommand,

@@ -20,7 +20,7 @@ export const serveCommand: CliCommand = {
     const resumed = await rt.imports.resumePending();
     if (resumed) logger.info('resumed interrupted imports', { count: resumed });
     // Webhook deliveries run beside the API: a slow endpoint never holds up a request.
-    const dispatcher = startWebhookDispatcher({ knex: rt.db.knex, logger, config });
+    const dispatcher = startWebhookDispatcher({ knex: rt.db.knex, logger, config, keyCipher: rt.keyCipher });
     const app = createServerApp(rt, { dispatcher });
     await app.ready;
     const server: Server = await new Promise((resolve, reject) => {

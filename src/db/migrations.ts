@@ -253,6 +253,19 @@ export const migrations: readonly Migration[] = [
       for (const { tablename } of tables) await createUserSearchIndexes(knex, tablename);
     },
   },
+  {
+    name: '0010_signing_keys_at_rest',
+    async up(knex) {
+      // Private keys move to private_key_encrypted (AES-256-GCM, with a key that is
+      // not in the database: src/secrets). Rows still in clear are encrypted, and
+      // their private_key_pkcs8 cleared, at the first start that has the key
+      // (src/http/auth/keys.ts ensureSigningKeys): a migration never sees that key.
+      await knex.raw(`
+        alter table api_signing_keys add column private_key_encrypted text;
+        alter table api_signing_keys alter column private_key_pkcs8 drop not null;
+      `);
+    },
+  },
 ];
 
 /** The event store's append function (src/eventstore/sql/append.sql); `create or replace`, so re-applying is safe. */

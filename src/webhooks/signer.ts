@@ -1,6 +1,7 @@
 import { SignJWT, type JWTPayload } from 'jose';
 import type { Knex } from 'knex';
-import { loadOrCreateSigningKeys, type SigningKey } from '../http/auth/keys';
+import { createKeyRing, type SigningKey } from '../http/auth/keys';
+import type { KeyCipher } from '../secrets/key-cipher';
 
 /**
  * Signs a webhook body as Kinde does: the request body is a JWT (RS256) whose
@@ -20,29 +21,15 @@ export function signerFromKey(key: Pick<SigningKey, 'kid' | 'privateKey'>): Webh
 }
 
 /**
- * Signs with Roster's own API signing key (src/http/auth/keys.ts), the one the
- * JWKS endpoint serves. Keys are re-read every `refreshMs` so a rotation is
- * picked up without a restart.
+ * Signs with Roster's own API signing key (src/http/auth/keys.ts), the newest one
+ * the JWKS endpoint serves. The published keys are re-checked every `refreshMs`
+ * (default 1 s), so a rotation is picked up without a restart.
  */
-export function createWebhookSigner(knex: Knex, options: { refreshMs?: number } = {}): WebhookSigner {
-  const refreshMs = options.refreshMs ?? 5 * 60_000;
-  let cached: { key: SigningKey; at: number } | undefined;
-  let loading: Promise<SigningKey> | undefined;
-  const current = async (): Promise<SigningKey> => {
-    if (cached && Date.now() - cached.at < refreshMs) return cached.key;
-    loading ??= loadOrCreateSigningKeys(knex)
-      .then((keys) => {
-        cached = { key: keys[0]!, at: Date.now() };
-        return cached.key;
-      })
-      .finally(() => {
-        loading = undefined;
-      });
-    return loading;
-  };
+export function createWebhookSigner(knex: Knex, keyCipher: KeyCipher, options: { refreshMs?: number } = {}): WebhookSigner {
+  const ring = createKeyRing(knex, keyCipher, options);
   return {
     async sign(payload) {
-      return signerFromKey(await current()).sign(payload);
+      return signerFromKey(await ring.signing()).sign(payload);
     },
   };
 }

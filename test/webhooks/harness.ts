@@ -13,8 +13,11 @@ import { createLogger } from '../../src/logger';
 import { createProjector, type Projector } from '../../src/projections/projector';
 import { startWebhookDispatcher, type WebhookDispatcher, type WebhookDispatcherOptions } from '../../src/webhooks/dispatcher';
 import { createWebhookOutboxProjection } from '../../src/webhooks/outbox-projection';
+import type { KeyCipher } from '../../src/secrets/key-cipher';
+import type { Resolver } from '../../src/webhooks/endpoint-policy';
 import { createWebhookSigner } from '../../src/webhooks/signer';
 import { createTestDatabase, type TestDatabase } from '../support/db';
+import { testKeyCipher } from '../support/key-cipher';
 
 /**
  * An in-process Roster for webhook tests: a fresh database, the projector with
@@ -28,6 +31,8 @@ const logger = createLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : '
 export interface Harness {
   readonly db: TestDatabase;
   readonly baseUrl: string;
+  /** The secret key of this database's signing keys. */
+  readonly keyCipher: KeyCipher;
   projector: Projector;
   dispatcher?: WebhookDispatcher;
   startDispatcher(options?: WebhookDispatcherOptions, allowedHosts?: readonly string[]): WebhookDispatcher;
@@ -41,19 +46,31 @@ export interface Harness {
 
 export const DISPATCH_FAST: WebhookDispatcherOptions = { pollIntervalMs: 25, backoffBaseMs: 20, backoffMaxMs: 200, jitter: 0.2, requestTimeoutMs: 2000, leaseMs: 5000 };
 
-export async function startHarness(options: { allowedHosts?: readonly string[] } = {}): Promise<Harness> {
+/** Receivers listen on 127.0.0.1, which webhooks may only target when the allow-list says so. */
+export const LOOPBACK_ALLOWED: readonly string[] = ['127.0.0.1'];
+
+export async function startHarness(options: { allowedHosts?: readonly string[]; resolve?: Resolver } = {}): Promise<Harness> {
+  const allowed = options.allowedHosts ?? LOOPBACK_ALLOWED;
   const db = await createTestDatabase();
   const projection = createWebhookOutboxProjection();
   const newProjector = () => createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections: [projection], logger, options: { batchSize: 1000, lockRetryMs: 50 } });
-  const auth = createAuth({ knex: db.knex, logger, adminClient: ADMIN, announce: () => {} });
+  const keyCipher = testKeyCipher();
+  const auth = createAuth({ knex: db.knex, logger, adminClient: ADMIN, announce: () => {}, keyCipher });
   await auth.ready;
-  const signer = createWebhookSigner(db.knex);
+  const signer = createWebhookSigner(db.knex, keyCipher);
   const h: Harness = {
     db,
+    keyCipher,
     baseUrl: '',
     projector: newProjector(),
-    startDispatcher(o = {}, allowedHosts = options.allowedHosts) {
-      h.dispatcher = startWebhookDispatcher({ knex: db.knex, signer, logger, config: { webhooks: { allowedHosts, retryHours: 72 } }, options: { ...DISPATCH_FAST, ...o } });
+    startDispatcher(o = {}, allowedHosts = allowed) {
+      h.dispatcher = startWebhookDispatcher({
+        knex: db.knex,
+        signer,
+        logger,
+        config: { webhooks: { allowedHosts, retryHours: 72 } },
+        options: { ...DISPATCH_FAST, ...(options.resolve ? { resolve: options.resolve } : {}), ...o },
+      });
       return h.dispatcher;
     },
     async restartProjector() {
@@ -103,7 +120,7 @@ export async function startHarness(options: { allowedHosts?: readonly string[] }
       oauthRoutes({ auth }),
       (router: Router) => void router.use('/api', auth.authenticate),
       grantEventScopes,
-      webhookRoutes({ store: db.store, knex: db.knex, projector: { waitFor: (p, t) => h.projector.waitFor(p, t) }, logger, allowedHosts: options.allowedHosts, dispatcher: { poke: () => h.dispatcher?.poke() } }),
+      webhookRoutes({ store: db.store, knex: db.knex, projector: { waitFor: (p, t) => h.projector.waitFor(p, t) }, logger, allowedHosts: allowed, resolve: options.resolve, dispatcher: { poke: () => h.dispatcher?.poke() } }),
     ],
   });
   const server: http.Server = await new Promise((resolve, reject) => {

@@ -16,9 +16,10 @@ describe('webhooks through the served app', () => {
   let dispatcher: WebhookDispatcher;
   let token: string;
   beforeAll(async () => {
-    app = await startTestApp();
+    // The receiver listens on loopback, which webhooks may target only when allowed.
+    app = await startTestApp({ env: { ROSTER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
     receiver = await startReceiver();
-    dispatcher = startWebhookDispatcher({ knex: app.runtime.db.knex, logger: app.runtime.logger, config: app.runtime.config, options: DISPATCH_FAST });
+    dispatcher = startWebhookDispatcher({ knex: app.runtime.db.knex, logger: app.runtime.logger, config: app.runtime.config, keyCipher: app.runtime.keyCipher, options: DISPATCH_FAST });
     token = await app.token();
   });
   afterAll(async () => {
