@@ -10,12 +10,14 @@ export {
   type HashingMethod,
   type ParseStoredPasswordResult,
   type PasswordLimits,
+  type PasswordParams,
   type PasswordRejectionCode,
   type SaltFormat,
   type SaltPosition,
   type StoredPassword,
   type StoredPasswordInput,
 } from './types';
+export { detectHashingMethod } from './detect';
 export {
   createDummyPassword,
   hashPassword,

@@ -4,9 +4,43 @@
  * survive JSON.stringify/parse unchanged and never grow class instances.
  */
 
-/** The five hashing methods Kinde's import and "Set user password" API name. */
-export const HASHING_METHODS = ['bcrypt', 'crypt', 'md5', 'sha256', 'wordpress'] as const;
+/**
+ * The five hashing methods Kinde's import and "Set user password" API name,
+ * then the families Roster accepts beyond them (README, "Password hashes"),
+ * then `bcrypt_hmac_sha384`, the scheme Roster writes for new and upgraded
+ * passwords (accepted on import too, so `roster export` round-trips).
+ */
+export const HASHING_METHODS = [
+  'bcrypt',
+  'crypt',
+  'md5',
+  'sha256',
+  'wordpress',
+  'argon2',
+  'scrypt',
+  'firebase_scrypt',
+  'pbkdf2',
+  'sha1',
+  'sha512',
+  'ldap',
+  'bcrypt_sha256',
+  'apr1',
+  'drupal7',
+  'bcrypt_hmac_sha384',
+] as const;
 export type HashingMethod = (typeof HASHING_METHODS)[number];
+
+/**
+ * Method parameters that are not part of the hash string (JSON data, stored
+ * with the hash). Only two methods take any:
+ * - `scrypt` given as separate fields: `n`, `r`, `p`, `key_length` (salt and
+ *   hash base64 in `salt` / `hashed_password`)
+ * - `firebase_scrypt`: the project's `signer_key` and `salt_separator`
+ *   (base64), `rounds`, `mem_cost` (salt base64 in `salt`, hash base64 in
+ *   `hashed_password`)
+ * Numbers may arrive as decimal strings (CSV, query parameters).
+ */
+export type PasswordParams = Readonly<Record<string, string | number>>;
 
 export type SaltPosition = 'prefix' | 'suffix';
 export type SaltFormat = 'string' | 'hex';
@@ -19,6 +53,8 @@ export interface StoredPassword {
   readonly salt?: string;
   readonly salt_position?: SaltPosition;
   readonly salt_format?: SaltFormat;
+  /** Only for scrypt (separate-field form) and firebase_scrypt; normalised. */
+  readonly params?: PasswordParams;
 }
 
 /** Input as it arrives from an import row or `PUT /api/v1/users/{id}/password`. */
@@ -28,6 +64,8 @@ export interface StoredPasswordInput {
   readonly salt?: string | null;
   readonly salt_position?: string | null;
   readonly salt_format?: string | null;
+  /** Parameters not in the hash string (see PasswordParams). */
+  readonly params?: PasswordParams | null;
 }
 
 /**
