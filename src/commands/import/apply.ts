@@ -211,6 +211,8 @@ async function applyOnce(
       counts.rows += rowCount;
       counts.rows_failed += rowCount;
       issues.push(issue);
+      // The dry run's duplicate report explains a conflict: keep it beside the error.
+      issues.push(...group.warnings.filter((w) => w.code === 'POSSIBLE_DUPLICATE'));
       for (const r of group.records) for (const raw of r.raw) failedRows.push({ line: raw.line, text: raw.text, ...(raw.fields ? { fields: [...raw.fields] } : {}) });
     };
     if (plan.failed) {
@@ -228,6 +230,14 @@ async function applyOnce(
         const decided = decideImport(state, toDomainRecord(plan.userId, record, job, cache, warnings), job.mode);
         for (const e of decided) state = userDecider.evolve(state, e);
         events.push(...decided);
+      }
+      // The source says the user must choose a new password (Keycloak UPDATE_PASSWORD, Cognito):
+      // asked once; a re-import finds it already requested and appends nothing.
+      const wantsReset = group.records.some((r) => r.passwordResetRequired);
+      if (wantsReset && state.status === 'active' && (wasNew || job.mode !== 'create_only')) {
+        const reset = userDecider.decide({ type: 'RequestPasswordReset', data: {} }, state);
+        for (const e of reset) state = userDecider.evolve(state, e);
+        events.push(...reset);
       }
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
@@ -321,6 +331,7 @@ function toDomainRecord(userId: string, r: ImportRecord, job: ApplyJob, cache: L
       salt: r.password.salt,
       salt_position: r.password.saltPosition,
       salt_format: r.password.saltFormat,
+      params: r.password.params,
     });
     if (parsed.ok) password = parsed.password;
     else warn('PASSWORD_NOT_IMPORTED', 'hashed_password', `${parsed.reason}; the user must reset their password`);

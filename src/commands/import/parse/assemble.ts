@@ -27,6 +27,7 @@ export interface RowDraft {
   featureFlags: { key: string; value: string }[];
   password?: ImportPassword;
   passwordVerified?: boolean;
+  passwordResetRequired?: boolean;
   readonly errors: IssueDraft[];
   readonly warnings: IssueDraft[];
 }
@@ -230,6 +231,7 @@ function toRecord(d: RowDraft, userKey: string, groupKey: string, warnings: Impo
   if (d.picture !== undefined) r.picture = d.picture;
   if (d.password !== undefined) r.password = d.password;
   if (d.passwordVerified !== undefined) r.passwordVerified = d.passwordVerified;
+  if (d.passwordResetRequired) r.passwordResetRequired = true;
   return r;
 }
 
@@ -266,6 +268,7 @@ function mergeInto(into: MutableRecord, next: MutableRecord): void {
   into.picture ??= next.picture;
   into.password ??= next.password;
   into.passwordVerified ??= next.passwordVerified;
+  into.passwordResetRequired ??= next.passwordResetRequired;
   // exactOptionalPropertyTypes is off, but keep records free of explicit undefined members
   for (const k of Object.keys(into) as (keyof MutableRecord)[]) if (into[k] === undefined) delete into[k];
 }
