@@ -40,7 +40,10 @@ export function clerkCsvDialect(columns: readonly string[]): CsvDialect {
     anyOf: ['primary_email_address', 'primary_phone_number', 'username'],
     message: 'A Clerk export needs primary_email_address, primary_phone_number or username.',
   }, (get, line, raw, checkHash) => {
-    const d = newDraft('user', line, raw);
+    // A TOTP secret is a live second factor: never kept for the failed-rows file.
+    const secretAt = columns.findIndex((c) => c.trim().toLowerCase() === 'totp_secret');
+    const kept = raw.fields && secretAt >= 0 ? { ...raw, fields: raw.fields.map((f, i) => (i === secretAt ? '' : f)) } : raw;
+    const d = newDraft('user', line, kept);
     const id = get('id').trim();
     if (id !== '') d.providedId = id;
     if (get('first_name').trim()) d.firstName = get('first_name').trim();
