@@ -56,7 +56,7 @@ describe('Firebase auth:export', () => {
     expect(p.records.map((r) => r.providedId)).toEqual(['fb-csv-1', 'fb-csv-2', 'fb-csv-3']);
     expect(byId(p.records, 'fb-csv-1')!.password?.hashingMethod).toBe('firebase_scrypt');
     expect(byId(p.records, 'fb-csv-2')!.identities.map((i) => `${i.type}:${i.identity}`)).toEqual(['email:csv2@firebase.example.com', 'oauth2:google:104523123456789012345']);
-    expect(byId(p.records, 'fb-csv-3')!.phone).toBe('+61412345678');
+    expect(byId(p.records, 'fb-csv-3')!.phone).toBe('+61412345680');
     expect(p.failed.map((f) => [f.line, f.errors[0]!.code])).toEqual([[4, 'MISSING_IDENTITY']]);
   });
 
@@ -174,12 +174,12 @@ describe('Cognito user CSV', () => {
     expect(p.summary.warnings.map((w) => `${w.code}:${w.field}`)).toEqual(['UNKNOWN_COLUMN:custom:tenant']);
     expect(p.records.map((r) => r.providedId)).toEqual(['0b6a2c1e-4f5d-4c3b-9a8e-1f2d3c4b5a61', '3c8b4e2f-6a7d-4e5c-8b9a-2f3e4d5c6b72', '5e0d6a4b-8c9f-4a7e-9dcb-4b5a6f7e8d94']);
     const ada = p.records[0]!;
-    expect(ada.identities.map((i) => `${i.type}:${i.identity}`)).toEqual(['email:ada@cognito.example.com', 'phone:+61412345673', 'username:ada']);
+    expect(ada.identities.map((i) => `${i.type}:${i.identity}`)).toEqual(['email:ada@cognito.example.com', 'phone:+61412345673', 'username:ada_cognito']);
     expect(ada.passwordResetRequired).toBe(true);
     // A UUID login name is not a username.
     expect(p.records[1]!.identities.map((i) => i.type)).toEqual(['email']);
     // A user with only a login name imports with a username identity.
-    expect(p.records[2]!.identities.map((i) => `${i.type}:${i.identity}`)).toEqual(['username:linus']);
+    expect(p.records[2]!.identities.map((i) => `${i.type}:${i.identity}`)).toEqual(['username:linus_cognito']);
     expect(codes(p)).toEqual(['2:PASSWORD_NOT_IMPORTED', '3:PASSWORD_NOT_IMPORTED', '4:PASSWORD_NOT_IMPORTED']);
   });
 });
