@@ -10,6 +10,7 @@ import { parseColumnMap, type ColumnMap } from '../commands/import/parse/column-
 import { parseFirebaseHashConfig, type FirebaseHashConfig } from '../commands/import/parse/firebase';
 import { openRuntime } from '../runtime';
 import type { CliCommand } from './commands';
+import { duplicateTable } from './duplicate-table';
 
 const USAGE = `Usage: roster import FILE [--format ${IMPORT_FORMATS.join('|')}] [--mode merge|update|create_only] [--dry-run] [--json]
          [--map mapping.json] [--migration NAME]
@@ -142,7 +143,7 @@ function printSummary(report: Awaited<ReturnType<typeof runImport>>, seconds: nu
   out.write(`Import ${report.id} (${report.format}, mode ${report.mode}${report.dry_run ? ', dry run: nothing written' : ''})\n`);
   for (const [k, v] of rows) out.write(`  ${k.padEnd(20)} ${String(v).padStart(10)}\n`);
   for (const w of report.file_warnings) out.write(`  warning ${w.code}: ${w.message}\n`);
-  printDuplicates(report.issues.filter((i) => i.code === 'POSSIBLE_DUPLICATE'));
+  out.write(duplicateTable(report.issues.filter((i) => i.code === 'POSSIBLE_DUPLICATE')));
   const errors = report.issues.filter((i) => i.severity === 'error');
   if (errors.length) {
     out.write(`\nFirst errors (all of them: GET /api/v1/imports/${report.id}/errors, or --json):\n`);
@@ -150,15 +151,3 @@ function printSummary(report: Awaited<ReturnType<typeof runImport>>, seconds: nu
   }
 }
 
-/** The dry run's duplicate report as a table: line, user key, field, and what it probably duplicates. */
-function printDuplicates(dups: readonly { line: number; user_key: string | null; field: string | null; message: string }[]) {
-  if (!dups.length) return;
-  const out = process.stdout;
-  const rows = dups.map((d) => [String(d.line), d.user_key ?? '', d.field ?? '', d.message]);
-  const head = ['line', 'user', 'field', 'possible duplicate'];
-  const width = [0, 1, 2].map((i) => Math.min(40, Math.max(head[i]!.length, ...rows.map((r) => r[i]!.length))));
-  const cell = (v: string, w: number) => (v.length > w ? `${v.slice(0, w - 1)}…` : v.padEnd(w));
-  out.write(`\nPOSSIBLE_DUPLICATE (${dups.length}):\n`);
-  out.write(`  ${head.slice(0, 3).map((h, i) => cell(h, width[i]!)).join('  ')}  ${head[3]}\n`);
-  for (const r of rows) out.write(`  ${r.slice(0, 3).map((v, i) => cell(v, width[i]!)).join('  ')}  ${r[3]}\n`);
-}

@@ -40,7 +40,9 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const limit = deps.bodyLimit ?? '1mb';
-  app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
+  const json = express.json({ limit, type: ['application/json', 'application/*+json'] });
+  // POST /api/v1/imports streams its own body: a Firebase or Keycloak export is one large JSON document.
+  app.use((req, res, next) => (req.method === 'POST' && req.path === '/api/v1/imports' ? next() : json(req, res, next)));
   app.use(express.urlencoded({ extended: false, limit }));
 
   const router = express.Router();
