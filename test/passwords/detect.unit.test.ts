@@ -33,6 +33,9 @@ describe('detectHashingMethod', () => {
     ['$apr1$salt$abc', 'apr1'],
     ['$S$DsaltsaltXYZ', 'drupal7'],
     ['$bcrypt-hmac-sha384$2b$12$abc', 'bcrypt_hmac_sha384'],
+    ['argon2$argon2id$v=19$m=102400,t=2,p=8$c2FsdA$aGFzaA', 'argon2'],
+    ['scrypt$salt$16384$8$1$aGFzaA==', 'scrypt'],
+    ['$bcrypt-sha256$v=2,t=2b,r=12$n79VH.0Q2TMWmt3Oqt9uku$Kq4Noyk3094Y2QlB8NdRT8SvGiI4ft2', 'bcrypt_sha256'],
   ])('%s is %s', (hash, method) => {
     expect(detectHashingMethod(hash)).toBe(method);
   });
