@@ -98,7 +98,7 @@ describe('provider exports, end to end', () => {
     const adaId = await userIdOf('provided_id', '8a1c1f52-3b4d-4e5f-8a9b-0c1d2e3f4a5b');
     const ada = await activeUser(adaId);
     expect(ada.password?.stored.method).toBe('pbkdf2');
-    expect(ada.organizations[acmeCode]?.roleIds.sort()).toEqual([roleIds.admin, roleIds['billing-app:viewer']].sort());
+    expect([...(ada.organizations[acmeCode]?.roleIds ?? [])].sort()).toEqual([roleIds.admin, roleIds['billing-app:viewer']].sort());
     expect(ada.passwordResetRequested).toBe(false);
     const grace = await activeUser(await userIdOf('email', 'grace@keycloak.example.com'));
     expect(grace.passwordResetRequested).toBe(true);
@@ -139,7 +139,7 @@ describe('provider exports, end to end', () => {
     expect(report.counts).toMatchObject({ rows: 3, rows_failed: 1, users_created: 2 });
     expect(report.file_warnings.map((w) => w.field)).toEqual(['last_login']);
     const ada = await activeUser(await userIdOf('provided_id', '1001'));
-    expect(ada.organizations[acmeCode]?.roleIds.sort()).toEqual([roleIds.admin, roleIds.editor].sort());
+    expect([...(ada.organizations[acmeCode]?.roleIds ?? [])].sort()).toEqual([roleIds.admin, roleIds.editor].sort());
     expect(ada.password?.stored.method).toBe('bcrypt');
   });
 
