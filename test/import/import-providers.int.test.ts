@@ -81,6 +81,8 @@ describe('provider exports, end to end', () => {
       params: expect.objectContaining({ rounds: 8, mem_cost: 14 }),
     });
     expect(ada.firstName).toBe('Ada');
+    // "disabled": true in Firebase: imported suspended.
+    expect((await loadUser(db.store, await userIdOf('provided_id', 'fb-user-5'))).status).toBe('suspended');
   });
 
   it('firebase CSV (no header): detected and imported', async () => {
@@ -103,6 +105,8 @@ describe('provider exports, end to end', () => {
     const grace = await activeUser(await userIdOf('email', 'grace@keycloak.example.com'));
     expect(grace.passwordResetRequested).toBe(true);
     expect(await userEventTypes(grace.userId)).toEqual(['UserImported', 'UserPasswordResetRequested']);
+    // "enabled": false in Keycloak: imported suspended.
+    expect((await loadUser(db.store, await userIdOf('provided_id', '0c3e3b74-5d6f-4a71-8bcd-2e3f4a5b6c7d'))).status).toBe('suspended');
   });
 
   it('supabase CSV and JSON: bcrypt passwords, confirmed emails and phones', async () => {

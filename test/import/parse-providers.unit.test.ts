@@ -106,6 +106,8 @@ describe('Keycloak realm export', () => {
 
     const linus = byId(p.records, '0c3e3b74-5d6f-4a71-8bcd-2e3f4a5b6c7d')!;
     expect(linus.identities.map((i) => i.type)).toEqual(['username', 'oauth2:github']);
+    expect(linus.suspended).toBe(true);
+    expect(ada.suspended).toBeUndefined();
     // The service account is refused with a reason.
     expect(p.failed.map((f) => [f.line, f.errors[0]!.code, f.errors[0]!.field])).toEqual([[4, 'INVALID_FIELD', 'serviceAccountClientId']]);
   });

@@ -239,6 +239,12 @@ async function applyOnce(
         for (const e of reset) state = userDecider.evolve(state, e);
         events.push(...reset);
       }
+      // Disabled in the source: a new user is imported suspended (an existing one only in mode update).
+      if (group.records.some((r) => r.suspended) && state.status === 'active' && (wasNew || job.mode === 'update')) {
+        const suspend = userDecider.decide({ type: 'SuspendUser', data: { reason: 'disabled in the source of the import' } }, state);
+        for (const e of suspend) state = userDecider.evolve(state, e);
+        events.push(...suspend);
+      }
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       const first = group.records[0]!;

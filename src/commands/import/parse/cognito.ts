@@ -11,11 +11,11 @@ import { addEmail, addPhone, addUsername, looseBoolean, requireIdentity, splitFu
  */
 const READ = [
   'cognito:username', 'sub', 'email', 'email_verified', 'phone_number', 'phone_number_verified',
-  'given_name', 'family_name', 'name', 'preferred_username', 'picture',
+  'given_name', 'family_name', 'name', 'preferred_username', 'picture', 'enabled',
 ] as const;
 const DROPPED = [
   'middle_name', 'nickname', 'profile', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'address',
-  'updated_at', 'cognito:mfa_enabled', 'enabled', 'user_status', 'usercreatedate', 'userlastmodifieddate',
+  'updated_at', 'cognito:mfa_enabled', 'user_status', 'usercreatedate', 'userlastmodifieddate',
 ] as const;
 const KNOWN: ReadonlySet<string> = new Set([...READ, ...DROPPED]);
 
@@ -49,6 +49,7 @@ export function cognitoCsvDialect(columns: readonly string[]): CsvDialect {
       message: 'Password not imported: Cognito does not export password hashes. The user is imported and must reset their password.',
     });
     d.passwordResetRequired = true;
+    if (looseBoolean(get('enabled')) === false) d.suspended = true;
     requireIdentity(d, 'email', 'no email or phone_number');
     return d;
   });

@@ -127,6 +127,7 @@ export function mapFirebaseUser(value: unknown, line: number, raw: RawRow, confi
   splitFullName(d, u.displayName);
   if (u.photoUrl) d.picture = u.photoUrl;
   addFirebasePassword(d, str(u.passwordHash), str(u.salt), config, 'passwordHash', checkHash);
+  if (u.disabled === true) d.suspended = true;
   requireIdentity(d, 'email', 'no email, phone number or supported sign-in provider');
   return d;
 }

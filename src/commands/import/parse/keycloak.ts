@@ -137,6 +137,7 @@ export function mapKeycloakUser(value: unknown, line: number, raw: RawRow, check
     }
   }
   if (actions.includes('UPDATE_PASSWORD')) d.passwordResetRequired = true;
+  if (u.enabled === false) d.suspended = true;
   requireIdentity(d, 'email', 'no email, valid username, phoneNumber attribute or supported identity provider');
   return d;
 }

@@ -119,6 +119,8 @@ export interface ImportRecord {
   readonly passwordVerified?: boolean;
   /** The source says the user must set a new password (Keycloak UPDATE_PASSWORD, Cognito: no hash exported). */
   readonly passwordResetRequired?: boolean;
+  /** The source has the account disabled (Keycloak enabled=false, Firebase disabled, Cognito enabled=false): imported suspended. */
+  readonly suspended?: boolean;
   /** Warnings of the merged rows (the record is applied anyway). */
   readonly warnings: readonly ImportIssue[];
   readonly raw: readonly RawRow[];
