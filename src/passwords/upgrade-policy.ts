@@ -19,7 +19,7 @@ import { wordpressScheme } from './wordpress';
  *   bcrypt_sha256): when its cost is at most C — same or more work, and the
  *   pre-hash now covers the whole password. A cost above C is kept: the pool
  *   hashes only at C, which would be weaker.
- * - argon2id at or above OWASP's minimum (m ≥ 7 MiB and m·t ≥ 35 MiB·passes,
+ * - argon2 (id, i or d) at or above OWASP's argon2id minimum (m ≥ 7 MiB and m·t ≥ 35 MiB·passes,
  *   i.e. 19 MiB × 2 or an equivalent OWASP lists): kept. It reads the whole
  *   password and is memory-hard; OWASP rates these settings as equal to bcrypt
  *   at cost 10.
@@ -76,7 +76,8 @@ export function upgradeWanted(stored: StoredPassword, wanted: number): boolean {
     }
     case 'argon2': {
       const parsed = parseArgon2(stored.hash);
-      if (parsed === null || parsed.type !== 'argon2id') return true;
+      // argon2i and argon2d too: replacing a strong one by bcrypt at cost 10 could be weaker.
+      if (parsed === null) return true;
       return parsed.memoryKiB < ARGON2ID_MIN_MEMORY_KIB || parsed.memoryKiB * parsed.passes < ARGON2ID_MIN_MEMORY_PASSES;
     }
     case 'scrypt':
