@@ -54,9 +54,13 @@ function given(value: string | null | undefined): string | undefined {
  *
  * Salt rules (Kinde's table: md5 and sha256 "salt optional, position required
  * if salt included"; bcrypt takes none; crypt and wordpress embed theirs):
- * - md5/sha256: a salt needs salt_position; salt_format defaults to `string`.
+ * - md5/sha1/sha256/sha512: a salt needs salt_position; salt_format defaults to `string`.
  * - bcrypt/crypt/wordpress: a supplied salt must equal the one embedded in the
  *   hash (it is then dropped); anything else is refused rather than ignored.
+ * - firebase_scrypt, and scrypt given as a bare base64 key: the base64 salt and
+ *   `params` are kept beside the hash (params normalised: known keys, numbers).
+ * - every other family embeds its salt: a separate salt is refused.
+ * Every cost parameter is bounded by `limits` (WORK_FACTOR_OUT_OF_BOUNDS).
  */
 export function parseStoredPassword(
   input: StoredPasswordInput,
@@ -312,10 +316,10 @@ export function hashPassword(plain: string, cost: number): StoredPassword {
 }
 
 /**
- * A bcrypt hash of a random secret at the given cost, for unknown identities
- * and users without a password: verifying against it costs what a real
- * bcrypt verification costs and can never succeed in practice. Create it once
- * at start-up with the configured cost.
+ * A bcrypt_hmac_sha384 hash of a random secret at the given cost, for unknown
+ * identities and users without a password: verifying against it costs what a
+ * real verification of a new password costs and can never succeed in practice.
+ * Create it once at start-up with the configured cost.
  */
 export function createDummyPassword(cost: number): StoredPassword {
   return hashPassword(randomBytes(32).toString('base64'), cost);
