@@ -4,21 +4,19 @@ import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { Assembler, failedRow, type RowDraft } from './assemble';
 import { mapAuth0PasswordLine, mapAuth0UserLine } from './auth0';
-import { clerkCsvDialect } from './clerk';
-import { cognitoCsvDialect } from './cognito';
-import { mappedDialect, type ColumnMap } from './column-map';
-import { detectCsvFormat, kindeDialect, type CsvDialect } from './csv-dialect';
+import type { ColumnMap } from './column-map';
+import type { CsvDialect } from './csv-dialect';
 import { CsvTokenizer, type CsvToken } from './csv-tokenizer';
-import { firebaseCsvDialect, looksLikeFirebaseCsv, mapFirebaseUser, type FirebaseHashConfig } from './firebase';
+import { chooseCsvDialect, CSV_ONLY_FORMATS, DETECT_BYTES, detectJsonDocument, isJsonDocument, JSON_DOCUMENT_FORMATS } from './detect';
+import { mapFirebaseUser, type FirebaseHashConfig } from './firebase';
 import type { FileIssue } from './issues';
 import { JsonDocumentSplitter, jsonRecordPaths, type JsonRecord } from './json-document';
 import { mapKeycloakUser } from './keycloak';
-import { analyzeCsvHeader } from './kinde-csv';
 import { mapKindeNdjsonLine } from './kinde-ndjson';
 import { NdjsonLineSplitter, type NdjsonLine } from './ndjson-lines';
 import type { PasswordHashCheck } from './password-fields';
 import { describeJsonError, findOversizedString, isPlainObject, parseJsonSafely } from './safe-json';
-import { mapSupabaseJsonUser, supabaseCsvDialect } from './supabase';
+import { mapSupabaseJsonUser } from './supabase';
 import { resolveLimits, type FileSummary, type ImportBatch, type ImportFormat, type ParseLimits } from './types';
 import { Utf8Validator } from './utf8';
 
@@ -96,38 +94,6 @@ export function detectFormat(head: Buffer): ImportFormat {
   if (has('encrypted_password') || has('raw_user_meta_data')) return 'supabase';
   if (has('username') && (has('credentials') || has('createdTimestamp') || has('realmRoles') || has('requiredActions'))) return 'keycloak';
   return 'kinde_ndjson';
-}
-
-/** Formats whose files are JSON documents (`{"users":[…]}`, `[…]`), beside their NDJSON form. */
-const JSON_DOCUMENT_FORMATS: ReadonlySet<ImportFormat> = new Set(['firebase', 'keycloak', 'supabase']);
-/** Formats that only come as CSV. */
-const CSV_ONLY_FORMATS: ReadonlySet<ImportFormat> = new Set(['clerk', 'cognito']);
-/** How much of a JSON document is read to recognise it. */
-const DETECT_BYTES = 64 * 1024;
-
-/**
- * Whether the file is one JSON document rather than NDJSON or CSV: it opens with
- * `[`, or with `{` on a first line that is not a whole JSON object.
- */
-function isJsonDocument(text: string): boolean {
-  const t = text.trimStart();
-  if (t.startsWith('[')) return true;
-  if (!t.startsWith('{')) return false;
-  const nl = t.indexOf('\n');
-  try {
-    parseJsonSafely(nl < 0 ? t : t.slice(0, nl));
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-/** Which provider wrote a JSON document, from the keys in its first 64 KiB. */
-function detectJsonDocument(head: string): ImportFormat | null {
-  if (/"localId"\s*:/.test(head)) return 'firebase';
-  if (/"encrypted_password"\s*:/.test(head)) return 'supabase';
-  if (/"(?:realm|createdTimestamp|credentials|realmRoles|requiredActions)"\s*:/.test(head)) return 'keycloak';
-  return null;
 }
 
 // ---------------------------------------------------------------------------
@@ -298,27 +264,6 @@ async function open(input: Readable, options: ParseOptions, sink: Writable | und
   const dialect = chosen.dialect;
   if (dialect.firstRecordIsData) tokens.unshift(first);
   return { ...base, format: dialect.format, dialect, tokenizer, warnings: dialect.warnings, pendingTokens: tokens, headErrors: dialect.errors };
-}
-
-/** The CSV dialect for a first record: the map, the format given, a provider's header, Firebase's header-less rows, or Kinde's CSV. */
-function chooseCsvDialect(first: readonly string[], options: ParseOptions): { dialect: CsvDialect } | { format: ImportFormat; error: FileIssue } {
-  if (options.columnMap) return { dialect: mappedDialect(first, options.columnMap) };
-  let format = options.format;
-  if (format === undefined) {
-    format = detectCsvFormat(first) ?? undefined;
-    const kinde = analyzeCsvHeader(first);
-    if (format === undefined && kinde.map.every((c) => c === null)) {
-      if (looksLikeFirebaseCsv(first)) format = 'firebase';
-      else return { format: 'csv', error: fileError('UNSUPPORTED_FORMAT', 'The file is neither NDJSON nor a CSV file with a Kinde header (no known column such as email, phone or id).') };
-    }
-  }
-  switch (format ?? 'csv') {
-    case 'firebase': return { dialect: firebaseCsvDialect(first, options.firebaseHashConfig) };
-    case 'supabase': return { dialect: supabaseCsvDialect(first) };
-    case 'clerk': return { dialect: clerkCsvDialect(first) };
-    case 'cognito': return { dialect: cognitoCsvDialect(first) };
-    default: return { dialect: kindeDialect(analyzeCsvHeader(first)) };
-  }
 }
 
 /** Whether the head holds a line break after some non-blank content. */
