@@ -231,10 +231,11 @@ async function applyOnce(
         for (const e of decided) state = userDecider.evolve(state, e);
         events.push(...decided);
       }
-      // The source says the user must choose a new password (Keycloak UPDATE_PASSWORD, Cognito):
-      // asked once; a re-import finds it already requested and appends nothing.
+      // The source says the user must choose a new password (Keycloak UPDATE_PASSWORD, Cognito).
+      // Only for a user this import creates (or in mode update): a merge re-import must not
+      // ask again a user who has since set a password.
       const wantsReset = group.records.some((r) => r.passwordResetRequired);
-      if (wantsReset && state.status === 'active' && (wasNew || job.mode !== 'create_only')) {
+      if (wantsReset && state.status === 'active' && (wasNew || job.mode === 'update')) {
         const reset = userDecider.decide({ type: 'RequestPasswordReset', data: {} }, state);
         for (const e of reset) state = userDecider.evolve(state, e);
         events.push(...reset);
