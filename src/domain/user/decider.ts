@@ -410,7 +410,8 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
 }
 
 export function samePassword(a: StoredPassword, b: StoredPassword): boolean {
-  return a.method === b.method && a.hash === b.hash && a.salt === b.salt && a.salt_position === b.salt_position && a.salt_format === b.salt_format;
+  return a.method === b.method && a.hash === b.hash && a.salt === b.salt && a.salt_position === b.salt_position && a.salt_format === b.salt_format
+    && JSON.stringify(a.params ?? {}) === JSON.stringify(b.params ?? {});
 }
 
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {

@@ -27,6 +27,8 @@ export interface RowDraft {
   featureFlags: { key: string; value: string }[];
   password?: ImportPassword;
   passwordVerified?: boolean;
+  passwordResetRequired?: boolean;
+  suspended?: boolean;
   readonly errors: IssueDraft[];
   readonly warnings: IssueDraft[];
 }
@@ -262,6 +264,8 @@ function toRecord(d: RowDraft, userKey: string, groupKey: string, warnings: Impo
   if (d.picture !== undefined) r.picture = d.picture;
   if (d.password !== undefined) r.password = d.password;
   if (d.passwordVerified !== undefined) r.passwordVerified = d.passwordVerified;
+  if (d.passwordResetRequired) r.passwordResetRequired = true;
+  if (d.suspended) r.suspended = true;
   return r;
 }
 
@@ -298,6 +302,8 @@ function mergeInto(into: MutableRecord, next: MutableRecord): void {
   into.picture ??= next.picture;
   into.password ??= next.password;
   into.passwordVerified ??= next.passwordVerified;
+  into.passwordResetRequired ??= next.passwordResetRequired;
+  into.suspended ??= next.suspended;
   // exactOptionalPropertyTypes is off, but keep records free of explicit undefined members
   for (const k of Object.keys(into) as (keyof MutableRecord)[]) if (into[k] === undefined) delete into[k];
 }

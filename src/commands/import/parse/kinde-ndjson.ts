@@ -95,6 +95,7 @@ export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, ch
       salt: u.password.salt,
       saltPosition: u.password.salt_position,
       saltFormat: u.password.salt_format,
+      params: u.password.params,
     }, checkHash);
     if (pw.kind === 'ok') d.password = pw.password;
     else if (pw.kind === 'not_imported') {
