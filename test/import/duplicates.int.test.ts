@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { ownerOfValue } from '../support/owners';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,6 @@ import { createContext } from '../../src/commands/context';
 import { foldEmail, usernameKey } from '../../src/commands/import/duplicate-keys';
 import { runImport } from '../../src/commands/import/run';
 import { ensureDefaults } from '../../src/commands/organizations';
-import { reservationStream } from '../../src/domain/streams';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 /** The dry run's POSSIBLE_DUPLICATE report, against the real store. */
@@ -21,8 +21,7 @@ const file = (name: string, text: string) => {
 const duplicates = (issues: readonly { code: string; line: number; field: string | null; message: string }[]) =>
   issues.filter((i) => i.code === 'POSSIBLE_DUPLICATE').map((i) => ({ line: i.line, field: i.field, message: i.message }));
 async function ownerOf(kind: 'email' | 'provided_id', value: string): Promise<string> {
-  const claim = (await db.store.readStream(reservationStream(kind, value))).find((e) => e.type === 'ReservationClaimed');
-  return (claim!.data as { ownerId: string }).ownerId;
+  return (await ownerOfValue(db.store, kind, value))!;
 }
 
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { ownerOfValue } from '../support/owners';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/commands/context';
@@ -8,7 +9,7 @@ import { parseFirebaseHashConfig } from '../../src/commands/import/parse/firebas
 import { createOrganization, ensureDefaults } from '../../src/commands/organizations';
 import { createRole } from '../../src/commands/roles';
 import { loadUser } from '../../src/commands/users';
-import { reservationStream, streams } from '../../src/domain/streams';
+import { streams } from '../../src/domain/streams';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 /**
@@ -35,9 +36,9 @@ let acmeCode: string;
 const roleIds: Record<string, string> = {};
 
 async function userIdOf(kind: 'email' | 'provided_id' | 'username' | 'phone', value: string): Promise<string> {
-  const claim = (await db.store.readStream(reservationStream(kind, value))).find((e) => e.type === 'ReservationClaimed');
-  if (!claim) throw new Error(`no user for ${kind} ${value}`);
-  return (claim.data as { ownerId: string }).ownerId;
+  const owner = await ownerOfValue(db.store, kind, value);
+  if (!owner) throw new Error(`no user for ${kind} ${value}`);
+  return owner;
 }
 const eventCount = async () => (await db.store.readAll('start', 100_000)).length;
 const userEventTypes = async (userId: string) => (await db.store.readStream(streams.user(userId))).map((e) => e.type);

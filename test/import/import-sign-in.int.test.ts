@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ownerOfValue } from '../support/owners';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/commands/context';
@@ -7,7 +8,6 @@ import { parseColumnMap } from '../../src/commands/import/parse/column-map';
 import { parseFirebaseHashConfig } from '../../src/commands/import/parse/firebase';
 import { ensureDefaults } from '../../src/commands/organizations';
 import { createSignInLimiter, signInWithPassword, SignInError, type SignInDeps } from '../../src/commands/sign-in';
-import { reservationStream } from '../../src/domain/streams';
 import { createPasswordVerifier, type PasswordVerifier } from '../../src/passwords';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
@@ -24,9 +24,9 @@ let passwords: PasswordVerifier;
 let deps: SignInDeps;
 
 async function userIdOf(email: string): Promise<string> {
-  const claim = (await db.store.readStream(reservationStream('email', email))).find((e) => e.type === 'ReservationClaimed');
-  if (!claim) throw new Error(`no user for ${email}`);
-  return (claim.data as { ownerId: string }).ownerId;
+  const owner = await ownerOfValue(db.store, 'email', email);
+  if (!owner) throw new Error(`no user for ${email}`);
+  return owner;
 }
 
 async function refusal(p: Promise<unknown>): Promise<string> {

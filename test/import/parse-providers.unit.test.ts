@@ -55,7 +55,7 @@ describe('Firebase auth:export', () => {
     expect(p.summary.columns[0]).toBe('UID');
     expect(p.records.map((r) => r.providedId)).toEqual(['fb-csv-1', 'fb-csv-2', 'fb-csv-3']);
     expect(byId(p.records, 'fb-csv-1')!.password?.hashingMethod).toBe('firebase_scrypt');
-    expect(byId(p.records, 'fb-csv-2')!.identities.map((i) => `${i.type}:${i.identity}`)).toEqual(['email:csv2@firebase.example.com', 'oauth2:google:104523123456789012345']);
+    expect(byId(p.records, 'fb-csv-2')!.identities.map((i) => `${i.type}:${i.identity}`)).toEqual(['email:csv2@firebase.example.com', 'oauth2:google:104523123456789099999']);
     expect(byId(p.records, 'fb-csv-3')!.phone).toBe('+61412345680');
     expect(p.failed.map((f) => [f.line, f.errors[0]!.code])).toEqual([[4, 'MISSING_IDENTITY']]);
   });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { ownerOfValue } from '../support/owners';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,6 @@ import { exportUsers } from '../../src/commands/export';
 import { runImport } from '../../src/commands/import/run';
 import { ensureDefaults } from '../../src/commands/organizations';
 import { createUser, loadUser, setPassword } from '../../src/commands/users';
-import { reservationStream } from '../../src/domain/streams';
 import { createLogger } from '../../src/logger';
 import { parseStoredPassword, verifyPasswordSync, type StoredPassword, type StoredPasswordInput } from '../../src/passwords';
 import { allProjections } from '../../src/projections';
@@ -80,8 +80,7 @@ describe('export -> import keeps every stored password usable', () => {
     expect(report.issues.filter((i) => i.code === 'PASSWORD_NOT_IMPORTED')).toEqual([]);
 
     for (const [i, v] of CASES.entries()) {
-      const claim = (await target.store.readStream(reservationStream('email', `rt${i}@example.com`))).find((e) => e.type === 'ReservationClaimed');
-      const user = await loadUser(target.store, (claim!.data as { ownerId: string }).ownerId);
+      const user = await loadUser(target.store, (await ownerOfValue(target.store, 'email', `rt${i}@example.com`))!);
       if (user.status !== 'active') throw new Error('expected an active user');
       expect(user.password?.stored, v.name).toEqual(stored[i]);
       expect(verifyPasswordSync(user.password!.stored, v.password), v.name).toBe(true);

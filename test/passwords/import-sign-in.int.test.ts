@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { ownerOfValue } from '../support/owners';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { createContext } from '../../src/commands/context';
 import { runImport } from '../../src/commands/import/run';
 import { ensureDefaults } from '../../src/commands/organizations';
 import { createSignInLimiter, signInWithPassword, SignInError, type SignInDeps } from '../../src/commands/sign-in';
-import { reservationStream, streams } from '../../src/domain/streams';
+import { streams } from '../../src/domain/streams';
 import { createPasswordVerifier, detectHashingMethod, needsUpgrade, parseStoredPassword, type PasswordVerifier, type StoredPasswordInput } from '../../src/passwords';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
@@ -48,9 +49,9 @@ let deps: SignInDeps;
 let dir: string;
 
 async function userIdOf(email: string): Promise<string> {
-  const claim = (await db.store.readStream(reservationStream('email', email))).find((e) => e.type === 'ReservationClaimed');
-  if (!claim) throw new Error(`no user for ${email}`);
-  return (claim.data as { ownerId: string }).ownerId;
+  const owner = await ownerOfValue(db.store, 'email', email);
+  if (!owner) throw new Error(`no user for ${email}`);
+  return owner;
 }
 
 beforeAll(async () => {

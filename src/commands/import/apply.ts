@@ -7,7 +7,7 @@ import { userDecider } from '../../domain/user/decider';
 import type { UserEvent } from '../../domain/user/events';
 import type { IdentityInput } from '../../domain/user/identity';
 import { decideImport, type ImportMode, type ImportRecord as DomainImportRecord } from '../../domain/user/import';
-import { userReservationChanges } from '../../domain/user/reservations';
+import { identityReservation, userReservationChanges } from '../../domain/user/reservations';
 import type { UserState } from '../../domain/user/state';
 import { isUniqueValueTaken, isWrongExpectedRevision, uniqueKey, type EventStore, type StreamAppend } from '../../eventstore/types';
 import { parseStoredPassword, type StoredPassword } from '../../passwords';
@@ -95,6 +95,7 @@ function claimedKeys(r: ImportRecord): { kind: ReservationKind; value: string; f
   if (r.providedId !== undefined) out.push({ kind: 'provided_id', value: r.providedId, field: 'id' });
   for (const i of r.identities) {
     if (i.type === 'email' || i.type === 'username' || i.type === 'phone') out.push({ kind: i.type, value: i.identity, field: i.type });
+    else out.push({ ...identityReservation({ type: i.type, identity: i.identity }), field: 'identities' });
   }
   return out;
 }
@@ -192,7 +193,7 @@ async function applyOnce(
         userId,
         failed: {
           line: lineOf, severity: 'error', code: 'CONFLICT_EXISTING_USER', field: clash.field,
-          message: `The ${clash.field === 'id' ? 'provided id' : clash.field} belongs to a different existing user`, user_key: first.userKey,
+          message: `The ${clash.field === 'id' ? 'provided id' : clash.field === 'identities' ? `${clash.kind === 'social_identity' ? 'social' : 'enterprise'} identity` : clash.field} belongs to a different existing user`, user_key: first.userKey,
         },
       });
       continue;

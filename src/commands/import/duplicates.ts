@@ -1,8 +1,6 @@
 import { importStream } from '../../domain/import/events';
-import { reservationDecider } from '../../domain/reservation/decider';
-import { reservationStream, streams } from '../../domain/streams';
-import type { EventStore, RecordedEvent } from '../../eventstore/types';
-import { foldRecorded } from '../handle';
+import { reservationValue, streams } from '../../domain/streams';
+import { uniqueKey, type EventStore, type RecordedEvent } from '../../eventstore/types';
 import { foldEmail, usernameKey } from './duplicate-keys';
 import { issue, type ImportIssue, type ImportRecord } from './parse';
 
@@ -79,23 +77,21 @@ export class DuplicateReport {
       }
     }
     const idKeys = users.filter((r) => r.providedId !== undefined);
-    const reservations = await this.store.readStreams([
-      ...[...emailKeys.keys()].map((v) => reservationStream('email', v)),
-      ...idKeys.map((r) => reservationStream('provided_id', r.providedId!)),
+    const held = await this.store.uniqueOwners([
+      ...[...emailKeys.keys()].map((v) => ({ kind: 'email', value: reservationValue('email', v) })),
+      ...idKeys.map((r) => ({ kind: 'provided_id', value: r.providedId! })),
     ]);
-    const ownerOf = (events: readonly RecordedEvent[] | undefined): string | null => {
-      const { state } = foldRecorded(reservationDecider, events ?? []);
-      return state.status === 'reserved' ? state.ownerId : null;
-    };
+    const emailOwner = (value: string) => held.get(uniqueKey('email', reservationValue('email', value))) ?? null;
+    const idOwner = (providedId: string) => held.get(uniqueKey('provided_id', providedId)) ?? null;
     const owners = new Set<string>();
-    for (const [value] of emailKeys) { const o = ownerOf(reservations.get(reservationStream('email', value))); if (o) owners.add(o); }
-    for (const r of idKeys) { const o = ownerOf(reservations.get(reservationStream('provided_id', r.providedId!))); if (o) owners.add(o); }
+    for (const [value] of emailKeys) { const o = emailOwner(value); if (o) owners.add(o); }
+    for (const r of idKeys) { const o = idOwner(r.providedId!); if (o) owners.add(o); }
     if (owners.size === 0) return this.#merge(records, extra);
     const userStreams = await this.store.readStreams([...owners].map((id) => streams.user(id)));
     const profile = (userId: string) => describeUser(userStreams.get(streams.user(userId)) ?? []);
 
     for (const [value, uses] of emailKeys) {
-      const owner = ownerOf(reservations.get(reservationStream('email', value)));
+      const owner = emailOwner(value);
       if (!owner) continue;
       const existing = profile(owner);
       for (const u of uses) {
@@ -109,7 +105,7 @@ export class DuplicateReport {
     }
 
     for (const r of idKeys) {
-      const owner = ownerOf(reservations.get(reservationStream('provided_id', r.providedId!)));
+      const owner = idOwner(r.providedId!);
       if (!owner) continue;
       const from = profile(owner).importedFrom;
       if (!from || from.importId === this.ctx.importId || from.checksum === this.ctx.checksum) continue;

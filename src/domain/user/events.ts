@@ -120,6 +120,8 @@ export const UserDeletedData = z.object({
   releasedUsernames: z.array(z.string()),
   releasedPhones: z.array(z.string()),
   releasedProvidedId: z.string().optional(),
+  /** Social and enterprise identities freed with the profile (added later: absent on older events). */
+  releasedIdentities: z.array(z.object({ type: z.string(), identity: z.string() })).optional(),
 });
 
 export const UserPasswordResetRequestedData = z.object({});

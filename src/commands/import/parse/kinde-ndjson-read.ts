@@ -78,7 +78,8 @@ function nullishString(v: Record<string, unknown>, key: string, out: Record<stri
 }
 
 function readPassword(p: unknown): Record<string, unknown> | null {
-  if (!isObject(p)) return null;
+  // Method parameters (scrypt, Firebase scrypt) are rare: zod reads those lines.
+  if (!isObject(p) || p.params !== undefined) return null;
   const out: Record<string, unknown> = {};
   if (!nullishString(p, 'salt', out)) return null;
   const format = p.salt_format;
