@@ -112,7 +112,15 @@ export async function startForgerySite(target: string): Promise<{ url: string; c
   const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}/`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    // Chromium may keep its connection alive: close it, or close() would wait for it.
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 export const SCREENSHOTS = process.env.ROSTER_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/console') : undefined;

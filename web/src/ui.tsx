@@ -189,14 +189,16 @@ export function formatTime(iso: string | null | undefined): string {
  * offsets. `token` is what the current page was fetched with.
  */
 export function useKeyset(resetKey: string) {
-  const [stack, setStack] = useState<(string | undefined)[]>([undefined]);
-  useEffect(() => setStack([undefined]), [resetKey]);
-  const token = stack[stack.length - 1];
+  // Tokens belong to one query: a new resetKey (other filters) starts at page 1 at once,
+  // so a token is never sent with a query it was not made for.
+  const [state, setState] = useState<{ key: string; stack: (string | undefined)[] }>({ key: resetKey, stack: [undefined] });
+  const stackOf = (s: typeof state) => (s.key === resetKey ? s.stack : [undefined]);
+  const stack = stackOf(state);
   return {
-    token,
+    token: stack[stack.length - 1],
     page: stack.length,
-    next: (t: string) => setStack((s) => [...s, t]),
-    previous: () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)),
+    next: (t: string) => setState((s) => ({ key: resetKey, stack: [...stackOf(s), t] })),
+    previous: () => setState((s) => ({ key: resetKey, stack: stackOf(s).length > 1 ? stackOf(s).slice(0, -1) : stackOf(s) })),
   };
 }
 
