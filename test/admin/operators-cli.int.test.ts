@@ -78,7 +78,7 @@ describe('roster operators', () => {
     const out = JSON.parse(r.stdout) as { id: string; email: string };
     expect(out).toEqual({ id: expect.stringMatching(/^op_/), email: 'Alice@Example.com' });
     const op = (await findOperatorByEmail(db.knex, 'alice@example.com'))!;
-    expect(op.password.method).toBe('bcrypt');
+    expect(op.password.method).toBe('bcrypt_hmac_sha384');
     expect(await verifyPassword(op.password, PASSWORD)).toBe(true);
     expect(r.stdout).not.toContain(PASSWORD);
     // Once an operator exists, no setup link is printed any more.

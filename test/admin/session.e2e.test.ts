@@ -74,7 +74,7 @@ describe('first-operator setup', () => {
 
     // Hashed like every password: a bcrypt StoredPassword, never the plain text.
     const row = await knex()('operators').where({ id: body.operator.id }).first();
-    expect(row.password.method).toBe('bcrypt');
+    expect(row.password.method).toBe('bcrypt_hmac_sha384');
     expect(JSON.stringify(row)).not.toContain(OPERATOR.password);
 
     // Single use: the same link cannot create a second operator, and no new link is issued.
