@@ -266,6 +266,14 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: '0011_append_function_plans',
+    async up(knex) {
+      // roster_append forces custom plans only for bulk appends (see append.sql).
+      await knex.raw(`alter function roster_append(text[], bigint[], int[], int[], uuid[], text[], jsonb[], jsonb[], int[], text[], text[], text[], text[]) reset plan_cache_mode`);
+      await knex.raw(appendFunctionSql());
+    },
+  },
 ];
 
 /** The event store's append function (src/eventstore/sql/append.sql); `create or replace`, so re-applying is safe. */
