@@ -107,7 +107,7 @@ export function success(message = 'Success', code = 'OK') {
   return { code, message };
 }
 
-export const notFound = (code: string, what: string) => new HttpError(404, code, `${what} not found`);
+export const notFound = (code: string, what: string) => new HttpError('not_found', code, `${what} not found`);
 
 // ---- shared zod pieces -------------------------------------------------------------------
 
@@ -134,5 +134,5 @@ export function decodeCursor(token: string | undefined): unknown[] | undefined {
   } catch {
     /* fall through */
   }
-  throw new HttpError(400, 'INVALID_NEXT_TOKEN', 'next_token is not valid');
+  throw new HttpError('invalid', 'INVALID_NEXT_TOKEN', 'next_token is not valid');
 }

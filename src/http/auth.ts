@@ -55,7 +55,7 @@ export interface AuthDeps {
   readonly announce?: (line: string) => void;
 }
 
-const invalidCredentials = () => new HttpError(403, 'INVALID_CREDENTIALS', 'Invalid credentials used to access API');
+const invalidCredentials = () => new HttpError('forbidden', 'INVALID_CREDENTIALS', 'Invalid credentials used to access API');
 
 export function createAuth(deps: AuthDeps): Auth {
   let keys: SigningKey[] = [];
@@ -176,7 +176,7 @@ export function requireScope(scope: string): RequestHandler {
   return (_req: Request, res, next) => {
     const p = res.locals.principal as Principal | undefined;
     if (!p) return next(invalidCredentials());
-    if (!p.scopes.has(scope)) return next(new HttpError(403, 'MISSING_SCOPE', `Invalid credentials used to access API: the token lacks the ${scope} scope`));
+    if (!p.scopes.has(scope)) return next(new HttpError('forbidden', 'MISSING_SCOPE', `Invalid credentials used to access API: the token lacks the ${scope} scope`));
     next();
   };
 }

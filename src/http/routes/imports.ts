@@ -43,7 +43,7 @@ interface Spooled {
  */
 async function spool(req: Request, target: string, options: { format?: ImportFormat; maxFileBytes?: number }): Promise<Spooled> {
   const encoding = (req.header('content-encoding') ?? 'identity').toLowerCase();
-  if (!['identity', 'gzip', 'x-gzip'].includes(encoding)) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported (use gzip or none)`);
+  if (!['identity', 'gzip', 'x-gzip'].includes(encoding)) throw new HttpError('unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported (use gzip or none)`);
   const check = async (input: Readable): Promise<FileValidation> => {
     // The size cap applies to the decompressed bytes: a gzip bomb stops at the limit.
     const source = encoding === 'identity' ? input : input.pipe(zlib.createGunzip());
@@ -66,7 +66,7 @@ async function spool(req: Request, target: string, options: { format?: ImportFor
       });
       bb.on('error', reject);
       bb.on('close', () => {
-        if (!found) reject(new HttpError(400, 'INVALID_REQUEST', 'multipart/form-data body has no "file" field'));
+        if (!found) reject(new HttpError('invalid', 'INVALID_REQUEST', 'multipart/form-data body has no "file" field'));
         else found.then(resolve, reject);
       });
       req.pipe(bb);
@@ -88,7 +88,7 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
       } catch (err) {
         fs.rmSync(tmp, { force: true });
         const code = (err as { code?: string }).code;
-        if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') throw new HttpError(400, 'INVALID_ENCODING', 'The body is not valid gzip');
+        if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') throw new HttpError('invalid', 'INVALID_ENCODING', 'The body is not valid gzip');
         throw err;
       }
       const { validation } = spooled;
@@ -147,7 +147,7 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
           const events = await deps.store.readStream(stream);
           const last = events.at(-1);
           if (!last || last.type === 'ImportDeleted') throw notFound('IMPORT_NOT_FOUND', 'Import');
-          if (!['ImportCompleted', 'ImportFailed'].includes(last.type)) throw new HttpError(409, 'IMPORT_RUNNING', 'The import is still running');
+          if (!['ImportCompleted', 'ImportFailed'].includes(last.type)) throw new HttpError('conflict', 'IMPORT_RUNNING', 'The import is still running');
           const r = await deps.store.appendToStream(stream, toEventData(stream, last.revision + 1, [{ type: 'ImportDeleted', data: { importId: params.import_id } }], ctx), last.revision);
           deps.jobs.discard(params.import_id);
           await settle(deps, r.position);
@@ -162,7 +162,7 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
       const job = await getImport(deps.knex, import_id);
       if (!job) throw notFound('IMPORT_NOT_FOUND', 'Import');
       const isCsv = job.format === 'csv';
-      if ((ext === 'csv') !== isCsv) throw new HttpError(400, 'WRONG_ERRORS_FORMAT', `This import was ${job.format ?? 'not parsed'}; ask for errors.${isCsv ? 'csv' : 'ndjson'}`);
+      if ((ext === 'csv') !== isCsv) throw new HttpError('invalid', 'WRONG_ERRORS_FORMAT', `This import was ${job.format ?? 'not parsed'}; ask for errors.${isCsv ? 'csv' : 'ndjson'}`);
       res.status(200).type(isCsv ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
       res.setHeader('Content-Disposition', `attachment; filename="${import_id}-errors.${ext}"`);
       if (isCsv) res.write(failedRowsCsvHeader(job.columns));

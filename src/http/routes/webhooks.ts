@@ -78,7 +78,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
 
   async function requireWebhook(webhookId: string): Promise<void> {
     const state = await webhooks.loadWebhook(deps.store, webhookId);
-    if (state.status !== 'active') throw new HttpError(404, 'WEBHOOK_NOT_FOUND', 'webhook not found');
+    if (state.status !== 'active') throw new HttpError('not_found', 'WEBHOOK_NOT_FOUND', 'webhook not found');
   }
 
   async function deliveryView(ids: readonly number[]) {
@@ -199,7 +199,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
         params: z.object({ event_id: z.string().min(1).max(100) }).strict(),
         handler: async ({ params }) => {
           const row = await knex('webhook_events').where({ event_id: params.event_id }).first('payload');
-          if (!row) throw new HttpError(404, 'EVENT_NOT_FOUND', 'event not found');
+          if (!row) throw new HttpError('not_found', 'EVENT_NOT_FOUND', 'event not found');
           return { ...success(), event: row.payload };
         },
       }),
@@ -215,7 +215,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
           await requireWebhook(params.webhook_id);
           const cursor = decodeCursor(query.next_token);
           const before = cursor ? Number(cursor[0]) : undefined;
-          if (before !== undefined && !Number.isSafeInteger(before)) throw new HttpError(400, 'INVALID_NEXT_TOKEN', 'next_token is not valid');
+          if (before !== undefined && !Number.isSafeInteger(before)) throw new HttpError('invalid', 'INVALID_NEXT_TOKEN', 'next_token is not valid');
           const q = knex('webhook_deliveries').where({ webhook_id: params.webhook_id });
           if (query.state) q.andWhere({ state: query.state });
           if (before !== undefined) q.andWhere('id', '<', before);
@@ -241,8 +241,8 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
             .update({ state: 'pending', next_attempt_at: knex.fn.now(), first_attempt_at: null }, ['id']);
           if (updated.length === 0) {
             const exists = await knex('webhook_deliveries').where({ id: params.delivery_id, webhook_id: params.webhook_id }).first('state');
-            if (!exists) throw new HttpError(404, 'DELIVERY_NOT_FOUND', 'delivery not found');
-            throw new HttpError(400, 'DELIVERY_NOT_RETRYABLE', `this ${exists.state} delivery cannot be retried now (cancelled, or waiting for an earlier delivery of the same stream)`);
+            if (!exists) throw new HttpError('not_found', 'DELIVERY_NOT_FOUND', 'delivery not found');
+            throw new HttpError('invalid', 'DELIVERY_NOT_RETRYABLE', `this ${exists.state} delivery cannot be retried now (cancelled, or waiting for an earlier delivery of the same stream)`);
           }
           deps.dispatcher?.poke();
           const [delivery] = await deliveryView([params.delivery_id]);

@@ -61,7 +61,7 @@ export async function loadUserView(store: EventStore, userId: string, asOf?: Dat
   const recorded = /^kp_[0-9a-f]{32}$/.test(userId) ? await store.readStream(streams.user(userId)) : [];
   const upTo = asOf ? recorded.filter((r) => new Date(r.metadata.occurredAt ?? r.recordedAt).getTime() <= asOf.getTime()) : recorded;
   const view = upTo.length ? foldUserView(upTo) : undefined;
-  if (!view) throw new HttpError(404, 'USER_NOT_FOUND', 'User not found');
+  if (!view) throw new HttpError('not_found', 'USER_NOT_FOUND', 'User not found');
   return view;
 }
 

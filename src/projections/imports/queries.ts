@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { queryError } from '../../domain/errors';
 import type { ImportIssueCode } from '../../commands/import/parse';
 import { viewName } from '../projection';
 import { importsProjection } from './projection';
@@ -57,7 +58,7 @@ function decode<T>(token: string | undefined): T | undefined {
   try {
     return JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as T;
   } catch {
-    throw Object.assign(new Error('next_token is not valid'), { code: 'INVALID_NEXT_TOKEN', status: 400 });
+    throw queryError('invalid', 'INVALID_NEXT_TOKEN', 'next_token is not valid');
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { queryError } from '../../domain/errors';
 import { streams } from '../../domain/streams';
 import type { EventStore } from '../../eventstore/types';
 import { eventTime } from '../support';
@@ -15,7 +16,7 @@ import { catalogIds, loadCatalog, userDetailOf, type UserDetail } from '../users
  */
 export async function userDocAsOf(store: EventStore, userId: string, asOf: string): Promise<UserDoc | undefined> {
   const t = new Date(asOf);
-  if (Number.isNaN(t.getTime())) throw Object.assign(new Error('as_of must be an ISO 8601 time'), { code: 'INVALID_REQUEST', status: 400 });
+  if (Number.isNaN(t.getTime())) throw queryError('invalid', 'INVALID_REQUEST', 'as_of must be an ISO 8601 time');
   const events = await store.readStream(streams.user(userId));
   let doc: UserDoc | undefined;
   for (const e of events) {
@@ -28,6 +29,6 @@ export async function userDocAsOf(store: EventStore, userId: string, asOf: strin
 /** `GET /api/v1/user?id=…&as_of=…`: the user detail as of that time, or USER_NOT_FOUND. */
 export async function userAsOf(store: EventStore, knex: Knex, userId: string, asOf: string): Promise<UserDetail> {
   const doc = await userDocAsOf(store, userId, asOf);
-  if (!doc) throw Object.assign(new Error(`No user with id ${userId} at ${asOf}`), { code: 'USER_NOT_FOUND', status: 404 });
+  if (!doc) throw queryError('not_found', 'USER_NOT_FOUND', `No user with id ${userId} at ${asOf}`);
   return userDetailOf(doc, await loadCatalog(knex, catalogIds(doc)));
 }
