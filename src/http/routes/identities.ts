@@ -4,7 +4,7 @@ import * as users from '../../commands/users';
 import { USER_IDENTITIES_VIEW } from '../../projections/users/queries';
 import { endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
-import { loadUserView } from '../views/user-stream';
+import { loadUserView } from '../../projections/time-travel/user-view';
 import { kindeIdentity } from './users';
 
 /**

@@ -10,7 +10,7 @@ import { endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry }
 import { HttpError } from '../errors';
 import { permissionIdForKey, roleIdForKey } from '../views/keys';
 import { activeOrganization, activePermission, activeRole, definedProperty } from '../views/streams';
-import { loadUserView } from '../views/user-stream';
+import { loadUserView } from '../../projections/time-travel/user-view';
 import { kindeMfaFactors, resetFactors } from './users';
 
 /**

@@ -11,7 +11,8 @@ import type { MfaMethod, MfaScope } from '../../domain/user/events';
 import { parseStoredPassword } from '../../passwords';
 import { csv, endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
-import { kindeUser, loadUserView, opt, primaryValue, type UserView } from '../views/user-stream';
+import { loadUserView, type UserView } from '../../projections/time-travel/user-view';
+import { kindeUser, opt, primaryValue } from '../views/user-stream';
 
 /**
  * Kinde's Users endpoints (one user at a time; lists are in users-list.ts) and
