@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import { openRuntime } from '../runtime';
 import { createServerApp } from '../server';
+import { loadOrCreateSigningKeys } from '../http/auth/keys';
 import { startWebhookDispatcher } from '../webhooks/dispatcher';
+import { createWebhookSigner } from '../webhooks/signer';
 import type { CliCommand } from './commands';
 import { setStopHandler, tolerateErrorsWhileLeaving } from './stop-signals';
 
@@ -19,7 +21,7 @@ export const serveCommand: CliCommand = {
     const resumed = await rt.imports.resumePending();
     if (resumed) logger.info('resumed interrupted imports', { count: resumed });
     // Webhook deliveries run beside the API: a slow endpoint never holds up a request.
-    const dispatcher = startWebhookDispatcher({ knex: rt.db.knex, logger, config });
+    const dispatcher = startWebhookDispatcher({ knex: rt.db.knex, logger, config, signer: createWebhookSigner(() => loadOrCreateSigningKeys(rt.db.knex)) });
     const app = createServerApp(rt, { dispatcher });
     await app.ready;
     const server: Server = await new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { webhookDecider, WebhookError, type WebhookCommand, type WebhookState } from '../domain/webhook/decider';
 import { webhookEventSchemas, webhookStream, type WebhookEvent } from '../domain/webhook/events';
+import { hostAllowed } from '../domain/webhook/host-allowed';
 import { deterministicUuid } from '../eventstore/ids';
 import { isWrongExpectedRevision, type EventData, type EventStore, type Position } from '../eventstore/types';
 import { metadataFor, type CommandContext } from './context';
@@ -23,17 +24,6 @@ export interface WebhookCommandResult {
   readonly events: readonly WebhookEvent[];
   readonly position: Position | null;
   readonly state: WebhookState;
-}
-
-/** true when `host` (a URL's hostname) is allowed: exact match, or `*.example.com` for subdomains. */
-export function hostAllowed(hostname: string, allowedHosts: readonly string[] | undefined): boolean {
-  if (!allowedHosts || allowedHosts.length === 0) return true;
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return allowedHosts.some((rule) => {
-    const r = rule.toLowerCase();
-    if (r.startsWith('*.')) return host.endsWith(r.slice(1)) && host.length > r.length - 1;
-    return host === r;
-  });
 }
 
 export function assertEndpointAllowed(endpoint: string, allowedHosts: readonly string[] | undefined): void {

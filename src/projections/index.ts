@@ -1,4 +1,3 @@
-import { webhookOutboxProjection } from '../webhooks/outbox-projection';
 import type { Projection } from './projection';
 import { auditProjection } from './audit/projection';
 import { roleGrantsProjection } from './role-grants/projection';
@@ -11,8 +10,12 @@ import { rolesProjection } from './roles/projection';
 import { subscribersProjection } from './subscribers/projection';
 import { usersProjection } from './users/projection';
 
-/** Every read model Roster maintains. The projector runs each of them. */
-export const allProjections: readonly Projection[] = [
+/**
+ * Every read model Roster maintains. The projector runs these and the webhook
+ * outbox (src/all-projections.ts): webhooks sit beside projections, so this
+ * layer does not import them.
+ */
+export const readModels: readonly Projection[] = [
   usersProjection,
   organizationsProjection,
   rolesProjection,
@@ -23,5 +26,4 @@ export const allProjections: readonly Projection[] = [
   importsProjection,
   auditProjection,
   roleGrantsProjection,
-  webhookOutboxProjection,
 ];

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import { hostAllowed } from '../commands/webhooks';
+import { hostAllowed } from '../domain/webhook/host-allowed';
 import type { Logger } from '../logger';
 import { viewName } from '../projections/projection';
 import { lockQueueHeads, unblockQueueHeads } from './heads';
-import { createWebhookSigner, type WebhookSigner } from './signer';
+import type { WebhookSigner } from './signer';
 
 /**
  * The webhook dispatcher: a loop of its own (never inside a command or a
@@ -44,7 +44,8 @@ export interface WebhookDispatcherOptions {
 export interface WebhookDispatcherDeps {
   readonly knex: Knex;
   /** Default: Roster's API signing key (the one /.well-known/jwks.json publishes). */
-  readonly signer?: WebhookSigner;
+  /** createWebhookSigner(() => loadOrCreateSigningKeys(knex)) in serve. */
+  readonly signer: WebhookSigner;
   readonly logger: Logger;
   readonly config: { readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number } };
   readonly options?: WebhookDispatcherOptions;
@@ -88,7 +89,7 @@ const isUndefinedTable = (err: unknown) => (err as { code?: string })?.code === 
 
 export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
   const { knex, logger } = deps;
-  const signer = deps.signer ?? createWebhookSigner(knex);
+  const signer = deps.signer;
   const o = deps.options ?? {};
   const timeoutMs = o.requestTimeoutMs ?? 10_000;
   const pollMs = o.pollIntervalMs ?? 1000;

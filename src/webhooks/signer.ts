@@ -1,6 +1,11 @@
 import { SignJWT, type JWTPayload } from 'jose';
-import type { Knex } from 'knex';
-import { loadOrCreateSigningKeys, type SigningKey } from '../http/auth/keys';
+import type { KeyObject } from 'node:crypto';
+
+/** The part of an API signing key (src/http/auth/keys.ts) a webhook signature needs. */
+interface SigningKey {
+  readonly kid: string;
+  readonly privateKey: KeyObject;
+}
 
 /**
  * Signs a webhook body as Kinde does: the request body is a JWT (RS256) whose
@@ -20,17 +25,17 @@ export function signerFromKey(key: Pick<SigningKey, 'kid' | 'privateKey'>): Webh
 }
 
 /**
- * Signs with Roster's own API signing key (src/http/auth/keys.ts), the one the
- * JWKS endpoint serves. Keys are re-read every `refreshMs` so a rotation is
+ * Signs with Roster's own API signing key (`loadKeys` is src/http/auth/keys.ts
+ * `loadOrCreateSigningKeys`, passed in by the caller), the one the JWKS endpoint serves. Keys are re-read every `refreshMs` so a rotation is
  * picked up without a restart.
  */
-export function createWebhookSigner(knex: Knex, options: { refreshMs?: number } = {}): WebhookSigner {
+export function createWebhookSigner(loadKeys: () => Promise<readonly SigningKey[]>, options: { refreshMs?: number } = {}): WebhookSigner {
   const refreshMs = options.refreshMs ?? 5 * 60_000;
   let cached: { key: SigningKey; at: number } | undefined;
   let loading: Promise<SigningKey> | undefined;
   const current = async (): Promise<SigningKey> => {
     if (cached && Date.now() - cached.at < refreshMs) return cached.key;
-    loading ??= loadOrCreateSigningKeys(knex)
+    loading ??= loadKeys()
       .then((keys) => {
         cached = { key: keys[0]!, at: Date.now() };
         return cached.key;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/commands/context';
-import { exportUsers } from '../../src/commands/export';
+import { exportUsers } from '../../src/cli/export-users';
 import { runImport } from '../../src/commands/import/run';
 import { createOrganization, ensureDefaults } from '../../src/commands/organizations';
 import { createPermission, createRole } from '../../src/commands/roles';
@@ -13,7 +13,7 @@ import { streams } from '../../src/domain/streams';
 import type { ExistingUser } from '../../src/domain/user/state';
 import { uniqueKey, type EventStore } from '../../src/eventstore/types';
 import { createLogger } from '../../src/logger';
-import { allProjections } from '../../src/projections';
+import { allProjections } from '../../src/all-projections';
 import { createProjector } from '../../src/projections/projector';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allProjections } from '../../src/projections';
+import { allProjections } from '../../src/all-projections';
 import { physicalNames, type Projection } from '../../src/projections/projection';
 import { organizationUsers, getOrganization } from '../../src/projections/organizations/queries';
 import { roleHoldersAsOf } from '../../src/projections/role-grants/queries';

@@ -13,7 +13,8 @@ import { createLogger } from '../../src/logger';
 import { createProjector, type Projector } from '../../src/projections/projector';
 import { startWebhookDispatcher, type WebhookDispatcher, type WebhookDispatcherOptions } from '../../src/webhooks/dispatcher';
 import { createWebhookOutboxProjection } from '../../src/webhooks/outbox-projection';
-import { createWebhookSigner } from '../../src/webhooks/signer';
+import { createWebhookSigner, type WebhookSigner } from '../../src/webhooks/signer';
+import { loadOrCreateSigningKeys } from '../../src/http/auth/keys';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 /**
@@ -30,6 +31,8 @@ export interface Harness {
   readonly baseUrl: string;
   projector: Projector;
   dispatcher?: WebhookDispatcher;
+  /** Signs with the database's API signing key, as serve does. */
+  readonly signer: WebhookSigner;
   startDispatcher(options?: WebhookDispatcherOptions, allowedHosts?: readonly string[]): WebhookDispatcher;
   restartProjector(): Promise<void>;
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -47,8 +50,9 @@ export async function startHarness(options: { allowedHosts?: readonly string[] }
   const newProjector = () => createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections: [projection], logger, options: { batchSize: 1000, lockRetryMs: 50 } });
   const auth = createAuth({ knex: db.knex, logger, adminClient: ADMIN, announce: () => {} });
   await auth.ready;
-  const signer = createWebhookSigner(db.knex);
+  const signer = createWebhookSigner(() => loadOrCreateSigningKeys(db.knex));
   const h: Harness = {
+    signer,
     db,
     baseUrl: '',
     projector: newProjector(),

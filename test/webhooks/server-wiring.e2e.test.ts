@@ -1,6 +1,8 @@
 import { decodeWebhook } from '@kinde/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookDispatcher, type WebhookDispatcher } from '../../src/webhooks/dispatcher';
+import { loadOrCreateSigningKeys } from '../../src/http/auth/keys';
+import { createWebhookSigner } from '../../src/webhooks/signer';
 import { startTestApp, type TestApp } from '../support/app';
 import { DISPATCH_FAST, startReceiver, until, type Receiver } from './harness';
 
@@ -18,7 +20,7 @@ describe('webhooks through the served app', () => {
   beforeAll(async () => {
     app = await startTestApp();
     receiver = await startReceiver();
-    dispatcher = startWebhookDispatcher({ knex: app.runtime.db.knex, logger: app.runtime.logger, config: app.runtime.config, options: DISPATCH_FAST });
+    dispatcher = startWebhookDispatcher({ knex: app.runtime.db.knex, signer: createWebhookSigner(() => loadOrCreateSigningKeys(app.runtime.db.knex)), logger: app.runtime.logger, config: app.runtime.config, options: DISPATCH_FAST });
     token = await app.token();
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostAllowed } from '../../src/commands/webhooks';
+import { hostAllowed } from '../../src/domain/webhook/host-allowed';
 import { decideWebhook, evolveWebhook, type WebhookCommand, type WebhookState } from '../../src/domain/webhook/decider';
 import type { WebhookEvent } from '../../src/domain/webhook/events';
 import { backoffDelay } from '../../src/webhooks/dispatcher';

@@ -11,7 +11,7 @@ import { IMPORT_FORMATS, IMPORT_MODES } from '../../domain/import/events';
 import type { ImportJobs } from '../../commands/import/jobs';
 import { newImportId } from '../../commands/import/run';
 import { toEventData } from '../../commands/handle';
-import { failedRowCsvLine, failedRowNdjsonLine, failedRowsCsvHeader, validateImport, type FileValidation, type ImportFormat } from '../../commands/import/parse';
+import { failedRowCsvLine, failedRowNdjsonLine, failedRowsCsvHeader, validateImport, type FileValidation, type ImportFormat, type ImportIssueCode } from '../../commands/import/parse';
 import { failedRowsWithErrors, getImport, listImportIssues, listImports } from '../../projections/imports/queries';
 import { contextFrom, mount, notFound, pageSize, queryBool, settle, success, endpoint, type ApiDeps, type EndpointRegistry } from '../api';
 import { principalOf, requireScope } from '../auth';
@@ -166,7 +166,7 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
       res.status(200).type(isCsv ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
       res.setHeader('Content-Disposition', `attachment; filename="${import_id}-errors.${ext}"`);
       if (isCsv) res.write(failedRowsCsvHeader(job.columns));
-      for await (const row of failedRowsWithErrors(deps.knex, import_id)) {
+      for await (const row of failedRowsWithErrors<ImportIssueCode>(deps.knex, import_id)) {
         const raw = { line: row.line, text: row.text, ...(row.fields ? { fields: row.fields } : {}) };
         res.write(isCsv ? failedRowCsvLine(job.columns, raw, row.errors) : failedRowNdjsonLine(raw, row.errors));
       }

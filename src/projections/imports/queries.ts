@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import { queryError } from '../../domain/errors';
-import type { ImportIssueCode } from '../../commands/import/parse';
 import { viewName } from '../projection';
 import { importsProjection } from './projection';
 
@@ -86,17 +85,18 @@ export async function listImportIssues(knex: Knex, id: string, opts: { severity?
   };
 }
 
-export interface FailedRowIssue {
+export interface FailedRowIssue<Code extends string = string> {
   line: number;
   severity: 'error';
-  code: ImportIssueCode;
+  /** One of the parser's ImportIssueCode values (src/commands/import/parse/issues.ts), as the events recorded it. */
+  code: Code;
   field: string | null;
   message: string;
   user_key: string | null;
 }
 
 /** The failed rows with their errors, in line order, streamed in pages. */
-export async function* failedRowsWithErrors(knex: Knex, id: string): AsyncGenerator<{ line: number; text: string; fields: string[] | null; errors: FailedRowIssue[] }> {
+export async function* failedRowsWithErrors<Code extends string = string>(knex: Knex, id: string): AsyncGenerator<{ line: number; text: string; fields: string[] | null; errors: FailedRowIssue<Code>[] }> {
   let after = 0;
   for (;;) {
     const rows = await knex(FAILED)
@@ -111,7 +111,7 @@ export async function* failedRowsWithErrors(knex: Knex, id: string): AsyncGenera
       .whereIn('line', rows.map((r) => r.line))
       .orderBy('seq')
       .select('line', 'code', 'field', 'message', 'user_key');
-    const byLine = new Map<number, FailedRowIssue[]>();
+    const byLine = new Map<number, FailedRowIssue<Code>[]>();
     for (const i of issues) {
       const list = byLine.get(i.line) ?? [];
       list.push({ line: i.line, severity: 'error', code: i.code, field: i.field, message: i.message, user_key: i.user_key });
