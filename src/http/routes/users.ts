@@ -15,7 +15,7 @@ import { loadUserView, type UserView } from '../../projections/time-travel/user-
 import { kindeUser, opt, primaryValue } from '../views/user-stream';
 
 /**
- * Kinde's Users endpoints (one user at a time; lists are in users-list.ts) and
+ * Kinde's Users endpoints (one user at a time; lists are in lists.ts) and
  * Roster's additions for policy acceptance and MFA enrolment.
  */
 const UserIdParam = z.object({ user_id: z.string().min(1).max(100) }).strict();
