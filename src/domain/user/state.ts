@@ -1,6 +1,7 @@
 import { assertNever } from '../shared';
 import type { MfaMethod, MfaScope, Policy, StoredPassword, UserEvent } from './events';
 import type { Identity } from './identity';
+import { addIdentities, deleteIdentity, makeIdentityPrimary, type PrimaryFlag } from './identity-list';
 
 export interface OrganizationAccess {
   readonly roleIds: readonly string[];
@@ -63,6 +64,9 @@ export const initialUserState = (): UserState => ({ status: 'none' });
 export function mfaScopeKey(scope: MfaScope): string {
   return scope.type === 'environment' ? 'environment' : `organization:${scope.orgCode}`;
 }
+
+/** How the aggregate's identities carry the primary flag (see identity-list.ts). */
+export const IDENTITY_FLAG: PrimaryFlag<Identity> = { isPrimary: (i) => i.isPrimary, withPrimary: (i, isPrimary) => ({ ...i, isPrimary }) };
 
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])];
 const without = (a: readonly string[], x: string): string[] => a.filter((v) => v !== x);
@@ -167,22 +171,12 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return { ...user, password: { stored: event.data.password, isTemporary: user.password?.isTemporary ?? false, temporaryUsed: user.password?.temporaryUsed ?? false } };
     case 'UserPasswordVerified':
       return { ...user, passwordVerified: true };
-    case 'IdentityAdded': {
-      const added = event.data.identity;
-      const identities = added.isPrimary ? user.identities.map((i) => ({ ...i, isPrimary: false })) : [...user.identities];
-      return { ...user, identities: [...identities, added] };
-    }
-    case 'IdentityDeleted': {
-      const { identityId, newPrimaryIdentityId } = event.data;
-      return {
-        ...user,
-        identities: user.identities
-          .filter((i) => i.id !== identityId)
-          .map((i) => (i.id === newPrimaryIdentityId ? { ...i, isPrimary: true } : i)),
-      };
-    }
+    case 'IdentityAdded':
+      return { ...user, identities: addIdentities(user.identities, [event.data.identity], IDENTITY_FLAG) };
+    case 'IdentityDeleted':
+      return { ...user, identities: deleteIdentity(user.identities, event.data.identityId, event.data.newPrimaryIdentityId, IDENTITY_FLAG) };
     case 'IdentityMadePrimary':
-      return { ...user, identities: user.identities.map((i) => ({ ...i, isPrimary: i.id === event.data.identityId })) };
+      return { ...user, identities: makeIdentityPrimary(user.identities, event.data.identityId, IDENTITY_FLAG) };
     case 'UserPropertySet':
       return { ...user, properties: withRecord(user.properties, event.data.key, event.data.value) };
     case 'FeatureFlagOverrideSet':
@@ -249,11 +243,7 @@ function applyImportPatch(user: ExistingUser, data: Extract<UserEvent, { type: '
   if (data.lastName !== undefined) next = { ...next, lastName: data.lastName };
   if (data.picture !== undefined) next = { ...next, picture: data.picture };
   if (data.providedId !== undefined) next = { ...next, providedId: data.providedId };
-  if (data.identities.length > 0) {
-    const anyPrimary = data.identities.some((i) => i.isPrimary);
-    const kept = anyPrimary ? next.identities.map((i) => ({ ...i, isPrimary: false })) : next.identities;
-    next = { ...next, identities: [...kept, ...data.identities] };
-  }
+  if (data.identities.length > 0) next = { ...next, identities: addIdentities(next.identities, data.identities, IDENTITY_FLAG) };
   if (data.organizations.length > 0) {
     const organizations = { ...next.organizations };
     for (const m of data.organizations) {

@@ -1,10 +1,10 @@
-import type { ExistingUser } from '../../domain/user/state';
+import { primaryOfType } from '../../domain/user/identity-list';
+import { IDENTITY_FLAG, type ExistingUser } from '../../domain/user/state';
 import type { UserView } from '../../projections/time-travel/user-view';
 
 /** Kinde's shapes for a user folded from its stream (src/projections/time-travel/user-view.ts). */
 export function primaryValue(user: ExistingUser, type: 'email' | 'phone' | 'username'): string | undefined {
-  const ofType = user.identities.filter((i) => i.type === type);
-  return (ofType.find((i) => i.isPrimary) ?? ofType[0])?.identity;
+  return primaryOfType(user.identities, type, IDENTITY_FLAG);
 }
 
 export function signInTotals(user: ExistingUser): { total: number; failed: number } {

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../../eventstore/types';
 import type { UserEvent } from '../../domain/user/events';
 import { USER_EVENT_TYPES } from '../../domain/user/events';
+import { addIdentities as addToIdentityList, deleteIdentity, makeIdentityPrimary, primaryOfType, type PrimaryFlag } from '../../domain/user/identity-list';
 import { mfaScopeKey } from '../../domain/user/state';
 import { assertNever } from '../../domain/shared';
 import { docProjection, eventTime, isoTime } from '../support';
@@ -108,13 +109,12 @@ const identityDoc = (i: Identity, at: string): UserIdentityDoc => ({
   last_login_on: null,
 });
 
+/** The identity rules are the domain's (identity-list.ts); this row shape spells the flag `is_primary`. */
+const DOC_FLAG: PrimaryFlag<UserIdentityDoc> = { isPrimary: (i) => i.is_primary, withPrimary: (i, is_primary) => ({ ...i, is_primary }) };
+
 function addIdentities(doc: UserDoc, added: readonly Identity[], at: string): UserDoc {
   if (added.length === 0) return doc;
-  const known = new Set(doc.identities.map((i) => i.id));
-  const fresh = added.filter((i) => !known.has(i.id));
-  const anyPrimary = fresh.some((i) => i.isPrimary);
-  const kept = anyPrimary ? doc.identities.map((i) => ({ ...i, is_primary: false })) : doc.identities;
-  return { ...doc, identities: [...kept, ...fresh.map((i) => identityDoc(i, at))] };
+  return { ...doc, identities: addToIdentityList(doc.identities, added.map((i) => identityDoc(i, at)), DOC_FLAG) };
 }
 
 function addMemberships(doc: UserDoc, ms: readonly { orgCode: string; roleIds: readonly string[]; permissionIds: readonly string[] }[], at: string): UserDoc {
@@ -221,15 +221,10 @@ export function evolveUserDoc(current: UserDoc | undefined, recorded: RecordedEv
       return { ...doc, password: { ...doc.password, is_verified: true } };
     case 'IdentityAdded':
       return addIdentities(doc, [event.data.identity], at);
-    case 'IdentityDeleted': {
-      const { identityId, newPrimaryIdentityId } = event.data;
-      return {
-        ...doc,
-        identities: doc.identities.filter((i) => i.id !== identityId).map((i) => (i.id === newPrimaryIdentityId ? { ...i, is_primary: true } : i)),
-      };
-    }
+    case 'IdentityDeleted':
+      return { ...doc, identities: deleteIdentity(doc.identities, event.data.identityId, event.data.newPrimaryIdentityId, DOC_FLAG) };
     case 'IdentityMadePrimary':
-      return { ...doc, identities: doc.identities.map((i) => ({ ...i, is_primary: i.id === event.data.identityId })) };
+      return { ...doc, identities: makeIdentityPrimary(doc.identities, event.data.identityId, DOC_FLAG) };
     case 'UserPropertySet':
       return { ...doc, properties: setRecord(doc.properties, event.data.key, event.data.value) };
     case 'FeatureFlagOverrideSet':
@@ -291,10 +286,7 @@ export function evolveUserDoc(current: UserDoc | undefined, recorded: RecordedEv
 
 // ---- derived columns -------------------------------------------------------------
 
-const firstOf = (doc: UserDoc, type: string) => {
-  const all = doc.identities.filter((i) => i.type === type);
-  return (all.find((i) => i.is_primary) ?? all[0])?.identity ?? null;
-};
+const firstOf = (doc: UserDoc, type: string) => primaryOfType(doc.identities, type, DOC_FLAG) ?? null;
 
 export function fullName(doc: Pick<UserDoc, 'first_name' | 'last_name'>): string {
   return [doc.first_name, doc.last_name].filter((x) => x).join(' ');
