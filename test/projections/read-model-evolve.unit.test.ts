@@ -59,6 +59,18 @@ describe('users read model', () => {
     });
   });
 
+  it('MFA: enrolling clears an opt-out; resetting the last factor of a scope makes setup required there', () => {
+    const env = { type: 'environment' };
+    spec
+      .given([
+        created,
+        { type: 'MfaOptedOut', data: { scope: env } },
+        { type: 'MfaFactorEnrolled', data: { factorId: 'f1', method: 'sms', scope: env }, occurredAt: T(2) },
+        { type: 'MfaFactorReset', data: { factorId: 'f1', scope: env, method: 'sms', scopeFullyReset: true, optInRequired: false } },
+      ])
+      .thenDoc((doc) => expect(doc.mfa).toEqual({ factors: [], opted_out: [], setup_required: ['environment'] }));
+  });
+
   it('events of a stream that never had a user make no row', () => {
     spec.given([{ type: 'UserSuspended', data: {} }]).thenNoRow();
   });

@@ -2,6 +2,7 @@ import { assertNever } from '../shared';
 import type { MfaMethod, MfaScope, Policy, StoredPassword, UserEvent } from './events';
 import type { Identity } from './identity';
 import { addIdentities, deleteIdentity, makeIdentityPrimary, type PrimaryFlag } from './identity-list';
+import { afterEnrolment, afterOptOut, afterReset, type MfaScopeFlags } from './mfa-scopes';
 
 export interface OrganizationAccess {
   readonly roleIds: readonly string[];
@@ -130,6 +131,9 @@ function setName<K extends 'firstName' | 'lastName' | 'picture'>(user: ExistingU
   return next as unknown as ExistingUser;
 }
 
+const mfaFlags = (user: ExistingUser): MfaScopeFlags => ({ optedOut: user.mfaOptedOut, setupRequired: user.mfaSetupRequired });
+const withMfaFlags = (f: MfaScopeFlags) => ({ mfaOptedOut: f.optedOut, mfaSetupRequired: f.setupRequired });
+
 function countSignIn(user: ExistingUser, identityId: string | undefined, ok: boolean): ExistingUser {
   if (!identityId) return user;
   const prev = user.signIns[identityId] ?? { succeeded: 0, failed: 0 };
@@ -181,26 +185,20 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return { ...user, properties: withRecord(user.properties, event.data.key, event.data.value) };
     case 'FeatureFlagOverrideSet':
       return { ...user, featureFlags: withRecord(user.featureFlags, event.data.key, event.data.value) };
-    case 'MfaFactorEnrolled': {
-      const key = mfaScopeKey(event.data.scope);
+    case 'MfaFactorEnrolled':
       return {
         ...user,
         mfaFactors: [...user.mfaFactors, { factorId: event.data.factorId, method: event.data.method, scope: event.data.scope }],
-        mfaOptedOut: without(user.mfaOptedOut, key),
-        mfaSetupRequired: without(user.mfaSetupRequired, key),
+        ...withMfaFlags(afterEnrolment(mfaFlags(user), mfaScopeKey(event.data.scope))),
       };
-    }
     case 'MfaOptedOut':
-      return { ...user, mfaOptedOut: union(user.mfaOptedOut, [mfaScopeKey(event.data.scope)]) };
-    case 'MfaFactorReset': {
-      const key = mfaScopeKey(event.data.scope);
+      return { ...user, ...withMfaFlags(afterOptOut(mfaFlags(user), mfaScopeKey(event.data.scope))) };
+    case 'MfaFactorReset':
       return {
         ...user,
         mfaFactors: user.mfaFactors.filter((f) => f.factorId !== event.data.factorId),
-        mfaOptedOut: event.data.optInRequired ? without(user.mfaOptedOut, key) : user.mfaOptedOut,
-        mfaSetupRequired: event.data.scopeFullyReset ? union(user.mfaSetupRequired, [key]) : user.mfaSetupRequired,
+        ...withMfaFlags(afterReset(mfaFlags(user), mfaScopeKey(event.data.scope), event.data)),
       };
-    }
     case 'PolicyAccepted': {
       const { policy, url, version, acceptedAt } = event.data;
       return { ...user, policies: { ...user.policies, [policy]: { url, acceptedAt, ...(version !== undefined ? { version } : {}) } } };

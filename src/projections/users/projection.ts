@@ -2,6 +2,7 @@ import type { RecordedEvent } from '../../eventstore/types';
 import type { UserEvent } from '../../domain/user/events';
 import { USER_EVENT_TYPES } from '../../domain/user/events';
 import { addIdentities as addToIdentityList, deleteIdentity, makeIdentityPrimary, primaryOfType, type PrimaryFlag } from '../../domain/user/identity-list';
+import { afterEnrolment, afterOptOut, afterReset, type MfaScopeFlags } from '../../domain/user/mfa-scopes';
 import { mfaScopeKey } from '../../domain/user/state';
 import { assertNever } from '../../domain/shared';
 import { docProjection, eventTime, isoTime } from '../support';
@@ -158,6 +159,10 @@ function signIn(doc: UserDoc, data: { identityId?: string; orgCode?: string }, o
   };
 }
 
+/** The MFA scope rules are the domain's (mfa-scopes.ts); this document spells the lists in snake case. */
+const mfaFlagsOf = (doc: UserDoc): MfaScopeFlags => ({ optedOut: doc.mfa.opted_out, setupRequired: doc.mfa.setup_required });
+const docMfaFlags = (f: MfaScopeFlags) => ({ opted_out: [...f.optedOut], setup_required: [...f.setupRequired] });
+
 function passwordOf(method: string, isTemporary: boolean, isVerified: boolean): UserDoc['password'] {
   return { has_password: true, method, is_temporary: isTemporary, is_verified: isVerified };
 }
@@ -231,27 +236,14 @@ export function evolveUserDoc(current: UserDoc | undefined, recorded: RecordedEv
       return { ...doc, feature_flags: setRecord(doc.feature_flags, event.data.key, event.data.value) };
     case 'MfaFactorEnrolled': {
       const scope = mfaScopeKey(event.data.scope);
-      return {
-        ...doc,
-        mfa: {
-          factors: [...doc.mfa.factors.filter((f) => f.factor_id !== event.data.factorId), { factor_id: event.data.factorId, method: event.data.method, scope, enrolled_on: at }],
-          opted_out: without(doc.mfa.opted_out, scope),
-          setup_required: without(doc.mfa.setup_required, scope),
-        },
-      };
+      const factors = [...doc.mfa.factors.filter((f) => f.factor_id !== event.data.factorId), { factor_id: event.data.factorId, method: event.data.method, scope, enrolled_on: at }];
+      return { ...doc, mfa: { factors, ...docMfaFlags(afterEnrolment(mfaFlagsOf(doc), scope)) } };
     }
     case 'MfaOptedOut':
-      return { ...doc, mfa: { ...doc.mfa, opted_out: uniq(doc.mfa.opted_out, [mfaScopeKey(event.data.scope)]) } };
+      return { ...doc, mfa: { ...doc.mfa, ...docMfaFlags(afterOptOut(mfaFlagsOf(doc), mfaScopeKey(event.data.scope))) } };
     case 'MfaFactorReset': {
-      const scope = mfaScopeKey(event.data.scope);
-      return {
-        ...doc,
-        mfa: {
-          factors: doc.mfa.factors.filter((f) => f.factor_id !== event.data.factorId),
-          opted_out: event.data.optInRequired ? without(doc.mfa.opted_out, scope) : doc.mfa.opted_out,
-          setup_required: event.data.scopeFullyReset ? uniq(doc.mfa.setup_required, [scope]) : doc.mfa.setup_required,
-        },
-      };
+      const factors = doc.mfa.factors.filter((f) => f.factor_id !== event.data.factorId);
+      return { ...doc, mfa: { factors, ...docMfaFlags(afterReset(mfaFlagsOf(doc), mfaScopeKey(event.data.scope), event.data)) } };
     }
     case 'PolicyAccepted': {
       const { policy, url, version, acceptedAt } = event.data;
