@@ -25,9 +25,10 @@ export function signerFromKey(key: Pick<SigningKey, 'kid' | 'privateKey'>): Webh
 }
 
 /**
- * Signs with Roster's own API signing key (`loadKeys` is src/http/auth/keys.ts
- * `loadOrCreateSigningKeys`, passed in by the caller), the one the JWKS endpoint serves. Keys are re-read every `refreshMs` so a rotation is
- * picked up without a restart.
+ * Signs with Roster's own API signing key, the one the JWKS endpoint serves
+ * (`loadKeys` is src/http/auth/keys.ts `loadOrCreateSigningKeys`, passed in by
+ * the caller so this layer does not import the HTTP layer). Keys are re-read
+ * every `refreshMs` so a rotation is picked up without a restart.
  */
 export function createWebhookSigner(loadKeys: () => Promise<readonly SigningKey[]>, options: { refreshMs?: number } = {}): WebhookSigner {
   const refreshMs = options.refreshMs ?? 5 * 60_000;
@@ -37,7 +38,9 @@ export function createWebhookSigner(loadKeys: () => Promise<readonly SigningKey[
     if (cached && Date.now() - cached.at < refreshMs) return cached.key;
     loading ??= loadKeys()
       .then((keys) => {
-        cached = { key: keys[0]!, at: Date.now() };
+        const [newest] = keys;
+        if (!newest) throw new Error('no API signing key to sign webhooks with');
+        cached = { key: newest, at: Date.now() };
         return cached.key;
       })
       .finally(() => {
