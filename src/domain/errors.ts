@@ -3,16 +3,7 @@
  * status: an error carries a kind and a stable code, and `src/http/errors.ts`
  * maps the kind to a status in one table (ZITADEL's zerrors).
  */
-export type ErrorKind =
-  | 'invalid'
-  | 'not_found'
-  | 'conflict'
-  | 'forbidden'
-  | 'unauthenticated'
-  | 'rate_limited'
-  | 'too_large'
-  | 'unsupported_media_type'
-  | 'unavailable';
+export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'unauthenticated' | 'rate_limited' | 'too_large' | 'unsupported_media_type' | 'unavailable';
 
 /** Every refusal Roster means to give: a kind, a stable upper-case code, a message without secrets. */
 export class RosterError extends Error {

@@ -50,5 +50,4 @@ describe('error kinds over HTTP', () => {
     expect(res.status).toBe(403);
     expect(((await res.json()) as { errors: { code: string }[] }).errors[0]?.code).toBe('INVALID_CREDENTIALS');
   });
-
 });

@@ -10,7 +10,11 @@ const u: Row = { id: 'u', type: 'username', identity: 'ann', primary: false };
 
 describe('identity list', () => {
   it('a primary newcomer demotes the others', () => {
-    expect(addIdentities([a, u], [{ ...b, primary: true }], flag).map((i) => [i.id, i.primary])).toEqual([['a', false], ['u', false], ['b', true]]);
+    expect(addIdentities([a, u], [{ ...b, primary: true }], flag).map((i) => [i.id, i.primary])).toEqual([
+      ['a', false],
+      ['u', false],
+      ['b', true],
+    ]);
   });
   it('an identity already present is not added twice, and does not demote anyone', () => {
     expect(addIdentities([a], [{ ...a, primary: true }, u], flag)).toEqual([a, u]);
@@ -19,7 +23,11 @@ describe('identity list', () => {
     expect(deleteIdentity([a, b], 'a', 'b', flag)).toEqual([{ ...b, primary: true }]);
   });
   it('making one primary leaves exactly one primary', () => {
-    expect(makeIdentityPrimary([a, b], 'b', flag).filter(flag.isPrimary).map((i) => i.id)).toEqual(['b']);
+    expect(
+      makeIdentityPrimary([a, b], 'b', flag)
+        .filter(flag.isPrimary)
+        .map((i) => i.id),
+    ).toEqual(['b']);
   });
   it('the preferred value is the primary of the type, else the first of it', () => {
     expect(primaryOfType([b, a], 'email', flag)).toBe('a@example.com');

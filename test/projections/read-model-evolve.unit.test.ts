@@ -12,16 +12,37 @@ const ORG = 'org_aaaaaaaaaaaa';
 const T = (minute: number) => `2026-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
 const email = { id: 'i_email', type: 'email', identity: 'Rosy@Example.com', isVerified: true, isPrimary: true };
 const username = { id: 'i_user', type: 'username', identity: 'rosy', isVerified: false, isPrimary: false };
-const created = { type: 'UserCreated', data: { userId: U, firstName: 'Rosy', lastName: 'Rose', identities: [email, username], organizations: [{ orgCode: ORG, roleIds: ['r1'], permissionIds: [] }] }, occurredAt: T(0) };
+const created = {
+  type: 'UserCreated',
+  data: { userId: U, firstName: 'Rosy', lastName: 'Rose', identities: [email, username], organizations: [{ orgCode: ORG, roleIds: ['r1'], permissionIds: [] }] },
+  occurredAt: T(0),
+};
 
 describe('users read model', () => {
   const spec = readModelSpec(usersProjection, `user-${U}`);
 
   it('a created user: primary email and username, lower-cased sort keys, member of one organization', () => {
     spec.given([created]).thenRow({
-      status: 'active', provided_id: null, email: 'Rosy@Example.com', username: 'rosy', phone: null, first_name: 'Rosy', last_name: 'Rose', full_name: 'Rosy Rose', picture: null,
-      is_suspended: false, is_password_reset_requested: false, has_password: false, created_on: T(0), updated_on: T(0), last_signed_in: null, total_sign_ins: 0, failed_sign_ins: 0,
-      organizations: [ORG], sort_name: 'rosy rose', sort_email: 'rosy@example.com',
+      status: 'active',
+      provided_id: null,
+      email: 'Rosy@Example.com',
+      username: 'rosy',
+      phone: null,
+      first_name: 'Rosy',
+      last_name: 'Rose',
+      full_name: 'Rosy Rose',
+      picture: null,
+      is_suspended: false,
+      is_password_reset_requested: false,
+      has_password: false,
+      created_on: T(0),
+      updated_on: T(0),
+      last_signed_in: null,
+      total_sign_ins: 0,
+      failed_sign_ins: 0,
+      organizations: [ORG],
+      sort_name: 'rosy rose',
+      sort_email: 'rosy@example.com',
     });
   });
 
@@ -105,7 +126,10 @@ describe('organizations read model', () => {
   const spec = readModelSpec(organizationsProjection, `organization-${ORG}`);
   it('a created organization, then renamed', () => {
     spec
-      .given([{ type: 'OrganizationCreated', data: { orgCode: ORG, name: 'Acme', externalId: 'x-1', isDefault: false }, occurredAt: T(0) }, { type: 'OrganizationUpdated', data: { name: 'Acme Ltd' } }])
+      .given([
+        { type: 'OrganizationCreated', data: { orgCode: ORG, name: 'Acme', externalId: 'x-1', isDefault: false }, occurredAt: T(0) },
+        { type: 'OrganizationUpdated', data: { name: 'Acme Ltd' } },
+      ])
       .thenRow({ name: 'Acme Ltd', external_id: 'x-1', is_default: false, deleted: false, created_on: T(0) });
   });
 });

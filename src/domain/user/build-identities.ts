@@ -27,11 +27,7 @@ export function buildIdentities(userId: string, existing: readonly Identity[], i
   }
   assertEnterpriseExclusive([...existing, ...added].map((i) => i.type));
   const hasPrimary = existing.some((i) => i.isPrimary);
-  const primaryIndex = makePrimary
-    ? added.findIndex((i) => isContactIdentity(i.type))
-    : hasPrimary
-      ? -1
-      : firstContactIndex(added);
+  const primaryIndex = makePrimary ? added.findIndex((i) => isContactIdentity(i.type)) : hasPrimary ? -1 : firstContactIndex(added);
   return added.map((i, idx) => (idx === primaryIndex ? { ...i, isPrimary: true } : i));
 }
 

@@ -65,4 +65,3 @@ export async function loadUserView(store: EventStore, userId: string, asOf?: Dat
   if (!view) throw queryError('not_found', 'USER_NOT_FOUND', 'User not found');
   return view;
 }
-
