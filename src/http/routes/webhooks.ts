@@ -1,11 +1,12 @@
 import type { ConfigRow as OutboxConfigRow } from '../../webhooks/outbox-projection';
+import { decodeToken, encodeToken } from '../../projections/support';
 import type { Router } from 'express';
 import { z } from 'zod';
 import * as webhooks from '../../commands/webhooks';
 import { eventTypeName, eventTypeOrigin, WEBHOOK_EVENT_TYPES } from '../../domain/webhook/event-types';
 import { WebhookIdSchema } from '../../domain/webhook/events';
 import { WEBHOOK_CONFIGS_VIEW } from '../../webhooks/dispatcher';
-import { decodeCursor, encodeCursor, endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
+import { endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
 
 /**
@@ -213,7 +214,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
         query: DeliveriesQuery,
         handler: async ({ params, query }) => {
           await requireWebhook(params.webhook_id);
-          const cursor = decodeCursor(query.next_token);
+          const cursor = decodeToken(query.next_token, 1);
           const before = cursor ? Number(cursor[0]) : undefined;
           if (before !== undefined && !Number.isSafeInteger(before)) throw new HttpError('invalid', 'INVALID_NEXT_TOKEN', 'next_token is not valid');
           const q = knex('webhook_deliveries').where({ webhook_id: params.webhook_id });
@@ -222,7 +223,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
           const ids = (await q.orderBy('id', 'desc').limit(query.page_size + 1).pluck('id')) as number[];
           const page = ids.slice(0, query.page_size);
           const more = ids.length > query.page_size;
-          return { ...success(), deliveries: await deliveryView(page), ...(more ? { next_token: encodeCursor([page[page.length - 1]]) } : {}) };
+          return { ...success(), deliveries: await deliveryView(page), ...(more ? { next_token: encodeToken([page[page.length - 1]]) } : {}) };
         },
       }),
       endpoint({
