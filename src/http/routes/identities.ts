@@ -5,7 +5,7 @@ import { USER_IDENTITIES_VIEW } from '../../projections/users/queries';
 import { endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
 import { loadUserView } from '../../projections/time-travel/user-view';
-import { kindeIdentity } from './users';
+import { kindeIdentity } from '../views/user-stream';
 
 /**
  * GET|PATCH|DELETE /api/v1/identities/{identity_id}. The identity's owner is

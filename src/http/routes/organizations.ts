@@ -11,7 +11,8 @@ import { HttpError } from '../errors';
 import { permissionIdForKey, roleIdForKey } from '../views/keys';
 import { activeOrganization, activePermission, activeRole, definedProperty } from '../views/streams';
 import { loadUserView } from '../../projections/time-travel/user-view';
-import { kindeMfaFactors, resetFactors } from './users';
+import { kindeMfaFactors } from '../views/user-stream';
+import { resetFactors } from './users';
 
 /**
  * Kinde's Organizations endpoints: the organization itself, its members and

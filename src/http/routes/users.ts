@@ -11,8 +11,8 @@ import type { MfaMethod, MfaScope } from '../../domain/user/events';
 import { parseStoredPassword } from '../../passwords';
 import { csv, endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
-import { loadUserView, type UserView } from '../../projections/time-travel/user-view';
-import { kindeUser, opt, primaryValue } from '../views/user-stream';
+import { loadUserView } from '../../projections/time-travel/user-view';
+import { kindeIdentity, kindeMfaFactors, kindeUser, opt, primaryValue } from '../views/user-stream';
 
 /**
  * Kinde's Users endpoints (one user at a time; lists are in lists.ts) and
@@ -98,39 +98,6 @@ const UpdatePropertiesBody = z.object({ properties: z.record(z.string().min(1).m
 const PolicyAcceptanceBody = z.object({ policy: z.enum(['terms', 'privacy']), version: z.string().min(1).max(100).optional() }).strict();
 const EnrolMfaBody = z.object({ type: z.enum(['totp', 'sms', 'email']), org_code: z.string().max(64).optional() }).strict();
 const MFA_METHOD: Record<'totp' | 'sms' | 'email', MfaMethod> = { totp: 'authenticator_app', sms: 'sms', email: 'email' };
-
-/** Kinde's MFA type names for Roster's methods. */
-export const KINDE_MFA_TYPE: Record<MfaMethod, string> = { authenticator_app: 'totp', sms: 'sms', email: 'email', recovery_codes: 'recovery_codes' };
-
-export function kindeIdentity(view: UserView, i: UserView['user']['identities'][number]) {
-  const logins = view.user.signIns[i.id];
-  return {
-    id: i.id,
-    type: i.type,
-    is_confirmed: i.isVerified,
-    created_on: view.identityCreatedOn[i.id] ?? view.createdOn,
-    ...opt('last_login_on', view.identityLastLogin[i.id]),
-    total_logins: logins?.succeeded ?? 0,
-    name: i.identity,
-    ...opt('email', i.type === 'email' ? i.identity : undefined),
-    connection_id: null,
-    is_primary: i.isPrimary,
-  };
-}
-
-export function kindeMfaFactors(view: UserView, scope: (s: MfaScope) => boolean) {
-  return view.user.mfaFactors
-    .filter((f) => scope(f.scope))
-    .map((f) => ({
-      id: f.factorId,
-      type: KINDE_MFA_TYPE[f.method],
-      created_on: view.factorCreatedOn[f.factorId] ?? view.createdOn,
-      name: f.method === 'email' ? (primaryValue(view.user, 'email') ?? 'email') : f.method === 'sms' ? (primaryValue(view.user, 'phone') ?? 'sms') : 'Authenticator app',
-      is_verified: true,
-      usage_count: 0,
-      ...opt('last_used_on', view.factorLastUsed[f.factorId]),
-    }));
-}
 
 export function userRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
   const { store } = deps;
