@@ -133,7 +133,3 @@ export class DomainError extends RosterError {
     this.name = 'DomainError';
   }
 }
-
-export function isDomainError(err: unknown, code?: DomainErrorCode): err is DomainError {
-  return err instanceof DomainError && (code === undefined || err.code === code);
-}

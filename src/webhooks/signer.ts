@@ -1,4 +1,4 @@
-import { SignJWT, type JWTPayload } from 'jose';
+import { SignJWT } from 'jose';
 import type { KeyObject } from 'node:crypto';
 
 /** The part of an API signing key (src/http/auth/keys.ts) a webhook signature needs. */
@@ -20,7 +20,7 @@ export interface WebhookSigner {
 export function signerFromKey(key: Pick<SigningKey, 'kid' | 'privateKey'>): WebhookSigner {
   return {
     // No iat/jti: the same event signs to the same bytes on every attempt (RS256 is deterministic).
-    sign: (payload) => new SignJWT({ ...payload } as JWTPayload).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' }).sign(key.privateKey),
+    sign: (payload) => new SignJWT({ ...payload }).setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' }).sign(key.privateKey),
   };
 }
 
