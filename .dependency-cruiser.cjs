@@ -32,7 +32,7 @@ module.exports = {
       name: 'infrastructure-below-use-cases',
       comment: 'db, passwords, logger and config are used by the layers above; they do not reach up.',
       severity: 'error',
-      from: { path: ['^src/(db|passwords)/', '^src/(logger|config)\\.ts$'] },
+      from: { path: ['^src/(db|passwords|net)/', '^src/(logger|config)\\.ts$'] },
       to: { path: [UPPER, ROOTS] },
     },
     {

@@ -12,6 +12,9 @@ RUN npm ci --no-audit --no-fund && npm cache clean --force
 COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
+# The admin console (npm ci's prepare skipped it above: web/ was not copied yet).
+COPY web ./web
+RUN npm run build:console
 
 # The data directory (import uploads, and the embedded PostgreSQL when no
 # DATABASE_URL is given) belongs to the unprivileged `node` user.

@@ -43,6 +43,9 @@ export async function runCommands(ctx: Context): Promise<void> {
   ctx.results.set('commands.per_s', round(median(runs.map((r) => r.per_s)), 0));
   ctx.results.set('commands.p50_ms', round(median(runs.map((r) => r.p50_ms)), 2));
   ctx.results.set('commands.p99_ms', round(median(runs.map((r) => r.p99_ms)), 2));
-  if (single) ctx.results.set('commands.single_client', { per_s: round(single.per_s, 0), p50_ms: round(single.p50_ms, 2), p99_ms: round(single.p99_ms, 2) });
+  if (single) {
+    ctx.results.set('commands.single_client', { per_s: round(single.per_s, 0), p50_ms: round(single.p50_ms, 2), p99_ms: round(single.p99_ms, 2) });
+    ctx.results.set('commands.single_client_p50_ms', round(single.p50_ms, 2));
+  }
   ctx.results.set('commands.detail', { concurrency: 16, command: 'POST /api/v1/user', runs: runs.map((r) => ({ n: r.n, per_s: round(r.per_s, 0), p50_ms: round(r.p50_ms, 2), p99_ms: round(r.p99_ms, 2), errors: r.errors })) });
 }

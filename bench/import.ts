@@ -118,6 +118,8 @@ export async function runImport(ctx: Context): Promise<void> {
   ctx.results.set('import.file_mib', round(fileMiB(file), 2));
   ctx.results.set('import.events_appended', last.events_appended);
   ctx.results.set('import.events_per_s', round(last.events_appended / seconds, 0));
+  // Every event the import appended (user events and the job's own), per user in the file.
+  ctx.results.set('import.events_per_user', round((last.events_appended + last.job_events_appended) / users, 2));
   ctx.results.set('import.detail', {
     file: path.basename(file), runs_seconds: runs.map((r) => round(r.seconds, 3)), counts: last.counts,
     vmhwm_mib: last.vmhwm_mib === null ? null : round(last.vmhwm_mib, 0), sampled_peak_rss_mib: round(last.sampled_peak_rss_mib, 0),

@@ -6,7 +6,7 @@ import { round, type Json, type Options, type Results } from './context';
 import { BENCH_DIR } from './data';
 
 /*
- * The report: ratios measured in the same run, targets from issue 9 and whether
+ * The report: ratios measured in the same run, targets from issue 12 and whether
  * each is met, the machine, a Markdown table (stdout) and the JSON file
  * bench/results/<date>-<shortcommit>.json.
  */
@@ -18,23 +18,26 @@ interface Target {
   readonly label: string;
 }
 
+/** Issue 12's "must reach" column (issue 9's goals were stricter; they are the goals after these). */
 export const TARGETS: readonly Target[] = [
-  { key: 'import.users_per_s', op: '>=', value: 20_000, label: 'import end to end' },
-  { key: 'ratios.import_vs_copy', op: '<=', value: 4, label: 'import within 4x of raw COPY' },
+  { key: 'import.users_per_s', op: '>=', value: 10_000, label: 'import end to end' },
+  { key: 'ratios.import_vs_copy', op: '<=', value: 12, label: 'import within 12x of raw COPY' },
   { key: 'import.peak_rss_mib', op: '<=', value: 512, label: 'peak RSS of the import' },
-  { key: 'reimport.users_per_s', op: '>=', value: 50_000, label: 're-import of the unchanged file' },
+  { key: 'reimport.users_per_s', op: '>=', value: 40_000, label: 're-import of the unchanged file' },
   { key: 'reimport.events_appended', op: '==', value: 0, label: 're-import appends nothing' },
-  { key: 'rebuild.events_per_s', op: '>=', value: 50_000, label: 'rebuild of all read models' },
+  { key: 'rebuild.events_per_s', op: '>=', value: 25_000, label: 'rebuild of all read models' },
+  { key: 'append.bulk_events_per_s', op: '>=', value: 60_000, label: 'bulk append' },
+  { key: 'ratios.append_per_stream_vs_emmett', op: '>=', value: 1.5, label: 'append, one stream per call, vs Emmett' },
   { key: 'queries.users_list.p99_ms', op: '<=', value: 20, label: 'user list p99' },
   { key: 'queries.audit.p99_ms', op: '<=', value: 50, label: 'audit log p99' },
-  { key: 'ratios.append_vs_emmett', op: '>=', value: 1.5, label: 'append throughput vs Emmett' },
   { key: 'signin.health_p99_ms', op: '<=', value: 50, label: 'GET /health p99 during a bcrypt storm' },
-  { key: 'commands.per_s', op: '>=', value: 2_000, label: 'single-event commands' },
-  { key: 'commands.p50_ms', op: '<=', value: 5, label: 'command p50' },
-  { key: 'commands.p99_ms', op: '<=', value: 25, label: 'command p99' },
-  { key: 'parse.csv_mib_per_s', op: '>=', value: 100, label: 'CSV parsing' },
-  { key: 'parse.ndjson_mib_per_s', op: '>=', value: 100, label: 'NDJSON parsing' },
-  { key: 'ratios.parse_share_of_import', op: '<=', value: 0.1, label: 'parsing under 10% of import time' },
+  { key: 'signin.bcrypt.per_s', op: '>=', value: 45, label: 'bcrypt cost 10 verifications' },
+  { key: 'commands.per_s', op: '>=', value: 1_000, label: 'single-event commands, 16 clients' },
+  { key: 'commands.p50_ms', op: '<=', value: 10, label: 'command p50, 16 clients' },
+  { key: 'commands.p99_ms', op: '<=', value: 40, label: 'command p99, 16 clients' },
+  { key: 'commands.single_client_p50_ms', op: '<=', value: 4, label: 'command p50, one client' },
+  { key: 'parse.csv_mib_per_s', op: '>=', value: 60, label: 'CSV parsing' },
+  { key: 'parse.ndjson_mib_per_s', op: '>=', value: 60, label: 'NDJSON parsing' },
 ];
 
 /** Ratios from figures of this run. */
@@ -89,11 +92,11 @@ function fmt(v: Json | undefined): string {
 /** The rows of the table: every target key plus the other headline figures. */
 const SHOWN: readonly string[] = [
   'users',
-  'import.users_per_s', 'import.seconds', 'import.durable_seconds', 'import.catchup_seconds', 'import.peak_rss_mib',
+  'import.users_per_s', 'import.seconds', 'import.durable_seconds', 'import.catchup_seconds', 'import.events_per_user', 'import.peak_rss_mib',
   'reimport.users_per_s', 'reimport.events_appended',
   'rebuild.events_per_s',
   'queries.users_list.p50_ms', 'queries.users_list.p99_ms', 'queries.audit.p50_ms', 'queries.audit.p99_ms',
-  'commands.per_s', 'commands.p50_ms', 'commands.p99_ms',
+  'commands.per_s', 'commands.p50_ms', 'commands.p99_ms', 'commands.single_client_p50_ms',
   'parse.csv_mib_per_s', 'parse.ndjson_mib_per_s', 'parse.auth0_mib_per_s',
   'signin.bcrypt.per_s', 'signin.md5.per_s', 'signin.sha256.per_s', 'signin.crypt.per_s', 'signin.health_p99_ms',
   'baselines.copy_seconds', 'baselines.emmett_append_events_per_s', 'append.bulk_events_per_s', 'append.per_stream_events_per_s',

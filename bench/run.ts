@@ -11,6 +11,10 @@ import { runRebuild } from './rebuild';
 import { computeRatios, evaluateTargets, markdownTable, writeJson } from './report';
 import { runSignin } from './signin';
 
+// Every process of a run (seeding, imports, servers, rebuilds) opens the same database:
+// they must share the key that encrypts its signing keys (one per data directory otherwise).
+process.env.ROSTER_SECRET_KEY ??= 'roster-bench-secret-key-not-for-production-0001';
+
 /*
  * npm run bench -- [--users N] [--only NAME[,NAME]] [--quick] [--repeats K] [--keep] [--profile]
  *

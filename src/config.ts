@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { AllowListError, parseAllowList } from './net/endpoint-policy';
 
 /** A proxy address express's `trust proxy` understands: an IP, a CIDR, or loopback / linklocal / uniquelocal. */
 function isProxyAddress(entry: string): boolean {
@@ -50,7 +51,9 @@ const schema = z.object({
     .refine((v) => v.split(',').map((e) => e.trim()).filter(Boolean).every(isProxyAddress), 'must be comma-separated IP addresses or CIDRs (or loopback, linklocal, uniquelocal)')
     .optional(),
   ROSTER_WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
+  ROSTER_SECRET_KEY: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
   ROSTER_WEBHOOK_RETRY_HOURS: z.coerce.number().positive().default(72),
+  ROSTER_ADMIN_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -74,6 +77,10 @@ export interface Config {
   /** Peers whose X-Forwarded-For is believed (unset: nobody's). */
   readonly trustedProxies?: readonly string[];
   readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number };
+  /** Admin console sessions end after this many minutes without a request. */
+  readonly adminIdleMinutes: number;
+  /** Encrypts signing keys at rest; unset: a key file in the data directory (src/secrets). */
+  readonly secretKey?: string;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +98,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if ((e.ROSTER_ADMIN_CLIENT_ID === undefined) !== (e.ROSTER_ADMIN_CLIENT_SECRET === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ROSTER_ADMIN_CLIENT_ID and ROSTER_ADMIN_CLIENT_SECRET must be set together');
+  }
+  const allowedHosts = e.ROSTER_WEBHOOK_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  try {
+    parseAllowList(allowedHosts);
+  } catch (err) {
+    if (err instanceof AllowListError) throw new ConfigError(`Invalid configuration:\n  ROSTER_WEBHOOK_ALLOWED_HOSTS: ${err.message}`);
+    throw err;
   }
   return {
     databaseUrl: e.DATABASE_URL,
@@ -112,8 +126,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenThrottle: { maxFailures: e.ROSTER_TOKEN_MAX_FAILURES, windowSeconds: e.ROSTER_TOKEN_WINDOW_SECONDS },
     trustedProxies: e.ROSTER_TRUSTED_PROXIES?.split(',').map((p) => p.trim()).filter(Boolean),
     webhooks: {
-      allowedHosts: e.ROSTER_WEBHOOK_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+      allowedHosts,
       retryHours: e.ROSTER_WEBHOOK_RETRY_HOURS,
     },
+    adminIdleMinutes: e.ROSTER_ADMIN_IDLE_MINUTES,
+    secretKey: e.ROSTER_SECRET_KEY,
   };
 }

@@ -8,6 +8,8 @@ import type { Logger } from './logger';
 import { createPasswordVerifier, type PasswordVerifier } from './passwords';
 import { allProjections } from './all-projections';
 import type { Projection } from './projections/projection';
+import type { KeyCipher } from './secrets/key-cipher';
+import { loadKeyCipher } from './secrets/secret-key';
 import { createProjector, type Projector } from './projections/projector';
 
 /**
@@ -25,6 +27,8 @@ export interface Runtime {
   readonly passwords: PasswordVerifier;
   /** Import jobs accepted over HTTP, run one at a time in this process. */
   readonly imports: ImportJobs;
+  /** Encrypts and decrypts secrets at rest (the signing keys): ROSTER_SECRET_KEY or the data directory's key file. */
+  readonly keyCipher: KeyCipher;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,14 @@ export async function openRuntime(
   options: { projections?: readonly Projection[]; migrate?: boolean } = {},
 ): Promise<Runtime> {
   const db = await openDatabase(config, logger, { migrate: options.migrate });
+  // After the database: the embedded PostgreSQL sets up the data directory (and who may enter it) first.
+  let keyCipher: KeyCipher;
+  try {
+    keyCipher = loadKeyCipher(config, logger);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   let store: EventStore;
   try {
     if (config.eventStoreConnectionString) {
@@ -65,6 +77,7 @@ export async function openRuntime(
     projector,
     passwords,
     imports,
+    keyCipher,
     close: () =>
       (closing ??= (async () => {
         await imports.stop();

@@ -17,6 +17,11 @@ import { createPostgresThrottle } from './db/throttle';
 import { systemContext } from './commands/context';
 import { ensureDefaults } from './commands/organizations';
 import type { Runtime } from './runtime';
+import { adminSessionRoutes } from './http/admin/session-routes';
+import { adminStaticRoutes } from './http/admin/static';
+import { apiAuthentication } from './http/admin/api-auth';
+import { createSessions } from './operators/sessions';
+import { clientRoutes } from './http/routes/clients';
 
 export interface ServerApp extends Express {
   /** Resolves once the signing key, the first admin client and the defaults exist. */
@@ -28,8 +33,8 @@ export interface ServerApp extends Express {
  * endpoint and JWKS, the OpenAPI document, then everything under /api behind
  * bearer-token authentication (each route checks its own scope).
  */
-export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: (line: string) => void; dispatcher?: WebhookDispatcher } = {}): ServerApp {
-  const auth = options.auth ?? createAuth({ knex: rt.db.knex, logger: rt.logger, adminClient: rt.config.adminClient, announce: options.announce });
+export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: (line: string) => void; dispatcher?: WebhookDispatcher; webDist?: string } = {}): ServerApp {
+  const auth = options.auth ?? createAuth({ knex: rt.db.knex, logger: rt.logger, adminClient: rt.config.adminClient, announce: options.announce, keyCipher: rt.keyCipher });
   const deps: ApiDeps = {
     store: rt.store,
     knex: rt.db.knex,
@@ -38,6 +43,7 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
     trustedLocationHeader: rt.config.trustedLocationHeader,
   };
   const registry = new EndpointRegistry();
+  const sessions = createSessions(rt.db.knex, rt.config.adminIdleMinutes);
   const app = createApp({
     logger: rt.logger,
     ...(rt.config.trustedProxies ? { trustedProxies: rt.config.trustedProxies } : {}),
@@ -50,12 +56,19 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
         throttle: createPostgresThrottle(rt.db.knex, { scope: 'token', ...rt.config.tokenThrottle, onError: (err) => rt.logger.warn('token throttle update failed', { err }) }),
       }),
       openApiRoutes(registry),
-      // Every /api route needs a valid bearer token; scopes are checked per route.
-      (router: Router) => void router.use('/api', auth.authenticate),
+      // The admin console: its session endpoints and its built files.
+      adminSessionRoutes({
+        knex: rt.db.knex, passwords: rt.passwords, sessions, logger: rt.logger, publicUrl: rt.config.publicUrl,
+        limiter: createPostgresSignInLimiter(rt.db.knex, { ...rt.config.signIn, onError: (err) => rt.logger.warn('operator sign-in limiter update failed', { err }) }),
+      }),
+      adminStaticRoutes({ webDist: options.webDist }),
+      // Every /api route needs a valid bearer token or a console session; scopes are checked per route.
+      (router: Router) => void router.use('/api', apiAuthentication({ bearer: auth.authenticate, sessions, publicUrl: rt.config.publicUrl })),
       ...apiRouteModules(deps, registry),
       importRoutes({ ...deps, jobs: rt.imports, maxFileBytes: rt.config.importMaxBytes }, registry),
       webhookRoutes({ ...deps, allowedHosts: rt.config.webhooks.allowedHosts, dispatcher: options.dispatcher }, registry),
       auditRoutes({ knex: rt.db.knex, store: rt.store }),
+      clientRoutes({ knex: rt.db.knex, logger: rt.logger }),
       projectionRoutes({ projector: rt.projector, logger: rt.logger }),
       signInRoutes(
         {

@@ -3,7 +3,9 @@ import type { Logger } from '../logger';
 import { auditCommand } from './audit';
 import { exportCommand } from './export';
 import { importCommand } from './import';
+import { keysCommand } from './keys';
 import { clientsCommand } from './clients';
+import { operatorsCommand } from './operators';
 import { migrateCommand } from './migrate';
 import { rebuildCommand } from './rebuild';
 import { serveCommand } from './serve';
@@ -23,6 +25,8 @@ export const commands: Record<string, CliCommand> = {
   serve: serveCommand,
   migrate: migrateCommand,
   clients: clientsCommand,
+  operators: operatorsCommand,
+  keys: keysCommand,
   stats: statsCommand,
   import: importCommand,
   export: exportCommand,

@@ -73,6 +73,8 @@ export async function* exportUsers(store: EventStore, knex: Knex, options: { bat
                 ...(state.password.stored.salt !== undefined ? { salt: state.password.stored.salt } : {}),
                 ...(state.password.stored.salt_position !== undefined ? { salt_position: state.password.stored.salt_position } : {}),
                 ...(state.password.stored.salt_format !== undefined ? { salt_format: state.password.stored.salt_format } : {}),
+                // Roster's extension (scrypt fields, Firebase project keys), read back by the Kinde NDJSON import.
+                ...(state.password.stored.params !== undefined ? { params: state.password.stored.params } : {}),
               },
             }
           : {}),

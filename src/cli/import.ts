@@ -6,10 +6,16 @@ import { IMPORT_FORMATS, IMPORT_MODES } from '../domain/import/events';
 import type { ImportMode } from '../domain/user/import';
 import { runImport } from '../commands/import/run';
 import type { ImportFormat } from '../commands/import/parse';
+import { parseColumnMap, type ColumnMap } from '../commands/import/parse/column-map';
+import { parseFirebaseHashConfig, type FirebaseHashConfig } from '../commands/import/parse/firebase';
 import { openRuntime } from '../runtime';
 import type { CliCommand } from './commands';
+import { duplicateTable } from './duplicate-table';
 
-const USAGE = 'Usage: roster import FILE [--format csv|kinde_ndjson|auth0|auth0_passwords] [--mode merge|update|create_only] [--dry-run] [--json]\n';
+const USAGE = `Usage: roster import FILE [--format ${IMPORT_FORMATS.join('|')}] [--mode merge|update|create_only] [--dry-run] [--json]
+         [--map mapping.json] [--migration NAME]
+         [--hash-config hash_config.json | --base64-signer-key K --base64-salt-separator S --rounds N --mem-cost N]
+`;
 
 /**
  * `roster import FILE`: runs an import job in this process (whether or not
@@ -25,7 +31,11 @@ export const importCommand: CliCommand = {
       parsed = parseArgs({
         args,
         allowPositionals: true,
-        options: { format: { type: 'string' }, mode: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+        options: {
+          format: { type: 'string' }, mode: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+          map: { type: 'string' }, migration: { type: 'string' }, 'hash-config': { type: 'string' },
+          'base64-signer-key': { type: 'string' }, 'base64-salt-separator': { type: 'string' }, rounds: { type: 'string' }, 'mem-cost': { type: 'string' },
+        },
       });
     } catch (err) {
       process.stderr.write(`roster import: ${(err as Error).message}\n${USAGE}`);
@@ -45,6 +55,26 @@ export const importCommand: CliCommand = {
     if (values.format && !(IMPORT_FORMATS as readonly string[]).includes(values.format)) return wrong(`unknown --format ${values.format}`);
     if (values.mode && !(IMPORT_MODES as readonly string[]).includes(values.mode)) return wrong(`unknown --mode ${values.mode}`);
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return wrong(`no such file: ${file}`);
+    let columnMap: ColumnMap | undefined;
+    if (values.map !== undefined) {
+      if (!fs.existsSync(values.map)) return wrong(`no such map file: ${values.map}`);
+      const m = parseColumnMap(fs.readFileSync(values.map, 'utf8'));
+      if (!m.ok) return wrong(`--map ${values.map}: ${m.reason}`);
+      columnMap = m.map;
+    }
+    let firebaseHashConfig: FirebaseHashConfig | undefined;
+    const hashFlags = {
+      base64_signer_key: values['base64-signer-key'], base64_salt_separator: values['base64-salt-separator'], rounds: values.rounds, mem_cost: values['mem-cost'],
+    };
+    const flagged = Object.entries(hashFlags).filter(([, v]) => v !== undefined);
+    if (values['hash-config'] !== undefined || flagged.length > 0) {
+      if (values['hash-config'] !== undefined && !fs.existsSync(values['hash-config'])) return wrong(`no such hash config file: ${values['hash-config']}`);
+      const text = values['hash-config'] !== undefined ? fs.readFileSync(values['hash-config'], 'utf8') : JSON.stringify(Object.fromEntries(flagged));
+      const c = parseFirebaseHashConfig(text);
+      if (!c.ok) return wrong(`Firebase hash parameters: ${c.reason}`);
+      firebaseHashConfig = c.config;
+    }
+    if (values.migration !== undefined && (values.migration.trim() === '' || values.migration.length > 200)) return wrong('--migration must be 1-200 characters');
 
     const total = fs.statSync(file).size;
     const tty = process.stderr.isTTY && !values.json;
@@ -65,6 +95,9 @@ export const importCommand: CliCommand = {
         mode: (values.mode as ImportMode | undefined) ?? 'merge',
         dryRun: values['dry-run'] ?? false,
         fileName: path.basename(file),
+        columnMap,
+        firebaseHashConfig,
+        migration: values.migration?.trim(),
         limits: config.importMaxBytes ? { maxFileBytes: config.importMaxBytes } : undefined,
         requestedBy: { actorId: 'cli' },
         onProgress: (p) => bar?.update(p.bytesRead, { rows: p.rowsRead, rate: Math.round(p.rowsRead / Math.max(0.001, (Date.now() - started) / 1000)) }),
@@ -110,9 +143,11 @@ function printSummary(report: Awaited<ReturnType<typeof runImport>>, seconds: nu
   out.write(`Import ${report.id} (${report.format}, mode ${report.mode}${report.dry_run ? ', dry run: nothing written' : ''})\n`);
   for (const [k, v] of rows) out.write(`  ${k.padEnd(20)} ${String(v).padStart(10)}\n`);
   for (const w of report.file_warnings) out.write(`  warning ${w.code}: ${w.message}\n`);
+  out.write(duplicateTable(report.issues.filter((i) => i.code === 'POSSIBLE_DUPLICATE')));
   const errors = report.issues.filter((i) => i.severity === 'error');
   if (errors.length) {
     out.write(`\nFirst errors (all of them: GET /api/v1/imports/${report.id}/errors, or --json):\n`);
     for (const e of errors.slice(0, 10)) out.write(`  line ${e.line}: ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
   }
 }
+

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import { openRuntime } from '../runtime';
 import { createServerApp } from '../server';
-import { loadOrCreateSigningKeys } from '../http/auth/keys';
+import { createKeyRing } from '../http/auth/keys';
+import { announceSetupLink, consoleBaseUrl } from '../operators/setup-link';
 import { startWebhookDispatcher } from '../webhooks/dispatcher';
 import { createWebhookSigner } from '../webhooks/signer';
 import type { CliCommand } from './commands';
@@ -21,7 +22,9 @@ export const serveCommand: CliCommand = {
     const resumed = await rt.imports.resumePending();
     if (resumed) logger.info('resumed interrupted imports', { count: resumed });
     // Webhook deliveries run beside the API: a slow endpoint never holds up a request.
-    const dispatcher = startWebhookDispatcher({ knex: rt.db.knex, logger, config, signer: createWebhookSigner(() => loadOrCreateSigningKeys(rt.db.knex)) });
+    // The signer loads the API signing key through the key ring (keys are encrypted at rest; keyCipher decrypts them).
+    const keyRing = createKeyRing(rt.db.knex, rt.keyCipher);
+    const dispatcher = startWebhookDispatcher({ knex: rt.db.knex, logger, config, signer: createWebhookSigner(() => keyRing.signing()) });
     const app = createServerApp(rt, { dispatcher });
     await app.ready;
     const server: Server = await new Promise((resolve, reject) => {
@@ -31,6 +34,7 @@ export const serveCommand: CliCommand = {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info('roster listening', { url: `http://localhost:${port}`, event_store: rt.store.kind });
+    await announceSetupLink(rt.db.knex, consoleBaseUrl(config.publicUrl, config.host, port), (text) => process.stdout.write(text));
 
     return new Promise<number>((resolve) => {
       // First signal: clean stop. Second: hurry (connections closed now, PostgreSQL fast shutdown), exit 1. Third: exit at once.

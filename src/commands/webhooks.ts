@@ -1,8 +1,8 @@
 import { webhookDecider, WebhookError, type WebhookCommand, type WebhookState } from '../domain/webhook/decider';
 import { webhookEventSchemas, webhookStream, type WebhookEvent } from '../domain/webhook/events';
-import { hostAllowed } from '../domain/webhook/host-allowed';
 import { deterministicUuid } from '../eventstore/ids';
 import { isWrongExpectedRevision, type EventData, type EventStore, type Position } from '../eventstore/types';
+import { ALLOW_HINT, checkEndpoint, parseAllowList, systemResolver, untilAborted, type EndpointCheck, type Resolver } from '../net/endpoint-policy';
 import { metadataFor, type CommandContext } from './context';
 import { foldRecorded } from './handle';
 
@@ -15,8 +15,10 @@ import { foldRecorded } from './handle';
  */
 export interface WebhookCommandDeps {
   readonly store: EventStore;
-  /** config.webhooks.allowedHosts: when set, endpoints must be on one of these hosts. */
+  /** config.webhooks.allowedHosts: hosts and networks allowed although they are local. */
   readonly allowedHosts?: readonly string[];
+  /** Host name resolution for the endpoint check (default: the system resolver). */
+  readonly resolve?: Resolver;
 }
 
 export interface WebhookCommandResult {
@@ -26,16 +28,29 @@ export interface WebhookCommandResult {
   readonly state: WebhookState;
 }
 
-export function assertEndpointAllowed(endpoint: string, allowedHosts: readonly string[] | undefined): void {
+/**
+ * Refuses an endpoint whose host is, or resolves to, an address in the local
+ * network (src/net/endpoint-policy.ts) unless ROSTER_WEBHOOK_ALLOWED_HOSTS
+ * lists it. A name that does not resolve now is accepted: every delivery
+ * resolves and checks it again before connecting.
+ */
+export async function assertEndpointAllowed(endpoint: string, deps: Pick<WebhookCommandDeps, 'allowedHosts' | 'resolve'>): Promise<void> {
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
     throw new WebhookError('INVALID_WEBHOOK_ENDPOINT', 'endpoint must be an http or https URL without credentials');
   }
-  if (!hostAllowed(url.hostname, allowedHosts)) {
-    throw new WebhookError('WEBHOOK_HOST_NOT_ALLOWED', `endpoint host ${url.hostname} is not in the webhook allow-list`);
+  // Other schemes are refused by the decider with INVALID_WEBHOOK_ENDPOINT.
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return;
+  let check: EndpointCheck;
+  try {
+    check = await untilAborted(checkEndpoint(url, parseAllowList(deps.allowedHosts), deps.resolve ?? systemResolver), AbortSignal.timeout(5000));
+  } catch {
+    // Not resolvable now (or not within 5 s): nothing local to refuse yet; deliveries check again.
+    return;
   }
+  if (!check.ok) throw new WebhookError('WEBHOOK_ENDPOINT_NOT_ALLOWED', `${check.reason}; ${ALLOW_HINT}`);
 }
 
 export function newWebhookId(ctx: CommandContext): string {
@@ -69,7 +84,7 @@ export async function createWebhook(
   input: { name: string; endpoint: string; eventTypes: readonly string[]; description?: string | null; includeImportedUsers?: boolean; webhookId?: string },
   ctx: CommandContext,
 ): Promise<WebhookCommandResult> {
-  assertEndpointAllowed(input.endpoint, deps.allowedHosts);
+  await assertEndpointAllowed(input.endpoint, deps);
   const webhookId = input.webhookId ?? newWebhookId(ctx);
   return handleWebhookCommand(deps.store, webhookId, { type: 'CreateWebhook', data: { ...input, webhookId } }, ctx);
 }
@@ -77,9 +92,10 @@ export async function createWebhook(
 export async function updateWebhook(
   deps: WebhookCommandDeps,
   webhookId: string,
-  input: { name?: string; eventTypes?: readonly string[]; description?: string | null; includeImportedUsers?: boolean },
+  input: { name?: string; endpoint?: string; eventTypes?: readonly string[]; description?: string | null; includeImportedUsers?: boolean },
   ctx: CommandContext,
 ): Promise<WebhookCommandResult> {
+  if (input.endpoint !== undefined) await assertEndpointAllowed(input.endpoint, deps);
   return handleWebhookCommand(deps.store, webhookId, { type: 'UpdateWebhook', data: input }, ctx);
 }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Knex } from 'knex';
+import { createUserSearchIndexes } from './user-search';
 
 /**
  * Schema migrations, in order. Read-model tables are not here: each projection
@@ -197,6 +198,80 @@ export const migrations: readonly Migration[] = [
         create index throttle_attempts_attempt_idx on throttle_attempts (scope, attempt_id);
         create index throttle_attempts_at_idx on throttle_attempts (scope, at_ms);
       `);
+    },
+  },
+  {
+    name: '0008_admin_operators',
+    async up(knex) {
+      // The people who run Roster (the admin console), kept apart from the users
+      // it manages: credentials, not domain data, like api_clients. Session ids
+      // and setup tokens are stored as SHA-256 digests, never in clear.
+      await knex.raw(`
+        create table operators (
+          id text primary key,
+          email text not null,
+          password jsonb not null,
+          totp_secret text,
+          created_at timestamptz not null default now(),
+          disabled_at timestamptz,
+          last_signed_in_at timestamptz
+        );
+        create unique index operators_email_key on operators (lower(email));
+        create table operator_sessions (
+          id_hash text primary key,
+          operator_id text not null references operators (id),
+          csrf_token text not null,
+          created_at timestamptz not null default now(),
+          last_seen_at timestamptz not null default now(),
+          ip text,
+          user_agent text
+        );
+        create index operator_sessions_operator_idx on operator_sessions (operator_id);
+        create table operator_setup_tokens (
+          token_hash text primary key,
+          created_at timestamptz not null default now(),
+          expires_at timestamptz not null,
+          used_at timestamptz
+        );
+      `);
+    },
+  },
+  {
+    name: '0009_user_fragment_search',
+    async up(knex) {
+      // pg_trgm ships with PostgreSQL's contrib modules (the embedded server has
+      // them) and is a trusted extension: no superuser needed. Where it is missing,
+      // fragment search still works, without its index.
+      const { rows } = (await knex.raw(`select 1 from pg_available_extensions where name = 'pg_trgm'`)) as { rows: unknown[] };
+      if (rows.length > 0) {
+        // In a savepoint: a role without CREATE on the database keeps the scan instead of failing the start.
+        await knex.transaction((sp) => sp.raw('create extension if not exists pg_trgm')).catch(() => undefined);
+      }
+      // Users tables built before this migration get the new indexes too (new
+      // generations get them from the projection's setup).
+      const { rows: tables } = (await knex.raw(`select tablename from pg_tables where schemaname = current_schema() and tablename ~ '^users_v[0-9]+_g[0-9]+$'`)) as { rows: { tablename: string }[] };
+      for (const { tablename } of tables) await createUserSearchIndexes(knex, tablename);
+    },
+  },
+  {
+    name: '0010_signing_keys_at_rest',
+    async up(knex) {
+      // Private keys move to private_key_encrypted (AES-256-GCM, with a key that is
+      // not in the database: src/secrets). Rows still in clear are encrypted, and
+      // their private_key_pkcs8 cleared, at the first start that has the key
+      // (src/http/auth/keys.ts ensureSigningKeys): a migration never sees that key.
+      await knex.raw(`
+        alter table api_signing_keys add column private_key_encrypted text;
+        alter table api_signing_keys alter column private_key_pkcs8 drop not null;
+      `);
+    },
+  },
+  {
+    name: '0011_append_function_plans',
+    async up(knex) {
+      // roster_append forces custom plans only for bulk appends (see append.sql).
+      await knex.raw(`alter function roster_append(text[], bigint[], int[], int[], uuid[], text[], jsonb[], jsonb[], int[], text[], text[], text[], text[]) reset plan_cache_mode`);
+      await knex.raw(appendFunctionSql());
     },
   },
 ];

@@ -36,6 +36,8 @@ export const DOMAIN_ERROR_CODES = [
   'ROLE_KEY_TAKEN',
   'PERMISSION_KEY_TAKEN',
   'SUBSCRIBER_EMAIL_TAKEN',
+  'SOCIAL_IDENTITY_TAKEN',
+  'ENTERPRISE_IDENTITY_TAKEN',
   'PROPERTY_KEY_TAKEN',
   // existence
   'USER_NOT_FOUND',
@@ -89,6 +91,8 @@ const KIND_BY_CODE: Record<DomainErrorCode, ErrorKind> = {
   ROLE_KEY_TAKEN: 'conflict',
   PERMISSION_KEY_TAKEN: 'conflict',
   SUBSCRIBER_EMAIL_TAKEN: 'conflict',
+  SOCIAL_IDENTITY_TAKEN: 'conflict',
+  ENTERPRISE_IDENTITY_TAKEN: 'conflict',
   PROPERTY_KEY_TAKEN: 'conflict',
   USER_NOT_FOUND: 'not_found',
   USER_ALREADY_EXISTS: 'conflict',

@@ -21,6 +21,8 @@ export function reservationValue(kind: ReservationKind, value: string): string {
     case 'subscriber_email':
       return value.trim().toLowerCase();
     case 'phone':
+    case 'social_identity':
+    case 'enterprise_identity':
     case 'provided_id':
     case 'org_external_id':
     case 'role_key':

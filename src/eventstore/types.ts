@@ -15,7 +15,7 @@ export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | number;
 export type Position = string;
 export const START: Position = 'start';
 
-export type ActorType = 'admin' | 'api_client' | 'user' | 'import' | 'system';
+export type ActorType = 'admin' | 'api_client' | 'operator' | 'user' | 'import' | 'system';
 export type Source = 'admin' | 'api' | 'import' | 'self' | 'system';
 
 /** Stamped once, centrally, on every event (see src/commands/context.ts). */

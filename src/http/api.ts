@@ -61,8 +61,10 @@ export function contextFrom(req: Request, res: Response, principal: Principal, t
   const ua = req.header('user-agent');
   const location = trustedLocationHeader ? req.header(trustedLocationHeader) : undefined;
   return createContext({
-    actor: { type: 'api_client', id: principal.clientId },
-    source: 'api',
+    // A console operator's actions are audited as theirs, from the admin console.
+    ...(principal.operator
+      ? { actor: { type: 'operator' as const, id: principal.operator.id }, source: 'admin' as const }
+      : { actor: { type: 'api_client' as const, id: principal.clientId }, source: 'api' as const }),
     ...(req.ip ? { ip: req.ip } : {}),
     ...(ua ? { userAgent: ua.slice(0, 512) } : {}),
     ...(location ? { location: location.slice(0, 200) } : {}),

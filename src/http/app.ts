@@ -3,6 +3,7 @@ import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from '../logger';
 import { errorHandler, notFoundHandler } from './errors';
+import { inputGuard } from './input-guard';
 
 /**
  * Builds the express app without listening (tests use it in-process; main.ts
@@ -49,8 +50,12 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const limit = deps.bodyLimit ?? '1mb';
-  app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
+  const json = express.json({ limit, type: ['application/json', 'application/*+json'] });
+  // POST /api/v1/imports streams its own body: a Firebase or Keycloak export is one large JSON document.
+  app.use((req, res, next) => (req.method === 'POST' && req.path === '/api/v1/imports' ? next() : json(req, res, next)));
   app.use(express.urlencoded({ extended: false, limit }));
+  // NUL, unpaired surrogates and deep nesting in a body or query: 400 before any route (input-guard.ts).
+  app.use(inputGuard);
 
   const router = express.Router();
   for (const mount of deps.routes) mount(router);

@@ -4,7 +4,8 @@ import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
 import type { Knex } from 'knex';
 import type { Logger } from '../logger';
 import { dummySecretHash, effectiveScopes, ensureAdminClient, findClient, findClientWithHash, verifySecret } from './auth/clients';
-import { loadOrCreateSigningKeys, type SigningKey } from './auth/keys';
+import type { KeyCipher } from '../secrets/key-cipher';
+import { createKeyRing, ensureSigningKeys } from './auth/keys';
 import { HttpError } from './errors';
 
 /**
@@ -15,6 +16,8 @@ import { HttpError } from './errors';
 export interface Principal {
   readonly clientId: string;
   readonly scopes: ReadonlySet<string>;
+  /** Set when the caller is a console operator (session cookie), not an API client. */
+  readonly operator?: { readonly id: string; readonly email: string };
 }
 
 export const TOKEN_LIFETIME_SECONDS = 3600;
@@ -53,16 +56,20 @@ export interface AuthDeps {
   readonly adminClient?: { readonly id: string; readonly secret: string };
   /** Where a generated admin secret is shown, once (stdout, never the log). */
   readonly announce?: (line: string) => void;
+  /** Decrypts the signing keys (they are stored encrypted: src/secrets). */
+  readonly keyCipher: KeyCipher;
+  /** How often the published signing keys are re-checked (default 1 s), so a rotation elsewhere is seen. */
+  readonly keyRefreshMs?: number;
 }
 
 const invalidCredentials = () => new HttpError('forbidden', 'INVALID_CREDENTIALS', 'Invalid credentials used to access API');
 
 export function createAuth(deps: AuthDeps): Auth {
-  let keys: SigningKey[] = [];
+  const ring = createKeyRing(deps.knex, deps.keyCipher, { refreshMs: deps.keyRefreshMs });
   const announce = deps.announce ?? ((line: string) => process.stdout.write(line + '\n'));
 
   const ready = (async () => {
-    keys = await loadOrCreateSigningKeys(deps.knex);
+    await ensureSigningKeys(deps.knex, deps.keyCipher);
     await ensureAdminClient(deps.knex, deps.adminClient, (clientId, secret) => {
       announce(
         [
@@ -76,14 +83,9 @@ export function createAuth(deps: AuthDeps): Auth {
   // A failure surfaces on the first request that awaits `ready`; log it now too.
   ready.catch((err: unknown) => deps.logger.error('auth setup failed', { err }));
 
-  async function keyFor(kid: string | undefined): Promise<SigningKey | undefined> {
+  async function keyFor(kid: string | undefined) {
     await ready;
-    let key = keys.find((k) => k.kid === kid);
-    if (!key) {
-      keys = await loadOrCreateSigningKeys(deps.knex);
-      key = keys.find((k) => k.kid === kid);
-    }
-    return key;
+    return ring.byKid(kid);
   }
 
   const auth: Auth = {
@@ -100,7 +102,7 @@ export function createAuth(deps: AuthDeps): Auth {
       const refused = requested.filter((s) => !allowed.includes(s));
       if (refused.length > 0) throw new OAuthError(400, 'invalid_scope', `The client may not request: ${refused.join(' ')}`);
       const granted = requested.length > 0 ? [...new Set(requested)] : allowed;
-      const key = keys[0]!;
+      const key = await ring.signing();
       const access_token = await new SignJWT({ scp: granted, scope: granted.join(' '), azp: client.clientId, gty: ['client_credentials'] })
         .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
         .setIssuer(issuer)
@@ -136,7 +138,7 @@ export function createAuth(deps: AuthDeps): Auth {
 
     async jwks() {
       await ready;
-      return { keys: keys.map((k) => k.publicJwk) };
+      return { keys: (await ring.published()).map((k) => k.publicJwk) };
     },
 
     authenticate: (req, res, next) => {

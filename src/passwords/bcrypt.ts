@@ -1,6 +1,53 @@
+import { createRequire } from 'node:module';
 import bcryptjs from 'bcryptjs';
 import { constantTimeEqual } from './constant-time';
 import { FAMILY_OK, reject, type FamilyCheck, type PasswordLimits } from './types';
+
+/**
+ * Two implementations of the same bcrypt: `@node-rs/bcrypt` (native, prebuilt in
+ * its npm packages for the usual platforms) computes a hash in less CPU than
+ * bcryptjs (pure JavaScript), which stays as the fallback where the native module
+ * cannot load, or when ROSTER_BCRYPT=bcryptjs asks for it. Both hash the UTF-8
+ * bytes of the password (the first 72 count) with the same salt and cost and give
+ * the same string; verification compares that string with the stored one in
+ * constant time here, whichever computed it.
+ */
+interface NativeBcrypt {
+  hashSync(input: string, cost: number, salt?: Uint8Array): string;
+}
+
+function loadNative(): NativeBcrypt | null {
+  if (process.env.ROSTER_BCRYPT === 'bcryptjs') return null;
+  try {
+    return createRequire(import.meta.url)('@node-rs/bcrypt') as NativeBcrypt;
+  } catch {
+    return null; // no prebuilt binary for this platform: bcryptjs
+  }
+}
+
+const native = loadNative();
+
+/** Which implementation computes bcrypt in this process. */
+export const BCRYPT_IMPLEMENTATION: 'native' | 'bcryptjs' = native ? 'native' : 'bcryptjs';
+
+/**
+ * The bcrypt string for `plain` with the version, cost and salt of `setting`
+ * (the first 29 characters of a hash: `$2b$10$` + 22 salt characters). Like
+ * bcryptjs, the version is kept as given ($2a$, $2b$, $2y$ compute alike) and the
+ * salt is written back in its canonical form.
+ */
+export function bcryptWithSetting(plain: string, setting: string, implementation = BCRYPT_IMPLEMENTATION): string {
+  if (implementation === 'native' && native) {
+    try {
+      const cost = Number(setting.slice(4, 6));
+      const salt = Uint8Array.from(bcryptjs.decodeBase64(setting.slice(7, 29), 16));
+      return setting.slice(0, 4) + native.hashSync(plain, cost, salt).slice(4);
+    } catch {
+      // An input the native module refuses: the same hash from bcryptjs.
+    }
+  }
+  return bcryptjs.hashSync(plain, setting);
+}
 
 /**
  * bcrypt: `$2a$`, `$2b$` and `$2y$` are treated alike (they differ only in how
@@ -41,9 +88,9 @@ export function checkBcrypt(hash: string, limits: PasswordLimits): FamilyCheck {
 /** Recomputes the hash with the stored salt and compares in constant time. */
 export function verifyBcrypt(hash: string, plain: string): boolean {
   if (!isBcryptHash(hash)) return false;
-  // hashSync keeps the stored minor version ($2y$ stays $2y$), so the result
-  // is directly comparable with the stored string.
-  const candidate = bcryptjs.hashSync(plain, hash.slice(0, 29));
+  // The stored minor version is kept ($2y$ stays $2y$), so the result is
+  // directly comparable with the stored string.
+  const candidate = bcryptWithSetting(plain, hash.slice(0, 29));
   return constantTimeEqual(candidate, hash);
 }
 
@@ -51,5 +98,5 @@ export function hashBcrypt(plain: string, cost: number): string {
   if (!Number.isInteger(cost) || cost < BCRYPT_MIN_COST || cost > BCRYPT_MAX_COST) {
     throw new RangeError(`bcrypt cost must be an integer ${BCRYPT_MIN_COST}-${BCRYPT_MAX_COST}`);
   }
-  return bcryptjs.hashSync(plain, bcryptjs.genSaltSync(cost));
+  return bcryptWithSetting(plain, bcryptjs.genSaltSync(cost));
 }

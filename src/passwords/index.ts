@@ -1,7 +1,8 @@
 /**
- * Password hashes: parse what an import or the API supplies, verify in
- * constant time, upgrade legacy hashes to bcrypt, and check temporary
- * passwords. Everything here is pure except the worker pool (pool.ts).
+ * Password hashes: parse what an import or the API supplies (and detect the
+ * method of self-describing hashes), verify in constant time within bounds,
+ * upgrade to bcrypt_hmac_sha384 (bcrypt over an HMAC-SHA-384 pre-hash) when
+ * that is not weaker, and check temporary passwords. Everything here is pure except the worker pool (pool.ts).
  */
 export {
   DEFAULT_PASSWORD_LIMITS,
@@ -10,12 +11,14 @@ export {
   type HashingMethod,
   type ParseStoredPasswordResult,
   type PasswordLimits,
+  type PasswordParams,
   type PasswordRejectionCode,
   type SaltFormat,
   type SaltPosition,
   type StoredPassword,
   type StoredPasswordInput,
 } from './types';
+export { detectHashingMethod } from './detect';
 export {
   createDummyPassword,
   hashPassword,

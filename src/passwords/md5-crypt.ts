@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
  * checked against `openssl passwd -1`, Python's crypt and PHP's crypt vectors.
  */
 const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const MAGIC = Buffer.from('$1$', 'latin1');
+/** `$1$` is MD5-crypt; Apache's `$apr1$` is the same algorithm with another magic string. */
+export type Md5CryptMagic = '$1$' | '$apr1$';
 
 function md5(...parts: Buffer[]): Buffer {
   const h = createHash('md5');
@@ -22,7 +23,8 @@ function to64(value: number, count: number): string {
 }
 
 /** `salt` is the salt string between `$1$` and the next `$` (at most 8 characters are used). */
-export function md5Crypt(password: Buffer, salt: string): string {
+export function md5Crypt(password: Buffer, salt: string, magic: Md5CryptMagic = '$1$'): string {
+  const MAGIC = Buffer.from(magic, 'latin1');
   const s = Buffer.from(salt, 'latin1').subarray(0, 8);
   const alternate = md5(password, s, password);
 
@@ -53,5 +55,5 @@ export function md5Crypt(password: Buffer, salt: string): string {
     to64((f(3) << 16) | (f(9) << 8) | f(15), 4) +
     to64((f(4) << 16) | (f(10) << 8) | f(5), 4) +
     to64(f(11), 2);
-  return `$1$${s.toString('latin1')}$${encoded}`;
+  return `${magic}${s.toString('latin1')}$${encoded}`;
 }

@@ -3,15 +3,15 @@ import { constantTimeEqual, utf8Bytes } from './constant-time';
 import { FAMILY_OK, reject, type FamilyCheck, type SaltFormat, type SaltPosition } from './types';
 
 /**
- * `md5` and `sha256`: one hex digest (either case) of salt+password (salt
+ * `md5`, `sha1`, `sha256` and `sha512`: one hex digest (either case) of salt+password (salt
  * position `prefix`), password+salt (`suffix`), or the password alone.
  * Kinde: "By default, the salt is treated as a plain string, and escape
  * sequences (like \n or \v) are treated as literal characters"; with
  * salt_format `hex` "a hex-encoded string (68656c6c6f for hello)".
  */
-export type DigestAlgorithm = 'md5' | 'sha256';
+export type DigestAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha512';
 
-const HEX_LENGTH: Record<DigestAlgorithm, number> = { md5: 32, sha256: 64 };
+const HEX_LENGTH: Record<DigestAlgorithm, number> = { md5: 32, sha1: 40, sha256: 64, sha512: 128 };
 
 export interface DigestSalt {
   readonly salt: string;

@@ -1,7 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { bcryptCost, checkBcrypt, hashBcrypt, verifyBcrypt } from './bcrypt';
+import { checkBcrypt, verifyBcrypt } from './bcrypt';
+import { checkArgon2, verifyArgon2 } from './argon2';
+import {
+  checkBcryptSha256,
+  checkRosterBcrypt,
+  hashRosterBcrypt,
+  verifyBcryptSha256,
+  verifyRosterBcrypt,
+} from './bcrypt-prehash';
 import { checkCrypt, cryptEmbeddedSalt, verifyCrypt } from './crypt';
+import { checkLdap, verifyLdap } from './ldap';
+import { checkApr1, checkDrupal7, verifyApr1, verifyDrupal7 } from './legacy-web';
+import { checkPbkdf2, verifyPbkdf2 } from './pbkdf2';
 import { checkDigestHash, checkHexSalt, verifySaltedDigest, type DigestSalt } from './salted-digest';
+import { checkFirebaseScrypt, checkScrypt, normaliseParams, verifyFirebaseScrypt, verifyScrypt } from './scrypt';
+import { upgradeWanted } from './upgrade-policy';
 import {
   DEFAULT_PASSWORD_LIMITS,
   HASHING_METHODS,
@@ -41,9 +54,13 @@ function given(value: string | null | undefined): string | undefined {
  *
  * Salt rules (Kinde's table: md5 and sha256 "salt optional, position required
  * if salt included"; bcrypt takes none; crypt and wordpress embed theirs):
- * - md5/sha256: a salt needs salt_position; salt_format defaults to `string`.
+ * - md5/sha1/sha256/sha512: a salt needs salt_position; salt_format defaults to `string`.
  * - bcrypt/crypt/wordpress: a supplied salt must equal the one embedded in the
  *   hash (it is then dropped); anything else is refused rather than ignored.
+ * - firebase_scrypt, and scrypt given as a bare base64 key: the base64 salt and
+ *   `params` are kept beside the hash (params normalised: known keys, numbers).
+ * - every other family embeds its salt: a separate salt is refused.
+ * Every cost parameter is bounded by `limits` (WORK_FACTOR_OUT_OF_BOUNDS).
  */
 export function parseStoredPassword(
   input: StoredPasswordInput,
@@ -73,7 +90,9 @@ export function parseStoredPassword(
 
   switch (method) {
     case 'md5':
-    case 'sha256': {
+    case 'sha1':
+    case 'sha256':
+    case 'sha512': {
       const check = checkDigestHash(method, hash);
       if (!check.ok) return check;
       const normalized = hash.toLowerCase();
@@ -101,6 +120,62 @@ export function parseStoredPassword(
       }
       return { ok: true, password: { method, hash } };
     }
+    case 'scrypt':
+    case 'firebase_scrypt': {
+      if (salt !== undefined && salt.length > MAX_SALT_LENGTH) return fail('SALT_INVALID', `salt is longer than ${MAX_SALT_LENGTH} characters`);
+      const params = input.params ?? undefined;
+      const check =
+        method === 'scrypt' ? checkScrypt(hash, salt, params, limits) : checkFirebaseScrypt(hash, salt, params, limits);
+      if (!check.ok) return check;
+      // The self-describing scrypt forms carry salt and parameters; only the
+      // separate-field form (a bare base64 hash) keeps them beside the hash.
+      if (method === 'scrypt' && hash.includes('$')) {
+        if (salt !== undefined) return fail('SALT_NOT_ALLOWED', 'this scrypt hash carries its own salt; give it without a separate salt');
+        return { ok: true, password: { method, hash } };
+      }
+      const kept = normaliseParams(method, params);
+      return {
+        ok: true,
+        password: { method, hash, ...(salt !== undefined ? { salt } : {}), ...(kept !== undefined ? { params: kept } : {}) },
+      };
+    }
+    case 'argon2':
+    case 'pbkdf2':
+    case 'ldap':
+    case 'bcrypt_sha256':
+    case 'apr1':
+    case 'drupal7':
+    case 'bcrypt_hmac_sha384': {
+      const check = selfSaltedCheck(method, hash, limits);
+      if (!check.ok) return check;
+      if (salt !== undefined) return fail('SALT_NOT_ALLOWED', `a ${method} hash carries its own salt; give it without a separate salt`);
+      return { ok: true, password: { method, hash } };
+    }
+    default: {
+      const never: never = method;
+      return never;
+    }
+  }
+}
+
+type SelfSalted = 'argon2' | 'pbkdf2' | 'ldap' | 'bcrypt_sha256' | 'apr1' | 'drupal7' | 'bcrypt_hmac_sha384';
+
+function selfSaltedCheck(method: SelfSalted, hash: string, limits: PasswordLimits): FamilyCheck {
+  switch (method) {
+    case 'argon2':
+      return checkArgon2(hash, limits);
+    case 'pbkdf2':
+      return checkPbkdf2(hash, limits);
+    case 'ldap':
+      return checkLdap(hash, limits);
+    case 'bcrypt_sha256':
+      return checkBcryptSha256(hash, limits);
+    case 'apr1':
+      return checkApr1(hash);
+    case 'drupal7':
+      return checkDrupal7(hash, limits);
+    case 'bcrypt_hmac_sha384':
+      return checkRosterBcrypt(hash, limits);
     default: {
       const never: never = method;
       return never;
@@ -170,6 +245,7 @@ export function verifyPasswordSync(
       salt: stored.salt ?? null,
       salt_position: stored.salt_position ?? null,
       salt_format: stored.salt_format ?? null,
+      params: stored.params ?? null,
     },
     limits,
   );
@@ -181,10 +257,30 @@ export function verifyPasswordSync(
     case 'crypt':
       return verifyCrypt(password.hash, plain);
     case 'md5':
+    case 'sha1':
     case 'sha256':
+    case 'sha512':
       return verifySaltedDigest(password.method, password.hash, plain, digestSalt(password));
     case 'wordpress':
       return verifyWordpress(password.hash, plain);
+    case 'argon2':
+      return verifyArgon2(password.hash, plain);
+    case 'scrypt':
+      return verifyScrypt(password.hash, password.salt, password.params, plain);
+    case 'firebase_scrypt':
+      return verifyFirebaseScrypt(password.hash, password.salt, password.params, plain);
+    case 'pbkdf2':
+      return verifyPbkdf2(password.hash, plain);
+    case 'ldap':
+      return verifyLdap(password.hash, plain);
+    case 'bcrypt_sha256':
+      return verifyBcryptSha256(password.hash, plain);
+    case 'apr1':
+      return verifyApr1(password.hash, plain);
+    case 'drupal7':
+      return verifyDrupal7(password.hash, plain);
+    case 'bcrypt_hmac_sha384':
+      return verifyRosterBcrypt(password.hash, plain);
     default: {
       const never: never = password.method;
       return never;
@@ -202,26 +298,28 @@ export async function verifyPassword(
 }
 
 /**
- * Whether a successful sign-in should re-hash the password: anything but a
- * plain bcrypt hash at (at least) the configured cost. A higher cost is kept,
- * not downgraded.
+ * Whether a successful sign-in should re-hash the password with hashPassword
+ * (bcrypt_hmac_sha384 at `bcryptCostWanted`). The rules, and why an upgrade is
+ * never weaker than the hash it replaces, are in upgrade-policy.ts.
  */
 export function needsUpgrade(stored: StoredPassword, bcryptCostWanted: number): boolean {
-  if (stored.method !== 'bcrypt') return true;
-  const cost = bcryptCost(stored.hash);
-  return cost === null || cost < bcryptCostWanted;
-}
-
-/** A new bcrypt StoredPassword (`$2b$`). CPU-bound: use the pool in a server. */
-export function hashPassword(plain: string, cost: number): StoredPassword {
-  return { method: 'bcrypt', hash: hashBcrypt(plain, cost) };
+  return upgradeWanted(stored, bcryptCostWanted);
 }
 
 /**
- * A bcrypt hash of a random secret at the given cost, for unknown identities
- * and users without a password: verifying against it costs what a real
- * bcrypt verification costs and can never succeed in practice. Create it once
- * at start-up with the configured cost.
+ * A new password hash: bcrypt over an HMAC-SHA-384 pre-hash
+ * (bcrypt_hmac_sha384), so every byte of a password up to MAX_PASSWORD_BYTES
+ * counts. CPU-bound: use the pool in a server.
+ */
+export function hashPassword(plain: string, cost: number): StoredPassword {
+  return { method: 'bcrypt_hmac_sha384', hash: hashRosterBcrypt(plain, cost) };
+}
+
+/**
+ * A bcrypt_hmac_sha384 hash of a random secret at the given cost, for unknown
+ * identities and users without a password: verifying against it costs what a
+ * real verification of a new password costs and can never succeed in practice.
+ * Create it once at start-up with the configured cost.
  */
 export function createDummyPassword(cost: number): StoredPassword {
   return hashPassword(randomBytes(32).toString('base64'), cost);

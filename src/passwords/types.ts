@@ -4,9 +4,43 @@
  * survive JSON.stringify/parse unchanged and never grow class instances.
  */
 
-/** The five hashing methods Kinde's import and "Set user password" API name. */
-export const HASHING_METHODS = ['bcrypt', 'crypt', 'md5', 'sha256', 'wordpress'] as const;
+/**
+ * The five hashing methods Kinde's import and "Set user password" API name,
+ * then the families Roster accepts beyond them (README, "Password hashes"),
+ * then `bcrypt_hmac_sha384`, the scheme Roster writes for new and upgraded
+ * passwords (accepted on import too, so `roster export` round-trips).
+ */
+export const HASHING_METHODS = [
+  'bcrypt',
+  'crypt',
+  'md5',
+  'sha256',
+  'wordpress',
+  'argon2',
+  'scrypt',
+  'firebase_scrypt',
+  'pbkdf2',
+  'sha1',
+  'sha512',
+  'ldap',
+  'bcrypt_sha256',
+  'apr1',
+  'drupal7',
+  'bcrypt_hmac_sha384',
+] as const;
 export type HashingMethod = (typeof HASHING_METHODS)[number];
+
+/**
+ * Method parameters that are not part of the hash string (JSON data, stored
+ * with the hash). Only two methods take any:
+ * - `scrypt` given as separate fields: `n`, `r`, `p`, `key_length` (salt and
+ *   hash base64 in `salt` / `hashed_password`)
+ * - `firebase_scrypt`: the project's `signer_key` and `salt_separator`
+ *   (base64), `rounds`, `mem_cost` (salt base64 in `salt`, hash base64 in
+ *   `hashed_password`)
+ * Numbers may arrive as decimal strings (CSV, query parameters).
+ */
+export type PasswordParams = Readonly<Record<string, string | number>>;
 
 export type SaltPosition = 'prefix' | 'suffix';
 export type SaltFormat = 'string' | 'hex';
@@ -19,6 +53,8 @@ export interface StoredPassword {
   readonly salt?: string;
   readonly salt_position?: SaltPosition;
   readonly salt_format?: SaltFormat;
+  /** Only for scrypt (separate-field form) and firebase_scrypt; normalised. */
+  readonly params?: PasswordParams;
 }
 
 /** Input as it arrives from an import row or `PUT /api/v1/users/{id}/password`. */
@@ -28,6 +64,8 @@ export interface StoredPasswordInput {
   readonly salt?: string | null;
   readonly salt_position?: string | null;
   readonly salt_format?: string | null;
+  /** Parameters not in the hash string (see PasswordParams). */
+  readonly params?: PasswordParams | null;
 }
 
 /**
@@ -63,6 +101,20 @@ export interface PasswordLimits {
   readonly maxShaCryptRounds: number;
   /** Highest phpass iteration exponent (2^n MD5 rounds; phpass allows 7..30). */
   readonly maxPhpassLog2: number;
+  /** Highest Drupal 7 `$S$` iteration exponent (2^n SHA-512 rounds; Drupal allows 7..30). */
+  readonly maxDrupalLog2: number;
+  /** argon2: highest memory `m=` in KiB, passes `t=`, lanes `p=`, and m × t. */
+  readonly maxArgon2MemoryKiB: number;
+  readonly maxArgon2Passes: number;
+  readonly maxArgon2Parallelism: number;
+  readonly maxArgon2MemoryPasses: number;
+  /** scrypt (and Firebase's): highest memory 128·N·r in bytes, and highest N·r·p (the work). */
+  readonly maxScryptMemoryBytes: number;
+  readonly maxScryptWork: number;
+  /** PBKDF2: highest iterations × output blocks (a 64-byte SHA-256 key is 2 blocks), per digest. */
+  readonly maxPbkdf2Sha1Work: number;
+  readonly maxPbkdf2Sha256Work: number;
+  readonly maxPbkdf2Sha512Work: number;
 }
 
 /**
@@ -75,6 +127,20 @@ export const DEFAULT_PASSWORD_LIMITS: PasswordLimits = {
   maxBcryptCost: 14,
   maxShaCryptRounds: 400_000,
   maxPhpassLog2: 16,
+  // 2^18 SHA-512 rounds ~0.4 s (Drupal 7 writes 2^15).
+  maxDrupalLog2: 18,
+  // 256 MiB × 4 passes ~0.9 s; argon2-cffi's default is 64 MiB × 3, OWASP's 19 MiB × 2.
+  maxArgon2MemoryKiB: 262_144,
+  maxArgon2Passes: 32,
+  maxArgon2Parallelism: 16,
+  maxArgon2MemoryPasses: 1_048_576,
+  // N=2^17, r=8 is 128 MiB and ~0.4 s; N·r·p 2^21 ~0.6–0.8 s (Firebase writes 2^14·8·1).
+  maxScryptMemoryBytes: 256 * 1024 * 1024,
+  maxScryptWork: 2 ** 21,
+  // ~0.8 s, ~0.6 s, ~0.7 s; Django writes 1,000,000 SHA-256, Keycloak 210,000 SHA-512.
+  maxPbkdf2Sha1Work: 4_000_000,
+  maxPbkdf2Sha256Work: 3_000_000,
+  maxPbkdf2Sha512Work: 1_500_000,
 };
 
 /**

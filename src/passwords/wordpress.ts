@@ -67,7 +67,7 @@ export function checkWordpress(hash: string, limits: PasswordLimits): FamilyChec
   }
 }
 
-function phpassEncode64(input: Buffer, count: number): string {
+export function phpassEncode64(input: Buffer, count: number): string {
   let output = '';
   let i = 0;
   do {

@@ -9,6 +9,7 @@ import { propertiesProjection } from './properties/projection';
 import { rolesProjection } from './roles/projection';
 import { subscribersProjection } from './subscribers/projection';
 import { usersProjection } from './users/projection';
+import { userImportsProjection } from './user-imports/projection';
 
 /**
  * Every read model Roster maintains. The projector runs these and the webhook
@@ -26,4 +27,5 @@ export const readModels: readonly Projection[] = [
   importsProjection,
   auditProjection,
   roleGrantsProjection,
+  userImportsProjection,
 ];

@@ -251,7 +251,6 @@ export function createProjector(deps: {
   const idle = (ms: number) => firstValueFrom(race(store.wakeups.pipe(take(1)), kick$.pipe(take(1)), timer(ms), stop$.pipe(take(1))), { defaultValue: undefined });
 
   async function pump() {
-    for (const p of projections) await ensureInitialised(p);
     while (!stopped) {
       try {
         await acquireLocks();
@@ -339,6 +338,10 @@ export function createProjector(deps: {
   return {
     projections,
     async start() {
+      // The locks this process can take are taken before start() returns, so that
+      // status() and rebuild() see them at once (a rebuild right after start).
+      for (const p of projections) await ensureInitialised(p);
+      await acquireLocks();
       loop = pump().catch((err) => logger.error('projector loop failed', { err }));
     },
     async stop() {

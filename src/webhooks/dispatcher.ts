@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
-import { hostAllowed } from '../domain/webhook/host-allowed';
 import type { Logger } from '../logger';
 import { viewName } from '../projections/projection';
+import { ALLOW_HINT, parseAllowList, systemResolver, type Resolver } from '../net/endpoint-policy';
 import { lockQueueHeads, unblockQueueHeads } from './heads';
+import { EndpointNotAllowedError, postWebhook } from './send';
 import type { WebhookSigner } from './signer';
 
 /**
@@ -37,14 +38,14 @@ export interface WebhookDispatcherOptions {
   readonly retryPeriodMs?: number;
   /** How long a claim holds (default: request timeout + 30 s). */
   readonly leaseMs?: number;
-  readonly fetch?: typeof fetch;
+  /** Host name resolution (default: the system resolver); every answer is checked before it is connected to. */
+  readonly resolve?: Resolver;
   readonly random?: () => number;
 }
 
 export interface WebhookDispatcherDeps {
   readonly knex: Knex;
-  /** Default: Roster's API signing key (the one /.well-known/jwks.json publishes). */
-  /** createWebhookSigner(() => loadOrCreateSigningKeys(knex)) in serve. */
+  /** Signs with Roster's API signing key (the one /.well-known/jwks.json publishes): serve passes createWebhookSigner(() => keyRing.signing()). */
   readonly signer: WebhookSigner;
   readonly logger: Logger;
   readonly config: { readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number } };
@@ -98,9 +99,9 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
   const backoff = { baseMs: o.backoffBaseMs ?? 5000, maxMs: o.backoffMaxMs ?? 3_600_000, jitter: o.jitter ?? 0.25 };
   const retryPeriodMs = o.retryPeriodMs ?? deps.config.webhooks.retryHours * 3_600_000;
   const leaseMs = o.leaseMs ?? timeoutMs + 30_000;
-  const doFetch = o.fetch ?? fetch;
+  const resolve = o.resolve ?? systemResolver;
   const random = o.random ?? Math.random;
-  const allowedHosts = deps.config.webhooks.allowedHosts;
+  const rules = parseAllowList(deps.config.webhooks.allowedHosts);
 
   const inFlight = new Map<number, { webhookId: string; abort: AbortController; done: Promise<void> }>();
   const perWebhook = new Map<string, number>();
@@ -195,21 +196,25 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
   async function send(endpoint: string, body: string, stop: AbortSignal): Promise<Outcome> {
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
+    const timeout = AbortSignal.timeout(timeoutMs);
     try {
-      const res = await doFetch(endpoint, {
-        method: 'POST',
+      const status = await postWebhook(endpoint, body, {
         headers: { 'content-type': 'application/jwt', 'user-agent': 'Roster-Webhooks/1.0' },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]),
+        signal: AbortSignal.any([timeout, stop]),
+        rules,
+        resolve,
       });
-      await res.body?.cancel().catch(() => {});
-      const ok = res.status >= 200 && res.status < 300;
-      return { ok, status: res.status, error: ok ? null : `endpoint answered HTTP ${res.status}`, latencyMs: latency() };
+      const ok = status >= 200 && status < 300;
+      return { ok, status, error: ok ? null : `endpoint answered HTTP ${status}`, latencyMs: latency() };
     } catch (err) {
-      const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+      if (err instanceof EndpointNotAllowedError) {
+        logger.warn('webhook endpoint refused', { reason: err.message });
+        return { ok: false, status: null, error: `${err.message}; ${ALLOW_HINT}`.slice(0, 300), latencyMs: latency(), permanent: true };
+      }
+      const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
       const error =
-        e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms`
+        timeout.aborted ? `timed out after ${timeoutMs} ms`
+        : e.code ? `request failed: ${e.code}`
         : e.cause?.code ? `request failed: ${e.cause.code}`
         : `request failed: ${(e.cause?.message ?? e.message ?? String(err)).slice(0, 300)}`;
       return { ok: false, status: null, error, latencyMs: latency() };
@@ -217,18 +222,12 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
   }
 
   async function deliver(c: Claimed, endpoint: string | undefined, stop: AbortSignal): Promise<void> {
-    let outcome: Outcome;
     if (!endpoint) {
       await knex('webhook_deliveries').where({ id: c.id, state: 'pending' }).update({ state: 'cancelled' });
       return;
     }
-    const url = new URL(endpoint);
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !hostAllowed(url.hostname, allowedHosts)) {
-      outcome = { ok: false, status: null, error: `endpoint host ${url.hostname} is not allowed (ROSTER_WEBHOOK_ALLOWED_HOSTS)`, latencyMs: 0, permanent: true };
-    } else {
-      const token = await signer.sign(c.payload);
-      outcome = await send(endpoint, token, stop);
-    }
+    // The endpoint is checked again inside send, on the address actually connected to.
+    const outcome = await send(endpoint, await signer.sign(c.payload), stop);
     // Stopped mid-request: not an attempt; the delivery is handed back by stop().
     if (stop.aborted && !outcome.ok) return;
     // The slot is free once the request is done; the delivery stays leased until its outcome is written.

@@ -147,6 +147,7 @@ function evolveConfig(prev: ConfigRow | undefined, e: RecordedEvent): ConfigRow 
       return {
         ...prev,
         ...(typeof d.name === 'string' ? { name: d.name } : {}),
+        ...(typeof d.endpoint === 'string' ? { endpoint: d.endpoint } : {}),
         ...(Array.isArray(d.eventTypes) ? { event_types: d.eventTypes as string[] } : {}),
         ...(d.description === null ? { description: null } : typeof d.description === 'string' ? { description: d.description } : {}),
         ...(typeof d.includeImportedUsers === 'boolean' ? { include_imported_users: d.includeImportedUsers } : {}),

@@ -25,32 +25,17 @@ export function signerFromKey(key: Pick<SigningKey, 'kid' | 'privateKey'>): Webh
 }
 
 /**
- * Signs with Roster's own API signing key, the one the JWKS endpoint serves
- * (`loadKeys` is src/http/auth/keys.ts `loadOrCreateSigningKeys`, passed in by
- * the caller so this layer does not import the HTTP layer). Keys are re-read
- * every `refreshMs` so a rotation is picked up without a restart.
+ * Signs with Roster's own API signing key, the newest one the JWKS endpoint
+ * serves. `signingKey` is the caller's key loader — in serve, the key ring of
+ * src/http/auth/keys.ts (`createKeyRing(knex, keyCipher).signing()`), which
+ * decrypts the keys stored encrypted at rest and re-checks them so a rotation is
+ * picked up without a restart. It is passed in so this layer does not import
+ * the HTTP layer.
  */
-export function createWebhookSigner(loadKeys: () => Promise<readonly SigningKey[]>, options: { refreshMs?: number } = {}): WebhookSigner {
-  const refreshMs = options.refreshMs ?? 5 * 60_000;
-  let cached: { key: SigningKey; at: number } | undefined;
-  let loading: Promise<SigningKey> | undefined;
-  const current = async (): Promise<SigningKey> => {
-    if (cached && Date.now() - cached.at < refreshMs) return cached.key;
-    loading ??= loadKeys()
-      .then((keys) => {
-        const [newest] = keys;
-        if (!newest) throw new Error('no API signing key to sign webhooks with');
-        cached = { key: newest, at: Date.now() };
-        return cached.key;
-      })
-      .finally(() => {
-        loading = undefined;
-      });
-    return loading;
-  };
+export function createWebhookSigner(signingKey: () => Promise<SigningKey>): WebhookSigner {
   return {
     async sign(payload) {
-      return signerFromKey(await current()).sign(payload);
+      return signerFromKey(await signingKey()).sign(payload);
     },
   };
 }

@@ -34,7 +34,7 @@ describe('answerFor', () => {
     ['a wrong password (sign-in)', new SignInError('INVALID_CREDENTIALS'), 401, 'INVALID_CREDENTIALS'],
     ['too many attempts (sign-in)', new SignInError('TOO_MANY_ATTEMPTS', 30), 429, 'TOO_MANY_ATTEMPTS'],
     ['a missing webhook', new WebhookError('WEBHOOK_NOT_FOUND', 'no'), 404, 'WEBHOOK_NOT_FOUND'],
-    ['a bad webhook host', new WebhookError('WEBHOOK_HOST_NOT_ALLOWED', 'no'), 400, 'WEBHOOK_HOST_NOT_ALLOWED'],
+    ['a local webhook endpoint', new WebhookError('WEBHOOK_ENDPOINT_NOT_ALLOWED', 'no'), 400, 'WEBHOOK_ENDPOINT_NOT_ALLOWED'],
     ['a conflict that outlived the retries', new WrongExpectedRevisionError('user-1', 3, 4), 409, 'CONCURRENT_MODIFICATION'],
     ['a unique value claimed by another writer', new UniqueValueTakenError('email', 'a@example.com', 'user-2'), 409, 'UNIQUE_VALUE_TAKEN'],
     ['a full password queue', new PasswordVerifierBusyError(), 503, 'SERVICE_UNAVAILABLE'],

@@ -4,6 +4,7 @@ import { DEFAULT_ORG_CODE, createOrganization, ensureDefaults, updateOrganizatio
 import { createPermission, createRole, deleteRole } from '../../src/commands/roles';
 import { addSubscriber, convertSubscriberToUser } from '../../src/commands/subscribers';
 import {
+  addIdentity,
   addUserToOrganization,
   assignRole,
   createUser,
@@ -84,6 +85,31 @@ describe('users against the real store', () => {
     expect(lost.map((r) => (r.reason as DomainError).code)).toEqual(Array(attempts - 1).fill('EMAIL_TAKEN'));
     const owners = await store.uniqueOwners([{ kind: 'email', value: 'race@example.com' }]);
     expect(owners.get(uniqueKey('email', 'race@example.com'))).toBe((won[0] as PromiseFulfilledResult<{ userId: string }>).value.userId);
+  });
+
+  // Design: "Also unique: a social or enterprise identity (connection + subject)."
+  it('a social or enterprise identity belongs to one user: a second claim is refused, deleting the profile frees it', async () => {
+    const social = { type: 'oauth2:google', identity: 'google-sub-1001', provider: 'google' };
+    const a = await createUser(store, admin(), { identities: [{ type: 'email', identity: 'social-a@example.com' }, social] });
+    expect(await codeOf(createUser(store, admin(), { identities: [{ type: 'email', identity: 'social-b@example.com' }, social] }))).toBe('SOCIAL_IDENTITY_TAKEN');
+    const b = await createUser(store, admin(), { identities: [{ type: 'email', identity: 'social-b@example.com' }] });
+    expect(await codeOf(addIdentity(store, admin(), b.userId, social))).toBe('SOCIAL_IDENTITY_TAKEN');
+    // The same subject at another provider is another identity.
+    expect(await codeOf(addIdentity(store, admin(), b.userId, { type: 'oauth2:github', identity: 'google-sub-1001', provider: 'github' }))).toBe('NO_ERROR');
+    const enterprise = { type: 'enterprise:acme-saml', identity: 'E-77' };
+    expect(await codeOf(createUser(store, admin(), { identities: [enterprise] }))).toBe('NO_ERROR');
+    expect(await codeOf(createUser(store, admin(), { identities: [enterprise] }))).toBe('ENTERPRISE_IDENTITY_TAKEN');
+    await deleteUser(store, admin(), a.userId, 'delete_profile');
+    expect(await codeOf(addIdentity(store, admin(), b.userId, social))).toBe('NO_ERROR');
+  });
+
+  it('many concurrent claims of one social identity: exactly one wins', async () => {
+    const social = { type: 'oauth2:apple', identity: 'apple-race-1', provider: 'apple' };
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => createUser(store, admin(), { identities: [{ type: 'email', identity: `apple-race-${i}@example.com` }, social] })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as DomainError).code)).toEqual(Array(19).fill('SOCIAL_IDENTITY_TAKEN'));
   });
 
   it('a command that changes nothing appends nothing', async () => {

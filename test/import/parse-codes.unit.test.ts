@@ -56,11 +56,11 @@ const cases: Case[] = [
   { name: 'roles without an organization', file: `${H}\na@x.io,0001,,,,,,admin,,,,,,\n`, code: 'DEFAULT_ORGANIZATION_USED', line: 2, field: 'external_organization_id', imports: true },
   // md5 / sha256: salt position "required if salt included"
   { name: 'md5 salt without position', file: `${H}\na@x.io,0001,,,,,,,,5f4dcc3b5aa765d61d8327deb882cf99,md5,NaCl,,\n`, code: 'PASSWORD_NOT_IMPORTED', line: 2, field: 'salt_position', imports: true },
-  { name: 'unsupported hashing method', file: `${H}\na@x.io,0001,,,,,,,,abc,argon2,,,\n`, code: 'PASSWORD_NOT_IMPORTED', line: 2, field: 'hashing_method', imports: true },
+  { name: 'unsupported hashing method', file: `${H}\na@x.io,0001,,,,,,,,abc,whirlpool,,,\n`, code: 'PASSWORD_NOT_IMPORTED', line: 2, field: 'hashing_method', imports: true },
   { name: 'hash without method', file: `${H}\na@x.io,0001,,,,,,,,abc,,,,\n`, code: 'PASSWORD_NOT_IMPORTED', line: 2, field: 'hashing_method', imports: true },
   { name: 'method without hash', file: `${H}\na@x.io,0001,,,,,,,,,bcrypt,,,\n`, code: 'PASSWORD_NOT_IMPORTED', line: 2, field: 'hashed_password', imports: true },
   { name: 'salt_format hex with a non-hex salt', file: `${H}\na@x.io,0001,,,,,,,,abc,sha256,zz,prefix,hex\n`, code: 'PASSWORD_NOT_IMPORTED', line: 2, field: 'salt', imports: true },
-  { name: 'NDJSON unsupported algorithm', file: jsonl({ identities: [{ type: 'email', identity: 'a@x.io' }], password: { hashed_password: 'abc', hashing_algorithm: 'scrypt' } }), code: 'PASSWORD_NOT_IMPORTED', line: 1, field: 'password.hashing_algorithm', imports: true },
+  { name: 'NDJSON unsupported algorithm', file: jsonl({ identities: [{ type: 'email', identity: 'a@x.io' }], password: { hashed_password: 'abc', hashing_algorithm: 'whirlpool' } }), code: 'PASSWORD_NOT_IMPORTED', line: 1, field: 'password.hashing_algorithm', imports: true },
 ];
 
 describe('row issue codes', () => {
@@ -83,7 +83,7 @@ describe('row issue codes', () => {
       'CONFLICT_EXISTING_USER', 'DEFAULT_ORGANIZATION_USED', 'DUPLICATE_IN_FILE', 'ENTERPRISE_IDENTITY_EXCLUSIVE',
       'FILE_TOO_LARGE', 'INVALID_EMAIL', 'INVALID_ENCODING', 'INVALID_FIELD', 'INVALID_PHONE', 'MALFORMED_JSON',
       'MALFORMED_ROW', 'MISSING_IDENTITY', 'MISSING_REQUIRED_COLUMN', 'ORGANIZATION_NOT_FOUND', 'PASSWORD_NOT_IMPORTED',
-      'PERMISSION_NOT_FOUND', 'ROLE_NOT_FOUND', 'ROW_TOO_LARGE', 'UNKNOWN_COLUMN', 'UNSUPPORTED_FORMAT', 'USER_NOT_FOUND',
+      'PERMISSION_NOT_FOUND', 'POSSIBLE_DUPLICATE', 'ROLE_NOT_FOUND', 'ROW_TOO_LARGE', 'UNKNOWN_COLUMN', 'UNSUPPORTED_FORMAT', 'USER_NOT_FOUND',
     ]);
   });
 

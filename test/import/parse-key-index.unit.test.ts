@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyIndex, hash64, sameHash } from '../../src/commands/import/parse/key-index';
+import { KeyIndex, hash64, hash64Key, sameHash } from '../../src/commands/import/parse/key-index';
 
 describe('KeyIndex (DUPLICATE_IN_FILE memory)', () => {
   it('keeps the first owner of every key through growth', () => {
@@ -28,5 +28,11 @@ describe('KeyIndex (DUPLICATE_IN_FILE memory)', () => {
       seen.add(`${a}:${b}`);
     }
     expect(seen.size).toBe(1_000_000);
+  });
+
+  it('hash64Key(type, value) is hash64 of "type:value"', () => {
+    for (const [type, value] of [['id', 'u1'], ['email', 'ann@example.com'], ['oauth2:google', '1234'], ['', ''], ['phone', '+14155550123'], ['username', 'ünï😀']]) {
+      expect(hash64Key(type!, value!)).toEqual(hash64(`${type}:${value}`));
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   MAX_PASSWORD_BYTES,
   needsUpgrade,
   parseStoredPassword,
+  type StoredPassword,
   verifyPassword,
   verifyPasswordSync,
   type StoredPasswordInput,
@@ -29,7 +30,7 @@ type Case = readonly [name: string, input: StoredPasswordInput, code: string];
  */
 const REJECTED: readonly Case[] = [
   ['no method', { hashed_password: MD5_HEX, hashing_method: null }, 'HASHING_METHOD_UNSUPPORTED'],
-  ['unknown method', { hashed_password: MD5_HEX, hashing_method: 'argon2' }, 'HASHING_METHOD_UNSUPPORTED'],
+  ['unknown method', { hashed_password: MD5_HEX, hashing_method: 'yescrypt' }, 'HASHING_METHOD_UNSUPPORTED'],
   ['no hash', { hashed_password: '', hashing_method: 'md5' }, 'HASH_MISSING'],
   ['plain text as md5', { hashed_password: 'password', hashing_method: 'md5' }, 'HASH_MALFORMED'],
   ['md5 of 31 hex', { hashed_password: MD5_HEX.slice(1), hashing_method: 'md5' }, 'HASH_MALFORMED'],
@@ -155,33 +156,51 @@ describe('verifyPassword', () => {
 });
 
 describe('hashPassword, needsUpgrade and the dummy hash', () => {
-  it('hashPassword makes a $2b$ bcrypt at the cost asked that verifies', () => {
+  it('hashPassword makes a bcrypt_hmac_sha384 (bcrypt over a pre-hash) at the cost asked that verifies', () => {
     const stored = hashPassword('pässwörd', 5);
-    expect(stored.method).toBe('bcrypt');
-    expect(stored.hash).toMatch(/^\$2b\$05\$[./A-Za-z0-9]{53}$/);
+    expect(stored.method).toBe('bcrypt_hmac_sha384');
+    expect(stored.hash).toMatch(/^\$bcrypt-hmac-sha384\$2b\$05\$[./A-Za-z0-9]{53}$/);
     expect(verifyPasswordSync(stored, 'pässwörd')).toBe(true);
     expect(verifyPasswordSync(stored, 'passwörd')).toBe(false);
     expect(() => hashPassword('x', 3)).toThrow(RangeError);
   });
 
-  const UPGRADE: readonly (readonly [string, { method: 'bcrypt' | 'crypt' | 'md5' | 'sha256' | 'wordpress'; hash: string }, boolean])[] = [
+  const UPGRADE: readonly (readonly [string, StoredPassword, boolean])[] = [
     ['bcrypt below the configured cost', { method: 'bcrypt', hash: BCRYPT_2Y }, true],
-    ['bcrypt at the configured cost', { method: 'bcrypt', hash: BCRYPT_2Y.replace('$05$', '$12$') }, false],
+    // Plain bcrypt reads 72 bytes: at the same cost, bcrypt over the pre-hash is as costly and reads everything.
+    ['bcrypt at the configured cost', { method: 'bcrypt', hash: BCRYPT_2Y.replace('$05$', '$12$') }, true],
     ['bcrypt above the configured cost (never downgraded)', { method: 'bcrypt', hash: BCRYPT_2Y.replace('$05$', '$13$') }, false],
     ['bcrypt through crypt', { method: 'crypt', hash: BCRYPT_2Y.replace('$05$', '$12$') }, true],
+    ['bcrypt through crypt above the cost', { method: 'crypt', hash: BCRYPT_2Y.replace('$05$', '$13$') }, false],
     ['sha-crypt', { method: 'crypt', hash: SHA256 }, true],
     ['md5', { method: 'md5', hash: MD5_HEX }, true],
     ['sha256', { method: 'sha256', hash: SHA256_HEX }, true],
     ['WordPress $wp$ bcrypt', { method: 'wordpress', hash: '$wp' + BCRYPT_2Y.replace('$05$', '$12$') }, true],
+    ['WordPress $wp$ bcrypt above the cost', { method: 'wordpress', hash: '$wp' + BCRYPT_2Y.replace('$05$', '$13$') }, false],
+    ['bcrypt_hmac_sha384 at the configured cost', { method: 'bcrypt_hmac_sha384', hash: '$bcrypt-hmac-sha384' + BCRYPT_2Y.replace('$05$', '$12$') }, false],
+    ['bcrypt_hmac_sha384 below the configured cost', { method: 'bcrypt_hmac_sha384', hash: '$bcrypt-hmac-sha384' + BCRYPT_2Y }, true],
+    ['Django bcrypt_sha256 above the cost', { method: 'bcrypt_sha256', hash: 'bcrypt_sha256$' + BCRYPT_2Y.replace('$05$', '$13$') }, false],
+    ['argon2id at OWASP minimum (19 MiB, t=2)', { method: 'argon2', hash: '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' }, false],
+    ['argon2id below it', { method: 'argon2', hash: '$argon2id$v=19$m=1024,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' }, true],
+    ['argon2i at 64 MiB, t=3', { method: 'argon2', hash: '$argon2i$v=19$m=65536,t=3,p=1$c29tZXNhbHRzb21lc2FsdA$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' }, false],
+    ['argon2d below the minimum', { method: 'argon2', hash: '$argon2d$v=19$m=4096,t=3,p=1$c29tZXNhbHRzb21lc2FsdA$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' }, true],
+    ['scrypt N=2^17 r=8 p=1', { method: 'scrypt', hash: '$scrypt$ln=17,r=8,p=1$c29tZXNhbHQ$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' }, false],
+    ['scrypt N=2^14 r=8 p=2 (more work than bcrypt 10)', { method: 'scrypt', hash: '$scrypt$ln=14,r=8,p=2$c29tZXNhbHQ$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' }, false],
+    ['scrypt N=2^14 r=8 p=1 (Firebase\'s default; GPUs crack it faster than bcrypt 10)', { method: 'scrypt', hash: '$scrypt$ln=14,r=8,p=1$c29tZXNhbHQ$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' }, true],
+    ['LDAP {CRYPT} bcrypt above the cost (never downgraded)', { method: 'ldap', hash: '{CRYPT}' + BCRYPT_2Y.replace('$05$', '$13$') }, false],
+    ['LDAP {CRYPT} sha-crypt', { method: 'ldap', hash: '{CRYPT}' + SHA256 }, true],
+    ['PBKDF2-SHA256 600,000', { method: 'pbkdf2', hash: 'pbkdf2_sha256$600000$salt$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8=' }, false],
+    ['PBKDF2-SHA256 260,000', { method: 'pbkdf2', hash: 'pbkdf2_sha256$260000$salt$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8=' }, true],
+    ['LDAP {SSHA}', { method: 'ldap', hash: '{SSHA}5PE7kjfgHqrPE4ymu+HpRsaka7Pmbisc' }, true],
   ];
   it.each(UPGRADE)('needsUpgrade at cost 12: %s -> %s', (_name, stored, expected) => {
     expect(needsUpgrade(stored, 12)).toBe(expected);
   });
 
-  it('the dummy hash is bcrypt at the cost asked and matches nothing guessable', () => {
+  it('the dummy hash is bcrypt_hmac_sha384 at the cost asked and matches nothing guessable', () => {
     const a = createDummyPassword(4);
     const b = createDummyPassword(4);
-    expect(a.hash).toMatch(/^\$2b\$04\$/);
+    expect(a.hash).toMatch(/^\$bcrypt-hmac-sha384\$2b\$04\$/);
     expect(a.hash).not.toBe(b.hash);
     for (const guess of ['', 'password', 'undefined', 'null']) expect(verifyPasswordSync(a, guess)).toBe(false);
   });

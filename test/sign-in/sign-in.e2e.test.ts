@@ -14,6 +14,10 @@ import { signInRoutes } from '../../src/http/routes/sign-in';
 import { createLogger } from '../../src/logger';
 import { createPasswordVerifier, type PasswordVerifier } from '../../src/passwords';
 import { createTestDatabase, type TestDatabase } from '../support/db';
+import { testKeyCipher } from '../support/key-cipher';
+
+// The signing keys' secret key, shared by every auth on this test's database.
+const keyCipher = testKeyCipher();
 
 /**
  * POST /api/v1/sign_in/password over HTTP, with real bearer-token auth and the
@@ -46,7 +50,7 @@ beforeAll(async () => {
   await ensureDefaults(db.store, admin);
   passwords = createPasswordVerifier({ threads: 2, bcryptCost: COST });
   const logger = createLogger('silent');
-  const auth = createAuth({ knex: db.knex, logger, adminClient: ADMIN, announce: () => {} });
+  const auth = createAuth({ knex: db.knex, logger, adminClient: ADMIN, announce: () => {}, keyCipher });
   await auth.ready;
   const app = createApp({
     logger,
@@ -121,7 +125,7 @@ describe('POST /api/v1/sign_in/password', () => {
   it('400 for a body with unknown keys or a bad org_code; 403 without the create:sign_ins scope', async () => {
     expect((await post({ identity: 'alice@example.com', password: 'alice-secret-1', remember: true })).body).toMatchObject({ errors: [{ code: 'INVALID_REQUEST' }] });
     expect((await post({ identity: 'alice@example.com', password: 'alice-secret-1', org_code: 'acme' })).status).toBe(400);
-    const auth = createAuth({ knex: db.knex, logger: createLogger('silent'), adminClient: ADMIN, announce: () => {} });
+    const auth = createAuth({ knex: db.knex, logger: createLogger('silent'), adminClient: ADMIN, announce: () => {}, keyCipher });
     const other = (await auth.issueToken({ clientId: ADMIN.id, clientSecret: ADMIN.secret, scope: 'read:users', issuer: url })).access_token;
     expect((await post({ identity: 'alice@example.com', password: 'alice-secret-1' }, other)).body).toMatchObject({ errors: [{ code: 'MISSING_SCOPE' }] });
   });

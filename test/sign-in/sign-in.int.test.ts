@@ -1,3 +1,4 @@
+import bcryptjs from 'bcryptjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +27,7 @@ import {
 import { streams } from '../../src/domain/streams';
 import { uniqueKey } from '../../src/eventstore/types';
 import type { RecordedEvent } from '../../src/eventstore/types';
-import { createPasswordVerifier, hashPassword, type PasswordVerifier, type StoredPasswordInput } from '../../src/passwords';
+import { createPasswordVerifier, type PasswordVerifier, type StoredPasswordInput } from '../../src/passwords';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 /**
@@ -129,8 +130,9 @@ describe('users imported from a Kinde CSV sign in with their old password and ar
       expect(types(events).slice(-2), v.name).toEqual(['UserPasswordUpgraded', 'UserSignInSucceeded']);
       const upgraded = events.at(-2)!.data as { password: { method: string; hash: string }; fromMethod: string };
       expect(upgraded.fromMethod).toBe(method);
-      expect(upgraded.password.method).toBe('bcrypt');
-      expect(upgraded.password.hash.startsWith(`$2b$0${COST}$`)).toBe(true);
+      // Upgrades are bcrypt over an HMAC-SHA-384 pre-hash (issue 13: no password is verified by a prefix of itself).
+      expect(upgraded.password.method).toBe('bcrypt_hmac_sha384');
+      expect(upgraded.password.hash.startsWith(`$bcrypt-hmac-sha384$2b$0${COST}$`)).toBe(true);
 
       // The old hash is gone from state.
       const state = await loadUser(db.store, userId);
@@ -164,8 +166,8 @@ describe('users imported from a Kinde CSV sign in with their old password and ar
 
 describe('users imported from Kinde NDJSON and Auth0 exports', () => {
   it('Kinde NDJSON: username matches case-insensitively; without password_verified the user must verify with a one-time code first', async () => {
-    // A bcrypt hash at the configured cost: verified, never upgraded.
-    const stored = hashPassword('rosy-password-1', COST);
+    // A plain bcrypt hash above the configured cost: verified, never upgraded (never downgraded).
+    const stored = { hash: bcryptjs.hashSync('rosy-password-1', COST + 1) };
     const line = {
       id: 'rosy-001',
       first_name: 'Rosy',
@@ -202,7 +204,7 @@ describe('users imported from Kinde NDJSON and Auth0 exports', () => {
   });
 
   it('Auth0 users file then the password-hash export: the user signs in (after the one-time-code step) and the cost-5 hash is upgraded', async () => {
-    const legacy = hashPassword('auth0-pass-42', 5);
+    const legacy = { hash: bcryptjs.hashSync('auth0-pass-42', 5) };
     const users = { user_id: 'auth0|zed0001', email: 'Zed@Auth0.example.com', email_verified: true, identities: [{ connection: 'Username-Password-Authentication', provider: 'auth0', user_id: 'zed0001', isSocial: false }] };
     const hashes = { _id: { $oid: 'zed0001' }, email: 'Zed@Auth0.example.com', email_verified: true, passwordHash: legacy.hash, connection: 'Username-Password-Authentication' };
     expect((await runImport(db.store, file('auth0-users.ndjson', JSON.stringify(users) + '\n'))).status).toBe('completed');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/commands/import/run';
 import { createPasswordVerifier, hashPassword } from '../../src/passwords';
+import { hashBcrypt } from '../../src/passwords/bcrypt';
 import { startTestApp, type TestApp } from '../support/app';
 
 /**
@@ -23,7 +24,7 @@ beforeAll(async () => {
   token = await t.token({ scope: 'create:sign_ins' });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-timing-'));
   const file = path.join(dir, 'users.csv');
-  fs.writeFileSync(file, `email,hashed_password,hashing_method,password_verified\nslow@example.com,${hashPassword('the-right-password', 8).hash},bcrypt,TRUE\n`);
+  fs.writeFileSync(file, `email,hashed_password,hashing_method,password_verified\nslow@example.com,${hashBcrypt('the-right-password', 8)},bcrypt,TRUE\n`);
   expect((await runImport(t.runtime.store, file)).counts).toMatchObject({ users_created: 1 });
 });
 afterAll(async () => {

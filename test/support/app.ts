@@ -27,7 +27,7 @@ export interface TestApp {
 
 export const TEST_ADMIN = { id: 'roster_test_admin', secret: 'test-admin-secret-0123456789abcdef' } as const;
 
-export async function startTestApp(options: { env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(options: { env?: Record<string, string>; webDist?: string } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   // Spooled imports and other files go to a private directory, never the working tree.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-app-'));
@@ -43,7 +43,7 @@ export async function startTestApp(options: { env?: Record<string, string> } = {
   // The real composition root, on the test database.
   const runtime = await openRuntime(config, logger);
   await runtime.projector.start();
-  const app = createServerApp(runtime, { announce: () => {} });
+  const app = createServerApp(runtime, { announce: () => {}, ...(options.webDist ? { webDist: options.webDist } : {}) });
   await app.ready;
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -13,9 +13,12 @@ import { createLogger } from '../../src/logger';
 import { createProjector, type Projector } from '../../src/projections/projector';
 import { startWebhookDispatcher, type WebhookDispatcher, type WebhookDispatcherOptions } from '../../src/webhooks/dispatcher';
 import { createWebhookOutboxProjection } from '../../src/webhooks/outbox-projection';
+import { createKeyRing } from '../../src/http/auth/keys';
+import type { KeyCipher } from '../../src/secrets/key-cipher';
+import type { Resolver } from '../../src/net/endpoint-policy';
 import { createWebhookSigner, type WebhookSigner } from '../../src/webhooks/signer';
-import { loadOrCreateSigningKeys } from '../../src/http/auth/keys';
 import { createTestDatabase, type TestDatabase } from '../support/db';
+import { testKeyCipher } from '../support/key-cipher';
 
 /**
  * An in-process Roster for webhook tests: a fresh database, the projector with
@@ -29,6 +32,8 @@ const logger = createLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : '
 export interface Harness {
   readonly db: TestDatabase;
   readonly baseUrl: string;
+  /** The secret key of this database's signing keys. */
+  readonly keyCipher: KeyCipher;
   projector: Projector;
   dispatcher?: WebhookDispatcher;
   /** Signs with the database's API signing key, as serve does. */
@@ -44,20 +49,33 @@ export interface Harness {
 
 export const DISPATCH_FAST: WebhookDispatcherOptions = { pollIntervalMs: 25, backoffBaseMs: 20, backoffMaxMs: 200, jitter: 0.2, requestTimeoutMs: 2000, leaseMs: 5000 };
 
-export async function startHarness(options: { allowedHosts?: readonly string[] } = {}): Promise<Harness> {
+/** Receivers listen on 127.0.0.1, which webhooks may only target when the allow-list says so. */
+export const LOOPBACK_ALLOWED: readonly string[] = ['127.0.0.1'];
+
+export async function startHarness(options: { allowedHosts?: readonly string[]; resolve?: Resolver } = {}): Promise<Harness> {
+  const allowed = options.allowedHosts ?? LOOPBACK_ALLOWED;
   const db = await createTestDatabase();
   const projection = createWebhookOutboxProjection();
   const newProjector = () => createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections: [projection], logger, options: { batchSize: 1000, lockRetryMs: 50 } });
-  const auth = createAuth({ knex: db.knex, logger, adminClient: ADMIN, announce: () => {} });
+  const keyCipher = testKeyCipher();
+  const auth = createAuth({ knex: db.knex, logger, adminClient: ADMIN, announce: () => {}, keyCipher });
   await auth.ready;
-  const signer = createWebhookSigner(() => loadOrCreateSigningKeys(db.knex));
+  const keyRing = createKeyRing(db.knex, keyCipher);
+  const signer = createWebhookSigner(() => keyRing.signing());
   const h: Harness = {
     signer,
     db,
+    keyCipher,
     baseUrl: '',
     projector: newProjector(),
-    startDispatcher(o = {}, allowedHosts = options.allowedHosts) {
-      h.dispatcher = startWebhookDispatcher({ knex: db.knex, signer, logger, config: { webhooks: { allowedHosts, retryHours: 72 } }, options: { ...DISPATCH_FAST, ...o } });
+    startDispatcher(o = {}, allowedHosts = allowed) {
+      h.dispatcher = startWebhookDispatcher({
+        knex: db.knex,
+        signer,
+        logger,
+        config: { webhooks: { allowedHosts, retryHours: 72 } },
+        options: { ...DISPATCH_FAST, ...(options.resolve ? { resolve: options.resolve } : {}), ...o },
+      });
       return h.dispatcher;
     },
     async restartProjector() {
@@ -107,7 +125,7 @@ export async function startHarness(options: { allowedHosts?: readonly string[] }
       oauthRoutes({ auth }),
       (router: Router) => void router.use('/api', auth.authenticate),
       grantEventScopes,
-      webhookRoutes({ store: db.store, knex: db.knex, projector: { waitFor: (p, t) => h.projector.waitFor(p, t) }, logger, allowedHosts: options.allowedHosts, dispatcher: { poke: () => h.dispatcher?.poke() } }),
+      webhookRoutes({ store: db.store, knex: db.knex, projector: { waitFor: (p, t) => h.projector.waitFor(p, t) }, logger, allowedHosts: allowed, resolve: options.resolve, dispatcher: { poke: () => h.dispatcher?.poke() } }),
     ],
   });
   const server: http.Server = await new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toEventData } from '../../src/commands/handle';
 import { createLogger } from '../../src/logger';
 import { startWebhookDispatcher } from '../../src/webhooks/dispatcher';
-import { DISPATCH_FAST, startHarness, startReceiver, until, type Harness, type Receiver } from './harness';
+import { DISPATCH_FAST, LOOPBACK_ALLOWED, startHarness, startReceiver, until, type Harness, type Receiver } from './harness';
 
 /**
  * Retries, restarts, giving up and isolation, against real local receivers.
@@ -190,7 +190,7 @@ describe('webhook retries and restarts', () => {
 
   it('two dispatchers on one database never send the same delivery twice while both are healthy', async () => {
     const { receiver, id } = await webhookTo(() => 200, ['user.created']);
-    const second = startWebhookDispatcher({ knex: h.db.knex, signer: h.signer, logger: createLogger('silent'), config: { webhooks: { retryHours: 72 } }, options: DISPATCH_FAST });
+    const second = startWebhookDispatcher({ knex: h.db.knex, signer: h.signer, logger: createLogger('silent'), config: { webhooks: { allowedHosts: LOOPBACK_ALLOWED, retryHours: 72 } }, options: DISPATCH_FAST });
     try {
       const users = Array.from({ length: 200 }, () => userId(nextUser++));
       for (let i = 0; i < users.length; i += 50) {
@@ -217,7 +217,10 @@ describe('webhook retries and restarts', () => {
       const rows = await deliveries(id);
       return rows[0]?.state === 'failed' ? rows : undefined;
     });
-    expect(row).toMatchObject({ attempts: 1, last_error: 'endpoint host 127.0.0.1 is not allowed (ROSTER_WEBHOOK_ALLOWED_HOSTS)' });
+    expect(row).toMatchObject({
+      attempts: 1,
+      last_error: 'endpoint host 127.0.0.1: 127.0.0.1 is a loopback address; list the host or its network in ROSTER_WEBHOOK_ALLOWED_HOSTS to allow it',
+    });
     expect(receiver.received).toHaveLength(0);
     await h.dispatcher!.stop();
     h.startDispatcher();
@@ -225,11 +228,21 @@ describe('webhook retries and restarts', () => {
 });
 
 describe('webhook endpoint allow-list', () => {
-  it('refuses to create a webhook for a host outside ROSTER_WEBHOOK_ALLOWED_HOSTS', async () => {
+  it('refuses to create a webhook for a local address outside ROSTER_WEBHOOK_ALLOWED_HOSTS', async () => {
     const h = await startHarness({ allowedHosts: ['hooks.example.com', '*.partners.example.com'] });
     try {
       const refused = await h.api('POST', '/api/v1/webhooks', { name: 'x', endpoint: 'http://127.0.0.1:9/hook', event_types: ['user.created'] });
-      expect(refused).toEqual({ status: 400, body: { errors: [{ code: 'WEBHOOK_HOST_NOT_ALLOWED', message: 'endpoint host 127.0.0.1 is not in the webhook allow-list' }] } });
+      expect(refused).toEqual({
+        status: 400,
+        body: {
+          errors: [
+            {
+              code: 'WEBHOOK_ENDPOINT_NOT_ALLOWED',
+              message: 'endpoint host 127.0.0.1: 127.0.0.1 is a loopback address; list the host or its network in ROSTER_WEBHOOK_ALLOWED_HOSTS to allow it',
+            },
+          ],
+        },
+      });
       const allowed = await h.api('POST', '/api/v1/webhooks', { name: 'x', endpoint: 'https://crm.partners.example.com/hook', event_types: ['user.created'] });
       expect(allowed.status).toBe(200);
     } finally {

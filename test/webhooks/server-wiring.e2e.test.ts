@@ -1,7 +1,7 @@
 import { decodeWebhook } from '@kinde/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookDispatcher, type WebhookDispatcher } from '../../src/webhooks/dispatcher';
-import { loadOrCreateSigningKeys } from '../../src/http/auth/keys';
+import { createKeyRing } from '../../src/http/auth/keys';
 import { createWebhookSigner } from '../../src/webhooks/signer';
 import { startTestApp, type TestApp } from '../support/app';
 import { DISPATCH_FAST, startReceiver, until, type Receiver } from './harness';
@@ -18,9 +18,11 @@ describe('webhooks through the served app', () => {
   let dispatcher: WebhookDispatcher;
   let token: string;
   beforeAll(async () => {
-    app = await startTestApp();
+    // The receiver listens on loopback, which webhooks may target only when allowed.
+    app = await startTestApp({ env: { ROSTER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
     receiver = await startReceiver();
-    dispatcher = startWebhookDispatcher({ knex: app.runtime.db.knex, signer: createWebhookSigner(() => loadOrCreateSigningKeys(app.runtime.db.knex)), logger: app.runtime.logger, config: app.runtime.config, options: DISPATCH_FAST });
+    const keyRing = createKeyRing(app.runtime.db.knex, app.runtime.keyCipher);
+    dispatcher = startWebhookDispatcher({ knex: app.runtime.db.knex, signer: createWebhookSigner(() => keyRing.signing()), logger: app.runtime.logger, config: app.runtime.config, options: DISPATCH_FAST });
     token = await app.token();
   });
   afterAll(async () => {

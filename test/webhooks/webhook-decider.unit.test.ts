@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostAllowed } from '../../src/domain/webhook/host-allowed';
+import { hostListed, parseAllowList } from '../../src/net/endpoint-policy';
 import { decideWebhook, evolveWebhook, type WebhookCommand, type WebhookState } from '../../src/domain/webhook/decider';
 import type { WebhookEvent } from '../../src/domain/webhook/events';
 import { backoffDelay } from '../../src/webhooks/dispatcher';
@@ -62,19 +62,19 @@ describe('webhook decider', () => {
   });
 });
 
-describe('allow-list of target hosts', () => {
+describe('allow-list of host names (ROSTER_WEBHOOK_ALLOWED_HOSTS)', () => {
   it.each([
-    ['crm.example.com', undefined, true],
-    ['crm.example.com', [], true],
+    ['crm.example.com', undefined, false],
+    ['crm.example.com', [], false],
     ['crm.example.com', ['crm.example.com'], true],
     ['CRM.example.com', ['crm.example.com'], true],
     ['evil.com', ['crm.example.com'], false],
     ['a.hooks.example.com', ['*.hooks.example.com'], true],
     ['hooks.example.com', ['*.hooks.example.com'], false],
     ['xhooks.example.com', ['*.hooks.example.com'], false],
-    ['127.0.0.1', ['127.0.0.1'], true],
+    ['localhost', ['localhost'], true],
   ] as const)('%s with %j -> %s', (host, list, ok) => {
-    expect(hostAllowed(host, list as readonly string[] | undefined)).toBe(ok);
+    expect(hostListed(host, parseAllowList(list as readonly string[] | undefined))).toBe(ok);
   });
 });
 

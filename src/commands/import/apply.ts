@@ -7,7 +7,7 @@ import { userDecider } from '../../domain/user/decider';
 import type { UserEvent } from '../../domain/user/events';
 import type { IdentityInput } from '../../domain/user/identity';
 import { decideImport, type ImportMode, type ImportRecord as DomainImportRecord } from '../../domain/user/import';
-import { userReservationChanges } from '../../domain/user/reservations';
+import { identityReservation, userReservationChanges } from '../../domain/user/reservations';
 import type { UserState } from '../../domain/user/state';
 import { isUniqueValueTaken, isWrongExpectedRevision, uniqueKey, type EventStore, type StreamAppend } from '../../eventstore/types';
 import { parseStoredPassword, type StoredPassword } from '../../passwords';
@@ -95,6 +95,7 @@ function claimedKeys(r: ImportRecord): { kind: ReservationKind; value: string; f
   if (r.providedId !== undefined) out.push({ kind: 'provided_id', value: r.providedId, field: 'id' });
   for (const i of r.identities) {
     if (i.type === 'email' || i.type === 'username' || i.type === 'phone') out.push({ kind: i.type, value: i.identity, field: i.type });
+    else out.push({ ...identityReservation({ type: i.type, identity: i.identity }), field: 'identities' });
   }
   return out;
 }
@@ -192,7 +193,7 @@ async function applyOnce(
         userId,
         failed: {
           line: lineOf, severity: 'error', code: 'CONFLICT_EXISTING_USER', field: clash.field,
-          message: `The ${clash.field === 'id' ? 'provided id' : clash.field} belongs to a different existing user`, user_key: first.userKey,
+          message: `The ${clash.field === 'id' ? 'provided id' : clash.field === 'identities' ? `${clash.kind === 'social_identity' ? 'social' : 'enterprise'} identity` : clash.field} belongs to a different existing user`, user_key: first.userKey,
         },
       });
       continue;
@@ -210,6 +211,8 @@ async function applyOnce(
       counts.rows += rowCount;
       counts.rows_failed += rowCount;
       issues.push(issue);
+      // The dry run's duplicate report explains a conflict: keep it beside the error.
+      issues.push(...group.warnings.filter((w) => w.code === 'POSSIBLE_DUPLICATE'));
       for (const r of group.records) for (const raw of r.raw) failedRows.push({ line: raw.line, text: raw.text, ...(raw.fields ? { fields: [...raw.fields] } : {}) });
     };
     if (plan.failed) {
@@ -227,6 +230,21 @@ async function applyOnce(
         const decided = decideImport(state, toDomainRecord(plan.userId, record, job, cache, warnings), job.mode);
         for (const e of decided) state = userDecider.evolve(state, e);
         events.push(...decided);
+      }
+      // The source says the user must choose a new password (Keycloak UPDATE_PASSWORD, Cognito).
+      // Only for a user this import creates (or in mode update): a merge re-import must not
+      // ask again a user who has since set a password.
+      const wantsReset = group.records.some((r) => r.passwordResetRequired);
+      if (wantsReset && state.status === 'active' && (wasNew || job.mode === 'update')) {
+        const reset = userDecider.decide({ type: 'RequestPasswordReset', data: {} }, state);
+        for (const e of reset) state = userDecider.evolve(state, e);
+        events.push(...reset);
+      }
+      // Disabled in the source: a new user is imported suspended (an existing one only in mode update).
+      if (group.records.some((r) => r.suspended) && state.status === 'active' && (wasNew || job.mode === 'update')) {
+        const suspend = userDecider.decide({ type: 'SuspendUser', data: { reason: 'disabled in the source of the import' } }, state);
+        for (const e of suspend) state = userDecider.evolve(state, e);
+        events.push(...suspend);
       }
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
@@ -315,6 +333,7 @@ function toDomainRecord(userId: string, r: ImportRecord, job: ApplyJob, cache: L
       salt: r.password.salt,
       salt_position: r.password.saltPosition,
       salt_format: r.password.saltFormat,
+      params: r.password.params,
     });
     if (parsed.ok) password = parsed.password;
     else warn('PASSWORD_NOT_IMPORTED', 'hashed_password', `${parsed.reason}; the user must reset their password`);

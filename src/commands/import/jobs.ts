@@ -7,6 +7,8 @@ import type { Logger } from '../../logger';
 import { createContext, type ContextInput } from '../context';
 import { toEventData } from '../handle';
 import type { ImportFormat, ParseLimits } from './parse';
+import type { ColumnMap } from './parse/column-map';
+import type { FirebaseHashConfig } from './parse/firebase';
 import { newImportId, runImport, type ImportReport } from './run';
 
 /**
@@ -37,6 +39,9 @@ export interface SubmitOptions {
   readonly dryRun: boolean;
   readonly fileName?: string;
   readonly totalBytes: number;
+  readonly migration?: string;
+  readonly columnMap?: ColumnMap;
+  readonly firebaseHashConfig?: FirebaseHashConfig;
   readonly requestedBy: Omit<ContextInput, 'actor' | 'source'> & { actorId?: string };
 }
 
@@ -73,6 +78,9 @@ export function createImportJobs(deps: {
         mode: options.mode,
         dryRun: options.dryRun,
         fileName: options.fileName,
+        migration: options.migration,
+        columnMap: options.columnMap,
+        firebaseHashConfig: options.firebaseHashConfig,
         limits: deps.limits,
         requestedBy: options.requestedBy,
       });
@@ -80,11 +88,25 @@ export function createImportJobs(deps: {
       deps.onFinished?.(report);
     });
 
+  // How to read a spooled file (--map, Firebase hash parameters) lives beside it, not in the
+  // event log: the signer key is a secret. Read again when an interrupted job resumes.
+  const optionsPath = (id: string) => path.join(dir, `${id}.options.json`);
+  const readParseOptions = (id: string): Pick<SubmitOptions, 'columnMap' | 'firebaseHashConfig'> => {
+    try {
+      return JSON.parse(fs.readFileSync(optionsPath(id), 'utf8')) as Pick<SubmitOptions, 'columnMap' | 'firebaseHashConfig'>;
+    } catch {
+      return {};
+    }
+  };
+
   return {
     spoolPath: (id) => path.join(dir, id),
     async submit(spooled, options) {
       const id = options.importId;
       if (spooled !== path.join(dir, id)) fs.renameSync(spooled, path.join(dir, id));
+      if (options.columnMap || options.firebaseHashConfig) {
+        fs.writeFileSync(optionsPath(id), JSON.stringify({ columnMap: options.columnMap, firebaseHashConfig: options.firebaseHashConfig }), { mode: 0o600 });
+      }
       const { actorId, ...requested } = options.requestedBy;
       const ctx = createContext({ ...requested, actor: { type: 'import', id }, source: 'import', causationId: actorId });
       const stream = importStream(id);
@@ -93,6 +115,7 @@ export function createImportJobs(deps: {
         data: {
           importId: id, format: options.format ?? null, mode: options.mode, dryRun: options.dryRun,
           ...(options.fileName ? { fileName: options.fileName } : {}), totalBytes: options.totalBytes,
+          ...(options.migration ? { migration: options.migration } : {}),
         },
       };
       const r = await deps.store.appendToStream(stream, toEventData(stream, 0, [queued], ctx), 'no_stream');
@@ -107,15 +130,16 @@ export function createImportJobs(deps: {
         const first = events[0];
         const last = events.at(-1);
         if (!first || first.type !== 'ImportQueued' || !last || ['ImportCompleted', 'ImportFailed', 'ImportDeleted'].includes(last.type)) continue;
-        const q = first.data as { format: ImportFormat | null; mode: ImportMode; dryRun: boolean; fileName?: string };
+        const q = first.data as { format: ImportFormat | null; mode: ImportMode; dryRun: boolean; fileName?: string; migration?: string };
         deps.logger.info('resuming an interrupted import', { import_id: id });
-        start(id, { format: q.format ?? undefined, mode: q.mode, dryRun: q.dryRun, fileName: q.fileName, requestedBy: {} });
+        start(id, { format: q.format ?? undefined, mode: q.mode, dryRun: q.dryRun, fileName: q.fileName, migration: q.migration, ...readParseOptions(id), requestedBy: {} });
         resumed++;
       }
       return resumed;
     },
     discard(id) {
       fs.rmSync(path.join(dir, id), { force: true });
+      fs.rmSync(optionsPath(id), { force: true });
     },
     idle: () => chain,
     async stop() {

@@ -7,7 +7,10 @@ import { createContext, type CommandContext, type ContextInput } from '../contex
 import { toEventData } from '../handle';
 import { ensureDefaults } from '../organizations';
 import { applyImportBatch, LookupCache } from './apply';
+import { DuplicateReport } from './duplicates';
 import { openImport, validateFile, type ImportFormat, type ParseLimits } from './parse';
+import type { ColumnMap } from './parse/column-map';
+import type { FirebaseHashConfig } from './parse/firebase';
 
 /**
  * An import job from a file on disk: validate the whole file first (a file error
@@ -23,6 +26,12 @@ export interface RunImportOptions {
   readonly fileName?: string;
   readonly limits?: ParseLimits;
   readonly batchSize?: number;
+  /** `--map`: read a home-grown CSV through this column mapping. */
+  readonly columnMap?: ColumnMap;
+  /** Firebase: the project's password hash parameters. */
+  readonly firebaseHashConfig?: FirebaseHashConfig;
+  /** The migration this file belongs to (the dry run's duplicate report compares files of one migration). */
+  readonly migration?: string;
   /** Who runs the import (an admin client, the CLI…); events are stamped actor `import`, source `import`. */
   readonly requestedBy?: Omit<ContextInput, 'actor' | 'source'> & { actorId?: string };
   /** true when POST /imports already appended ImportQueued. */
@@ -97,7 +106,8 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   });
 
   // Pass 1: the whole file — checksum, size, UTF-8, format, header. A file error applies nothing.
-  const validation = await validateFile(path, { format: options.format, limits: options.limits });
+  const parseOptions = { columnMap: options.columnMap, firebaseHashConfig: options.firebaseHashConfig };
+  const validation = await validateFile(path, { format: options.format, limits: options.limits, ...parseOptions });
 
   let revision = -1;
   if (options.queued) {
@@ -113,7 +123,10 @@ export async function runImport(store: EventStore, path: string, options: RunImp
     if (!validation.ok) return rejected(validation.errors.map(strip), validation.format, validation.bytesRead, 0, null);
     await appendJobEvent(store, importId, revision, {
       type: 'ImportQueued',
-      data: { importId, format: validation.format, mode, dryRun, ...(options.fileName ? { fileName: options.fileName } : {}), totalBytes: validation.bytesRead },
+      data: {
+        importId, format: validation.format, mode, dryRun, ...(options.fileName ? { fileName: options.fileName } : {}), totalBytes: validation.bytesRead,
+        ...(options.migration ? { migration: options.migration } : {}),
+      },
     }, ctx);
     revision = 0;
   }
@@ -130,13 +143,16 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   // Pass 2: batches.
   const job = { importId, mode, dryRun, defaultOrgCode, ctx: { ...ctx, import: { id: importId, format, checksum: validation.checksum, ...(options.fileName ? { fileName: options.fileName } : {}), lines: [] } } };
   const cache = new LookupCache();
-  const parse = await openImport(createReadStream(path), { format, limits: options.limits, batchSize: options.batchSize });
+  const parse = await openImport(createReadStream(path), { format, limits: options.limits, batchSize: options.batchSize, ...parseOptions });
+  // Only a dry run reports likely duplicates (a real import decides by its keys alone).
+  const duplicates = dryRun ? new DuplicateReport(store, { importId, checksum: validation.checksum, migration: options.migration ?? null }) : null;
   const issues: ImportIssueData[] = [];
   let position: string | null = null;
   let batchNo = 0;
   let rowsRead = 0;
   // Pipelined: the next batch is parsed while this one is decided and written.
-  for await (const batch of prefetched(parse.batches())) {
+  for await (const parsed of prefetched(parse.batches())) {
+    const batch = duplicates ? { ...parsed, records: await duplicates.annotate(parsed.records) } : parsed;
     const outcome = await applyImportBatch(store, job, cache, { ...batch, batchNo: batchNo++ }, revision);
     revision = outcome.jobRevision;
     position = outcome.position;

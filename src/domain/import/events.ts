@@ -6,7 +6,9 @@ import type { DomainEvent } from '../shared';
  * error log are projections of these, so they are kept until the job is deleted
  * and can be rebuilt like every other view.
  */
-export const IMPORT_FORMATS = ['csv', 'kinde_ndjson', 'auth0', 'auth0_passwords'] as const;
+export const IMPORT_FORMATS = [
+  'csv', 'kinde_ndjson', 'auth0', 'auth0_passwords', 'firebase', 'keycloak', 'supabase', 'clerk', 'cognito',
+] as const;
 export const IMPORT_MODES = ['merge', 'update', 'create_only'] as const;
 
 export const ImportCountsSchema = z.object({
@@ -43,6 +45,8 @@ export const ImportQueuedData = z.object({
   dryRun: z.boolean(),
   fileName: z.string().optional(),
   totalBytes: z.number().int().nonnegative().nullable(),
+  /** The migration the job belongs to (duplicate report: the same id in two files of one migration). */
+  migration: z.string().optional(),
 });
 export const ImportStartedData = z.object({
   importId: z.string(),

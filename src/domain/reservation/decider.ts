@@ -19,12 +19,15 @@ export const TAKEN_CODES: Readonly<Record<ReservationKind, DomainErrorCode>> = {
   role_key: 'ROLE_KEY_TAKEN',
   permission_key: 'PERMISSION_KEY_TAKEN',
   subscriber_email: 'SUBSCRIBER_EMAIL_TAKEN',
+  social_identity: 'SOCIAL_IDENTITY_TAKEN',
+  enterprise_identity: 'ENTERPRISE_IDENTITY_TAKEN',
 };
 
 const LABELS: Readonly<Record<ReservationKind, string>> = {
   email: 'email', username: 'username', phone: 'phone number', provided_id: 'provided id',
   org_external_id: 'organization external id', role_key: 'role key', permission_key: 'permission key',
   subscriber_email: 'subscriber email',
+  social_identity: 'social identity', enterprise_identity: 'enterprise identity',
 };
 
 export function takenError(kind: ReservationKind): DomainError {

@@ -201,6 +201,7 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
         return [{ type: 'UserAccessRevoked', data: { removedFromOrganizations: orgs } }];
       }
       const values = (type: string) => user.identities.filter((i) => i.type === type).map((i) => normalizeIdentity(i.type, i.identity));
+      const federated = user.identities.filter((i) => i.type.startsWith('oauth2:') || i.type.startsWith('enterprise:')).map((i) => ({ type: i.type, identity: i.identity }));
       return [{
         type: 'UserDeleted',
         data: {
@@ -209,6 +210,7 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
           releasedUsernames: values('username'),
           releasedPhones: values('phone'),
           ...(user.providedId !== undefined ? { releasedProvidedId: user.providedId } : {}),
+          ...(federated.length ? { releasedIdentities: federated } : {}),
         },
       }];
     }

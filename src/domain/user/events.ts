@@ -11,8 +11,15 @@ import { IdentitySchema } from './identity';
 
 // ---- shared pieces --------------------------------------------------------------
 
-/** The hashing methods the docs name, plus the modern hash a password is upgraded to. */
-export const PasswordMethodSchema = z.enum(['bcrypt', 'crypt', 'md5', 'sha256', 'wordpress', 'scrypt']);
+/**
+ * The hashing methods the docs name, the further families import accepts, and
+ * `bcrypt_hmac_sha384`, the hash new and upgraded passwords get (the same list
+ * as src/passwords HASHING_METHODS; a test keeps them equal).
+ */
+export const PasswordMethodSchema = z.enum([
+  'bcrypt', 'crypt', 'md5', 'sha256', 'wordpress', 'scrypt',
+  'argon2', 'firebase_scrypt', 'pbkdf2', 'sha1', 'sha512', 'ldap', 'bcrypt_sha256', 'apr1', 'drupal7', 'bcrypt_hmac_sha384',
+]);
 export type PasswordMethod = z.infer<typeof PasswordMethodSchema>;
 
 /** A stored password: a hash and how to check it. Never a plain-text password. */
@@ -22,6 +29,8 @@ export const StoredPasswordSchema = z.object({
   salt: z.string().optional(),
   salt_position: z.enum(['prefix', 'suffix']).optional(),
   salt_format: z.enum(['string', 'hex']).optional(),
+  /** Parameters not in the hash string (scrypt as separate fields, firebase_scrypt). */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 export type StoredPassword = z.infer<typeof StoredPasswordSchema>;
 
@@ -111,6 +120,8 @@ export const UserDeletedData = z.object({
   releasedUsernames: z.array(z.string()),
   releasedPhones: z.array(z.string()),
   releasedProvidedId: z.string().optional(),
+  /** Social and enterprise identities freed with the profile (added later: absent on older events). */
+  releasedIdentities: z.array(z.object({ type: z.string(), identity: z.string() })).optional(),
 });
 
 export const UserPasswordResetRequestedData = z.object({});

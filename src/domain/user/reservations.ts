@@ -10,10 +10,12 @@ export interface ReservationChange {
   readonly value: string;
 }
 
-function identityReservation(identity: Pick<Identity, 'type' | 'identity'>): { kind: ReservationKind; value: string } | undefined {
+/** The unique value of an identity: email, username and phone by value; social and enterprise by type and subject. */
+export function identityReservation(identity: Pick<Identity, 'type' | 'identity'>): { kind: ReservationKind; value: string } {
   const kind = identityKind(identity.type);
-  if (kind === 'email' || kind === 'username' || kind === 'phone') return { kind, value: normalizeIdentity(identity.type, identity.identity) };
-  return undefined;
+  const value = normalizeIdentity(identity.type, identity.identity);
+  if (kind === 'email' || kind === 'username' || kind === 'phone') return { kind, value };
+  return { kind: kind === 'social' ? 'social_identity' : 'enterprise_identity', value: `${identity.type}|${value}` };
 }
 
 /**
@@ -22,11 +24,7 @@ function identityReservation(identity: Pick<Identity, 'type' | 'identity'>): { k
  * the same call as the user events.
  */
 export function userReservationChanges(event: UserEvent): ReservationChange[] {
-  const claimIdentities = (identities: readonly Identity[]) =>
-    identities.flatMap((i) => {
-      const r = identityReservation(i);
-      return r ? [{ action: 'claim' as const, ...r }] : [];
-    });
+  const claimIdentities = (identities: readonly Identity[]) => identities.map((i) => ({ action: 'claim' as const, ...identityReservation(i) }));
   switch (event.type) {
     case 'UserCreated':
     case 'UserSignedUp':
@@ -37,16 +35,15 @@ export function userReservationChanges(event: UserEvent): ReservationChange[] {
     }
     case 'IdentityAdded':
       return claimIdentities([event.data.identity]);
-    case 'IdentityDeleted': {
-      const r = identityReservation(event.data);
-      return r ? [{ action: 'release', ...r }] : [];
-    }
+    case 'IdentityDeleted':
+      return [{ action: 'release', ...identityReservation(event.data) }];
     case 'UserDeleted':
       return [
         ...event.data.releasedEmails.map((value) => ({ action: 'release' as const, kind: 'email' as const, value })),
         ...event.data.releasedUsernames.map((value) => ({ action: 'release' as const, kind: 'username' as const, value })),
         ...event.data.releasedPhones.map((value) => ({ action: 'release' as const, kind: 'phone' as const, value })),
         ...(event.data.releasedProvidedId !== undefined ? [{ action: 'release' as const, kind: 'provided_id' as const, value: event.data.releasedProvidedId }] : []),
+        ...(event.data.releasedIdentities ?? []).map((i) => ({ action: 'release' as const, ...identityReservation(i) })),
       ];
     case 'UserUpdated':
     case 'UserSuspended':

@@ -7,7 +7,7 @@ import { WebhookEndpointSchema, type WebhookEvent } from './events';
  * A webhook's configuration as a decider. Errors are WebhookError with stable
  * codes: WEBHOOK_NOT_FOUND is of kind not_found, WEBHOOK_ALREADY_EXISTS a conflict, the rest invalid.
  */
-export type WebhookErrorCode = 'WEBHOOK_NOT_FOUND' | 'WEBHOOK_ALREADY_EXISTS' | 'INVALID_WEBHOOK_ENDPOINT' | 'UNKNOWN_EVENT_TYPE' | 'WEBHOOK_HOST_NOT_ALLOWED' | 'VALIDATION_FAILED';
+export type WebhookErrorCode = 'WEBHOOK_NOT_FOUND' | 'WEBHOOK_ALREADY_EXISTS' | 'INVALID_WEBHOOK_ENDPOINT' | 'UNKNOWN_EVENT_TYPE' | 'WEBHOOK_ENDPOINT_NOT_ALLOWED' | 'VALIDATION_FAILED';
 
 export class WebhookError extends RosterError {
   declare readonly code: WebhookErrorCode;
@@ -33,7 +33,7 @@ export type WebhookState =
 
 export type WebhookCommand =
   | Command<'CreateWebhook', { webhookId: string; name: string; endpoint: string; eventTypes: readonly string[]; description?: string | null; includeImportedUsers?: boolean }>
-  | Command<'UpdateWebhook', { name?: string; eventTypes?: readonly string[]; description?: string | null; includeImportedUsers?: boolean }>
+  | Command<'UpdateWebhook', { name?: string; endpoint?: string; eventTypes?: readonly string[]; description?: string | null; includeImportedUsers?: boolean }>
   | Command<'DeleteWebhook', Record<string, never>>;
 
 function checkEventTypes(types: readonly string[]): string[] {
@@ -79,10 +79,16 @@ export function decideWebhook(command: WebhookCommand, state: WebhookState): Web
     case 'UpdateWebhook': {
       if (state.status !== 'active') throw new WebhookError('WEBHOOK_NOT_FOUND', 'webhook not found');
       const d = command.data;
-      const patch: { name?: string; eventTypes?: string[]; description?: string | null; includeImportedUsers?: boolean } = {};
+      const patch: { name?: string; endpoint?: string; eventTypes?: string[]; description?: string | null; includeImportedUsers?: boolean } = {};
       if (d.name !== undefined) {
         const name = checkName(d.name);
         if (name !== state.name) patch.name = name;
+      }
+      if (d.endpoint !== undefined) {
+        if (!WebhookEndpointSchema.safeParse(d.endpoint).success) {
+          throw new WebhookError('INVALID_WEBHOOK_ENDPOINT', 'endpoint must be an http or https URL without credentials');
+        }
+        if (d.endpoint !== state.endpoint) patch.endpoint = d.endpoint;
       }
       if (d.eventTypes !== undefined) {
         const types = checkEventTypes(d.eventTypes);
@@ -117,6 +123,7 @@ export function evolveWebhook(state: WebhookState, event: WebhookEvent): Webhook
       const next: WebhookConfig & { status: 'active' } = {
         ...state,
         ...(d.name !== undefined ? { name: d.name } : {}),
+        ...(d.endpoint !== undefined ? { endpoint: d.endpoint } : {}),
         ...(d.eventTypes !== undefined ? { eventTypes: d.eventTypes } : {}),
         ...(d.includeImportedUsers !== undefined ? { includeImportedUsers: d.includeImportedUsers } : {}),
       };

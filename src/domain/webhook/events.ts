@@ -35,9 +35,10 @@ export const WebhookCreatedData = z.object({
   /** Roster's opt-in: also receive `user.created` / `user.updated` with source `import` for imported users. */
   includeImportedUsers: z.boolean(),
 });
-/** Only the fields that changed; description null clears it. The endpoint is fixed, as in Kinde. */
+/** Only the fields that changed; description null clears it. `endpoint` is Roster's addition (Kinde's PATCH cannot move a webhook). */
 export const WebhookUpdatedData = z.object({
   name: z.string().min(1).max(255).optional(),
+  endpoint: WebhookEndpointSchema.optional(),
   eventTypes: z.array(WebhookEventTypeKeySchema).min(1).optional(),
   description: z.string().max(1000).nullable().optional(),
   includeImportedUsers: z.boolean().optional(),

@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { EventStore } from '../../eventstore/types';
-import { exportCsv, exportNdjson, listAuditLog, userActivity, type AuditFilter } from '../../projections/audit/queries';
+import { exportCsv, exportNdjson, listAuditLog, userActivity, verifyAuditChain, type AuditFilter, type AuditVerification } from '../../projections/audit/queries';
 import { policyAcceptances } from '../../projections/users/queries';
 import { requireScope } from '../auth';
 
@@ -10,6 +10,7 @@ import { requireScope } from '../auth';
  * Roster's audit and compliance routes:
  *   GET /api/v1/audit_log                      filters + keyset pages, newest first
  *   GET /api/v1/audit_log/export?format=…      everything that matches, streamed (NDJSON or CSV)
+ *   GET /api/v1/audit_log/verify               the hash chain recomputed (as `roster audit verify`)
  *   GET /api/v1/users/{user_id}/activity       the per-user log with sign-in statistics
  *   GET /api/v1/policy_acceptances             who has / has not accepted the current policy
  * (User time travel `GET /api/v1/user?as_of=` and role holders `?as_of=` are served by
@@ -68,6 +69,18 @@ export function auditRoutes(deps: AuditRouteDeps) {
       res.setHeader('Content-Disposition', `attachment; filename="audit-log-${stamp}.${format}"`);
       res.setHeader('Cache-Control', 'no-store');
       await streamText(res, format === 'csv' ? exportCsv(knex, filter as AuditFilter) : exportNdjson(knex, filter as AuditFilter));
+    });
+
+    // The chain's verification reads the whole log: one run at a time, its answer reused for a minute.
+    let verification: { at: number; result: Promise<AuditVerification> } | undefined;
+    router.get('/api/v1/audit_log/verify', requireScope('read:audit'), async (_req: Request, res: Response) => {
+      if (!verification || Date.now() - verification.at > 60_000) {
+        const result = verifyAuditChain(knex);
+        verification = { at: Date.now(), result };
+        result.catch(() => (verification = undefined));
+      }
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(await verification.result);
     });
 
     router.get('/api/v1/users/:user_id/activity', requireScope('read:audit'), async (req: Request, res: Response) => {

@@ -12,6 +12,8 @@ import type { ImportJobs } from '../../commands/import/jobs';
 import { newImportId } from '../../commands/import/run';
 import { toEventData } from '../../commands/handle';
 import { failedRowCsvLine, failedRowNdjsonLine, failedRowsCsvHeader, validateImport, type FileValidation, type ImportFormat, type ImportIssueCode } from '../../commands/import/parse';
+import { parseColumnMap, type ColumnMap } from '../../commands/import/parse/column-map';
+import { parseFirebaseHashConfig, type FirebaseHashConfig } from '../../commands/import/parse/firebase';
 import { failedRowsWithErrors, getImport, listImportIssues, listImports } from '../../projections/imports/queries';
 import { contextFrom, mount, notFound, pageSize, queryBool, settle, success, endpoint, type ApiDeps, type EndpointRegistry } from '../api';
 import { principalOf, requireScope } from '../auth';
@@ -28,12 +30,54 @@ const ImportQuery = z.object({
   format: z.enum(IMPORT_FORMATS).optional(),
   mode: z.enum(IMPORT_MODES).default('merge'),
   dry_run: queryBool.default(false),
+  /** The migration the file belongs to (the dry run's duplicate report compares its files). */
+  migration: z.string().min(1).max(200).optional(),
+  /** `--map` as a JSON string (or a multipart field `map` before `file`). */
+  map: z.string().max(64 * 1024).optional(),
+  // Firebase's hash parameters, by their console names, or the whole hash_config block.
+  hash_config: z.string().max(4096).optional(),
+  base64_signer_key: z.string().max(1024).optional(),
+  base64_salt_separator: z.string().max(1024).optional(),
+  rounds: z.string().max(10).optional(),
+  mem_cost: z.string().max(10).optional(),
 });
+type ImportQueryData = z.infer<typeof ImportQuery>;
+
+/** Fields that may also come as multipart fields (before the `file` field). */
+const OPTION_FIELDS = ['map', 'migration', 'hash_config', 'base64_signer_key', 'base64_salt_separator', 'rounds', 'mem_cost'] as const;
+
+interface ReadOptions {
+  readonly columnMap?: ColumnMap;
+  readonly firebaseHashConfig?: FirebaseHashConfig;
+  readonly migration?: string;
+}
+
+/** The map and Firebase hash parameters from the query (or multipart fields); a bad one is a 400 before anything is read. */
+function readOptions(q: Partial<Record<(typeof OPTION_FIELDS)[number], string>>): ReadOptions {
+  let columnMap: ColumnMap | undefined;
+  if (q.map !== undefined) {
+    const m = parseColumnMap(q.map);
+    if (!m.ok) throw new HttpError('invalid', 'INVALID_REQUEST', `map: ${m.reason}`);
+    columnMap = m.map;
+  }
+  let firebaseHashConfig: FirebaseHashConfig | undefined;
+  const fields = { base64_signer_key: q.base64_signer_key, base64_salt_separator: q.base64_salt_separator, rounds: q.rounds, mem_cost: q.mem_cost };
+  const given = q.hash_config ?? (Object.values(fields).some((v) => v !== undefined) ? JSON.stringify(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined))) : undefined);
+  if (given !== undefined) {
+    const c = parseFirebaseHashConfig(given);
+    // The reason names the missing or bad parameter, never its value.
+    if (!c.ok) throw new HttpError('invalid', 'INVALID_REQUEST', `Firebase hash parameters: ${c.reason}`);
+    firebaseHashConfig = c.config;
+  }
+  if (q.migration !== undefined && (q.migration.trim() === '' || q.migration.length > 200)) throw new HttpError('invalid', 'INVALID_REQUEST', 'migration must be 1-200 characters');
+  return { ...(columnMap ? { columnMap } : {}), ...(firebaseHashConfig ? { firebaseHashConfig } : {}), ...(q.migration ? { migration: q.migration.trim() } : {}) };
+}
 const IdParams = z.object({ import_id: z.string().regex(/^imp_[0-9a-f]{1,64}$/, 'not an import id') });
 
 interface Spooled {
   readonly validation: FileValidation;
   readonly fileName?: string;
+  readonly options: ReadOptions;
 }
 
 /**
@@ -41,27 +85,37 @@ interface Spooled {
  * the whole file in the same pass (checksum, size cap, UTF-8, format, header), so
  * a rejected file is refused right away and records nothing.
  */
-async function spool(req: Request, target: string, options: { format?: ImportFormat; maxFileBytes?: number }): Promise<Spooled> {
+async function spool(req: Request, target: string, options: { format?: ImportFormat; maxFileBytes?: number; query: ImportQueryData }): Promise<Spooled> {
   const encoding = (req.header('content-encoding') ?? 'identity').toLowerCase();
   if (!['identity', 'gzip', 'x-gzip'].includes(encoding)) throw new HttpError('unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported (use gzip or none)`);
-  const check = async (input: Readable): Promise<FileValidation> => {
+  const check = async (input: Readable, read: ReadOptions): Promise<FileValidation> => {
     // The size cap applies to the decompressed bytes: a gzip bomb stops at the limit.
     const source = encoding === 'identity' ? input : input.pipe(zlib.createGunzip());
     const sink = fs.createWriteStream(target, { mode: 0o600 });
-    const validation = await validateImport(source, { format: options.format, limits: { maxFileBytes: options.maxFileBytes }, sink });
+    const validation = await validateImport(source, {
+      format: options.format, limits: { maxFileBytes: options.maxFileBytes }, sink,
+      columnMap: read.columnMap, firebaseHashConfig: read.firebaseHashConfig,
+    });
     if (!sink.closed) await once(sink, 'close');
     return validation;
   };
   if (req.is('multipart/form-data')) {
     return new Promise((resolve, reject) => {
       let found: Promise<Spooled> | undefined;
-      const bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 1024 } });
+      // Option fields must come before the file: the file is validated as it streams.
+      const fields: Partial<Record<(typeof OPTION_FIELDS)[number], string>> = {};
+      const bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 64 * 1024 } });
+      bb.on('field', (name, value) => {
+        if ((OPTION_FIELDS as readonly string[]).includes(name) && !found) fields[name as (typeof OPTION_FIELDS)[number]] = value;
+      });
       bb.on('file', (name, file, info) => {
         if (name !== 'file' || found) return void file.resume();
-        found = check(file).then((validation) => {
+        found = (async () => {
+          const read = readOptions({ ...pickOptions(options.query), ...fields });
+          const validation = await check(file, read);
           file.resume(); // whatever a rejected file left unread
-          return { validation, fileName: info.filename?.slice(0, 255) };
-        });
+          return { validation, fileName: info.filename?.slice(0, 255), options: read };
+        })();
         found.catch(() => file.resume());
       });
       bb.on('error', reject);
@@ -72,7 +126,14 @@ async function spool(req: Request, target: string, options: { format?: ImportFor
       req.pipe(bb);
     });
   }
-  return { validation: await check(req) };
+  const read = readOptions(pickOptions(options.query));
+  return { validation: await check(req, read), options: read };
+}
+
+function pickOptions(q: ImportQueryData): Partial<Record<(typeof OPTION_FIELDS)[number], string>> {
+  const out: Partial<Record<(typeof OPTION_FIELDS)[number], string>> = {};
+  for (const k of OPTION_FIELDS) if (q[k] !== undefined) out[k] = q[k];
+  return out;
 }
 
 export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: number }, registry?: EndpointRegistry) {
@@ -84,7 +145,7 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
       const tmp = `${deps.jobs.spoolPath(id)}.upload-${randomBytes(4).toString('hex')}`;
       let spooled: Spooled;
       try {
-        spooled = await spool(req, tmp, { format: query.format, maxFileBytes: deps.maxFileBytes });
+        spooled = await spool(req, tmp, { format: query.format, maxFileBytes: deps.maxFileBytes, query });
       } catch (err) {
         fs.rmSync(tmp, { force: true });
         const code = (err as { code?: string }).code;
@@ -109,6 +170,7 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
         dryRun: query.dry_run,
         fileName: spooled.fileName,
         totalBytes: validation.bytesRead,
+        ...spooled.options,
         requestedBy: { actorId: principal.clientId, ip: ctx.ip, userAgent: ctx.userAgent, correlationId: ctx.correlationId },
       });
       await settle(deps, position);
@@ -161,7 +223,8 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
       const { import_id } = IdParams.parse(req.params);
       const job = await getImport(deps.knex, import_id);
       if (!job) throw notFound('IMPORT_NOT_FOUND', 'Import');
-      const isCsv = job.format === 'csv';
+      // CSV sources (Kinde, Firebase CSV, Supabase CSV, Clerk, Cognito, mapped) have columns; JSON sources do not.
+      const isCsv = job.format === 'csv' || job.columns.length > 0;
       if ((ext === 'csv') !== isCsv) throw new HttpError('invalid', 'WRONG_ERRORS_FORMAT', `This import was ${job.format ?? 'not parsed'}; ask for errors.${isCsv ? 'csv' : 'ndjson'}`);
       res.status(200).type(isCsv ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
       res.setHeader('Content-Disposition', `attachment; filename="${import_id}-errors.${ext}"`);

@@ -7,6 +7,7 @@ import { listPropertyDefinitions } from '../../projections/properties/queries';
 import { listRoles, rolePermissions, roleUsers } from '../../projections/roles/queries';
 import { listSubscribers } from '../../projections/subscribers/queries';
 import { listUsers, USER_SORTS, type UserSort } from '../../projections/users/queries';
+import { encodeToken } from '../../projections/support';
 import { endpoint, mount, type ApiDeps, type EndpointRegistry } from '../api';
 import { activeOrganization, activeRole } from '../views/streams';
 
@@ -17,6 +18,31 @@ import { activeOrganization, activeRole } from '../views/streams';
  */
 const PageSize = z.coerce.number().int().min(1).max(500).optional();
 const NextToken = z.string().max(2000).optional();
+
+/**
+ * Roster's user filters (the admin console's users page), on both GET /api/v1/users
+ * and GET /api/v1/search/users. An empty value means "no filter", as an HTML form sends it.
+ */
+const optionalText = (max: number) => z.string().max(max).optional().transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const optionalBool = z
+  .enum(['true', 'false', ''])
+  .optional()
+  .transform((v) => (v === 'true' ? true : v === 'false' ? false : undefined));
+const UserFilters = {
+  org_code: optionalText(100),
+  role_key: optionalText(200),
+  is_suspended: optionalBool,
+  is_password_reset_requested: optionalBool,
+  import_id: optionalText(100),
+};
+type UserFilterValues = { org_code?: string; role_key?: string; is_suspended?: boolean; is_password_reset_requested?: boolean; import_id?: string };
+const userFilters = (q: UserFilterValues) => ({
+  ...(q.org_code !== undefined ? { org_code: q.org_code } : {}),
+  ...(q.role_key !== undefined ? { role_key: q.role_key } : {}),
+  ...(q.is_suspended !== undefined ? { is_suspended: q.is_suspended } : {}),
+  ...(q.is_password_reset_requested !== undefined ? { is_password_reset_requested: q.is_password_reset_requested } : {}),
+  ...(q.import_id !== undefined ? { import_id: q.import_id } : {}),
+});
 
 /** Kinde's schemas type these fields as plain strings: unset is left out, not null. */
 export function withoutNulls<T extends object>(o: T, keepNull: readonly string[] = []): Partial<T> {
@@ -52,6 +78,8 @@ export function listRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
             has_organization: z.enum(['true', 'false']).optional(),
             active_since: z.string().max(40).optional(),
             sort: z.enum(USER_SORTS as [UserSort, ...UserSort[]]).optional(),
+            query: optionalText(320),
+            ...UserFilters,
           })
           .strip(),
         handler: async ({ query }) => {
@@ -64,6 +92,8 @@ export function listRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
             ...(query.email ? { email: query.email } : {}),
             ...(query.username ? { username: query.username } : {}),
             ...(query.phone ? { phone: query.phone } : {}),
+            ...(query.query ? { query: query.query } : {}),
+            ...userFilters(query),
             with_identities: expand.has('identities'),
           });
           // has_organization filters the page (a page may then hold fewer than page_size users; next_token still continues).
@@ -85,7 +115,7 @@ export function listRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         method: 'get',
         path: '/api/v1/search/users',
         scope: 'read:users',
-        summary: 'Search users (by name, email, username or id, prefix match on the query)',
+        summary: 'Search users by any part of their id, provided id, email, username, phone or name',
         operationId: 'searchUsers',
         query: z
           .object({
@@ -96,15 +126,23 @@ export function listRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
             ending_before: z.string().max(100).optional(),
             expand: z.string().max(200).optional(),
             api_scopes: z.string().max(2000).optional(),
+            ...UserFilters,
           })
           .strip(),
         handler: async ({ query }) => {
-          const q = (query.query ?? '').trim();
           const size = query.page_size ?? 10;
-          const filters = q.includes('@') ? { email: q } : /^kp_[0-9a-f]{32}$/.test(q) ? { user_id: q } : q ? { username: q } : {};
-          const r = await listUsers(knex, { page_size: size, ...filters, ...(query.starting_after ? {} : {}), with_identities: true });
-          let users = r.users;
-          if (query.starting_after) users = users.filter((u) => u.id > query.starting_after!);
+          // Pages by id, as Kinde's search does: after `starting_after`, or the page before `ending_before`.
+          const before = query.ending_before && !query.starting_after ? query.ending_before : undefined;
+          const cursor = before ?? query.starting_after;
+          const r = await listUsers(knex, {
+            page_size: size,
+            sort: before ? 'id_desc' : 'id_asc',
+            ...(cursor ? { next_token: encodeToken([cursor]) } : {}),
+            ...(query.query?.trim() ? { query: query.query } : {}),
+            ...userFilters(query),
+            with_identities: true,
+          });
+          const users = before ? [...r.users].reverse() : r.users;
           return {
             code: 'OK',
             message: 'Success',

@@ -8,7 +8,7 @@ import { propertyDecider } from '../../domain/property/decider';
 import { streams } from '../../domain/streams';
 import type { IdentityInput } from '../../domain/user/identity';
 import type { MfaMethod, MfaScope } from '../../domain/user/events';
-import { parseStoredPassword } from '../../passwords';
+import { HASHING_METHODS, parseStoredPassword } from '../../passwords';
 import { csv, endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
 import { loadUserView } from '../../projections/time-travel/user-view';
@@ -72,7 +72,8 @@ const UpdateUserBody = z
 const SetPasswordBody = z
   .object({
     hashed_password: z.string().min(1).max(1024),
-    hashing_method: z.enum(['bcrypt', 'crypt', 'md5', 'sha256', 'wordpress', 'pbkdf2']).optional(),
+    // Kinde's five plus the families Roster accepts beyond them (README, "Password hashes").
+    hashing_method: z.enum(HASHING_METHODS).optional(),
     salt: z.string().max(1024).optional(),
     salt_position: z.enum(['prefix', 'suffix']).optional(),
     salt_format: z.enum(['string', 'hex']).optional(),

@@ -6,6 +6,7 @@ import * as webhooks from '../../commands/webhooks';
 import { eventTypeName, eventTypeOrigin, WEBHOOK_EVENT_TYPES } from '../../domain/webhook/event-types';
 import { WebhookIdSchema } from '../../domain/webhook/events';
 import { WEBHOOK_CONFIGS_VIEW } from '../../webhooks/dispatcher';
+import type { Resolver } from '../../net/endpoint-policy';
 import { endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
 
@@ -19,6 +20,8 @@ import { HttpError } from '../errors';
 export interface WebhookRouteDeps extends ApiDeps {
   /** config.webhooks.allowedHosts */
   readonly allowedHosts?: readonly string[];
+  /** Host name resolution for the endpoint check (tests inject one). */
+  readonly resolve?: Resolver;
   /** The dispatcher of this process, poked after a manual retry (optional). */
   readonly dispatcher?: { poke(): void };
 }
@@ -38,6 +41,8 @@ const CreateBody = z
   .strict();
 const UpdateBody = z
   .object({
+    // Roster's addition: Kinde's PATCH cannot change the endpoint.
+    endpoint: z.string().min(1).max(2048).optional(),
     event_types: EventTypes.optional(),
     name: z.string().min(1).max(255).optional(),
     description: z.string().max(1000).nullable().optional(),
@@ -69,7 +74,7 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 
 export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistry) {
   const { knex } = deps;
-  const cmd = { store: deps.store, allowedHosts: deps.allowedHosts };
+  const cmd = { store: deps.store, allowedHosts: deps.allowedHosts, resolve: deps.resolve };
 
   const configs = () =>
     knex(`${WEBHOOK_CONFIGS_VIEW} as c`)
@@ -157,6 +162,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
             params.webhook_id,
             {
               ...(body.name !== undefined ? { name: body.name } : {}),
+              ...(body.endpoint !== undefined ? { endpoint: body.endpoint } : {}),
               ...(body.event_types !== undefined ? { eventTypes: body.event_types } : {}),
               ...(body.description !== undefined ? { description: body.description } : {}),
               ...(body.include_imported_users !== undefined ? { includeImportedUsers: body.include_imported_users } : {}),

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../../eventstore/types';
+import { createUserSearchIndexes } from './search';
 import type { UserEvent } from '../../domain/user/events';
 import { USER_EVENT_TYPES } from '../../domain/user/events';
 import { addIdentities as addToIdentityList, deleteIdentity, makeIdentityPrimary, primaryOfType, type PrimaryFlag } from '../../domain/user/identity-list';
@@ -345,6 +346,7 @@ export const usersProjection = docProjection<UserDoc>('users', 1, {
     await db.raw(`create index ?? on ?? (sort_email, id) where status <> 'deleted'`, [`${u}_email_idx`, u]);
     await db.raw(`create index ?? on ?? (provided_id) where provided_id is not null`, [`${u}_provided_idx`, u]);
     await db.raw(`create index ?? on ?? using gin (organizations)`, [`${u}_orgs_idx`, u]);
+    await createUserSearchIndexes(db, u);
     await db.schema.createTable(t('user_identities'), (table) => {
       table.text('parent_id').notNullable();
       table.text('identity_id').notNullable();

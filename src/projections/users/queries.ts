@@ -7,6 +7,8 @@ import { organizationsProjection } from '../organizations/projection';
 import { businessSettingsProjection } from '../business-settings/projection';
 import { clampPageSize, decodeToken, encodeToken, notFound } from '../support';
 import { usersProjection, type UserDoc } from './projection';
+import { USER_IMPORTS_VIEW } from '../user-imports/projection';
+import { fragmentPattern, MIN_FRAGMENT_LENGTH, USER_SEARCH_TEXT } from './search';
 
 export const USERS_VIEW = viewName(usersProjection, 'users');
 export const USER_IDENTITIES_VIEW = viewName(usersProjection, 'user_identities');
@@ -53,6 +55,14 @@ export interface ListUsersParams {
   phone?: string;
   provided_id?: string;
   org_code?: string;
+  /** Any part of the id, provided id, email, username, phone or name (shorter than 3 characters: whole values). */
+  query?: string;
+  /** Users holding the role with this key (in `org_code` when given, else in any organization). */
+  role_key?: string;
+  is_suspended?: boolean;
+  is_password_reset_requested?: boolean;
+  /** Users created or changed by this import job. */
+  import_id?: string;
   /** Include each user's identities (type + value). Default true. */
   with_identities?: boolean;
 }
@@ -110,6 +120,26 @@ export async function listUsers(knex: Knex, p: ListUsersParams = {}): Promise<{ 
   if (p.username) byIdentity('username', list(p.username));
   if (p.phone) byIdentity('phone', list(p.phone));
   if (p.org_code) q.whereRaw('u.organizations @> array[?]::text[]', [p.org_code]);
+  if (p.query?.trim()) {
+    const text = p.query.trim();
+    if (text.length >= MIN_FRAGMENT_LENGTH) {
+      // Unqualified columns: the expression must read exactly as the index's (search.ts).
+      q.whereRaw(`${USER_SEARCH_TEXT} like ?`, [fragmentPattern(text)]);
+    } else {
+      q.where((w) =>
+        w.where('u.id', text).orWhereIn('u.id', knex(USER_IDENTITIES_VIEW).select('parent_id').where('identity_lower', text.toLowerCase())),
+      );
+    }
+  }
+  if (p.role_key !== undefined) {
+    const roleIds = knex(ROLES_VIEW).select('id').where('deleted', false).whereRaw("doc->>'key' = ?", [p.role_key]);
+    const holders = knex(USER_ORGANIZATIONS_VIEW).select('parent_id').whereRaw('role_ids && array(?)', [roleIds]);
+    if (p.org_code) holders.where('org_code', p.org_code);
+    q.whereIn('u.id', holders);
+  }
+  if (p.is_suspended !== undefined) q.where('u.is_suspended', p.is_suspended);
+  if (p.is_password_reset_requested !== undefined) q.where('u.is_password_reset_requested', p.is_password_reset_requested);
+  if (p.import_id) q.whereIn('u.id', knex(USER_IMPORTS_VIEW).select('user_id').where('import_id', p.import_id));
   const op = dir === 'asc' ? '>' : '<';
   if (column) {
     const after = decodeToken(p.next_token, 2);

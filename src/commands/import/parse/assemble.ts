@@ -1,5 +1,5 @@
 import { issue, type ImportIssue, type ImportIssueCode } from './issues';
-import { KeyIndex, hash64, hashHex, sameHash, type Hash64 } from './key-index';
+import { KeyIndex, hash64, hash64Key, hashHex, sameHash, type Hash64 } from './key-index';
 import { isEnterpriseType } from './identity-types';
 import type {
   FailedRow, ImportIdentity, ImportOrganizationAccess, ImportPassword, ImportRecord, RawRow,
@@ -27,6 +27,8 @@ export interface RowDraft {
   featureFlags: { key: string; value: string }[];
   password?: ImportPassword;
   passwordVerified?: boolean;
+  passwordResetRequired?: boolean;
+  suspended?: boolean;
   readonly errors: IssueDraft[];
   readonly warnings: IssueDraft[];
 }
@@ -82,14 +84,20 @@ export class Assembler {
   }
 
   addDraft(d: RowDraft): void {
-    const userKey = userKeyOf(d);
-    const hasEnterprise = d.identities.some((i) => isEnterpriseType(i.type));
-    if (hasEnterprise && d.identities.some((i) => !isEnterpriseType(i.type))) {
+    const ids = d.identities;
+    let enterprise = false;
+    let other = false;
+    for (let k = 0; k < ids.length; k++) {
+      if (isEnterpriseType(ids[k]!.type)) enterprise = true;
+      else other = true;
+    }
+    if (enterprise && other) {
       d.errors.push({
         code: 'ENTERPRISE_IDENTITY_EXCLUSIVE', field: 'identities',
         message: 'A user with an enterprise identity cannot have any other identity (email, phone, username or social).',
       });
     }
+    const userKey = userKeyOf(d);
     if (userKey === null && d.errors.length === 0) {
       d.errors.push({ code: 'MISSING_IDENTITY', field: null, message: 'The row has no identity: give an email or a phone number.' });
     }
@@ -98,33 +106,32 @@ export class Assembler {
       return;
     }
 
-    // Keys this row claims. Password-only and access-only rows point at existing
-    // users and claim nothing (their keys were claimed by the users file).
-    const keys: { field: string; label: string; key: string; isEmail: boolean }[] = [];
-    if (d.kind === 'user') {
-      if (d.providedId !== undefined) keys.push({ field: 'id', label: 'id', key: `id:${d.providedId}`, isEmail: false });
-      for (const i of d.identities) {
-        keys.push({ field: fieldOf(i.type), label: i.type, key: `${i.type}:${i.identity}`, isEmail: i.type === 'email' });
-      }
-    }
-    const owner = d.kind === 'user' ? this.#ownerOf(d, userKey) : ownerHash(userKey, d.providedId !== undefined);
+    // Keys this row claims: its id and identities, each hashed once (the owner and
+    // the user key are among them). Password-only and access-only rows point at
+    // existing users and claim nothing (their keys were claimed by the users file).
     const hasId = d.providedId !== undefined;
-    const hashes = keys.map((k) => hash64(k.key));
-    for (let k = 0; k < keys.length; k++) {
-      const prev = this.#index.get(hashes[k]!);
-      if (prev === undefined || sameHash(prev, owner)) continue;
-      const prevHasId = (prev[0] & ID_BIT) === ID_BIT;
-      if (keys[k]!.isEmail && (!prevHasId || !hasId)) continue; // same user by email
-      d.errors.push({
-        code: 'DUPLICATE_IN_FILE', field: keys[k]!.field,
-        message: `This ${keys[k]!.label === 'id' ? 'id' : keys[k]!.label} already belongs to a different user on an earlier row of this file.`,
-      });
+    let owner: Hash64;
+    let idHash: Hash64 | null = null;
+    let hashes: Hash64[] = NO_HASHES;
+    if (d.kind === 'user') {
+      if (hasId) idHash = hash64Key('id', d.providedId!);
+      hashes = new Array<Hash64>(ids.length);
+      for (let k = 0; k < ids.length; k++) hashes[k] = hash64Key(ids[k]!.type, ids[k]!.identity);
+      owner = this.#ownerOf(ids, idHash, hashes);
+      if (idHash !== null) this.#checkClaim(idHash, owner, 'id', 'id', false, hasId, d);
+      for (let k = 0; k < ids.length; k++) {
+        const type = ids[k]!.type;
+        this.#checkClaim(hashes[k]!, owner, fieldOf(type), type, type === 'email', hasId, d);
+      }
+    } else {
+      owner = ownerHash(hash64(userKey), hasId);
     }
     if (d.errors.length > 0) {
       this.#failed.push({ line: d.line, userKey, errors: stampAll(d.errors, d.line, userKey), raw: d.raw });
       return;
     }
-    for (const h of hashes) this.#index.claim(h, owner);
+    if (idHash !== null) this.#index.claim(idHash, owner);
+    for (let k = 0; k < hashes.length; k++) this.#index.claim(hashes[k]!, owner);
 
     const record = toRecord(d, userKey, hashHex(owner), stampAll(d.warnings, d.line, userKey));
     const p = this.#pending;
@@ -134,6 +141,18 @@ export class Assembler {
     }
     this.#flushPending();
     this.#pending = { record, owner };
+  }
+
+  /** DUPLICATE_IN_FILE when an earlier row gave this key to a different user. */
+  #checkClaim(key: Hash64, owner: Hash64, field: string, label: string, isEmail: boolean, hasId: boolean, d: RowDraft): void {
+    const prev = this.#index.get(key);
+    if (prev === undefined || sameHash(prev, owner)) return;
+    const prevHasId = (prev[0] & ID_BIT) === ID_BIT;
+    if (isEmail && (!prevHasId || !hasId)) return; // same user by email
+    d.errors.push({
+      code: 'DUPLICATE_IN_FILE', field,
+      message: `This ${label} already belongs to a different user on an earlier row of this file.`,
+    });
   }
 
   /** A full batch, if one is ready. */
@@ -169,17 +188,32 @@ export class Assembler {
     }
   }
 
-  #ownerOf(d: RowDraft, userKey: string): Hash64 {
-    if (d.providedId !== undefined) return ownerHash(userKey, true);
-    for (const t of ['email', 'phone', 'username'] as const) {
-      const id = d.identities.find((i) => i.type === t);
-      if (!id) continue;
-      const prev = this.#index.get(hash64(`${t}:${id.identity}`));
-      if (prev !== undefined) return prev;
-      break; // only the first contact key decides
-    }
-    return ownerHash(userKey, false);
+  /**
+   * The user a row belongs to: its provided id; else the owner of its first
+   * contact key (email, else phone, else username) when an earlier row claimed
+   * it; else its user key. `hashes[k]` is the key of `ids[k]`.
+   */
+  #ownerOf(ids: readonly ImportIdentity[], idHash: Hash64 | null, hashes: readonly Hash64[]): Hash64 {
+    if (idHash !== null) return ownerHash(idHash, true);
+    const k = contactIndex(ids);
+    if (k >= 0) return this.#index.get(hashes[k]!) ?? ownerHash(hashes[k]!, false);
+    return ownerHash(hashes[0]!, false); // the user key is the first identity's
   }
+}
+
+const NO_HASHES: Hash64[] = [];
+
+/** Index of the first email identity, else phone, else username; -1 if none (userKeyOf's order). */
+function contactIndex(ids: readonly ImportIdentity[]): number {
+  let phone = -1;
+  let username = -1;
+  for (let k = 0; k < ids.length; k++) {
+    const t = ids[k]!.type;
+    if (t === 'email') return k;
+    if (t === 'phone' && phone < 0) phone = k;
+    else if (t === 'username' && username < 0) username = k;
+  }
+  return phone >= 0 ? phone : username;
 }
 
 function stampAll(drafts: readonly IssueDraft[], line: number, userKey: string | null): ImportIssue[] {
@@ -193,8 +227,8 @@ function firstIdentity(d: RowDraft, type: string): string | undefined {
   return undefined;
 }
 
-function ownerHash(userKey: string, fromId: boolean): Hash64 {
-  const h = hash64(userKey);
+/** The owner (group) of a row whose user key hashes to `h`; ID_BIT tells whether it came from a provided id. */
+function ownerHash(h: Hash64, fromId: boolean): Hash64 {
   return [fromId ? (h[0] | ID_BIT) >>> 0 : (h[0] & ~ID_BIT) >>> 0 || 2, h[1]];
 }
 
@@ -230,6 +264,8 @@ function toRecord(d: RowDraft, userKey: string, groupKey: string, warnings: Impo
   if (d.picture !== undefined) r.picture = d.picture;
   if (d.password !== undefined) r.password = d.password;
   if (d.passwordVerified !== undefined) r.passwordVerified = d.passwordVerified;
+  if (d.passwordResetRequired) r.passwordResetRequired = true;
+  if (d.suspended) r.suspended = true;
   return r;
 }
 
@@ -266,6 +302,8 @@ function mergeInto(into: MutableRecord, next: MutableRecord): void {
   into.picture ??= next.picture;
   into.password ??= next.password;
   into.passwordVerified ??= next.passwordVerified;
+  into.passwordResetRequired ??= next.passwordResetRequired;
+  into.suspended ??= next.suspended;
   // exactOptionalPropertyTypes is off, but keep records free of explicit undefined members
   for (const k of Object.keys(into) as (keyof MutableRecord)[]) if (into[k] === undefined) delete into[k];
 }

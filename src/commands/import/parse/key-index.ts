@@ -97,6 +97,26 @@ export function hash64(s: string): Hash64 {
   return [h1 >>> 0, h2 >>> 0];
 }
 
+/** Equals hash64(`${type}:${value}`), without building (and flattening) that string. */
+export function hash64Key(type: string, value: string): Hash64 {
+  const length = type.length + 1 + value.length;
+  let h1 = 0x811c9dc5 ^ length;
+  let h2 = 0x27d4eb2f ^ Math.imul(length, 0x85ebca6b);
+  for (let i = 0; i <= type.length + value.length; i++) {
+    const c = i < type.length ? type.charCodeAt(i) : i === type.length ? 0x3a : value.charCodeAt(i - type.length - 1);
+    h1 = Math.imul(h1 ^ c, 0xcc9e2d51);
+    h1 = (h1 << 15) | (h1 >>> 17);
+    h1 = Math.imul(h1, 0x1b873593) + 0xe6546b64;
+    h2 = Math.imul(h2 ^ c, 0x85ebca77);
+    h2 = (h2 << 13) | (h2 >>> 19);
+    h2 = Math.imul(h2, 0xc2b2ae3d) + 0x27d4eb2f;
+  }
+  h1 = fmix(h1 ^ h2);
+  h2 = fmix(h2 ^ h1);
+  if (h1 === 0 && h2 === 0) h2 = 1;
+  return [h1 >>> 0, h2 >>> 0];
+}
+
 function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

@@ -92,75 +92,109 @@ export function analyzeCsvHeader(columns: readonly string[]): CsvHeader {
 export function mapCsvRow(
   header: CsvHeader, line: number, raw: RawRow, fields: readonly string[], checkHash: PasswordHashCheck | undefined,
 ): RowDraft {
-  // Hot path: no per-row closures (tsx's keepNames makes each one cost a defineProperty).
-  const get = cellGetter(header, fields);
+  // Hot path: no per-row closures (tsx's keepNames makes each one cost a
+  // defineProperty), no Map lookups per cell, each cell trimmed once.
+  const at = positionsOf(header);
   const d = newDraft(header.kind === 'access' ? 'access' : 'user', line, raw);
-  const id = get('id').trim();
+  const id = cell(fields, at, COL_ID).trim();
   if (id !== '') d.providedId = id;
-  d.organizations = organizationsOf(get('external_organization_id'), get('roles'), get('permissions'), d.warnings);
+  d.organizations = organizationsOf(cell(fields, at, COL_ORGS), cell(fields, at, COL_ROLES), cell(fields, at, COL_PERMISSIONS), d.warnings);
 
   if (header.kind === 'access') {
     if (id === '') d.errors.push({ code: 'MISSING_IDENTITY', field: 'id', message: 'An access-only row needs the id of a user already imported.' });
     return d;
   }
 
-  const emailVerified = booleanCell(get, 'email_verified', d);
-  const phoneVerified = booleanCell(get, 'phone_verified', d);
-  const passwordVerified = booleanCell(get, 'password_verified', d);
+  const emailVerified = booleanCell(cell(fields, at, COL_EMAIL_VERIFIED), 'email_verified', d);
+  const phoneVerified = booleanCell(cell(fields, at, COL_PHONE_VERIFIED), 'phone_verified', d);
+  const passwordVerified = booleanCell(cell(fields, at, COL_PASSWORD_VERIFIED), 'password_verified', d);
   if (passwordVerified !== undefined) d.passwordVerified = passwordVerified;
 
-  const email = get('email');
-  const phone = get('phone');
-  if (email.trim() === '' && phone.trim() === '') {
+  const email = cell(fields, at, COL_EMAIL).trim();
+  const phone = cell(fields, at, COL_PHONE).trim();
+  if (email === '' && phone === '') {
     d.errors.push({ code: 'MISSING_IDENTITY', field: 'email', message: 'The row needs an email or a phone number.' });
   }
-  if (email.trim() !== '') {
+  if (email !== '') {
     const e = checkEmail(email);
-    if (e.ok) d.identities.push({ type: 'email', identity: e.value, display: email.trim(), ...(emailVerified !== undefined ? { isVerified: emailVerified } : {}) });
-    else d.errors.push({ code: 'INVALID_EMAIL', field: 'email', message: `The email ${e.reason}.` });
+    if (!e.ok) d.errors.push({ code: 'INVALID_EMAIL', field: 'email', message: `The email ${e.reason}.` });
+    else if (emailVerified === undefined) d.identities.push({ type: 'email', identity: e.value, display: email });
+    else d.identities.push({ type: 'email', identity: e.value, display: email, isVerified: emailVerified });
   }
-  if (phone.trim() !== '') {
+  if (phone !== '') {
     const p = checkPhone(phone);
-    if (p.ok) d.identities.push({ type: 'phone', identity: p.value, display: p.value, ...(phoneVerified !== undefined ? { isVerified: phoneVerified } : {}) });
-    else d.errors.push({ code: 'INVALID_PHONE', field: 'phone', message: `The phone number ${p.reason}.` });
+    if (!p.ok) d.errors.push({ code: 'INVALID_PHONE', field: 'phone', message: `The phone number ${p.reason}.` });
+    else if (phoneVerified === undefined) d.identities.push({ type: 'phone', identity: p.value, display: p.value });
+    else d.identities.push({ type: 'phone', identity: p.value, display: p.value, isVerified: phoneVerified });
   }
-  const username = get('username');
-  if (username.trim() !== '') {
+  const username = cell(fields, at, COL_USERNAME);
+  if (username !== '' && username.trim() !== '') {
     const u = checkUsername(username);
     if (u.ok) d.identities.push({ type: 'username', identity: u.value.toLowerCase(), display: u.value });
     else d.errors.push({ code: 'INVALID_FIELD', field: 'username', message: `The username ${u.reason}.` });
   }
-  const first = get('first_name').trim();
-  const last = get('last_name').trim();
+  const first = cell(fields, at, COL_FIRST_NAME).trim();
+  const last = cell(fields, at, COL_LAST_NAME).trim();
   if (first !== '') d.firstName = first;
   if (last !== '') d.lastName = last;
 
-  const pw = checkPasswordFields({
-    hashedPassword: get('hashed_password'),
-    hashingMethod: get('hashing_method'),
-    salt: get('salt'),
-    saltPosition: get('salt_position'),
-    saltFormat: get('salt_format'),
-  }, checkHash);
-  if (pw.kind === 'ok') d.password = pw.password;
-  else if (pw.kind === 'not_imported') {
-    d.warnings.push({ code: 'PASSWORD_NOT_IMPORTED', field: pw.field, message: `Password not imported: ${pw.reason}. The user is imported and must reset their password.` });
+  const hashedPassword = cell(fields, at, COL_HASHED_PASSWORD);
+  const hashingMethod = cell(fields, at, COL_HASHING_METHOD);
+  const salt = cell(fields, at, COL_SALT);
+  const saltPosition = cell(fields, at, COL_SALT_POSITION);
+  const saltFormat = cell(fields, at, COL_SALT_FORMAT);
+  if (hashedPassword !== '' || hashingMethod !== '' || salt !== '' || saltPosition !== '' || saltFormat !== '') {
+    const pw = checkPasswordFields({ hashedPassword, hashingMethod, salt, saltPosition, saltFormat }, checkHash);
+    if (pw.kind === 'ok') d.password = pw.password;
+    else if (pw.kind === 'not_imported') {
+      d.warnings.push({ code: 'PASSWORD_NOT_IMPORTED', field: pw.field, message: `Password not imported: ${pw.reason}. The user is imported and must reset their password.` });
+    }
   }
   return d;
 }
 
-type Cell = (col: CsvColumn) => string;
+// Positions in CSV_COLUMNS (the order of positionsOf's array).
+const COL_EMAIL = 0;
+const COL_PHONE = 1;
+const COL_ID = 2;
+const COL_FIRST_NAME = 3;
+const COL_LAST_NAME = 4;
+const COL_USERNAME = 5;
+const COL_EMAIL_VERIFIED = 6;
+const COL_PHONE_VERIFIED = 7;
+const COL_PASSWORD_VERIFIED = 8;
+const COL_ROLES = 9;
+const COL_PERMISSIONS = 10;
+const COL_ORGS = 11;
+const COL_HASHED_PASSWORD = 12;
+const COL_HASHING_METHOD = 13;
+const COL_SALT = 14;
+const COL_SALT_POSITION = 15;
+const COL_SALT_FORMAT = 16;
 
-function cellGetter(header: CsvHeader, fields: readonly string[]): Cell {
-  return get;
-  function get(col: CsvColumn): string {
-    const i = header.index.get(col)!;
-    return i < 0 ? '' : fields[i] ?? '';
+const POSITIONS = new WeakMap<CsvHeader, Int32Array>();
+
+/** Canonical column (by its place in CSV_COLUMNS) → field position, -1 when absent; once per header. */
+function positionsOf(header: CsvHeader): Int32Array {
+  let at = POSITIONS.get(header);
+  if (at === undefined) {
+    at = Int32Array.from(CSV_COLUMNS, (c) => header.index.get(c) ?? -1);
+    POSITIONS.set(header, at);
   }
+  return at;
 }
 
-function booleanCell(get: Cell, col: CsvColumn, d: RowDraft): boolean | undefined {
-  const v = checkBoolean(get(col));
+function cell(fields: readonly string[], at: Int32Array, col: number): string {
+  const i = at[col]!;
+  return i < 0 ? '' : fields[i] ?? '';
+}
+
+function booleanCell(value: string, col: CsvColumn, d: RowDraft): boolean | undefined {
+  // The usual spellings without checkBoolean's trim, lowercase and result object.
+  if (value === '') return undefined;
+  if (value === 'true' || value === 'TRUE') return true;
+  if (value === 'false' || value === 'FALSE') return false;
+  const v = checkBoolean(value);
   if (v.ok) return v.value;
   d.errors.push({ code: 'INVALID_FIELD', field: col, message: `${col} ${v.reason}.` });
   return undefined;

@@ -16,6 +16,8 @@ export const KindeNdjsonPasswordSchema = z.object({
   // Left as a string: an unsupported algorithm is a PASSWORD_NOT_IMPORTED
   // warning ("the user is imported and must reset"), not a malformed line.
   hashing_algorithm: z.string().nullish(),
+  /** Roster's extension: parameters not in the hash string (scrypt n/r/p/key_length, firebase_scrypt project keys). */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).nullish(),
 });
 
 export const KindeNdjsonIdentitySchema = z.object({

@@ -4,7 +4,9 @@ import { checkEmail, checkPhone, checkUsername } from './fields';
 import { isImportIdentityType } from './identity-types';
 import { KindeNdjsonUserSchema } from './kinde-ndjson-schema';
 import { checkPasswordFields, type PasswordHashCheck } from './password-fields';
-import type { RawRow } from './types';
+import { readKindeUser } from './kinde-ndjson-read';
+import { isPlainObject } from './safe-json';
+import type { ImportIdentity, RawRow } from './types';
 
 /** zod's first issue as `path: message` (zod messages name types, never the value). */
 export function describeZodError(error: z.ZodError): string {
@@ -16,65 +18,73 @@ export function describeZodError(error: z.ZodError): string {
 
 export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, checkHash: PasswordHashCheck | undefined): RowDraft {
   const d = newDraft('user', line, raw);
-  const parsed = KindeNdjsonUserSchema.safeParse(value);
-  if (!parsed.success) {
-    d.errors.push({ code: 'MALFORMED_JSON', field: parsed.error.issues[0]?.path.map(String).join('.') || null, message: describeZodError(parsed.error) });
-    return d;
+  // A plainly valid line is read without zod; anything else gets zod's verdict and message.
+  let u = isPlainObject(value) ? readKindeUser(value) : null;
+  if (u === null) {
+    const parsed = KindeNdjsonUserSchema.safeParse(value);
+    if (!parsed.success) {
+      d.errors.push({ code: 'MALFORMED_JSON', field: parsed.error.issues[0]?.path.map(String).join('.') || null, message: describeZodError(parsed.error) });
+      return d;
+    }
+    u = parsed.data;
   }
-  const u = parsed.data;
   if (u.id !== undefined && u.id.trim() !== '') d.providedId = u.id.trim();
   if (u.first_name) d.firstName = u.first_name.trim();
   if (u.last_name) d.lastName = u.last_name.trim();
 
-  (u.identities ?? []).forEach((ident, i) => {
+  // Hot path: a loop, not a callback per row (tsx's keepNames makes each closure cost a defineProperty).
+  const identities = u.identities ?? [];
+  for (let i = 0; i < identities.length; i++) {
+    const ident = identities[i]!;
     const field = `identities[${i}]`;
     if (!isImportIdentityType(ident.type)) {
       d.errors.push({ code: 'INVALID_FIELD', field: `${field}.type`, message: `Identity type "${ident.type.slice(0, 40)}" is not supported.` });
-      return;
+      continue;
     }
-    const base = {
-      ...(ident.is_verified !== undefined ? { isVerified: ident.is_verified } : {}),
-      ...(ident.provider !== undefined ? { provider: ident.provider } : {}),
-      ...(ident.profile !== undefined ? { profile: ident.profile } : {}),
-    };
     let value: string;
     switch (ident.type) {
       case 'email': {
         const e = checkEmail(ident.identity);
-        if (!e.ok) { d.errors.push({ code: 'INVALID_EMAIL', field, message: `The email ${e.reason}.` }); return; }
+        if (!e.ok) { d.errors.push({ code: 'INVALID_EMAIL', field, message: `The email ${e.reason}.` }); continue; }
         value = e.value;
         break;
       }
       case 'phone': {
         const p = checkPhone(ident.identity);
-        if (!p.ok) { d.errors.push({ code: 'INVALID_PHONE', field, message: `The phone number ${p.reason}.` }); return; }
+        if (!p.ok) { d.errors.push({ code: 'INVALID_PHONE', field, message: `The phone number ${p.reason}.` }); continue; }
         value = p.value;
         break;
       }
       case 'username': {
         const n = checkUsername(ident.identity);
-        if (!n.ok) { d.errors.push({ code: 'INVALID_FIELD', field, message: `The username ${n.reason}.` }); return; }
+        if (!n.ok) { d.errors.push({ code: 'INVALID_FIELD', field, message: `The username ${n.reason}.` }); continue; }
         value = n.value.toLowerCase();
         break;
       }
       default:
         value = ident.identity.trim();
-        if (value === '') { d.errors.push({ code: 'INVALID_FIELD', field, message: `The ${ident.type} identity is empty.` }); return; }
+        if (value === '') { d.errors.push({ code: 'INVALID_FIELD', field, message: `The ${ident.type} identity is empty.` }); continue; }
     }
-    if (!d.identities.some((x) => x.type === ident.type && x.identity === value)) {
-      d.identities.push({ type: ident.type, identity: value, display: ident.identity.trim(), ...base });
-    }
-  });
-  if ((u.identities ?? []).length === 0) {
+    if (hasIdentity(d.identities, ident.type, value)) continue;
+    const made: { -readonly [K in keyof ImportIdentity]: ImportIdentity[K] } = { type: ident.type, identity: value, display: ident.identity.trim() };
+    if (ident.is_verified !== undefined) made.isVerified = ident.is_verified;
+    if (ident.provider !== undefined) made.provider = ident.provider;
+    if (ident.profile !== undefined) made.profile = ident.profile;
+    d.identities.push(made);
+  }
+  if (identities.length === 0) {
     d.errors.push({ code: 'MISSING_IDENTITY', field: 'identities', message: 'The user needs at least one identity (email, phone, username or social).' });
   }
 
-  d.organizations = (u.organizations ?? []).map((o) => ({
-    externalId: o.external_id,
-    roles: dedupe(o.roles ?? []),
-    permissions: dedupe(o.permissions ?? []),
-    scopes: o.scopes ?? [],
-  }));
+  const organizations = u.organizations ?? [];
+  for (const o of organizations) {
+    d.organizations.push({
+      externalId: o.external_id,
+      roles: dedupe(o.roles ?? []),
+      permissions: dedupe(o.permissions ?? []),
+      scopes: o.scopes ?? [],
+    });
+  }
   d.properties = u.properties ?? [];
   d.featureFlags = u.feature_flags ?? [];
 
@@ -85,6 +95,7 @@ export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, ch
       salt: u.password.salt,
       saltPosition: u.password.salt_position,
       saltFormat: u.password.salt_format,
+      params: u.password.params,
     }, checkHash);
     if (pw.kind === 'ok') d.password = pw.password;
     else if (pw.kind === 'not_imported') {
@@ -94,6 +105,17 @@ export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, ch
   return d;
 }
 
+/** Trimmed, empty ones dropped, first occurrence kept. */
 function dedupe(xs: readonly string[]): string[] {
-  return [...new Set(xs.map((x) => x.trim()).filter((x) => x !== ''))];
+  const out: string[] = [];
+  for (const x of xs) {
+    const t = x.trim();
+    if (t !== '' && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+function hasIdentity(ids: readonly ImportIdentity[], type: string, identity: string): boolean {
+  for (const x of ids) if (x.type === type && x.identity === identity) return true;
+  return false;
 }

@@ -2,14 +2,23 @@
  * Splits NDJSON bytes into lines (LF or CRLF) with a cap on line length: a longer
  * line is reported once as too large and skipped to its end without keeping its
  * bytes. Line numbers count every physical line, blank ones included.
+ *
+ * Each chunk is decoded once, up to its last LF (never inside a UTF-8 sequence),
+ * and lines are cut from that string; the bytes after the last LF wait for the
+ * next chunk. The cap stays exact in bytes: a line of n UTF-16 units has at most
+ * 3n UTF-8 bytes, so its byte length is only computed when it could be over.
  */
 export type NdjsonLine =
   | { readonly kind: 'line'; readonly line: number; readonly text: string }
   | { readonly kind: 'too_large'; readonly line: number };
 
+const LF = 0x0a;
+const CR = 0x0d;
+const EMPTY = Buffer.alloc(0);
+
 export class NdjsonLineSplitter {
-  #parts: Buffer[] = [];
-  #partBytes = 0;
+  /** Bytes after the last LF: the start of a line not complete yet. */
+  #tail: Buffer = EMPTY;
   #line = 1;
   #skipping = false;
   readonly #maxLineBytes: number;
@@ -20,52 +29,60 @@ export class NdjsonLineSplitter {
 
   push(chunk: Buffer): NdjsonLine[] {
     const out: NdjsonLine[] = [];
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(0x0a, start);
-      if (nl < 0) break;
-      this.#emit(chunk.subarray(start, nl), out);
-      start = nl + 1;
+    if (this.#skipping) {
+      const nl = chunk.indexOf(LF);
+      if (nl < 0) return out;
+      this.#skipping = false; // the too-large line ends here
+      this.#line++;
+      chunk = chunk.subarray(nl + 1);
     }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      if (!this.#skipping) {
-        if (this.#partBytes + rest.length > this.#maxLineBytes + 1) {
-          out.push({ kind: 'too_large', line: this.#line });
-          this.#skipping = true;
-          this.#parts = [];
-          this.#partBytes = 0;
-        } else {
-          this.#parts.push(Buffer.from(rest));
-          this.#partBytes += rest.length;
-        }
+    const data = this.#tail.length === 0 ? chunk : Buffer.concat([this.#tail, chunk]);
+    const lastLf = data.lastIndexOf(LF);
+    if (lastLf >= 0) {
+      const text = data.toString('utf8', 0, lastLf + 1);
+      let start = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', start);
+        if (nl < 0) break;
+        this.#emit(text, start, nl, out);
+        start = nl + 1;
       }
+    }
+    const rest = lastLf < 0 ? data : data.subarray(lastLf + 1);
+    if (rest.length > this.#maxLineBytes + 1) { // +1: the CR of a CRLF
+      out.push({ kind: 'too_large', line: this.#line });
+      this.#skipping = true;
+      this.#tail = EMPTY;
+    } else {
+      this.#tail = rest;
     }
     return out;
   }
 
   end(): NdjsonLine[] {
     const out: NdjsonLine[] = [];
-    if (this.#partBytes > 0 || this.#skipping) this.#emit(Buffer.alloc(0), out);
+    if (this.#skipping) {
+      this.#skipping = false;
+      this.#line++;
+    } else if (this.#tail.length > 0) {
+      const text = this.#tail.toString('utf8');
+      this.#tail = EMPTY;
+      this.#emit(text, 0, text.length, out);
+    }
     return out;
   }
 
-  #emit(tail: Buffer, out: NdjsonLine[]): void {
+  /** The line text[start, end) (end: its LF, or the end of the input). */
+  #emit(text: string, start: number, end: number, out: NdjsonLine[]): void {
     const line = this.#line++;
-    if (this.#skipping) {
-      this.#skipping = false;
-      return;
-    }
-    let buf = this.#parts.length === 0 ? tail : Buffer.concat([...this.#parts, tail]);
-    this.#parts = [];
-    this.#partBytes = 0;
-    if (buf.length > 0 && buf[buf.length - 1] === 0x0d) buf = buf.subarray(0, buf.length - 1);
-    if (buf.length > this.#maxLineBytes) {
+    if (end > start && text.charCodeAt(end - 1) === CR) end--;
+    const max = this.#maxLineBytes;
+    if ((end - start) * 3 > max && Buffer.byteLength(text.substring(start, end), 'utf8') > max) {
       out.push({ kind: 'too_large', line });
       return;
     }
-    const text = buf.toString('utf8');
-    if (text.trim() === '') return;
-    out.push({ kind: 'line', line, text });
+    const s = text.substring(start, end);
+    if (s.charCodeAt(0) !== 0x7b /* { */ && s.trim() === '') return;
+    out.push({ kind: 'line', line, text: s });
   }
 }

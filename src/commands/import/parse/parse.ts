@@ -4,13 +4,19 @@ import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { Assembler, failedRow, type RowDraft } from './assemble';
 import { mapAuth0PasswordLine, mapAuth0UserLine } from './auth0';
+import type { ColumnMap } from './column-map';
+import type { CsvDialect } from './csv-dialect';
 import { CsvTokenizer, type CsvToken } from './csv-tokenizer';
+import { chooseCsvDialect, CSV_ONLY_FORMATS, DETECT_BYTES, detectJsonDocument, isJsonDocument, JSON_DOCUMENT_FORMATS } from './detect';
+import { mapFirebaseUser, type FirebaseHashConfig } from './firebase';
 import type { FileIssue } from './issues';
-import { analyzeCsvHeader, mapCsvRow, type CsvHeader } from './kinde-csv';
+import { JsonDocumentSplitter, jsonRecordPaths, type JsonRecord } from './json-document';
+import { mapKeycloakUser } from './keycloak';
 import { mapKindeNdjsonLine } from './kinde-ndjson';
 import { NdjsonLineSplitter, type NdjsonLine } from './ndjson-lines';
 import type { PasswordHashCheck } from './password-fields';
 import { describeJsonError, findOversizedString, isPlainObject, parseJsonSafely } from './safe-json';
+import { mapSupabaseJsonUser } from './supabase';
 import { resolveLimits, type FileSummary, type ImportBatch, type ImportFormat, type ParseLimits } from './types';
 import { Utf8Validator } from './utf8';
 
@@ -37,6 +43,10 @@ export interface ParseOptions {
   readonly batchSize?: number;
   /** src/passwords' hash-format check (see password-fields.ts); structure only when absent. */
   readonly checkPasswordHash?: PasswordHashCheck;
+  /** Firebase: the project's password hash parameters (without them, Firebase passwords are PASSWORD_NOT_IMPORTED). */
+  readonly firebaseHashConfig?: FirebaseHashConfig;
+  /** `--map`: read a CSV through this column mapping instead of Kinde's header names. */
+  readonly columnMap?: ColumnMap;
 }
 
 export interface ImportParse {
@@ -79,7 +89,10 @@ export function detectFormat(head: Buffer): ImportFormat {
   if (!isPlainObject(first)) return 'kinde_ndjson';
   const has = (k: string) => Object.prototype.hasOwnProperty.call(first, k);
   if (has('user_id') && has('identities')) return 'auth0';
+  if (has('localId')) return 'firebase';
   if (has('_id') || has('passwordHash')) return 'auth0_passwords';
+  if (has('encrypted_password') || has('raw_user_meta_data')) return 'supabase';
+  if (has('username') && (has('credentials') || has('createdTimestamp') || has('realmRoles') || has('requiredActions'))) return 'keycloak';
   return 'kinde_ndjson';
 }
 
@@ -150,11 +163,14 @@ interface Opened {
   readonly format: ImportFormat | null;
   readonly headErrors: FileIssue[];
   readonly warnings: FileIssue[];
-  readonly header: CsvHeader | null;
+  /** CSV: how the header and rows are read. */
+  readonly dialect: CsvDialect | null;
   /** CSV tokens already cut from the head (after the header). */
   readonly pendingTokens: CsvToken[];
   readonly tokenizer: CsvTokenizer | null;
-  /** Head bytes not yet handed to a tokenizer (NDJSON). */
+  /** JSON document: where its records sit (null for NDJSON and CSV). */
+  readonly jsonPaths: string[] | null;
+  /** Head bytes not yet handed to a tokenizer (NDJSON, JSON document). */
   readonly headRest: Buffer[];
   readonly rest: AsyncIterator<unknown>;
   readonly sink: Writable | undefined;
@@ -173,55 +189,81 @@ async function open(input: Readable, options: ParseOptions, sink: Writable | und
   const head: Buffer[] = [];
   let headBytes = 0;
   let done = false;
-
-  // 1. Read until the first line is complete (enough to detect and read a CSV header).
-  for (;;) {
+  const readMore = async (): Promise<boolean> => {
     const r = await rest.next();
-    if (r.done) { done = true; meter.end(); break; }
+    if (r.done) { done = true; meter.end(); return false; }
     const chunk = toBuffer(r.value);
-    if (!meter.push(chunk)) break;
+    if (!meter.push(chunk)) return false;
     await write(sink, chunk);
     head.push(chunk);
     headBytes += chunk.length;
-    if (headBytes > headCap || hasContentLine(chunk, head)) break;
+    return true;
+  };
+
+  // 1. Read until the first line is complete (enough to detect and read a CSV header);
+  //    a JSON document is recognised by its keys, so read up to 64 KiB of it.
+  for (;;) {
+    if (!(await readMore())) break;
+    if (headBytes > headCap || hasContentLine(head.at(-1)!, head)) break;
+  }
+  if (!done && !meter.error && isJsonDocument(Buffer.concat(head).toString('utf8').replace(/^\uFEFF/, ''))) {
+    while (headBytes < DETECT_BYTES && (await readMore()));
   }
   let headBuf = Buffer.concat(head);
   if (headBuf[0] === 0xef && headBuf[1] === 0xbb && headBuf[2] === 0xbf) headBuf = headBuf.subarray(3); // BOM
-  const base = { meter, rest, sink, done, warnings: [] as FileIssue[], pendingTokens: [] as CsvToken[] };
-  if (meter.error) return { ...base, format: null, headErrors: [meter.error], header: null, tokenizer: null, headRest: [] };
+  const base = { meter, rest, sink, done, warnings: [] as FileIssue[], pendingTokens: [] as CsvToken[], dialect: null, tokenizer: null, jsonPaths: null, headRest: [] as Buffer[] };
+  if (meter.error) return { ...base, format: null, headErrors: [meter.error] };
 
-  // 2. Format: given, or detected.
-  const empty = headBuf.toString('utf8').trim() === '';
+  // 2. Format: given, or detected; and the file's shape (CSV, NDJSON or one JSON document).
+  const headText = headBuf.toString('utf8');
+  const empty = headText.trim() === '';
   if (empty && done && options.format === undefined) {
-    return { ...base, format: null, headErrors: [fileError('UNSUPPORTED_FORMAT', 'The file is empty.')], header: null, tokenizer: null, headRest: [] };
+    return { ...base, format: null, headErrors: [fileError('UNSUPPORTED_FORMAT', 'The file is empty.')] };
   }
-  const format = options.format ?? detectFormat(headBuf);
-  if (format !== 'csv') {
-    const firstByte = headBuf.toString('utf8').trimStart()[0];
-    if (firstByte !== undefined && firstByte !== '{') {
-      return {
-        ...base, format, header: null, tokenizer: null, headRest: [],
-        headErrors: [fileError('UNSUPPORTED_FORMAT', `The file does not look like ${format} (NDJSON: one JSON object per line).`)],
-      };
+  const firstChar = headText.trimStart()[0];
+  if (options.columnMap && ((options.format !== undefined && options.format !== 'csv') || firstChar === '{' || firstChar === '[')) {
+    return { ...base, format: options.format ?? 'csv', headErrors: [fileError('UNSUPPORTED_FORMAT', 'A column map applies to CSV files only.')] };
+  }
+  // A `{` file that no provider's keys mark stays NDJSON (a broken first line is then a row error, as before).
+  const documentFormat = isJsonDocument(headText) ? options.format ?? detectJsonDocument(headText) : undefined;
+  if (documentFormat !== undefined && !(firstChar === '{' && (documentFormat === null || !JSON_DOCUMENT_FORMATS.has(documentFormat)))) {
+    const format = documentFormat;
+    if (format === null || !JSON_DOCUMENT_FORMATS.has(format)) {
+      const why = format === null
+        ? 'The file is a JSON document but not a Firebase, Keycloak or Supabase export (no localId, realm/credentials or encrypted_password key near its start).'
+        : `The file is one JSON document; ${format} files are ${CSV_ONLY_FORMATS.has(format) || format === 'csv' ? 'CSV' : 'NDJSON (one JSON object per line)'}.`;
+      return { ...base, format, headErrors: [fileError('UNSUPPORTED_FORMAT', why)] };
     }
-    return { ...base, format, headErrors: [], header: null, tokenizer: null, headRest: [headBuf] };
+    return { ...base, format, headErrors: [], jsonPaths: jsonRecordPaths(firstChar === '[' ? '[' : '{', format), headRest: [headBuf] };
+  }
+  if (firstChar === '{') {
+    const format = options.format ?? detectFormat(headBuf);
+    if (format === 'csv' || CSV_ONLY_FORMATS.has(format)) {
+      return { ...base, format, headErrors: [fileError('UNSUPPORTED_FORMAT', `The file is NDJSON; ${format} files are CSV.`)] };
+    }
+    return { ...base, format, headErrors: [], headRest: [headBuf] };
+  }
+  if (options.format !== undefined && options.format !== 'csv' && !JSON_DOCUMENT_FORMATS.has(options.format) && !CSV_ONLY_FORMATS.has(options.format)) {
+    if (firstChar !== undefined) {
+      return { ...base, format: options.format, headErrors: [fileError('UNSUPPORTED_FORMAT', `The file does not look like ${options.format} (NDJSON: one JSON object per line).`)] };
+    }
+    return { ...base, format: options.format, headErrors: [], headRest: [headBuf] };
   }
 
-  // 3. CSV: the header is the first record.
+  // 3. CSV: the header is the first record (Firebase's CSV has none).
   const tokenizer = new CsvTokenizer(limits.maxRecordBytes);
   const tokens = tokenizer.push(headBuf);
   if (done) tokens.push(...tokenizer.end());
   const first = tokens.shift();
   if (first === undefined || first.kind !== 'record') {
     const why = first === undefined ? 'The file has no header line.' : 'The header line cannot be read (too long or badly quoted).';
-    return { ...base, format, header: null, tokenizer: null, headRest: [], headErrors: [fileError('MISSING_REQUIRED_COLUMN', `${why} The first line must name the columns, e.g. email,first_name,last_name.`)] };
+    return { ...base, format: options.format ?? 'csv', headErrors: [fileError('MISSING_REQUIRED_COLUMN', `${why} The first line must name the columns, e.g. email,first_name,last_name.`)] };
   }
-  const header = analyzeCsvHeader(first.fields);
-  const looksLikeData = header.map.every((c) => c === null);
-  if (looksLikeData && options.format === undefined) {
-    return { ...base, format, header, tokenizer, headRest: [], warnings: [], pendingTokens: tokens, headErrors: [fileError('UNSUPPORTED_FORMAT', 'The file is neither NDJSON nor a CSV file with a Kinde header (no known column such as email, phone or id).')] };
-  }
-  return { ...base, format, header, tokenizer, headRest: [], warnings: header.warnings, pendingTokens: tokens, headErrors: header.errors };
+  const chosen = chooseCsvDialect(first.fields, options);
+  if ('error' in chosen) return { ...base, format: chosen.format, tokenizer, pendingTokens: tokens, headErrors: [chosen.error] };
+  const dialect = chosen.dialect;
+  if (dialect.firstRecordIsData) tokens.unshift(first);
+  return { ...base, format: dialect.format, dialect, tokenizer, warnings: dialect.warnings, pendingTokens: tokens, headErrors: dialect.errors };
 }
 
 /** Whether the head holds a line break after some non-blank content. */
@@ -230,6 +272,10 @@ function hasContentLine(latest: Buffer, all: Buffer[]): boolean {
   const text = Buffer.concat(all).toString('utf8');
   const t = text.replace(/^\uFEFF/, '').replace(/^\s+/, '');
   return t.includes('\n');
+}
+
+function malformedDocument(record: number, reason: string): FileIssue {
+  return fileError('UNSUPPORTED_FORMAT', `The JSON document is not valid JSON at or after record ${record}: ${reason}.`);
 }
 
 function fileError(code: 'MISSING_REQUIRED_COLUMN' | 'UNSUPPORTED_FORMAT', message: string): FileIssue {
@@ -251,13 +297,23 @@ export async function validateImport(input: Readable, options: ParseOptions & { 
   options.sink?.on('error', onSinkError);
   const o = await open(input, options, options.sink);
   let done = o.done;
-  while (!done && !o.meter.error && sinkError === null) {
+  // A JSON document is checked whole here: broken JSON halfway must reject the file before anything applies.
+  const json = o.jsonPaths && o.headErrors.length === 0 ? new JsonDocumentSplitter(o.jsonPaths) : null;
+  let jsonError: FileIssue | null = null;
+  const checkJson = (records: JsonRecord[]): void => {
+    const bad = records.find((r) => r.kind === 'malformed');
+    if (bad && bad.kind === 'malformed') jsonError ??= malformedDocument(bad.line, bad.reason);
+  };
+  for (const c of o.headRest) if (json) checkJson(json.push(c));
+  while (!done && !o.meter.error && sinkError === null && jsonError === null) {
     const r = await o.rest.next();
     if (r.done) { done = true; o.meter.end(); break; }
     const chunk = toBuffer(r.value);
     if (!o.meter.push(chunk)) break;
     await write(o.sink, chunk);
+    if (json) checkJson(json.push(chunk));
   }
+  if (json && done && !o.meter.error && jsonError === null) checkJson(json.end());
   // Rejected early: the rest of the input is left unread. The caller decides what to
   // do with it (an HTTP handler answers and closes; validateFile closes its file).
   if (options.sink) {
@@ -265,14 +321,15 @@ export async function validateImport(input: Readable, options: ParseOptions & { 
     options.sink.off('error', onSinkError);
   }
   if (sinkError !== null) throw sinkError;
-  const errors = o.meter.error && !o.headErrors.includes(o.meter.error) ? [...o.headErrors, o.meter.error] : o.headErrors;
+  const errors = o.meter.error && !o.headErrors.includes(o.meter.error) ? [...o.headErrors, o.meter.error] : [...o.headErrors];
+  if (jsonError) errors.push(jsonError);
   return {
     ok: errors.length === 0,
     format: o.format,
     errors,
     warnings: o.warnings,
-    columns: o.header?.columns ?? [],
-    ...(o.header ? { csvKind: o.header.kind } : {}),
+    columns: o.dialect?.columns ?? [],
+    ...(o.dialect ? { csvKind: o.dialect.kind } : {}),
     bytesRead: o.meter.bytes,
     checksum: o.meter.checksum,
   };
@@ -300,7 +357,7 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
   let rowsRead = 0;
   let finished = false;
 
-  const header = o.header;
+  const dialect = o.dialect;
   const onCsvToken = (t: CsvToken): void => {
     rowsRead++;
     const raw = t.kind === 'record' ? { line: t.line, text: '', fields: t.fields } : { line: t.line, text: t.text };
@@ -313,17 +370,19 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
         return;
       case 'record': {
         if (t.fields.every((f) => f.trim() === '')) { rowsRead--; return; }
-        if (t.fields.length !== header!.columns.length) {
-          assembler.addFailed(failedRow(t.line, raw, 'MALFORMED_ROW', null, `The row has ${t.fields.length} fields but the header has ${header!.columns.length}.`));
+        const [min, max] = dialect!.width;
+        if (t.fields.length < min || t.fields.length > max) {
+          const want = min === max ? `${min}` : `${min} to ${max}`;
+          assembler.addFailed(failedRow(t.line, raw, 'MALFORMED_ROW', null, `The row has ${t.fields.length} fields but the ${dialect!.firstRecordIsData ? 'format' : 'header'} has ${want}.`));
           return;
         }
         const big = t.fields.findIndex((f) => f.length > limits.maxFieldBytes / 3 && Buffer.byteLength(f, 'utf8') > limits.maxFieldBytes);
         if (big >= 0) {
-          const name = header!.map[big] ?? `column ${big + 1}`;
+          const name = dialect!.columnName(big);
           assembler.addFailed(failedRow(t.line, raw, 'ROW_TOO_LARGE', name, `The value of ${name} is larger than the limit of ${limits.maxFieldBytes} bytes.`));
           return;
         }
-        assembler.addDraft(mapCsvRow(header!, t.line, raw, t.fields, checkHash));
+        assembler.addDraft(dialect!.mapRow(t.line, raw, t.fields, checkHash));
         return;
       }
       default: {
@@ -338,9 +397,14 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
       case 'kinde_ndjson': return mapKindeNdjsonLine(value, line, raw, checkHash);
       case 'auth0': return mapAuth0UserLine(value, line, raw);
       case 'auth0_passwords': return mapAuth0PasswordLine(value, line, raw, checkHash);
+      case 'firebase': return mapFirebaseUser(value, line, raw, options.firebaseHashConfig, checkHash);
+      case 'keycloak': return mapKeycloakUser(value, line, raw, checkHash);
+      case 'supabase': return mapSupabaseJsonUser(value, line, raw, checkHash);
       case 'csv':
+      case 'clerk':
+      case 'cognito':
       case null:
-        throw new Error('mapLine called for a non-NDJSON format');
+        throw new Error('mapLine called for a CSV format');
       default: {
         const never: never = o.format;
         return never;
@@ -373,9 +437,42 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
     assembler.addDraft(mapLine(value, l.line, raw));
   };
 
-  const splitter = o.format !== null && o.format !== 'csv' ? new NdjsonLineSplitter(limits.maxLineBytes) : null;
+  // One record of a JSON document: the same checks as an NDJSON line; its text (for the failed-rows file) is re-serialised.
+  let documentBroken = false;
+  const onJsonRecord = (rec: JsonRecord): void => {
+    if (documentBroken) return;
+    rowsRead++;
+    if (rec.kind === 'malformed') {
+      // Pass 1 rejects a broken document; this only happens if the file changed in between.
+      documentBroken = true;
+      assembler.addFailed(failedRow(rec.line, { line: rec.line, text: '' }, 'MALFORMED_JSON', null, malformedDocument(rec.line, rec.reason).message));
+      return;
+    }
+    let text = JSON.stringify(rec.value);
+    let value = rec.value;
+    if (/__proto__|constructor|prototype/.test(text)) { value = parseJsonSafely(text); text = JSON.stringify(value); }
+    const raw = { line: rec.line, text: Buffer.byteLength(text, 'utf8') > limits.maxLineBytes ? '' : text };
+    if (raw.text === '') {
+      assembler.addFailed(failedRow(rec.line, raw, 'ROW_TOO_LARGE', null, `The record is larger than the limit of ${limits.maxLineBytes} bytes.`));
+      return;
+    }
+    if (!isPlainObject(value)) {
+      assembler.addFailed(failedRow(rec.line, raw, 'MALFORMED_JSON', null, 'The record is not a JSON object.'));
+      return;
+    }
+    const big = findOversizedString(value, limits.maxFieldBytes);
+    if (big !== null) {
+      assembler.addFailed(failedRow(rec.line, raw, 'ROW_TOO_LARGE', big, `The value of ${big} is larger than the limit of ${limits.maxFieldBytes} bytes.`));
+      return;
+    }
+    assembler.addDraft(mapLine(value, rec.line, raw));
+  };
+
+  const document = o.jsonPaths ? new JsonDocumentSplitter(o.jsonPaths) : null;
+  const splitter = !document && o.format !== null && o.dialect === null && o.tokenizer === null ? new NdjsonLineSplitter(limits.maxLineBytes) : null;
   const feed = (chunk: Buffer | null): void => {
     if (o.tokenizer) for (const t of chunk ? o.tokenizer.push(chunk) : o.tokenizer.end()) onCsvToken(t);
+    else if (document) for (const r of chunk ? document.push(chunk) : document.end()) onJsonRecord(r);
     else if (splitter) for (const l of chunk ? splitter.push(chunk) : splitter.end()) onLine(l);
   };
   const batch = (b: { records: ImportBatch['records']; failed: ImportBatch['failed'] }): ImportBatch =>
@@ -423,8 +520,8 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
         format: o.format,
         errors,
         warnings: o.warnings,
-        columns: header?.columns ?? [],
-        ...(header ? { csvKind: header.kind } : {}),
+        columns: dialect?.columns ?? [],
+        ...(dialect ? { csvKind: dialect.kind } : {}),
         bytesRead: o.meter.bytes,
         rowsRead,
         checksum: finished ? o.meter.checksum : '',

@@ -1,3 +1,4 @@
+import { detectHashingMethod } from '../../../passwords/detect';
 import { HASHING_METHODS, type HashingMethod, type ImportPassword } from './types';
 
 /** Password columns as they come from a file (any may be missing). Never log them. */
@@ -7,6 +8,8 @@ export interface RawPasswordFields {
   readonly salt?: string | null;
   readonly saltPosition?: string | null;
   readonly saltFormat?: string | null;
+  /** Parameters not in the hash string (scrypt n/r/p/key_length, Firebase project keys). */
+  readonly params?: Readonly<Record<string, string | number>> | null;
 }
 
 export type PasswordCheck =
@@ -23,7 +26,8 @@ export type PasswordCheck =
  */
 export type PasswordHashCheck = (password: ImportPassword) => string | null;
 
-const SALTED_NEED_POSITION: ReadonlySet<HashingMethod> = new Set(['md5', 'sha256']);
+const SALTED_NEED_POSITION: ReadonlySet<HashingMethod> = new Set(['md5', 'sha256', 'sha1', 'sha512']);
+const BASE64_SALTED: ReadonlySet<HashingMethod> = new Set(['scrypt', 'firebase_scrypt']);
 const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
 
 /**
@@ -35,16 +39,18 @@ const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
  */
 export function checkPasswordFields(raw: RawPasswordFields, checkHash?: PasswordHashCheck): PasswordCheck {
   const hashed = raw.hashedPassword ?? '';
-  const method = (raw.hashingMethod ?? '').trim().toLowerCase();
+  let method = (raw.hashingMethod ?? '').trim().toLowerCase();
   const salt = raw.salt ?? '';
   const position = (raw.saltPosition ?? '').trim().toLowerCase();
   const format = (raw.saltFormat ?? '').trim().toLowerCase();
   if (hashed === '' && method === '' && salt === '' && position === '' && format === '') return { kind: 'none' };
 
   if (hashed === '') return notImported('hashed_password', 'password columns are filled in but hashed_password is empty');
-  if (method === '') return notImported('hashing_method', 'hashed_password is given without a hashing_method');
+  // A hash that names its own scheme ($argon2id$, {SSHA}, pbkdf2_sha256$…) needs no method column.
+  if (method === '') method = detectHashingMethod(hashed.trim()) ?? '';
+  if (method === '') return notImported('hashing_method', 'hashed_password is given without a hashing_method, and the hash does not name its scheme');
   if (!(HASHING_METHODS as readonly string[]).includes(method)) {
-    return notImported('hashing_method', `hashing method "${clip(method)}" is not supported (use crypt, bcrypt, md5, sha256 or wordpress)`);
+    return notImported('hashing_method', `hashing method "${clip(method)}" is not supported (use one of ${HASHING_METHODS.join(', ')})`);
   }
   const hashingMethod = method as HashingMethod;
   if (position !== '' && position !== 'prefix' && position !== 'suffix') {
@@ -64,7 +70,9 @@ export function checkPasswordFields(raw: RawPasswordFields, checkHash?: Password
     hashingMethod,
     ...(salt !== '' ? { salt } : {}),
     ...(salt !== '' && position !== '' ? { saltPosition: position as 'prefix' | 'suffix' } : {}),
-    ...(salt !== '' ? { saltFormat: format === 'hex' ? 'hex' as const : 'string' as const } : {}),
+    // scrypt / Firebase salts are base64 by definition: no salt_format for them.
+    ...(salt !== '' && !BASE64_SALTED.has(hashingMethod) ? { saltFormat: format === 'hex' ? 'hex' as const : 'string' as const } : {}),
+    ...(raw.params && Object.keys(raw.params).length > 0 ? { params: raw.params } : {}),
   };
   const reason = checkHash?.(password) ?? null;
   if (reason !== null) return notImported('hashed_password', reason);

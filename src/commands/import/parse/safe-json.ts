@@ -7,7 +7,34 @@
  */
 const DANGEROUS_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * Deepest nesting accepted. A user record nests a few levels (identities, their
+ * details); 10,000 levels would overflow the stack of every recursive walk that
+ * follows (the reviver, zod, findOversizedString) and crash the import.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+export class JsonTooDeepError extends SyntaxError {}
+
+/** true when `text` nests arrays/objects deeper than `limit` (brackets inside strings do not count). */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 export function parseJsonSafely(text: string): unknown {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw new JsonTooDeepError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   if (!text.includes('__proto__') && !text.includes('constructor') && !text.includes('prototype') && !text.includes('\\u')) {
     return JSON.parse(text);
   }
@@ -16,6 +43,7 @@ export function parseJsonSafely(text: string): unknown {
 
 /** A JSON syntax error, described without quoting the line (it may hold a password hash). */
 export function describeJsonError(e: unknown): string {
+  if (e instanceof JsonTooDeepError) return `The line nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels.`;
   const m = e instanceof Error ? /position (\d+)/.exec(e.message) : null;
   return m ? `The line is not valid JSON (near character ${Number(m[1]) + 1}).` : 'The line is not valid JSON.';
 }

@@ -1,11 +1,15 @@
 import type { FileIssue, ImportIssue } from './issues';
 import type { ImportIdentityType } from './identity-types';
 
-export const IMPORT_FORMATS = ['csv', 'kinde_ndjson', 'auth0', 'auth0_passwords'] as const;
+export const IMPORT_FORMATS = [
+  'csv', 'kinde_ndjson', 'auth0', 'auth0_passwords', 'firebase', 'keycloak', 'supabase', 'clerk', 'cognito',
+] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-export const HASHING_METHODS = ['crypt', 'bcrypt', 'md5', 'sha256', 'wordpress'] as const;
-export type HashingMethod = (typeof HASHING_METHODS)[number];
+/** The methods src/passwords knows (Kinde's five, then Roster's further families). */
+export { HASHING_METHODS } from '../../../passwords/types';
+import type { HashingMethod } from '../../../passwords/types';
+export type { HashingMethod };
 
 /** Size caps. Every one is optional; a missing cap falls back to the default below. */
 export interface ParseLimits {
@@ -61,6 +65,8 @@ export interface ImportPassword {
   readonly salt?: string;
   readonly saltPosition?: 'prefix' | 'suffix';
   readonly saltFormat?: 'hex' | 'string';
+  /** Cost parameters kept beside the hash (scrypt n/r/p/key_length; firebase_scrypt signer_key, salt_separator, rounds, mem_cost). */
+  readonly params?: Readonly<Record<string, string | number>>;
 }
 
 /** The original text of a source row, for the failed-rows file. Never log it. */
@@ -111,6 +117,10 @@ export interface ImportRecord {
   readonly password?: ImportPassword;
   /** CSV `password_verified`; true lets the user sign in without a one-time code first. */
   readonly passwordVerified?: boolean;
+  /** The source says the user must set a new password (Keycloak UPDATE_PASSWORD, Cognito: no hash exported). */
+  readonly passwordResetRequired?: boolean;
+  /** The source has the account disabled (Keycloak enabled=false, Firebase disabled, Cognito enabled=false): imported suspended. */
+  readonly suspended?: boolean;
   /** Warnings of the merged rows (the record is applied anyway). */
   readonly warnings: readonly ImportIssue[];
   readonly raw: readonly RawRow[];

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { readKindeUser } from '../../src/commands/import/parse/kinde-ndjson-read';
+import { KindeNdjsonUserSchema } from '../../src/commands/import/parse/kinde-ndjson-schema';
+
+/** A small deterministic PRNG, so a failure can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VALID = {
+  extra: { nested: true },
+  organizations: [
+    { scopes: [{ scope: 'read', audience: 'api', x: 1 }], external_id: 'org_1', roles: ['admin', ' admin '], permissions: [], unknown: 2 },
+    { external_id: 'org_2' },
+  ],
+  id: 'u1',
+  identities: [
+    { identity: 'Ann@Example.com', type: 'email', is_verified: true, junk: 'x' },
+    { type: 'phone', identity: '+14155550123', is_verified: false, provider: 'sms' },
+    { type: 'username', identity: 'ann' },
+  ],
+  password: { hashing_algorithm: 'bcrypt', hashed_password: '$2b$10$abc', salt: null, salt_format: 'hex', salt_position: 'prefix', other: 1 },
+  first_name: 'Ann',
+  last_name: null,
+  properties: [{ value: 'v', key: 'k' }],
+  feature_flags: [],
+};
+
+// Values that are wrong somewhere in the schema, or edge cases of it.
+const ODD: unknown[] = [null, undefined, '', 'x', 0, 1.5, true, false, [], ['x'], [1], {}, { key: '' }, { key: 'k', value: 1 }];
+
+function mutate(r: () => number, v: unknown, rate: number): unknown {
+  if (typeof v !== 'object' || v === null) return r() < rate ? ODD[Math.floor(r() * ODD.length)] : v;
+  if (Array.isArray(v)) {
+    const out = v.map((x) => mutate(r, x, rate));
+    if (r() < rate) out.push(ODD[Math.floor(r() * ODD.length)]);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const roll = r();
+    if (roll < rate / 2) continue; // dropped
+    out[k] = roll < rate ? ODD[Math.floor(r() * ODD.length)] : mutate(r, x, rate);
+  }
+  return out;
+}
+
+describe('readKindeUser (the NDJSON line without zod)', () => {
+  it('gives zod\'s output exactly (members, order, copies) or leaves the line to zod', () => {
+    const r = prng(42);
+    let fast = 0;
+    const wrong: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const v = (i === 0 ? VALID : mutate(r, VALID, i % 2 === 0 ? 0.01 : 0.1)) as Record<string, unknown>;
+      const mine = readKindeUser(v);
+      const zod = KindeNdjsonUserSchema.safeParse(v);
+      if (mine === null) continue;
+      fast++;
+      if (!zod.success || JSON.stringify(zod.data) !== JSON.stringify(mine)) wrong.push(JSON.stringify(v));
+    }
+    expect(wrong).toEqual([]);
+    expect(fast).toBeGreaterThan(200); // the shortcut is taken on plainly valid lines
+    expect(readKindeUser(VALID)).not.toBeNull();
+  });
+
+  it('never hands out the input\'s own objects', () => {
+    const mine = readKindeUser(VALID)!;
+    expect(mine.organizations![0]!.roles).not.toBe(VALID.organizations[0]!.roles);
+    expect(mine.identities![0]).not.toBe(VALID.identities[0]);
+    expect(mine.properties![0]).not.toBe(VALID.properties[0]);
+  });
+});
