@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { AllowListError, parseAllowList } from './webhooks/endpoint-policy';
+import { AllowListError, parseAllowList } from './net/endpoint-policy';
 
 /** A proxy address express's `trust proxy` understands: an IP, a CIDR, or loopback / linklocal / uniquelocal. */
 function isProxyAddress(entry: string): boolean {

@@ -6,7 +6,7 @@ import { createPostgresEventStore } from './eventstore/postgres';
 import type { EventStore } from './eventstore/types';
 import type { Logger } from './logger';
 import { createPasswordVerifier, type PasswordVerifier } from './passwords';
-import { allProjections } from './projections';
+import { allProjections } from './all-projections';
 import type { Projection } from './projections/projection';
 import type { KeyCipher } from './secrets/key-cipher';
 import { loadKeyCipher } from './secrets/secret-key';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { exportUsers } from '../commands/export';
+import { exportUsers } from './export-users';
 import { openRuntime } from '../runtime';
 import type { CliCommand } from './commands';
 

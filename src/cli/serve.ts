@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import { openRuntime } from '../runtime';
 import { createServerApp } from '../server';
+import { createKeyRing } from '../http/auth/keys';
 import { announceSetupLink, consoleBaseUrl } from '../operators/setup-link';
 import { startWebhookDispatcher } from '../webhooks/dispatcher';
+import { createWebhookSigner } from '../webhooks/signer';
 import type { CliCommand } from './commands';
 import { setStopHandler, tolerateErrorsWhileLeaving } from './stop-signals';
 
@@ -20,7 +22,9 @@ export const serveCommand: CliCommand = {
     const resumed = await rt.imports.resumePending();
     if (resumed) logger.info('resumed interrupted imports', { count: resumed });
     // Webhook deliveries run beside the API: a slow endpoint never holds up a request.
-    const dispatcher = startWebhookDispatcher({ knex: rt.db.knex, logger, config, keyCipher: rt.keyCipher });
+    // The signer loads the API signing key through the key ring (keys are encrypted at rest; keyCipher decrypts them).
+    const keyRing = createKeyRing(rt.db.knex, rt.keyCipher);
+    const dispatcher = startWebhookDispatcher({ knex: rt.db.knex, logger, config, signer: createWebhookSigner(() => keyRing.signing()) });
     const app = createServerApp(rt, { dispatcher });
     await app.ready;
     const server: Server = await new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@ import { webhookDecider, WebhookError, type WebhookCommand, type WebhookState } 
 import { webhookEventSchemas, webhookStream, type WebhookEvent } from '../domain/webhook/events';
 import { deterministicUuid } from '../eventstore/ids';
 import { isWrongExpectedRevision, type EventData, type EventStore, type Position } from '../eventstore/types';
-import { ALLOW_HINT, checkEndpoint, parseAllowList, systemResolver, untilAborted, type EndpointCheck, type Resolver } from '../webhooks/endpoint-policy';
+import { ALLOW_HINT, checkEndpoint, parseAllowList, systemResolver, untilAborted, type EndpointCheck, type Resolver } from '../net/endpoint-policy';
 import { metadataFor, type CommandContext } from './context';
 import { foldRecorded } from './handle';
 
@@ -30,7 +30,7 @@ export interface WebhookCommandResult {
 
 /**
  * Refuses an endpoint whose host is, or resolves to, an address in the local
- * network (src/webhooks/endpoint-policy.ts) unless ROSTER_WEBHOOK_ALLOWED_HOSTS
+ * network (src/net/endpoint-policy.ts) unless ROSTER_WEBHOOK_ALLOWED_HOSTS
  * lists it. A name that does not resolve now is accepted: every delivery
  * resolves and checks it again before connecting.
  */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Knex } from 'knex';
-import { createUserSearchIndexes } from '../projections/users/search';
+import { createUserSearchIndexes } from './user-search';
 
 /**
  * Schema migrations, in order. Read-model tables are not here: each projection

@@ -109,7 +109,7 @@ export function success(message = 'Success', code = 'OK') {
   return { code, message };
 }
 
-export const notFound = (code: string, what: string) => new HttpError(404, code, `${what} not found`);
+export const notFound = (code: string, what: string) => new HttpError('not_found', code, `${what} not found`);
 
 // ---- shared zod pieces -------------------------------------------------------------------
 
@@ -122,19 +122,3 @@ export const pageSize = (max = 500, dflt = 10) => z.coerce.number().int().min(1)
 
 /** Comma-separated query lists, trimmed, empties dropped. */
 export const csv = z.string().max(10_000).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
-
-/** Opaque keyset cursors. */
-export function encodeCursor(values: readonly unknown[]): string {
-  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
-}
-
-export function decodeCursor(token: string | undefined): unknown[] | undefined {
-  if (!token) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v)) return v;
-  } catch {
-    /* fall through */
-  }
-  throw new HttpError(400, 'INVALID_NEXT_TOKEN', 'next_token is not valid');
-}

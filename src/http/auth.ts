@@ -62,7 +62,7 @@ export interface AuthDeps {
   readonly keyRefreshMs?: number;
 }
 
-const invalidCredentials = () => new HttpError(403, 'INVALID_CREDENTIALS', 'Invalid credentials used to access API');
+const invalidCredentials = () => new HttpError('forbidden', 'INVALID_CREDENTIALS', 'Invalid credentials used to access API');
 
 export function createAuth(deps: AuthDeps): Auth {
   const ring = createKeyRing(deps.knex, deps.keyCipher, { refreshMs: deps.keyRefreshMs });
@@ -178,7 +178,7 @@ export function requireScope(scope: string): RequestHandler {
   return (_req: Request, res, next) => {
     const p = res.locals.principal as Principal | undefined;
     if (!p) return next(invalidCredentials());
-    if (!p.scopes.has(scope)) return next(new HttpError(403, 'MISSING_SCOPE', `Invalid credentials used to access API: the token lacks the ${scope} scope`));
+    if (!p.scopes.has(scope)) return next(new HttpError('forbidden', 'MISSING_SCOPE', `Invalid credentials used to access API: the token lacks the ${scope} scope`));
     next();
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import { RosterError } from '../domain/errors';
 import { checkTemporaryPasswordStrength, type PasswordVerifier, type StoredPassword } from '../passwords';
 import { isValidTotpSecret } from './totp';
 
@@ -23,13 +24,15 @@ export interface OperatorCredentials extends Operator {
   readonly totpSecret: string | null;
 }
 
-/** A broken operator rule; `code` is stable, the message never carries a secret. */
-export class OperatorError extends Error {
-  constructor(
-    readonly code: 'OPERATOR_EMAIL_INVALID' | 'OPERATOR_EMAIL_TAKEN' | 'OPERATOR_NOT_FOUND' | 'PASSWORD_TOO_SHORT' | 'PASSWORD_TOO_COMMON' | 'TOTP_SECRET_INVALID',
-    message: string,
-  ) {
-    super(message);
+/**
+ * A broken operator rule; `code` is stable, the message never carries a secret.
+ * Of kind invalid: the console answers every one of them with 400.
+ */
+export class OperatorError extends RosterError {
+  declare readonly code: 'OPERATOR_EMAIL_INVALID' | 'OPERATOR_EMAIL_TAKEN' | 'OPERATOR_NOT_FOUND' | 'PASSWORD_TOO_SHORT' | 'PASSWORD_TOO_COMMON' | 'TOTP_SECRET_INVALID';
+  constructor(code: OperatorError['code'], message: string) {
+    super('invalid', code, message);
+    this.name = 'OperatorError';
   }
 }
 

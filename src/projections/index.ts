@@ -1,4 +1,3 @@
-import { webhookOutboxProjection } from '../webhooks/outbox-projection';
 import type { Projection } from './projection';
 import { auditProjection } from './audit/projection';
 import { roleGrantsProjection } from './role-grants/projection';
@@ -12,8 +11,12 @@ import { subscribersProjection } from './subscribers/projection';
 import { usersProjection } from './users/projection';
 import { userImportsProjection } from './user-imports/projection';
 
-/** Every read model Roster maintains. The projector runs each of them. */
-export const allProjections: readonly Projection[] = [
+/**
+ * Every read model Roster maintains. The projector runs these and the webhook
+ * outbox (src/all-projections.ts): webhooks sit beside projections, so this
+ * layer does not import them.
+ */
+export const readModels: readonly Projection[] = [
   usersProjection,
   organizationsProjection,
   rolesProjection,
@@ -24,6 +27,5 @@ export const allProjections: readonly Projection[] = [
   importsProjection,
   auditProjection,
   roleGrantsProjection,
-  webhookOutboxProjection,
   userImportsProjection,
 ];

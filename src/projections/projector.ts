@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import { RosterError } from '../domain/errors';
 import { BehaviorSubject, ReplaySubject, Subject, filter, firstValueFrom, map, race, take, timer } from 'rxjs';
 import { START, type EventStore, type Position, type RecordedEvent } from '../eventstore/types';
 import type { Logger } from '../logger';
@@ -116,7 +117,7 @@ export function createProjector(deps: {
 
   const byName = (name: string) => {
     const p = projections.find((x) => x.name === name || checkpointName(x) === name);
-    if (!p) throw Object.assign(new Error(`Unknown projection: ${name}`), { code: 'PROJECTION_NOT_FOUND' });
+    if (!p) throw new RosterError('not_found', 'PROJECTION_NOT_FOUND', `Unknown projection: ${name}`);
     return p;
   };
 
@@ -290,8 +291,8 @@ export function createProjector(deps: {
     const list = [...new Set((typeof names === 'string' ? [names] : names).map(byName))];
     for (const p of list) {
       const name = checkpointName(p);
-      if (!live.has(name)) throw Object.assign(new Error(`Projection ${p.name} is not running in this process`), { code: 'PROJECTION_NOT_RUNNING_HERE' });
-      if (rebuilding.has(name)) throw Object.assign(new Error(`Projection ${p.name} is already rebuilding`), { code: 'PROJECTION_REBUILDING' });
+      if (!live.has(name)) throw new RosterError('conflict', 'PROJECTION_NOT_RUNNING_HERE', `Projection ${p.name} is not running in this process`);
+      if (rebuilding.has(name)) throw new RosterError('conflict', 'PROJECTION_REBUILDING', `Projection ${p.name} is already rebuilding`);
     }
     const shadows: (Target & { oldGeneration: number })[] = [];
     for (const p of list) rebuilding.add(checkpointName(p));

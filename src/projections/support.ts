@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { queryError } from '../domain/errors';
 import type { RecordedEvent } from '../eventstore/types';
 import type { Projection, TableNames } from './projection';
 
@@ -180,7 +181,7 @@ export function decodeToken(token: string | undefined | null, arity: number): un
   } catch {
     // fall through
   }
-  throw Object.assign(new Error('next_token is not valid'), { code: 'INVALID_NEXT_TOKEN', status: 400 });
+  throw queryError('invalid', 'INVALID_NEXT_TOKEN', 'next_token is not valid');
 }
 
 export function clampPageSize(size: number | string | undefined, fallback = 10, max = 500): number {
@@ -189,4 +190,4 @@ export function clampPageSize(size: number | string | undefined, fallback = 10, 
   return Math.min(Math.floor(n), max);
 }
 
-export const notFound = (code: string, message: string) => Object.assign(new Error(message), { code, status: 404 });
+export const notFound = (code: string, message: string) => queryError('not_found', code, message);

@@ -1,11 +1,10 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../logger';
-import type { KeyCipher } from '../secrets/key-cipher';
 import { viewName } from '../projections/projection';
-import { ALLOW_HINT, parseAllowList, systemResolver, type Resolver } from './endpoint-policy';
+import { ALLOW_HINT, parseAllowList, systemResolver, type Resolver } from '../net/endpoint-policy';
 import { lockQueueHeads, unblockQueueHeads } from './heads';
 import { EndpointNotAllowedError, postWebhook } from './send';
-import { createWebhookSigner, type WebhookSigner } from './signer';
+import type { WebhookSigner } from './signer';
 
 /**
  * The webhook dispatcher: a loop of its own (never inside a command or a
@@ -44,15 +43,14 @@ export interface WebhookDispatcherOptions {
   readonly random?: () => number;
 }
 
-export type WebhookDispatcherDeps = {
+export interface WebhookDispatcherDeps {
   readonly knex: Knex;
+  /** Signs with Roster's API signing key (the one /.well-known/jwks.json publishes): serve passes createWebhookSigner(() => keyRing.signing()). */
+  readonly signer: WebhookSigner;
   readonly logger: Logger;
   readonly config: { readonly webhooks: { readonly allowedHosts?: readonly string[]; readonly retryHours: number } };
   readonly options?: WebhookDispatcherOptions;
-} & (
-  /** Default signer: Roster's API signing key (the one /.well-known/jwks.json publishes), decrypted with keyCipher. */
-  { readonly signer: WebhookSigner; readonly keyCipher?: KeyCipher } | { readonly signer?: undefined; readonly keyCipher: KeyCipher }
-);
+}
 
 export interface WebhookDispatcher {
   /** Look for due deliveries now (e.g. after a manual retry). */
@@ -92,7 +90,7 @@ const isUndefinedTable = (err: unknown) => (err as { code?: string })?.code === 
 
 export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
   const { knex, logger } = deps;
-  const signer = deps.signer ?? createWebhookSigner(knex, deps.keyCipher);
+  const signer = deps.signer;
   const o = deps.options ?? {};
   const timeoutMs = o.requestTimeoutMs ?? 10_000;
   const pollMs = o.pollIntervalMs ?? 1000;

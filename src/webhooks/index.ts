@@ -1,7 +1,7 @@
 /**
  * Webhooks, wired by the composition root:
- * - `webhookOutboxProjection` in `allProjections` (writes deliveries in the projector's transaction);
- * - `startWebhookDispatcher({ knex, logger, config, keyCipher })` in `serve` (stop it on shutdown);
+ * - `webhookOutboxProjection` in `allProjections` (src/all-projections.ts) (writes deliveries in the projector's transaction);
+ * - `startWebhookDispatcher({ knex, logger, config, signer })` in `serve`, the signer loading keys through the key ring (stop it on shutdown);
  * - `webhookRoutes({ ...apiDeps, allowedHosts, dispatcher }, registry)` among the API routes.
  */
 export { webhookOutboxProjection, createWebhookOutboxProjection, WEBHOOK_OUTBOX_PROJECTION } from './outbox-projection';

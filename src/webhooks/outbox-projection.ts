@@ -337,5 +337,5 @@ async function applyOutbox(db: Knex.Transaction, all: readonly RecordedEvent[], 
   }
 }
 
-/** The instance to list in src/projections/index.ts `allProjections`. */
+/** The instance listed in src/all-projections.ts `allProjections`. */
 export const webhookOutboxProjection: Projection = createWebhookOutboxProjection();

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { checkEndpoint, untilAborted, type AllowRules, type Resolver } from './endpoint-policy';
+import { checkEndpoint, untilAborted, type AllowRules, type Resolver } from '../net/endpoint-policy';
 
 /**
  * One webhook POST, to an address that was checked: the host is resolved once,

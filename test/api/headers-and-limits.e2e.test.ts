@@ -136,7 +136,8 @@ describe('error bodies', () => {
         const res = await fetch(`${base}${path}`);
         expect(res.status, path).toBe(500);
         const text = await res.text();
-        expect(JSON.parse(text), path).toEqual({ errors: [{ code: 'INTERNAL_ERROR', message: 'Internal error' }] });
+        // The correlation id is the request id: the same id is logged with the error.
+        expect(JSON.parse(text), path).toEqual({ errors: [{ code: 'INTERNAL_ERROR', message: `Internal error (correlation id ${res.headers.get('x-request-id')})` }] });
         expectNoInternals(text, path);
         expectSecurityHeaders(res, path);
       }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { decodeProtectedHeader, exportJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSigningKeys } from '../../src/http/auth/keys';
+import { createKeyRing, ensureSigningKeys } from '../../src/http/auth/keys';
 import { keyCipherFromBytes } from '../../src/secrets/key-cipher';
 import { createWebhookSigner } from '../../src/webhooks/signer';
 import { startTestApp, type TestApp } from '../support/app';
@@ -71,7 +71,8 @@ describe('signing keys', () => {
       expect.objectContaining({ kid: oldKid, status: 'published', published_until: rotated.retiring[0]!.published_until }),
     ]);
 
-    const signer = createWebhookSigner(app.db.knex, app.runtime.keyCipher, { refreshMs: 0 });
+    const keyRing = createKeyRing(app.db.knex, app.runtime.keyCipher, { refreshMs: 0 });
+    const signer = createWebhookSigner(() => keyRing.signing());
     expect(decodeProtectedHeader(await signer.sign({ type: 'user.created' })).kid).toBe(newKid);
 
     // When the old key's tokens have expired (moved forward here), it leaves the JWKS and its tokens stop working.

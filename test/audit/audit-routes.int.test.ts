@@ -6,7 +6,7 @@ import { errorHandler, notFoundHandler } from '../../src/http/errors';
 import { auditRoutes } from '../../src/http/routes/audit';
 import { projectionRoutes } from '../../src/http/routes/projections';
 import { createLogger } from '../../src/logger';
-import { allProjections } from '../../src/projections';
+import { allProjections } from '../../src/all-projections';
 import { ev, identity, startHarness, userId, type Harness } from '../projections/harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies */

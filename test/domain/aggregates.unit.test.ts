@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { businessSettingsDecider, DEFAULT_BUSINESS_SETTINGS } from '../../src/domain/business-settings/decider';
-import { DomainError } from '../../src/domain/errors';
 import { organizationDecider } from '../../src/domain/organization/decider';
 import { permissionDecider } from '../../src/domain/permission/decider';
 import { reservationDecider } from '../../src/domain/reservation/decider';
 import { roleDecider } from '../../src/domain/role/decider';
-import { fold, type Decider, type DomainEvent } from '../../src/domain/shared';
 import { subscriberDecider } from '../../src/domain/subscriber/decider';
-
-function run<C, E extends DomainEvent, S>(d: Decider<C, E, S>, given: E[], when: C) {
-  return d.decide(when, fold(d, given));
-}
-function code(fn: () => unknown): string {
-  try { fn(); } catch (e) { return e instanceof DomainError ? e.code : 'OTHER'; }
-  return 'NO_ERROR';
-}
+import { deciderSpec } from '../support/decider-spec';
 
 const ORG = 'org_aaaaaaaaaaaa';
 
@@ -27,42 +18,59 @@ describe('reservations', () => {
     ['release by non-owner', claimed, { type: 'ReleaseReservation' as const, data: { ownerId: 'u2' } }, 0, 'NO_ERROR'],
     ['release by owner', claimed, { type: 'ReleaseReservation' as const, data: { ownerId: 'u1' } }, 1, 'NO_ERROR'],
   ])('%s', (_n, given, when, count, expected) => {
-    expect(code(() => run(reservationDecider, given, when))).toBe(expected);
-    if (expected === 'NO_ERROR') expect(run(reservationDecider, given, when)).toHaveLength(count);
+    const then = deciderSpec(reservationDecider).given(given).when(when);
+    if (expected !== 'NO_ERROR') then.thenThrows(expected);
+    else if (count === 0) then.thenNothingHappened();
+    else then.then((events) => expect(events).toHaveLength(count));
   });
 });
 
 describe('organization', () => {
   const created = [{ type: 'OrganizationCreated' as const, data: { orgCode: ORG, name: 'Acme', externalId: 'x', isDefault: false } }];
-  it('no-op update appends nothing; a change appends one event', () => {
-    expect(run(organizationDecider, created, { type: 'UpdateOrganization', data: { name: 'Acme', externalId: 'x' } })).toEqual([]);
-    expect(run(organizationDecider, created, { type: 'UpdateOrganization', data: { name: 'Acme 2' } })).toEqual([{ type: 'OrganizationUpdated', data: { name: 'Acme 2' } }]);
+  const spec = deciderSpec(organizationDecider);
+  it('an update with the same values appends nothing', () => {
+    spec.given(created).when({ type: 'UpdateOrganization', data: { name: 'Acme', externalId: 'x' } }).thenNothingHappened();
+  });
+  it('a change appends one event', () => {
+    spec.given(created).when({ type: 'UpdateOrganization', data: { name: 'Acme 2' } }).then([{ type: 'OrganizationUpdated', data: { name: 'Acme 2' } }]);
   });
   it('the default organization cannot be deleted', () => {
     const def = [{ type: 'OrganizationCreated' as const, data: { orgCode: ORG, name: 'Default', isDefault: true } }];
-    expect(code(() => run(organizationDecider, def, { type: 'DeleteOrganization', data: {} }))).toBe('DEFAULT_ORGANIZATION_PROTECTED');
+    spec.given(def).when({ type: 'DeleteOrganization', data: {} }).thenThrows('DEFAULT_ORGANIZATION_PROTECTED');
   });
   it('default roles set once', () => {
-    const set = run(organizationDecider, created, { type: 'SetOrganizationDefaultRoles', data: { roleIds: ['r1'] } });
-    expect(run(organizationDecider, [...created, ...set], { type: 'SetOrganizationDefaultRoles', data: { roleIds: ['r1'] } })).toEqual([]);
+    spec.given(created).when({ type: 'SetOrganizationDefaultRoles', data: { roleIds: ['r1'] } }).then([{ type: 'OrganizationDefaultRolesSet', data: { roleIds: ['r1'] } }]);
+  });
+  it('the same default roles again change nothing', () => {
+    spec
+      .given([...created, { type: 'OrganizationDefaultRolesSet', data: { roleIds: ['r1'] } }])
+      .when({ type: 'SetOrganizationDefaultRoles', data: { roleIds: ['r1'] } })
+      .thenNothingHappened();
   });
 });
 
 describe('role and permission', () => {
   const role = [{ type: 'RoleCreated' as const, data: { roleId: 'r1', key: 'admin', name: 'Admin', assignToNewUsers: false, permissionIds: [] } }];
-  it('adds an existing permission once; refuses an unknown one', () => {
-    expect(run(roleDecider, role, { type: 'AddPermissionToRole', data: { permissionId: 'p1', permissionExists: true } })).toHaveLength(1);
-    expect(code(() => run(roleDecider, role, { type: 'AddPermissionToRole', data: { permissionId: 'p1', permissionExists: false } }))).toBe('PERMISSION_NOT_FOUND');
+  const spec = deciderSpec(roleDecider);
+  const deleted = [...role, { type: 'RoleDeleted' as const, data: { key: 'admin' } }];
+  it('adds an existing permission', () => {
+    spec.given(role).when({ type: 'AddPermissionToRole', data: { permissionId: 'p1', permissionExists: true } }).then((events) => expect(events).toHaveLength(1));
   });
-  it('deleting twice appends once; a deleted role cannot be updated', () => {
-    const del = run(roleDecider, role, { type: 'DeleteRole', data: {} });
-    expect(del).toEqual([{ type: 'RoleDeleted', data: { key: 'admin' } }]);
-    expect(run(roleDecider, [...role, ...del], { type: 'DeleteRole', data: {} })).toEqual([]);
-    expect(code(() => run(roleDecider, [...role, ...del], { type: 'UpdateRole', data: { name: 'x' } }))).toBe('ROLE_NOT_FOUND');
+  it('refuses an unknown permission', () => {
+    spec.given(role).when({ type: 'AddPermissionToRole', data: { permissionId: 'p1', permissionExists: false } }).thenThrows('PERMISSION_NOT_FOUND');
+  });
+  it('deletes a role', () => {
+    spec.given(role).when({ type: 'DeleteRole', data: {} }).then([{ type: 'RoleDeleted', data: { key: 'admin' } }]);
+  });
+  it('deleting a deleted role changes nothing', () => {
+    spec.given(deleted).when({ type: 'DeleteRole', data: {} }).thenNothingHappened();
+  });
+  it('a deleted role cannot be updated', () => {
+    spec.given(deleted).when({ type: 'UpdateRole', data: { name: 'x' } }).thenThrows('ROLE_NOT_FOUND');
   });
   it('permission update with the same values appends nothing', () => {
     const perm = [{ type: 'PermissionCreated' as const, data: { permissionId: 'p1', key: 'read', name: 'Read', addToNewRoles: true } }];
-    expect(run(permissionDecider, perm, { type: 'UpdatePermission', data: { key: 'read', addToNewRoles: true } })).toEqual([]);
+    deciderSpec(permissionDecider).given(perm).when({ type: 'UpdatePermission', data: { key: 'read', addToNewRoles: true } }).thenNothingHappened();
   });
 });
 
@@ -70,7 +78,7 @@ describe('subscriber', () => {
   const added = [{ type: 'SubscriberAdded' as const, data: { subscriberId: 's1', email: 'a@b.co' } }];
   // "You can only select one."
   it.each([[[]], [[ORG, 'org_bbbbbbbbbbbb']]])('conversion with %j organizations is refused', (orgCodes) => {
-    expect(code(() => run(subscriberDecider, added, { type: 'ConvertSubscriberToUser', data: { userId: 'kp_0123456789abcdef0123456789abcdef', orgCodes } }))).toBe('CONVERSION_NEEDS_ONE_ORGANIZATION');
+    deciderSpec(subscriberDecider).given(added).when({ type: 'ConvertSubscriberToUser', data: { userId: 'kp_0123456789abcdef0123456789abcdef', orgCodes } }).thenThrows('CONVERSION_NEEDS_ONE_ORGANIZATION');
   });
 });
 
@@ -79,10 +87,11 @@ describe('business settings', () => {
   it('Kinde defaults: self sign-up allowed, profiles synced', () => {
     expect(DEFAULT_BUSINESS_SETTINGS).toMatchObject({ allowSelfSignUp: true, syncProfilesOnSignIn: true, addUsersToDefaultOrganization: true });
   });
+  const spec = deciderSpec(businessSettingsDecider);
   it('only changed settings are recorded', () => {
-    expect(run(businessSettingsDecider, init, { type: 'UpdateBusinessSettings', data: { allowSelfSignUp: true, termsUrl: 'https://x/t' } })).toEqual([
-      { type: 'BusinessSettingsUpdated', data: { termsUrl: 'https://x/t' } },
-    ]);
-    expect(run(businessSettingsDecider, init, { type: 'InitializeBusinessSettings', data: { defaultOrgCode: ORG } })).toEqual([]);
+    spec.given(init).when({ type: 'UpdateBusinessSettings', data: { allowSelfSignUp: true, termsUrl: 'https://x/t' } }).then([{ type: 'BusinessSettingsUpdated', data: { termsUrl: 'https://x/t' } }]);
+  });
+  it('initializing again changes nothing', () => {
+    spec.given(init).when({ type: 'InitializeBusinessSettings', data: { defaultOrgCode: ORG } }).thenNothingHappened();
   });
 });

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/commands/context';
-import { exportUsers } from '../../src/commands/export';
+import { exportUsers } from '../../src/cli/export-users';
 import { runImport } from '../../src/commands/import/run';
 import { createOrganization, ensureDefaults } from '../../src/commands/organizations';
 import { createPermission, createRole } from '../../src/commands/roles';
@@ -13,7 +13,7 @@ import { streams } from '../../src/domain/streams';
 import type { ExistingUser } from '../../src/domain/user/state';
 import { uniqueKey, type EventStore } from '../../src/eventstore/types';
 import { createLogger } from '../../src/logger';
-import { allProjections } from '../../src/projections';
+import { allProjections } from '../../src/all-projections';
 import { createProjector } from '../../src/projections/projector';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
@@ -50,17 +50,21 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** Each case has its own database with the docs' organizations, roles and permissions: no case sees another's users. */
 describe('import scenarios', () => {
   let db: TestDatabase;
   let seeded: Awaited<ReturnType<typeof seedAccess>>;
-  beforeAll(async () => {
+  beforeEach(async () => {
     db = await createTestDatabase();
     seeded = await seedAccess(db.store);
   });
-  afterAll(async () => db?.close());
+  afterEach(async () => db?.close());
+
+  /** Given: the docs' example users file imported (Jen, Elmo…). */
+  const givenKindeUsers = () => runImport(db.store, path.join(fixtures, 'kinde-users.csv'));
 
   it('merges the rows of one user: one row per organization with its roles (the docs example)', async () => {
-    const report = await runImport(db.store, path.join(fixtures, 'kinde-users.csv'));
+    const report = await givenKindeUsers();
     expect(report.status).toBe('completed');
     const jen = await userByEmail(db.store, 'jen@kinde.com');
     expect(jen.providedId).toBe('0001');
@@ -71,6 +75,7 @@ describe('import scenarios', () => {
   });
 
   it('adds access to users already imported from an access-only second file', async () => {
+    await givenKindeUsers();
     const report = await runImport(db.store, write('access.csv', 'id,roles,permissions,external_organization_id\n0002,"role_4","permission_4","ext_org_id_3"\n9999,"role_1",,"ext_org_id_1"\n'));
     expect(report.counts).toMatchObject({ users_updated: 1, rows_failed: 1 });
     expect(report.issues.map((i) => i.code)).toEqual(['USER_NOT_FOUND']);
@@ -104,12 +109,11 @@ describe('import scenarios', () => {
     ['update', 'Jennifer', 'Jennifer'],
     ['create_only', 'Jennifer', 'Jen'],
   ] as const)('mode %s: a changed first name in the file gives %s -> %s', async (mode, fileName, expected) => {
+    await givenKindeUsers();
     const report = await runImport(db.store, write(`mode-${mode}.csv`, `email,id,first_name\njen@kinde.com,0001,${fileName}\n`), { mode });
     const jen = await userByEmail(db.store, 'jen@kinde.com');
     expect(jen.firstName).toBe(expected);
     if (mode === 'create_only') expect(report.counts.users_skipped).toBe(1);
-    // Restore for the next case.
-    if (mode === 'update') await runImport(db.store, write('restore.csv', 'email,id,first_name\njen@kinde.com,0001,Jen\n'), { mode: 'update' });
   });
 
   it('imports an Auth0 user export and then its password-hash export, matched by id or email', async () => {

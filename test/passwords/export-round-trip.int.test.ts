@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/commands/context';
-import { exportUsers } from '../../src/commands/export';
+import { exportUsers } from '../../src/cli/export-users';
 import { runImport } from '../../src/commands/import/run';
 import { ensureDefaults } from '../../src/commands/organizations';
 import { createUser, loadUser, setPassword } from '../../src/commands/users';
 import { createLogger } from '../../src/logger';
 import { parseStoredPassword, verifyPasswordSync, type StoredPassword, type StoredPasswordInput } from '../../src/passwords';
-import { allProjections } from '../../src/projections';
+import { allProjections } from '../../src/all-projections';
 import { createProjector } from '../../src/projections/projector';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 

@@ -7,7 +7,7 @@ import { createContext } from '../../src/commands/context';
 import { runImport } from '../../src/commands/import/run';
 import { ensureDefaults } from '../../src/commands/organizations';
 import { createLogger } from '../../src/logger';
-import { allProjections } from '../../src/projections';
+import { allProjections } from '../../src/all-projections';
 import { checkpointName, type Projection } from '../../src/projections/projection';
 import { createProjector } from '../../src/projections/projector';
 import { createTestDatabase } from '../support/db';

@@ -6,7 +6,7 @@ import { createPermission, createRole, deleteRole } from '../../src/commands/rol
 import { addSubscriber } from '../../src/commands/subscribers';
 import * as users from '../../src/commands/users';
 import { DomainError } from '../../src/domain/errors';
-import { allProjections } from '../../src/projections';
+import { allProjections } from '../../src/all-projections';
 import type { Projection } from '../../src/projections/projection';
 import { startHarness, type Harness } from './harness';
 

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allProjections } from '../../src/projections';
+import { allProjections } from '../../src/all-projections';
 import { physicalNames, type Projection } from '../../src/projections/projection';
 import { organizationUsers, getOrganization } from '../../src/projections/organizations/queries';
 import { roleHoldersAsOf } from '../../src/projections/role-grants/queries';
 import { listRoles, roleUsers } from '../../src/projections/roles/queries';
 import { listSubscribers } from '../../src/projections/subscribers/queries';
-import { userAsOf } from '../../src/projections/time-travel/queries';
+import { loadUserView } from '../../src/projections/time-travel/user-view';
+import { kindeUser } from '../../src/http/views/user-stream';
 import { getUser, listUsers, policyAcceptances } from '../../src/projections/users/queries';
 import { ev, identity, orgCode, startHarness, userId, type Harness } from './harness';
 
@@ -32,7 +33,6 @@ describe('read models', () => {
     await h.given(`user-${alice}`, [
       ev('UserCreated', { userId: alice, firstName: 'Alice', lastName: 'Zed', identities: [identity(alice, 'email', 'Alice@Example.com'), identity(alice, 'username', 'alicez', false)], organizations: [{ orgCode: org, roleIds: ['role_viewer'], permissionIds: [] }] }, { occurredAt: T(1) }),
       ev('RoleAssignedToUser', { orgCode: org, roleId: 'role_admin' }, { occurredAt: T(3), actor: { type: 'admin', id: 'admin_ann' } }),
-      ev('PasswordPlaceholder', {}, { occurredAt: T(3) }),
       ev('UserPasswordSet', { password: { method: 'bcrypt', hash: '$2b$10$SECRETSECRETSECRETSECRE', salt: 'NaCl' }, isTemporary: false }, { occurredAt: T(3) }),
       ev('RoleRemovedFromUser', { orgCode: org, roleId: 'role_admin' }, { occurredAt: T(10), actor: { type: 'admin', id: 'admin_bo' } }),
       ev('PolicyAccepted', { policy: 'terms', url: 'https://acme.test/terms-v2', acceptedAt: T(4) }, { occurredAt: T(4) }),
@@ -124,14 +124,22 @@ describe('read models', () => {
     expect(await roleHoldersAsOf(h.db.knex, org, 'role_admin', T(1))).toEqual([]);
   });
 
-  it('time travel: the user as they were', async () => {
-    const before = await userAsOf(h.db.store, h.db.knex, bob, T(4));
-    expect(before).toMatchObject({ is_suspended: false, total_sign_ins: 0, status: 'active' });
-    const after = await userAsOf(h.db.store, h.db.knex, bob, T(7));
-    expect(after).toMatchObject({ is_suspended: true, total_sign_ins: 1 });
-    await expect(userAsOf(h.db.store, h.db.knex, carol, '2026-02-01T00:00:00Z')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
-    // Now equals the live read model.
-    expect(await userAsOf(h.db.store, h.db.knex, alice, '2030-01-01T00:00:00Z')).toEqual(await getUser(h.db.knex, alice));
+  it('time travel: the user as they were (the same stream fold as GET /api/v1/user?as_of=)', async () => {
+    const asOf = async (id: string, at: string) => kindeUser(await loadUserView(h.db.store, id, new Date(at)), new Set(['organizations']));
+    expect(await asOf(bob, T(4))).toMatchObject({ is_suspended: false, total_sign_ins: 0 });
+    expect(await asOf(bob, T(7))).toMatchObject({ is_suspended: true, total_sign_ins: 1 });
+    await expect(asOf(carol, '2026-02-01T00:00:00Z')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    // Now agrees with the live read model.
+    const now = await asOf(alice, '2030-01-01T00:00:00Z');
+    const live = await getUser(h.db.knex, alice);
+    expect({ first_name: now.first_name ?? null, last_name: now.last_name ?? null, is_suspended: now.is_suspended, total_sign_ins: now.total_sign_ins, last_signed_in: now.last_signed_in, organizations: [...(now.organizations ?? [])].sort() }).toEqual({
+      first_name: live.first_name,
+      last_name: live.last_name,
+      is_suspended: live.is_suspended,
+      total_sign_ins: live.total_sign_ins,
+      last_signed_in: live.last_signed_in,
+      organizations: [...live.organizations].sort(),
+    });
   });
 
   it('policy acceptances of the current version', async () => {

@@ -244,7 +244,7 @@ describe('refusals', () => {
     const wrong = await refusal(signInWithPassword(deps, { ...input, identity: 'alice@example.com' }));
     const unknown = await refusal(signInWithPassword(deps, { ...input, identity: 'nobody@example.com' }));
     const none = await refusal(signInWithPassword(deps, { ...input, identity: 'nopass@example.com' }));
-    for (const e of [wrong, unknown, none]) expect({ code: e.code, status: e.status, message: e.message }).toEqual({ code: wrong.code, status: 401, message: wrong.message });
+    for (const e of [wrong, unknown, none]) expect({ code: e.code, kind: e.kind, message: e.message }).toEqual({ code: wrong.code, kind: 'unauthenticated', message: wrong.message });
     expect(wrong.code).toBe('INVALID_CREDENTIALS');
 
     const context = { ip: '198.51.100.9', userAgent: 'UA/1', application: 'shop', method: 'password' };
@@ -272,7 +272,7 @@ describe('refusals', () => {
     await requestPasswordReset(db.store, admin, userId);
     // "The next time the user signs in, they will be prompted to change their password."
     const err = await refusal(signInWithPassword(deps, { identity: 'resetme', password: 'reset-secret-1' }));
-    expect({ code: err.code, status: err.status }).toEqual({ code: 'PASSWORD_RESET_REQUIRED', status: 403 });
+    expect({ code: err.code, kind: err.kind }).toEqual({ code: 'PASSWORD_RESET_REQUIRED', kind: 'forbidden' });
     expect((await userEvents(userId)).at(-1)).toMatchObject({ type: 'UserSignInFailed', data: { reason: 'password_reset_required', identityType: 'username' } });
   });
 });
@@ -324,7 +324,7 @@ describe('rate limiting is temporary (a sliding window), per identity and per IP
     }
     now += 1000;
     const limited = await refusal(signInWithPassword(d, { identity: 'LOCK@example.com', password: 'lock-secret-1', ip: '192.0.2.99' }));
-    expect({ code: limited.code, status: limited.status }).toEqual({ code: 'TOO_MANY_ATTEMPTS', status: 429 });
+    expect({ code: limited.code, kind: limited.kind }).toEqual({ code: 'TOO_MANY_ATTEMPTS', kind: 'rate_limited' });
     // The oldest failure (t0+1s) leaves the 60 s window at t0+61s; now is t0+4s.
     expect(limited.retryAfterSeconds).toBe(57);
 

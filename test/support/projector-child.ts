@@ -9,7 +9,7 @@ import '../../src/db/database';
 import { createPostgresEventStore } from '../../src/eventstore/postgres';
 import { createLogger } from '../../src/logger';
 import { createProjector } from '../../src/projections/projector';
-import { allProjections } from '../../src/projections';
+import { allProjections } from '../../src/all-projections';
 import { tallyProjection } from './tally-projection';
 
 const url = process.env.DATABASE_URL!;

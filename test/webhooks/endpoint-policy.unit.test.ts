@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
-import { checkEndpoint, parseAllowList, refusedRange, type Resolver } from '../../src/webhooks/endpoint-policy';
+import { checkEndpoint, parseAllowList, refusedRange, type Resolver } from '../../src/net/endpoint-policy';
 
 /**
  * The SSRF policy (issue 13 item 2): which endpoint hosts a webhook may target.

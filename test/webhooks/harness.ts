@@ -13,9 +13,10 @@ import { createLogger } from '../../src/logger';
 import { createProjector, type Projector } from '../../src/projections/projector';
 import { startWebhookDispatcher, type WebhookDispatcher, type WebhookDispatcherOptions } from '../../src/webhooks/dispatcher';
 import { createWebhookOutboxProjection } from '../../src/webhooks/outbox-projection';
+import { createKeyRing } from '../../src/http/auth/keys';
 import type { KeyCipher } from '../../src/secrets/key-cipher';
-import type { Resolver } from '../../src/webhooks/endpoint-policy';
-import { createWebhookSigner } from '../../src/webhooks/signer';
+import type { Resolver } from '../../src/net/endpoint-policy';
+import { createWebhookSigner, type WebhookSigner } from '../../src/webhooks/signer';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { testKeyCipher } from '../support/key-cipher';
 
@@ -35,6 +36,8 @@ export interface Harness {
   readonly keyCipher: KeyCipher;
   projector: Projector;
   dispatcher?: WebhookDispatcher;
+  /** Signs with the database's API signing key, as serve does. */
+  readonly signer: WebhookSigner;
   startDispatcher(options?: WebhookDispatcherOptions, allowedHosts?: readonly string[]): WebhookDispatcher;
   restartProjector(): Promise<void>;
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -57,8 +60,10 @@ export async function startHarness(options: { allowedHosts?: readonly string[]; 
   const keyCipher = testKeyCipher();
   const auth = createAuth({ knex: db.knex, logger, adminClient: ADMIN, announce: () => {}, keyCipher });
   await auth.ready;
-  const signer = createWebhookSigner(db.knex, keyCipher);
+  const keyRing = createKeyRing(db.knex, keyCipher);
+  const signer = createWebhookSigner(() => keyRing.signing());
   const h: Harness = {
+    signer,
     db,
     keyCipher,
     baseUrl: '',

@@ -190,7 +190,7 @@ describe('webhook retries and restarts', () => {
 
   it('two dispatchers on one database never send the same delivery twice while both are healthy', async () => {
     const { receiver, id } = await webhookTo(() => 200, ['user.created']);
-    const second = startWebhookDispatcher({ knex: h.db.knex, logger: createLogger('silent'), config: { webhooks: { allowedHosts: LOOPBACK_ALLOWED, retryHours: 72 } }, keyCipher: h.keyCipher, options: DISPATCH_FAST });
+    const second = startWebhookDispatcher({ knex: h.db.knex, signer: h.signer, logger: createLogger('silent'), config: { webhooks: { allowedHosts: LOOPBACK_ALLOWED, retryHours: 72 } }, options: DISPATCH_FAST });
     try {
       const users = Array.from({ length: 200 }, () => userId(nextUser++));
       for (let i = 0; i < users.length; i += 50) {

@@ -1,6 +1,8 @@
 import { decodeWebhook } from '@kinde/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookDispatcher, type WebhookDispatcher } from '../../src/webhooks/dispatcher';
+import { createKeyRing } from '../../src/http/auth/keys';
+import { createWebhookSigner } from '../../src/webhooks/signer';
 import { startTestApp, type TestApp } from '../support/app';
 import { DISPATCH_FAST, startReceiver, until, type Receiver } from './harness';
 
@@ -19,7 +21,8 @@ describe('webhooks through the served app', () => {
     // The receiver listens on loopback, which webhooks may target only when allowed.
     app = await startTestApp({ env: { ROSTER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
     receiver = await startReceiver();
-    dispatcher = startWebhookDispatcher({ knex: app.runtime.db.knex, logger: app.runtime.logger, config: app.runtime.config, keyCipher: app.runtime.keyCipher, options: DISPATCH_FAST });
+    const keyRing = createKeyRing(app.runtime.db.knex, app.runtime.keyCipher);
+    dispatcher = startWebhookDispatcher({ knex: app.runtime.db.knex, signer: createWebhookSigner(() => keyRing.signing()), logger: app.runtime.logger, config: app.runtime.config, options: DISPATCH_FAST });
     token = await app.token();
   });
   afterAll(async () => {

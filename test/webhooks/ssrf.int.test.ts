@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Resolver } from '../../src/webhooks/endpoint-policy';
+import type { Resolver } from '../../src/net/endpoint-policy';
 import { startHarness, until, type Harness } from './harness';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostListed, parseAllowList } from '../../src/webhooks/endpoint-policy';
+import { hostListed, parseAllowList } from '../../src/net/endpoint-policy';
 import { decideWebhook, evolveWebhook, type WebhookCommand, type WebhookState } from '../../src/domain/webhook/decider';
 import type { WebhookEvent } from '../../src/domain/webhook/events';
 import { backoffDelay } from '../../src/webhooks/dispatcher';

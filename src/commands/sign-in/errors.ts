@@ -1,12 +1,13 @@
+import { RosterError, type ErrorKind } from '../../domain/errors';
 import type { SignInRefusalCode } from '../../domain/user/sign-in';
 
 export type SignInErrorCode = SignInRefusalCode | 'TOO_MANY_ATTEMPTS';
 
-const STATUS: Record<SignInErrorCode, number> = {
-  INVALID_CREDENTIALS: 401,
-  USER_SUSPENDED: 403,
-  PASSWORD_RESET_REQUIRED: 403,
-  TOO_MANY_ATTEMPTS: 429,
+const KIND: Record<SignInErrorCode, ErrorKind> = {
+  INVALID_CREDENTIALS: 'unauthenticated',
+  USER_SUSPENDED: 'forbidden',
+  PASSWORD_RESET_REQUIRED: 'forbidden',
+  TOO_MANY_ATTEMPTS: 'rate_limited',
 };
 
 const MESSAGES: Record<SignInErrorCode, string> = {
@@ -16,16 +17,15 @@ const MESSAGES: Record<SignInErrorCode, string> = {
   TOO_MANY_ATTEMPTS: 'Too many failed sign-in attempts; try again later',
 };
 
-/** A refused sign-in. `status` is the HTTP status (the error middleware uses it). */
-export class SignInError extends Error {
-  readonly status: number;
+/** A refused sign-in; its kind (not an HTTP status) says what sort of refusal it is. */
+export class SignInError extends RosterError {
+  declare readonly code: SignInErrorCode;
   constructor(
-    readonly code: SignInErrorCode,
+    code: SignInErrorCode,
     /** Only for TOO_MANY_ATTEMPTS: seconds until the oldest counted failure leaves the window. */
     readonly retryAfterSeconds?: number,
   ) {
-    super(MESSAGES[code]);
+    super(KIND[code], code, MESSAGES[code]);
     this.name = 'SignInError';
-    this.status = STATUS[code];
   }
 }

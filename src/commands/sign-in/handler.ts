@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { RosterError } from '../../domain/errors';
 import { OrgCodeSchema } from '../../domain/shared';
 import { streams } from '../../domain/streams';
 import { decideSignIn, isExistingUser, type SignInAttemptContext, type SignInNextStep } from '../../domain/user/sign-in';
@@ -77,7 +78,7 @@ export async function signInWithPassword(deps: SignInDeps, input: SignInInput): 
   const startedAt = deps.pacer?.now();
   const orgCode = input.orgCode !== undefined && input.orgCode !== '' ? input.orgCode : undefined;
   if (orgCode !== undefined && !OrgCodeSchema.safeParse(orgCode).success) {
-    throw Object.assign(new Error('org_code must be an organization code (org_ followed by hex)'), { code: 'INVALID_ORG_CODE', status: 400 });
+    throw new RosterError('invalid', 'INVALID_ORG_CODE', 'org_code must be an organization code (org_ followed by hex)');
   }
   const ip = clip(input.ip, 64);
   const userAgent = clip(input.userAgent, 512);

@@ -2,15 +2,9 @@ import type { BusinessSettings } from '../business-settings/events';
 import { DomainError } from '../errors';
 import { assertNever, type Command, type Decider } from '../shared';
 import type { MfaMethod, MfaScope, Policy, SignInFailureReason, StoredPassword, UserEvent, UserEventOf } from './events';
-import {
-  assertEnterpriseExclusive,
-  identityIdFor,
-  isContactIdentity,
-  normalizeIdentity,
-  validateIdentityValue,
-  type Identity,
-  type IdentityInput,
-} from './identity';
+import { buildIdentities, firstContactIndex } from './build-identities';
+import { isContactIdentity, normalizeIdentity, type Identity, type IdentityInput } from './identity';
+import { samePassword } from './same-password';
 import { decideImport, type ImportMode, type ImportRecord } from './import';
 import { evolveUser, initialUserState, mfaScopeKey, type ExistingUser, type UserState } from './state';
 
@@ -81,44 +75,6 @@ export type UserCommand =
 export type SignInInput = UserEventOf<'UserSignInSucceeded'>['data'];
 
 // ---- helpers ----------------------------------------------------------------------
-
-const sameIdentity = (a: { type: string; identity: string }, b: { type: string; identity: string }) =>
-  a.type === b.type && normalizeIdentity(a.type, a.identity) === normalizeIdentity(b.type, b.identity);
-
-/**
- * Validates identity inputs and turns them into identities: duplicates (same
- * type and normalized value) collapse, enterprise is exclusive, and the first
- * contact identity becomes primary when the user has none yet.
- */
-export function buildIdentities(userId: string, existing: readonly Identity[], inputs: readonly IdentityInput[], makePrimary = false): Identity[] {
-  const added: Identity[] = [];
-  for (const input of inputs) {
-    validateIdentityValue(input.type, input.identity);
-    if (existing.some((i) => sameIdentity(i, input)) || added.some((i) => sameIdentity(i, input))) continue;
-    added.push({
-      id: identityIdFor(userId, input.type, input.identity),
-      type: input.type,
-      identity: input.identity,
-      isVerified: input.isVerified ?? false,
-      isPrimary: false,
-      ...(input.provider !== undefined ? { provider: input.provider } : {}),
-      ...(input.profile !== undefined ? { profile: input.profile } : {}),
-    });
-  }
-  assertEnterpriseExclusive([...existing, ...added].map((i) => i.type));
-  const hasPrimary = existing.some((i) => i.isPrimary);
-  const primaryIndex = makePrimary
-    ? added.findIndex((i) => isContactIdentity(i.type))
-    : hasPrimary
-      ? -1
-      : firstContactIndex(added);
-  return added.map((i, idx) => (idx === primaryIndex ? { ...i, isPrimary: true } : i));
-}
-
-function firstContactIndex(identities: readonly Identity[]): number {
-  const email = identities.findIndex((i) => i.type === 'email');
-  return email >= 0 ? email : identities.findIndex((i) => i.type === 'phone');
-}
 
 function existing(state: UserState): ExistingUser {
   switch (state.status) {
@@ -409,11 +365,6 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
     default:
       return assertNever(command, 'user command');
   }
-}
-
-export function samePassword(a: StoredPassword, b: StoredPassword): boolean {
-  return a.method === b.method && a.hash === b.hash && a.salt === b.salt && a.salt_position === b.salt_position && a.salt_format === b.salt_format
-    && JSON.stringify(a.params ?? {}) === JSON.stringify(b.params ?? {});
 }
 
 export const userDecider: Decider<UserCommand, UserEvent, UserState> = {

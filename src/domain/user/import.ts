@@ -1,6 +1,7 @@
 import { DomainError } from '../errors';
 import type { StoredPassword, UserEvent, UserEventOf } from './events';
-import { buildIdentities, samePassword } from './decider';
+import { buildIdentities } from './build-identities';
+import { samePassword } from './same-password';
 import type { IdentityInput } from './identity';
 import type { UserState } from './state';
 

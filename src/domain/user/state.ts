@@ -1,6 +1,8 @@
 import { assertNever } from '../shared';
 import type { MfaMethod, MfaScope, Policy, StoredPassword, UserEvent } from './events';
 import type { Identity } from './identity';
+import { addIdentities, deleteIdentity, makeIdentityPrimary, type PrimaryFlag } from './identity-list';
+import { afterEnrolment, afterOptOut, afterReset, type MfaScopeFlags } from './mfa-scopes';
 
 export interface OrganizationAccess {
   readonly roleIds: readonly string[];
@@ -64,6 +66,9 @@ export function mfaScopeKey(scope: MfaScope): string {
   return scope.type === 'environment' ? 'environment' : `organization:${scope.orgCode}`;
 }
 
+/** How the aggregate's identities carry the primary flag (see identity-list.ts). */
+export const IDENTITY_FLAG: PrimaryFlag<Identity> = { isPrimary: (i) => i.isPrimary, withPrimary: (i, isPrimary) => ({ ...i, isPrimary }) };
+
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])];
 const without = (a: readonly string[], x: string): string[] => a.filter((v) => v !== x);
 
@@ -126,6 +131,9 @@ function setName<K extends 'firstName' | 'lastName' | 'picture'>(user: ExistingU
   return next as unknown as ExistingUser;
 }
 
+const mfaFlags = (user: ExistingUser): MfaScopeFlags => ({ optedOut: user.mfaOptedOut, setupRequired: user.mfaSetupRequired });
+const withMfaFlags = (f: MfaScopeFlags) => ({ mfaOptedOut: f.optedOut, mfaSetupRequired: f.setupRequired });
+
 function countSignIn(user: ExistingUser, identityId: string | undefined, ok: boolean): ExistingUser {
   if (!identityId) return user;
   const prev = user.signIns[identityId] ?? { succeeded: 0, failed: 0 };
@@ -167,46 +175,30 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return { ...user, password: { stored: event.data.password, isTemporary: user.password?.isTemporary ?? false, temporaryUsed: user.password?.temporaryUsed ?? false } };
     case 'UserPasswordVerified':
       return { ...user, passwordVerified: true };
-    case 'IdentityAdded': {
-      const added = event.data.identity;
-      const identities = added.isPrimary ? user.identities.map((i) => ({ ...i, isPrimary: false })) : [...user.identities];
-      return { ...user, identities: [...identities, added] };
-    }
-    case 'IdentityDeleted': {
-      const { identityId, newPrimaryIdentityId } = event.data;
-      return {
-        ...user,
-        identities: user.identities
-          .filter((i) => i.id !== identityId)
-          .map((i) => (i.id === newPrimaryIdentityId ? { ...i, isPrimary: true } : i)),
-      };
-    }
+    case 'IdentityAdded':
+      return { ...user, identities: addIdentities(user.identities, [event.data.identity], IDENTITY_FLAG) };
+    case 'IdentityDeleted':
+      return { ...user, identities: deleteIdentity(user.identities, event.data.identityId, event.data.newPrimaryIdentityId, IDENTITY_FLAG) };
     case 'IdentityMadePrimary':
-      return { ...user, identities: user.identities.map((i) => ({ ...i, isPrimary: i.id === event.data.identityId })) };
+      return { ...user, identities: makeIdentityPrimary(user.identities, event.data.identityId, IDENTITY_FLAG) };
     case 'UserPropertySet':
       return { ...user, properties: withRecord(user.properties, event.data.key, event.data.value) };
     case 'FeatureFlagOverrideSet':
       return { ...user, featureFlags: withRecord(user.featureFlags, event.data.key, event.data.value) };
-    case 'MfaFactorEnrolled': {
-      const key = mfaScopeKey(event.data.scope);
+    case 'MfaFactorEnrolled':
       return {
         ...user,
         mfaFactors: [...user.mfaFactors, { factorId: event.data.factorId, method: event.data.method, scope: event.data.scope }],
-        mfaOptedOut: without(user.mfaOptedOut, key),
-        mfaSetupRequired: without(user.mfaSetupRequired, key),
+        ...withMfaFlags(afterEnrolment(mfaFlags(user), mfaScopeKey(event.data.scope))),
       };
-    }
     case 'MfaOptedOut':
-      return { ...user, mfaOptedOut: union(user.mfaOptedOut, [mfaScopeKey(event.data.scope)]) };
-    case 'MfaFactorReset': {
-      const key = mfaScopeKey(event.data.scope);
+      return { ...user, ...withMfaFlags(afterOptOut(mfaFlags(user), mfaScopeKey(event.data.scope))) };
+    case 'MfaFactorReset':
       return {
         ...user,
         mfaFactors: user.mfaFactors.filter((f) => f.factorId !== event.data.factorId),
-        mfaOptedOut: event.data.optInRequired ? without(user.mfaOptedOut, key) : user.mfaOptedOut,
-        mfaSetupRequired: event.data.scopeFullyReset ? union(user.mfaSetupRequired, [key]) : user.mfaSetupRequired,
+        ...withMfaFlags(afterReset(mfaFlags(user), mfaScopeKey(event.data.scope), event.data)),
       };
-    }
     case 'PolicyAccepted': {
       const { policy, url, version, acceptedAt } = event.data;
       return { ...user, policies: { ...user.policies, [policy]: { url, acceptedAt, ...(version !== undefined ? { version } : {}) } } };
@@ -249,11 +241,7 @@ function applyImportPatch(user: ExistingUser, data: Extract<UserEvent, { type: '
   if (data.lastName !== undefined) next = { ...next, lastName: data.lastName };
   if (data.picture !== undefined) next = { ...next, picture: data.picture };
   if (data.providedId !== undefined) next = { ...next, providedId: data.providedId };
-  if (data.identities.length > 0) {
-    const anyPrimary = data.identities.some((i) => i.isPrimary);
-    const kept = anyPrimary ? next.identities.map((i) => ({ ...i, isPrimary: false })) : next.identities;
-    next = { ...next, identities: [...kept, ...data.identities] };
-  }
+  if (data.identities.length > 0) next = { ...next, identities: addIdentities(next.identities, data.identities, IDENTITY_FLAG) };
   if (data.organizations.length > 0) {
     const organizations = { ...next.organizations };
     for (const m of data.organizations) {

@@ -1,19 +1,18 @@
+import { RosterError } from '../errors';
 import { assertNever, type Command, type Decider } from '../shared';
 import { isWebhookEventTypeKey } from './event-types';
 import { WebhookEndpointSchema, type WebhookEvent } from './events';
 
 /**
  * A webhook's configuration as a decider. Errors are WebhookError with stable
- * codes (the HTTP layer maps WEBHOOK_NOT_FOUND to 404, the rest to 400).
+ * codes: WEBHOOK_NOT_FOUND is of kind not_found, WEBHOOK_ALREADY_EXISTS a conflict, the rest invalid.
  */
 export type WebhookErrorCode = 'WEBHOOK_NOT_FOUND' | 'WEBHOOK_ALREADY_EXISTS' | 'INVALID_WEBHOOK_ENDPOINT' | 'UNKNOWN_EVENT_TYPE' | 'WEBHOOK_ENDPOINT_NOT_ALLOWED' | 'VALIDATION_FAILED';
 
-export class WebhookError extends Error {
-  constructor(
-    readonly code: WebhookErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class WebhookError extends RosterError {
+  declare readonly code: WebhookErrorCode;
+  constructor(code: WebhookErrorCode, message: string) {
+    super(code === 'WEBHOOK_NOT_FOUND' ? 'not_found' : code === 'WEBHOOK_ALREADY_EXISTS' ? 'conflict' : 'invalid', code, message);
     this.name = 'WebhookError';
   }
 }

@@ -20,7 +20,7 @@ export function apiAuthentication(deps: { bearer: RequestHandler; sessions: Sess
     if (req.header('authorization') !== undefined || cookie === undefined) return deps.bearer(req, res, next);
     deps.sessions.touch(cookie).then(
       (session) => {
-        if (!session) return next(new HttpError(401, 'NOT_SIGNED_IN', 'The console session has ended; sign in again'));
+        if (!session) return next(new HttpError('unauthenticated', 'NOT_SIGNED_IN', 'The console session has ended; sign in again'));
         try {
           if (!SAFE_METHODS.has(req.method)) {
             assertSameOrigin(req, deps.publicUrl);

@@ -11,7 +11,7 @@ import { HttpError } from '../errors';
  */
 export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export const csrfRefused = (why: string) => new HttpError(403, 'CSRF_TOKEN_INVALID', why);
+export const csrfRefused = (why: string) => new HttpError('forbidden', 'CSRF_TOKEN_INVALID', why);
 
 /** Throws when the browser says the request comes from another site. */
 export function assertSameOrigin(req: Request, publicUrl: string | undefined): void {

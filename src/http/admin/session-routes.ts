@@ -45,7 +45,7 @@ const SignInBody = z
   .strict();
 
 const signedIn = (s: OperatorSession) => ({ operator: { id: s.operator.id, email: s.operator.email }, csrf_token: s.csrfToken });
-const invalidCredentials = () => new HttpError(401, 'INVALID_CREDENTIALS', 'The email, password or code is not correct');
+const invalidCredentials = () => new HttpError('unauthenticated', 'INVALID_CREDENTIALS', 'The email, password or code is not correct');
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) => void h(req, res).catch(next);
@@ -91,11 +91,11 @@ export function adminSessionRoutes(deps: AdminSessionDeps) {
           // Inside the transaction: any refusal below leaves the token unused.
           validateNewOperator({ email: body.email, password: body.password, ...(body.totp_secret ? { totpSecret: body.totp_secret } : {}) });
           if (body.totp_secret !== undefined && (body.totp_code === undefined || !verifyTotp(body.totp_secret, body.totp_code))) {
-            throw new HttpError(400, 'TOTP_CODE_INVALID', 'The code does not match the TOTP secret: check the authenticator app and try again');
+            throw new HttpError('invalid', 'TOTP_CODE_INVALID', 'The code does not match the TOTP secret: check the authenticator app and try again');
           }
           return createOperator(trx, deps.passwords, { email: body.email, password: body.password, ...(body.totp_secret ? { totpSecret: body.totp_secret } : {}) });
         });
-        if (!result.ok) throw new HttpError(400, 'SETUP_TOKEN_INVALID', 'The setup link is invalid, expired or already used');
+        if (!result.ok) throw new HttpError('invalid', 'SETUP_TOKEN_INVALID', 'The setup link is invalid, expired or already used');
         deps.logger.info('first operator created', { operator_id: result.value.id });
         await recordSignIn(deps.knex, result.value.id);
         await startSession(req, res, result.value);
@@ -110,7 +110,7 @@ export function adminSessionRoutes(deps: AdminSessionDeps) {
         const decision = await deps.limiter.begin({ identity: `operator:${body.email.trim().toLowerCase()}`, ...(req.ip ? { ip: req.ip } : {}) });
         if (!decision.allowed) {
           res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-          throw new HttpError(429, 'TOO_MANY_ATTEMPTS', 'Too many failed sign-in attempts; try again later');
+          throw new HttpError('rate_limited', 'TOO_MANY_ATTEMPTS', 'Too many failed sign-in attempts; try again later');
         }
         const { ticket } = decision;
         try {
@@ -125,7 +125,7 @@ export function adminSessionRoutes(deps: AdminSessionDeps) {
           if (operator.totpSecret) {
             if (body.totp_code === undefined) {
               await ticket.cancelled();
-              throw new HttpError(401, 'TOTP_REQUIRED', 'Enter the code from your authenticator app');
+              throw new HttpError('unauthenticated', 'TOTP_REQUIRED', 'Enter the code from your authenticator app');
             }
             if (!verifyTotp(operator.totpSecret, body.totp_code)) {
               await ticket.failed();

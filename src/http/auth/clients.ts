@@ -1,6 +1,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Knex } from 'knex';
+import { RosterError } from '../../domain/errors';
 import { ALL_SCOPES, isKnownScope } from '../scopes';
 
 /**
@@ -80,7 +81,7 @@ export async function createClient(
   knex: Knex,
   input: { name: string; scopes: readonly string[]; clientId?: string; secret?: string },
 ): Promise<{ client: ApiClient; secret: string }> {
-  for (const s of input.scopes) if (s !== '*' && !isKnownScope(s)) throw Object.assign(new Error(`unknown scope "${s}"`), { code: 'UNKNOWN_SCOPE' });
+  for (const s of input.scopes) if (s !== '*' && !isKnownScope(s)) throw new RosterError('invalid', 'UNKNOWN_SCOPE', `unknown scope "${s}"`);
   const clientId = input.clientId ?? newClientId();
   const secret = input.secret ?? newClientSecret();
   const [row] = (await knex<Row>('api_clients')

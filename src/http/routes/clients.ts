@@ -27,7 +27,7 @@ const view = (c: ApiClient) => ({ client_id: c.clientId, name: c.name, scopes: c
 
 function operatorOf(res: Response): NonNullable<Principal['operator']> {
   const operator = (res.locals.principal as Principal | undefined)?.operator;
-  if (!operator) throw new HttpError(403, 'OPERATOR_REQUIRED', 'API clients are managed by operators, in the admin console or with `roster clients`');
+  if (!operator) throw new HttpError('forbidden', 'OPERATOR_REQUIRED', 'API clients are managed by operators, in the admin console or with `roster clients`');
   return operator;
 }
 
@@ -42,7 +42,7 @@ export function clientRoutes(deps: { knex: Knex; logger: Logger }) {
       const operator = operatorOf(res);
       const body = CreateBody.parse(req.body ?? {});
       const unknown = body.scopes.filter((s) => s !== '*' && !isKnownScope(s));
-      if (unknown.length > 0) throw new HttpError(400, 'UNKNOWN_SCOPE', `Unknown scopes: ${unknown.join(', ')}`);
+      if (unknown.length > 0) throw new HttpError('invalid', 'UNKNOWN_SCOPE', `Unknown scopes: ${unknown.join(', ')}`);
       const { client, secret } = await createClient(deps.knex, { name: body.name, scopes: [...new Set(body.scopes)] });
       deps.logger.info('api client created', { client_id: client.clientId, operator_id: operator.id });
       res.setHeader('Cache-Control', 'no-store');
@@ -52,7 +52,7 @@ export function clientRoutes(deps: { knex: Knex; logger: Logger }) {
     router.delete('/api/v1/clients/:client_id', async (req: Request, res: Response) => {
       const operator = operatorOf(res);
       const { client_id } = ClientParam.parse(req.params);
-      if (!(await revokeClient(deps.knex, client_id))) throw new HttpError(404, 'CLIENT_NOT_FOUND', `No active API client ${client_id}`);
+      if (!(await revokeClient(deps.knex, client_id))) throw new HttpError('not_found', 'CLIENT_NOT_FOUND', `No active API client ${client_id}`);
       deps.logger.info('api client revoked', { client_id, operator_id: operator.id });
       res.json({ code: 'OK', message: 'Client revoked' });
     });

@@ -4,8 +4,8 @@ import * as users from '../../commands/users';
 import { USER_IDENTITIES_VIEW } from '../../projections/users/queries';
 import { endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
-import { loadUserView } from '../views/user-stream';
-import { kindeIdentity } from './users';
+import { loadUserView } from '../../projections/time-travel/user-view';
+import { kindeIdentity } from '../views/user-stream';
 
 /**
  * GET|PATCH|DELETE /api/v1/identities/{identity_id}. The identity's owner is
@@ -16,10 +16,10 @@ const IdentityParam = z.object({ identity_id: z.string().min(1).max(100) }).stri
 
 async function owner(deps: ApiDeps, identityId: string) {
   const row = (await deps.knex(USER_IDENTITIES_VIEW).select('parent_id').where('identity_id', identityId).first()) as { parent_id: string } | undefined;
-  if (!row) throw new HttpError(404, 'IDENTITY_NOT_FOUND', 'Identity not found');
+  if (!row) throw new HttpError('not_found', 'IDENTITY_NOT_FOUND', 'Identity not found');
   const view = await loadUserView(deps.store, row.parent_id);
   const identity = view.user.identities.find((i) => i.id === identityId);
-  if (!identity) throw new HttpError(404, 'IDENTITY_NOT_FOUND', 'Identity not found');
+  if (!identity) throw new HttpError('not_found', 'IDENTITY_NOT_FOUND', 'Identity not found');
   return { view, identity };
 }
 
@@ -50,7 +50,7 @@ export function identityRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         handler: async ({ params, body, ctx }) => {
           const { view, identity } = await owner(deps, params.identity_id);
           if (body.is_primary === false && identity.isPrimary) {
-            throw new HttpError(400, 'INVALID_REQUEST', 'Make another identity primary instead of unsetting this one');
+            throw new HttpError('invalid', 'INVALID_REQUEST', 'Make another identity primary instead of unsetting this one');
           }
           if (body.is_primary === true) {
             const r = await users.makeIdentityPrimary(store, ctx, view.user.userId, identity.id);

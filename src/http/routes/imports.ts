@@ -11,7 +11,7 @@ import { IMPORT_FORMATS, IMPORT_MODES } from '../../domain/import/events';
 import type { ImportJobs } from '../../commands/import/jobs';
 import { newImportId } from '../../commands/import/run';
 import { toEventData } from '../../commands/handle';
-import { failedRowCsvLine, failedRowNdjsonLine, failedRowsCsvHeader, validateImport, type FileValidation, type ImportFormat } from '../../commands/import/parse';
+import { failedRowCsvLine, failedRowNdjsonLine, failedRowsCsvHeader, validateImport, type FileValidation, type ImportFormat, type ImportIssueCode } from '../../commands/import/parse';
 import { parseColumnMap, type ColumnMap } from '../../commands/import/parse/column-map';
 import { parseFirebaseHashConfig, type FirebaseHashConfig } from '../../commands/import/parse/firebase';
 import { failedRowsWithErrors, getImport, listImportIssues, listImports } from '../../projections/imports/queries';
@@ -57,7 +57,7 @@ function readOptions(q: Partial<Record<(typeof OPTION_FIELDS)[number], string>>)
   let columnMap: ColumnMap | undefined;
   if (q.map !== undefined) {
     const m = parseColumnMap(q.map);
-    if (!m.ok) throw new HttpError(400, 'INVALID_REQUEST', `map: ${m.reason}`);
+    if (!m.ok) throw new HttpError('invalid', 'INVALID_REQUEST', `map: ${m.reason}`);
     columnMap = m.map;
   }
   let firebaseHashConfig: FirebaseHashConfig | undefined;
@@ -66,10 +66,10 @@ function readOptions(q: Partial<Record<(typeof OPTION_FIELDS)[number], string>>)
   if (given !== undefined) {
     const c = parseFirebaseHashConfig(given);
     // The reason names the missing or bad parameter, never its value.
-    if (!c.ok) throw new HttpError(400, 'INVALID_REQUEST', `Firebase hash parameters: ${c.reason}`);
+    if (!c.ok) throw new HttpError('invalid', 'INVALID_REQUEST', `Firebase hash parameters: ${c.reason}`);
     firebaseHashConfig = c.config;
   }
-  if (q.migration !== undefined && (q.migration.trim() === '' || q.migration.length > 200)) throw new HttpError(400, 'INVALID_REQUEST', 'migration must be 1-200 characters');
+  if (q.migration !== undefined && (q.migration.trim() === '' || q.migration.length > 200)) throw new HttpError('invalid', 'INVALID_REQUEST', 'migration must be 1-200 characters');
   return { ...(columnMap ? { columnMap } : {}), ...(firebaseHashConfig ? { firebaseHashConfig } : {}), ...(q.migration ? { migration: q.migration.trim() } : {}) };
 }
 const IdParams = z.object({ import_id: z.string().regex(/^imp_[0-9a-f]{1,64}$/, 'not an import id') });
@@ -87,7 +87,7 @@ interface Spooled {
  */
 async function spool(req: Request, target: string, options: { format?: ImportFormat; maxFileBytes?: number; query: ImportQueryData }): Promise<Spooled> {
   const encoding = (req.header('content-encoding') ?? 'identity').toLowerCase();
-  if (!['identity', 'gzip', 'x-gzip'].includes(encoding)) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported (use gzip or none)`);
+  if (!['identity', 'gzip', 'x-gzip'].includes(encoding)) throw new HttpError('unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported (use gzip or none)`);
   const check = async (input: Readable, read: ReadOptions): Promise<FileValidation> => {
     // The size cap applies to the decompressed bytes: a gzip bomb stops at the limit.
     const source = encoding === 'identity' ? input : input.pipe(zlib.createGunzip());
@@ -120,7 +120,7 @@ async function spool(req: Request, target: string, options: { format?: ImportFor
       });
       bb.on('error', reject);
       bb.on('close', () => {
-        if (!found) reject(new HttpError(400, 'INVALID_REQUEST', 'multipart/form-data body has no "file" field'));
+        if (!found) reject(new HttpError('invalid', 'INVALID_REQUEST', 'multipart/form-data body has no "file" field'));
         else found.then(resolve, reject);
       });
       req.pipe(bb);
@@ -149,7 +149,7 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
       } catch (err) {
         fs.rmSync(tmp, { force: true });
         const code = (err as { code?: string }).code;
-        if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') throw new HttpError(400, 'INVALID_ENCODING', 'The body is not valid gzip');
+        if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') throw new HttpError('invalid', 'INVALID_ENCODING', 'The body is not valid gzip');
         throw err;
       }
       const { validation } = spooled;
@@ -209,7 +209,7 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
           const events = await deps.store.readStream(stream);
           const last = events.at(-1);
           if (!last || last.type === 'ImportDeleted') throw notFound('IMPORT_NOT_FOUND', 'Import');
-          if (!['ImportCompleted', 'ImportFailed'].includes(last.type)) throw new HttpError(409, 'IMPORT_RUNNING', 'The import is still running');
+          if (!['ImportCompleted', 'ImportFailed'].includes(last.type)) throw new HttpError('conflict', 'IMPORT_RUNNING', 'The import is still running');
           const r = await deps.store.appendToStream(stream, toEventData(stream, last.revision + 1, [{ type: 'ImportDeleted', data: { importId: params.import_id } }], ctx), last.revision);
           deps.jobs.discard(params.import_id);
           await settle(deps, r.position);
@@ -225,11 +225,11 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
       if (!job) throw notFound('IMPORT_NOT_FOUND', 'Import');
       // CSV sources (Kinde, Firebase CSV, Supabase CSV, Clerk, Cognito, mapped) have columns; JSON sources do not.
       const isCsv = job.format === 'csv' || job.columns.length > 0;
-      if ((ext === 'csv') !== isCsv) throw new HttpError(400, 'WRONG_ERRORS_FORMAT', `This import was ${job.format ?? 'not parsed'}; ask for errors.${isCsv ? 'csv' : 'ndjson'}`);
+      if ((ext === 'csv') !== isCsv) throw new HttpError('invalid', 'WRONG_ERRORS_FORMAT', `This import was ${job.format ?? 'not parsed'}; ask for errors.${isCsv ? 'csv' : 'ndjson'}`);
       res.status(200).type(isCsv ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
       res.setHeader('Content-Disposition', `attachment; filename="${import_id}-errors.${ext}"`);
       if (isCsv) res.write(failedRowsCsvHeader(job.columns));
-      for await (const row of failedRowsWithErrors(deps.knex, import_id)) {
+      for await (const row of failedRowsWithErrors<ImportIssueCode>(deps.knex, import_id)) {
         const raw = { line: row.line, text: row.text, ...(row.fields ? { fields: row.fields } : {}) };
         res.write(isCsv ? failedRowCsvLine(job.columns, raw, row.errors) : failedRowNdjsonLine(raw, row.errors));
       }

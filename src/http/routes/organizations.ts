@@ -10,8 +10,9 @@ import { endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry }
 import { HttpError } from '../errors';
 import { permissionIdForKey, roleIdForKey } from '../views/keys';
 import { activeOrganization, activePermission, activeRole, definedProperty } from '../views/streams';
-import { loadUserView } from '../views/user-stream';
-import { kindeMfaFactors, resetFactors } from './users';
+import { loadUserView } from '../../projections/time-travel/user-view';
+import { kindeMfaFactors } from '../views/user-stream';
+import { resetFactors } from './users';
 
 /**
  * Kinde's Organizations endpoints: the organization itself, its members and
@@ -73,7 +74,7 @@ async function memberAccess(deps: ApiDeps, orgCode: string, userId: string) {
   await activeOrganization(deps.store, orgCode);
   const view = await loadUserView(deps.store, userId);
   const access = view.user.organizations[orgCode];
-  if (!access) throw new HttpError(404, 'USER_NOT_IN_ORGANIZATION', 'The user is not a member of this organization');
+  if (!access) throw new HttpError('not_found', 'USER_NOT_IN_ORGANIZATION', 'The user is not a member of this organization');
   return { view, access };
 }
 
@@ -187,7 +188,7 @@ export function organizationRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
           await activeOrganization(store, params.org_code);
           const views = new Map<string, Awaited<ReturnType<typeof loadUserView>>>();
           for (const u of body.users) {
-            if (u.operation !== undefined && u.operation !== 'delete') throw new HttpError(400, 'INVALID_REQUEST', `users: unknown operation "${u.operation}"`);
+            if (u.operation !== undefined && u.operation !== 'delete') throw new HttpError('invalid', 'INVALID_REQUEST', `users: unknown operation "${u.operation}"`);
             views.set(u.id, await loadUserView(store, u.id));
           }
           const out = { users_added: [] as string[], users_updated: [] as string[], users_removed: [] as string[] };
@@ -267,7 +268,7 @@ export function organizationRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         params: z.object({ org_code: z.string().min(1), user_id: z.string().min(1), role_id: z.string().min(1) }).strict(),
         handler: async ({ params, ctx }) => {
           const { access } = await memberAccess(deps, params.org_code, params.user_id);
-          if (!access.roleIds.includes(params.role_id)) throw new HttpError(404, 'ROLE_NOT_FOUND', 'The user does not have this role in this organization');
+          if (!access.roleIds.includes(params.role_id)) throw new HttpError('not_found', 'ROLE_NOT_FOUND', 'The user does not have this role in this organization');
           const r = await users.removeRole(store, ctx, params.user_id, params.org_code, params.role_id);
           await settle(deps, r.position);
           return success('Role successfully removed', 'OK');
@@ -325,7 +326,7 @@ export function organizationRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         params: z.object({ org_code: z.string().min(1), user_id: z.string().min(1), permission_id: z.string().min(1) }).strict(),
         handler: async ({ params, ctx }) => {
           const { access } = await memberAccess(deps, params.org_code, params.user_id);
-          if (!access.permissionIds.includes(params.permission_id)) throw new HttpError(404, 'PERMISSION_NOT_FOUND', 'The user does not have this permission in this organization');
+          if (!access.permissionIds.includes(params.permission_id)) throw new HttpError('not_found', 'PERMISSION_NOT_FOUND', 'The user does not have this permission in this organization');
           const r = await users.revokePermission(store, ctx, params.user_id, params.org_code, params.permission_id);
           await settle(deps, r.position);
           return success('Permission successfully removed', 'OK');
@@ -341,7 +342,7 @@ export function organizationRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         handler: async ({ params }) => {
           const { view } = await memberAccess(deps, params.org_code, params.user_id);
           const [mfa] = kindeMfaFactors(view, (s) => s.type === 'organization' && s.orgCode === params.org_code);
-          if (!mfa) throw new HttpError(404, 'MFA_FACTOR_NOT_FOUND', 'The user has no MFA factor in this organization');
+          if (!mfa) throw new HttpError('not_found', 'MFA_FACTOR_NOT_FOUND', 'The user has no MFA factor in this organization');
           return { message: 'Success', code: 'OK', mfa };
         },
       }),
@@ -426,6 +427,6 @@ export function organizationRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
 /** Organization properties must be defined with context `org`. */
 async function orgProperty(deps: ApiDeps, key: string) {
   const def = await definedProperty(deps.store, key).catch(() => undefined);
-  if (!def || def.context !== 'org') throw new HttpError(400, 'PROPERTY_NOT_FOUND', `No organization property with key "${key}"`);
+  if (!def || def.context !== 'org') throw new HttpError('invalid', 'PROPERTY_NOT_FOUND', `No organization property with key "${key}"`);
   return def;
 }

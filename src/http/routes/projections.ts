@@ -29,10 +29,10 @@ export function projectionRoutes(deps: ProjectionRouteDeps) {
       const { name } = NameParam.parse(req.params);
       const { wait } = RebuildQuery.parse(req.query);
       const projection = projector.projections.find((p) => p.name === name);
-      if (!projection) throw new HttpError(404, 'PROJECTION_NOT_FOUND', `No projection named ${name}`);
+      if (!projection) throw new HttpError('not_found', 'PROJECTION_NOT_FOUND', `No projection named ${name}`);
       const status = (await projector.status()).find((s) => s.name === name);
-      if (status?.rebuilding) throw new HttpError(409, 'PROJECTION_REBUILDING', `Projection ${name} is already rebuilding`);
-      if (status && !status.running_here) throw new HttpError(409, 'PROJECTION_NOT_RUNNING_HERE', `Projection ${name} is applied by another process; ask that one`);
+      if (status?.rebuilding) throw new HttpError('conflict', 'PROJECTION_REBUILDING', `Projection ${name} is already rebuilding`);
+      if (status && !status.running_here) throw new HttpError('conflict', 'PROJECTION_NOT_RUNNING_HERE', `Projection ${name} is applied by another process; ask that one`);
       const rebuild = projector.rebuild(name);
       if (wait === 'true') {
         await rebuild;

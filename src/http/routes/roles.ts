@@ -119,7 +119,7 @@ export function roleRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         handler: async ({ params, body, ctx }) => {
           await activeRole(store, params.role_id);
           for (const p of body.permissions) {
-            if (p.operation !== undefined && p.operation !== 'delete') throw new HttpError(400, 'INVALID_REQUEST', `permissions: unknown operation "${p.operation}"`);
+            if (p.operation !== undefined && p.operation !== 'delete') throw new HttpError('invalid', 'INVALID_REQUEST', `permissions: unknown operation "${p.operation}"`);
             if (p.operation !== 'delete') await activePermission(store, p.id);
           }
           const added: string[] = [];
@@ -147,7 +147,7 @@ export function roleRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         params: z.object({ role_id: z.string().min(1), permission_id: z.string().min(1) }).strict(),
         handler: async ({ params, ctx }) => {
           const role = await activeRole(store, params.role_id);
-          if (!role.permissionIds.includes(params.permission_id)) throw new HttpError(404, 'PERMISSION_NOT_FOUND', 'The role does not have this permission');
+          if (!role.permissionIds.includes(params.permission_id)) throw new HttpError('not_found', 'PERMISSION_NOT_FOUND', 'The role does not have this permission');
           const result = await roles.removePermissionFromRole(store, ctx, params.role_id, params.permission_id);
           await settle(deps, result.position);
           return success('Permission successfully removed from role', 'PERMISSION_REMOVED');

@@ -76,11 +76,11 @@ export function signInRoutes(deps: SignInRouteDeps, registry?: EndpointRegistry)
           } catch (err) {
             if (err instanceof SignInError) {
               if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-              throw new HttpError(err.status, err.code, err.message);
+              throw err;
             }
             if (err instanceof PasswordVerifierBusyError) {
               res.setHeader('Retry-After', '1');
-              throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'Sign-in is busy; try again shortly');
+              throw new HttpError('unavailable', 'SERVICE_UNAVAILABLE', 'Sign-in is busy; try again shortly');
             }
             throw err;
           }

@@ -11,10 +11,11 @@ import type { MfaMethod, MfaScope } from '../../domain/user/events';
 import { HASHING_METHODS, parseStoredPassword } from '../../passwords';
 import { csv, endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
-import { kindeUser, loadUserView, opt, primaryValue, type UserView } from '../views/user-stream';
+import { loadUserView } from '../../projections/time-travel/user-view';
+import { kindeIdentity, kindeMfaFactors, kindeUser, opt, primaryValue } from '../views/user-stream';
 
 /**
- * Kinde's Users endpoints (one user at a time; lists are in users-list.ts) and
+ * Kinde's Users endpoints (one user at a time; lists are in lists.ts) and
  * Roster's additions for policy acceptance and MFA enrolment.
  */
 const UserIdParam = z.object({ user_id: z.string().min(1).max(100) }).strict();
@@ -53,7 +54,7 @@ const CreateUserBody = z
 
 function identityFromDetails(i: z.infer<typeof CreateUserBody>['identities'] extends (infer T)[] | undefined ? T : never): IdentityInput {
   const value = i.type === 'email' ? i.details.email : i.type === 'phone' ? i.details.phone && toE164(i.details.phone, i.details.phone_country_id) : i.details.username;
-  if (!value) throw new HttpError(400, 'INVALID_REQUEST', `identities: a ${i.type} identity needs details.${i.type}`);
+  if (!value) throw new HttpError('invalid', 'INVALID_REQUEST', `identities: a ${i.type} identity needs details.${i.type}`);
   return { type: i.type, identity: value, ...(i.is_verified !== undefined ? { isVerified: i.is_verified } : {}) };
 }
 
@@ -98,39 +99,6 @@ const UpdatePropertiesBody = z.object({ properties: z.record(z.string().min(1).m
 const PolicyAcceptanceBody = z.object({ policy: z.enum(['terms', 'privacy']), version: z.string().min(1).max(100).optional() }).strict();
 const EnrolMfaBody = z.object({ type: z.enum(['totp', 'sms', 'email']), org_code: z.string().max(64).optional() }).strict();
 const MFA_METHOD: Record<'totp' | 'sms' | 'email', MfaMethod> = { totp: 'authenticator_app', sms: 'sms', email: 'email' };
-
-/** Kinde's MFA type names for Roster's methods. */
-export const KINDE_MFA_TYPE: Record<MfaMethod, string> = { authenticator_app: 'totp', sms: 'sms', email: 'email', recovery_codes: 'recovery_codes' };
-
-export function kindeIdentity(view: UserView, i: UserView['user']['identities'][number]) {
-  const logins = view.user.signIns[i.id];
-  return {
-    id: i.id,
-    type: i.type,
-    is_confirmed: i.isVerified,
-    created_on: view.identityCreatedOn[i.id] ?? view.createdOn,
-    ...opt('last_login_on', view.identityLastLogin[i.id]),
-    total_logins: logins?.succeeded ?? 0,
-    name: i.identity,
-    ...opt('email', i.type === 'email' ? i.identity : undefined),
-    connection_id: null,
-    is_primary: i.isPrimary,
-  };
-}
-
-export function kindeMfaFactors(view: UserView, scope: (s: MfaScope) => boolean) {
-  return view.user.mfaFactors
-    .filter((f) => scope(f.scope))
-    .map((f) => ({
-      id: f.factorId,
-      type: KINDE_MFA_TYPE[f.method],
-      created_on: view.factorCreatedOn[f.factorId] ?? view.createdOn,
-      name: f.method === 'email' ? (primaryValue(view.user, 'email') ?? 'email') : f.method === 'sms' ? (primaryValue(view.user, 'phone') ?? 'sms') : 'Authenticator app',
-      is_verified: true,
-      usage_count: 0,
-      ...opt('last_used_on', view.factorLastUsed[f.factorId]),
-    }));
-}
 
 export function userRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
   const { store } = deps;
@@ -178,7 +146,7 @@ export function userRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         handler: async ({ query, body, ctx }) => {
           const before = await loadUserView(store, query.id);
           if (body.provided_id !== undefined && body.provided_id !== before.user.providedId) {
-            throw new HttpError(400, 'PROVIDED_ID_IMMUTABLE', 'provided_id cannot be changed once set');
+            throw new HttpError('invalid', 'PROVIDED_ID_IMMUTABLE', 'provided_id cannot be changed once set');
           }
           const positions = [];
           const names = {
@@ -316,7 +284,7 @@ export function userRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
             salt_position: body.salt_position,
             salt_format: body.salt_format,
           });
-          if (!parsed.ok) throw new HttpError(400, parsed.code, parsed.reason);
+          if (!parsed.ok) throw new HttpError('invalid', parsed.code, parsed.reason);
           const result = await users.setPassword(store, ctx, params.user_id, parsed.password, body.is_temporary_password ?? false);
           await settle(deps, result.position);
           return success('User successfully updated', 'PASSWORD_SET');
@@ -354,7 +322,7 @@ export function userRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
           await loadUserView(store, params.user_id);
           let input: IdentityInput;
           if (body.type === 'social' || body.type === 'enterprise') {
-            if (!body.connection_id) throw new HttpError(400, 'INVALID_REQUEST', `connection_id is required for ${body.type} identities`);
+            if (!body.connection_id) throw new HttpError('invalid', 'INVALID_REQUEST', `connection_id is required for ${body.type} identities`);
             const type = body.type === 'social' ? `oauth2:${body.connection_id.toLowerCase()}` : `enterprise:${body.connection_id}`;
             input = { type, identity: body.value, provider: body.connection_id };
           } else {
@@ -377,7 +345,7 @@ export function userRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         handler: async ({ params }) => {
           const view = await loadUserView(store, params.user_id);
           const [mfa] = kindeMfaFactors(view, (s) => s.type === 'environment');
-          if (!mfa) throw new HttpError(404, 'MFA_FACTOR_NOT_FOUND', 'The user has no MFA factor');
+          if (!mfa) throw new HttpError('not_found', 'MFA_FACTOR_NOT_FOUND', 'The user has no MFA factor');
           return { message: 'Success', code: 'OK', mfa };
         },
       }),
@@ -411,7 +379,7 @@ export function userRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
           await loadUserView(store, params.user_id);
           const scope: MfaScope = body.org_code ? { type: 'organization', orgCode: body.org_code } : { type: 'environment' };
           if (body.org_code && !(await loadUserView(store, params.user_id)).user.organizations[body.org_code]) {
-            throw new HttpError(400, 'USER_NOT_IN_ORGANIZATION', 'The user is not a member of this organization');
+            throw new HttpError('invalid', 'USER_NOT_IN_ORGANIZATION', 'The user is not a member of this organization');
           }
           const factorId = ctx.newId.uuid();
           const result = await users.enrollMfaFactor(store, ctx, params.user_id, MFA_METHOD[body.type], scope, factorId);
@@ -431,7 +399,7 @@ export function userRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
           await loadUserView(store, params.user_id);
           const { settings } = await loadBusinessSettings(store);
           const url = body.policy === 'terms' ? settings.termsUrl : settings.privacyUrl;
-          if (!url) throw new HttpError(400, 'POLICY_URL_NOT_SET', `No ${body.policy} URL is set for the business`);
+          if (!url) throw new HttpError('invalid', 'POLICY_URL_NOT_SET', `No ${body.policy} URL is set for the business`);
           const result = await users.acceptPolicy(store, ctx, params.user_id, body.policy, url, body.version);
           await settle(deps, result.position);
           return { code: 'POLICY_ACCEPTED', message: 'Policy acceptance recorded', policy: body.policy, url, ...opt('version', body.version), accepted_on: ctx.occurredAt };
@@ -445,7 +413,7 @@ export async function resetFactors(deps: ApiDeps, userId: string, scope: MfaScop
   const view = await loadUserView(deps.store, userId);
   const key = (s: MfaScope) => (s.type === 'environment' ? 'environment' : `organization:${s.orgCode}`);
   const factors = view.user.mfaFactors.filter((f) => key(f.scope) === key(scope) && (factorId === undefined || f.factorId === factorId));
-  if (factors.length === 0) throw new HttpError(404, 'MFA_FACTOR_NOT_FOUND', 'MFA factor not found');
+  if (factors.length === 0) throw new HttpError('not_found', 'MFA_FACTOR_NOT_FOUND', 'MFA factor not found');
   const positions = [];
   for (const f of factors) positions.push((await users.resetMfa(deps.store, ctx, userId, scope, { factorId: f.factorId })).position);
   await settle(deps, ...positions);

@@ -1,12 +1,13 @@
 import type { ConfigRow as OutboxConfigRow } from '../../webhooks/outbox-projection';
+import { decodeToken, encodeToken } from '../../projections/support';
 import type { Router } from 'express';
 import { z } from 'zod';
 import * as webhooks from '../../commands/webhooks';
 import { eventTypeName, eventTypeOrigin, WEBHOOK_EVENT_TYPES } from '../../domain/webhook/event-types';
 import { WebhookIdSchema } from '../../domain/webhook/events';
 import { WEBHOOK_CONFIGS_VIEW } from '../../webhooks/dispatcher';
-import type { Resolver } from '../../webhooks/endpoint-policy';
-import { decodeCursor, encodeCursor, endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
+import type { Resolver } from '../../net/endpoint-policy';
+import { endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
 
 /**
@@ -83,7 +84,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
 
   async function requireWebhook(webhookId: string): Promise<void> {
     const state = await webhooks.loadWebhook(deps.store, webhookId);
-    if (state.status !== 'active') throw new HttpError(404, 'WEBHOOK_NOT_FOUND', 'webhook not found');
+    if (state.status !== 'active') throw new HttpError('not_found', 'WEBHOOK_NOT_FOUND', 'webhook not found');
   }
 
   async function deliveryView(ids: readonly number[]) {
@@ -205,7 +206,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
         params: z.object({ event_id: z.string().min(1).max(100) }).strict(),
         handler: async ({ params }) => {
           const row = await knex('webhook_events').where({ event_id: params.event_id }).first('payload');
-          if (!row) throw new HttpError(404, 'EVENT_NOT_FOUND', 'event not found');
+          if (!row) throw new HttpError('not_found', 'EVENT_NOT_FOUND', 'event not found');
           return { ...success(), event: row.payload };
         },
       }),
@@ -219,16 +220,16 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
         query: DeliveriesQuery,
         handler: async ({ params, query }) => {
           await requireWebhook(params.webhook_id);
-          const cursor = decodeCursor(query.next_token);
+          const cursor = decodeToken(query.next_token, 1);
           const before = cursor ? Number(cursor[0]) : undefined;
-          if (before !== undefined && !Number.isSafeInteger(before)) throw new HttpError(400, 'INVALID_NEXT_TOKEN', 'next_token is not valid');
+          if (before !== undefined && !Number.isSafeInteger(before)) throw new HttpError('invalid', 'INVALID_NEXT_TOKEN', 'next_token is not valid');
           const q = knex('webhook_deliveries').where({ webhook_id: params.webhook_id });
           if (query.state) q.andWhere({ state: query.state });
           if (before !== undefined) q.andWhere('id', '<', before);
           const ids = (await q.orderBy('id', 'desc').limit(query.page_size + 1).pluck('id')) as number[];
           const page = ids.slice(0, query.page_size);
           const more = ids.length > query.page_size;
-          return { ...success(), deliveries: await deliveryView(page), ...(more ? { next_token: encodeCursor([page[page.length - 1]]) } : {}) };
+          return { ...success(), deliveries: await deliveryView(page), ...(more ? { next_token: encodeToken([page[page.length - 1]]) } : {}) };
         },
       }),
       endpoint({
@@ -247,8 +248,8 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
             .update({ state: 'pending', next_attempt_at: knex.fn.now(), first_attempt_at: null }, ['id']);
           if (updated.length === 0) {
             const exists = await knex('webhook_deliveries').where({ id: params.delivery_id, webhook_id: params.webhook_id }).first('state');
-            if (!exists) throw new HttpError(404, 'DELIVERY_NOT_FOUND', 'delivery not found');
-            throw new HttpError(400, 'DELIVERY_NOT_RETRYABLE', `this ${exists.state} delivery cannot be retried now (cancelled, or waiting for an earlier delivery of the same stream)`);
+            if (!exists) throw new HttpError('not_found', 'DELIVERY_NOT_FOUND', 'delivery not found');
+            throw new HttpError('invalid', 'DELIVERY_NOT_RETRYABLE', `this ${exists.state} delivery cannot be retried now (cancelled, or waiting for an earlier delivery of the same stream)`);
           }
           deps.dispatcher?.poke();
           const [delivery] = await deliveryView([params.delivery_id]);

@@ -11,12 +11,12 @@ async function ownerOfKey(store: EventStore, kind: 'role_key' | 'permission_key'
 
 export async function roleIdForKey(store: EventStore, key: string): Promise<string> {
   const id = await ownerOfKey(store, 'role_key', key);
-  if (id === undefined) throw new HttpError(400, 'ROLE_NOT_FOUND', `No role with key "${key}"`);
+  if (id === undefined) throw new HttpError('invalid', 'ROLE_NOT_FOUND', `No role with key "${key}"`);
   return id;
 }
 
 export async function permissionIdForKey(store: EventStore, key: string): Promise<string> {
   const id = await ownerOfKey(store, 'permission_key', key);
-  if (id === undefined) throw new HttpError(400, 'PERMISSION_NOT_FOUND', `No permission with key "${key}"`);
+  if (id === undefined) throw new HttpError('invalid', 'PERMISSION_NOT_FOUND', `No permission with key "${key}"`);
   return id;
 }

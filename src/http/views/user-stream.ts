@@ -1,73 +1,11 @@
-import { userDecider } from '../../domain/user/decider';
-import type { UserEvent } from '../../domain/user/events';
-import type { ExistingUser } from '../../domain/user/state';
-import { streams } from '../../domain/streams';
-import type { EventStore, RecordedEvent } from '../../eventstore/types';
-import { HttpError } from '../errors';
+import type { MfaMethod, MfaScope } from '../../domain/user/events';
+import { primaryOfType } from '../../domain/user/identity-list';
+import { IDENTITY_FLAG, type ExistingUser } from '../../domain/user/state';
+import type { UserView } from '../../projections/time-travel/user-view';
 
-/**
- * One user, answered from its event stream (the aggregate folded), with the
- * times only the recorded events know: when the user, each identity and each
- * MFA factor appeared, and the last sign-in. Used for single-user reads, where
- * folding one stream is cheap and always current.
- */
-export interface UserView {
-  readonly user: ExistingUser;
-  readonly createdOn: string;
-  readonly identityCreatedOn: Readonly<Record<string, string>>;
-  readonly identityLastLogin: Readonly<Record<string, string>>;
-  readonly factorCreatedOn: Readonly<Record<string, string>>;
-  readonly factorLastUsed: Readonly<Record<string, string>>;
-  readonly lastSignedIn: string | null;
-  readonly orgLastSignIn: Readonly<Record<string, string>>;
-}
-
-const when = (e: RecordedEvent) => e.metadata?.occurredAt ?? e.recordedAt.toISOString();
-
-export function foldUserView(recorded: readonly RecordedEvent[]): UserView | undefined {
-  let state = userDecider.initialState();
-  let createdOn = '';
-  const identityCreatedOn: Record<string, string> = {};
-  const identityLastLogin: Record<string, string> = {};
-  const factorCreatedOn: Record<string, string> = {};
-  const factorLastUsed: Record<string, string> = {};
-  const orgLastSignIn: Record<string, string> = {};
-  let lastSignedIn: string | null = null;
-  for (const r of recorded) {
-    const event = { type: r.type, data: r.data } as UserEvent;
-    const before = state.status;
-    state = userDecider.evolve(state, event);
-    const at = when(r);
-    if (before === 'none' && state.status !== 'none') createdOn = at;
-    if (state.status === 'none' || state.status === 'deleted') continue;
-    for (const i of state.identities) identityCreatedOn[i.id] ??= at;
-    for (const f of state.mfaFactors) factorCreatedOn[f.factorId] ??= at;
-    if (event.type === 'UserSignInSucceeded') {
-      lastSignedIn = at;
-      const d = event.data as { identityId?: string; orgCode?: string; factorId?: string };
-      if (d.identityId) identityLastLogin[d.identityId] = at;
-      if (d.orgCode) orgLastSignIn[d.orgCode] = at;
-    }
-  }
-  if (state.status === 'none' || state.status === 'deleted') return undefined;
-  return { user: state, createdOn, identityCreatedOn, identityLastLogin, factorCreatedOn, factorLastUsed, lastSignedIn, orgLastSignIn };
-}
-
-/**
- * The user, or 404 (unknown or deleted). With `asOf` (time travel), the user as
- * they were then: only events that happened at or before that time are folded.
- */
-export async function loadUserView(store: EventStore, userId: string, asOf?: Date): Promise<UserView> {
-  const recorded = /^kp_[0-9a-f]{32}$/.test(userId) ? await store.readStream(streams.user(userId)) : [];
-  const upTo = asOf ? recorded.filter((r) => new Date(r.metadata.occurredAt ?? r.recordedAt).getTime() <= asOf.getTime()) : recorded;
-  const view = upTo.length ? foldUserView(upTo) : undefined;
-  if (!view) throw new HttpError(404, 'USER_NOT_FOUND', 'User not found');
-  return view;
-}
-
+/** Kinde's shapes for a user folded from its stream (src/projections/time-travel/user-view.ts): the user, its identities and MFA factors. */
 export function primaryValue(user: ExistingUser, type: 'email' | 'phone' | 'username'): string | undefined {
-  const ofType = user.identities.filter((i) => i.type === type);
-  return (ofType.find((i) => i.isPrimary) ?? ofType[0])?.identity;
+  return primaryOfType(user.identities, type, IDENTITY_FLAG);
 }
 
 export function signInTotals(user: ExistingUser): { total: number; failed: number } {
@@ -106,4 +44,37 @@ export function kindeUser(view: UserView, expand: ReadonlySet<string>) {
 
 export function opt<K extends string, V>(key: K, value: V | undefined | null): { [P in K]?: V } {
   return (value === undefined || value === null ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** Kinde's MFA type names for Roster's methods. */
+export const KINDE_MFA_TYPE: Record<MfaMethod, string> = { authenticator_app: 'totp', sms: 'sms', email: 'email', recovery_codes: 'recovery_codes' };
+
+export function kindeIdentity(view: UserView, i: UserView['user']['identities'][number]) {
+  const logins = view.user.signIns[i.id];
+  return {
+    id: i.id,
+    type: i.type,
+    is_confirmed: i.isVerified,
+    created_on: view.identityCreatedOn[i.id] ?? view.createdOn,
+    ...opt('last_login_on', view.identityLastLogin[i.id]),
+    total_logins: logins?.succeeded ?? 0,
+    name: i.identity,
+    ...opt('email', i.type === 'email' ? i.identity : undefined),
+    connection_id: null,
+    is_primary: i.isPrimary,
+  };
+}
+
+export function kindeMfaFactors(view: UserView, scope: (s: MfaScope) => boolean) {
+  return view.user.mfaFactors
+    .filter((f) => scope(f.scope))
+    .map((f) => ({
+      id: f.factorId,
+      type: KINDE_MFA_TYPE[f.method],
+      created_on: view.factorCreatedOn[f.factorId] ?? view.createdOn,
+      name: f.method === 'email' ? (primaryValue(view.user, 'email') ?? 'email') : f.method === 'sms' ? (primaryValue(view.user, 'phone') ?? 'sms') : 'Authenticator app',
+      is_verified: true,
+      usage_count: 0,
+      ...opt('last_used_on', view.factorLastUsed[f.factorId]),
+    }));
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { addIdentities, deleteIdentity, makeIdentityPrimary, primaryOfType, type PrimaryFlag } from '../../domain/user/identity-list';
 import type { RecordedEvent } from '../../eventstore/types';
 import type { Projection, TableNames } from '../projection';
 import { insertJson, upsertJson } from '../support';
@@ -17,16 +18,25 @@ import { auditType, describeEvent, entryHash, GENESIS_HASH, type AuditEntry } fr
  *   the email the user had at the time of the event.
  * - Idempotent: entries whose event id is already in the table are skipped.
  */
+interface AuditIdentity {
+  id: string;
+  type: string;
+  identity: string;
+  is_primary: boolean;
+}
+
 interface EmailState {
   user_id: string;
   last_revision: number;
-  identities: { id: string; type: string; identity: string; is_primary: boolean }[];
+  identities: AuditIdentity[];
 }
+
+/** The identity rules are the domain's (identity-list.ts); this stored shape spells the flag `is_primary`. */
+const FLAG: PrimaryFlag<AuditIdentity> = { isPrimary: (i) => i.is_primary, withPrimary: (i, is_primary) => ({ ...i, is_primary }) };
 
 function emailOf(s: EmailState | undefined): string | null {
   if (!s) return null;
-  const emails = s.identities.filter((i) => i.type === 'email');
-  return (emails.find((i) => i.is_primary) ?? emails[0])?.identity ?? null;
+  return primaryOfType(s.identities, 'email', FLAG) ?? null;
 }
 
 type Ident = { id: string; type: string; identity: string; isPrimary: boolean };
@@ -35,12 +45,7 @@ const toIdent = (i: Ident) => ({ id: i.id, type: i.type, identity: i.identity, i
 /** Folds the identity-changing user events into the small email state. */
 function evolveEmails(s: EmailState, e: RecordedEvent): EmailState {
   const d = e.data as Record<string, unknown>;
-  const add = (list: Ident[]) => {
-    const known = new Set(s.identities.map((i) => i.id));
-    const fresh = list.filter((i) => !known.has(i.id)).map(toIdent);
-    const kept = fresh.some((i) => i.is_primary) ? s.identities.map((i) => ({ ...i, is_primary: false })) : s.identities;
-    return [...kept, ...fresh];
-  };
+  const add = (list: Ident[]) => addIdentities(s.identities, list.map(toIdent), FLAG);
   switch (e.type) {
     case 'UserCreated':
     case 'UserSignedUp':
@@ -50,12 +55,9 @@ function evolveEmails(s: EmailState, e: RecordedEvent): EmailState {
     case 'IdentityAdded':
       return { ...s, identities: add([d.identity as Ident]) };
     case 'IdentityDeleted':
-      return {
-        ...s,
-        identities: s.identities.filter((i) => i.id !== d.identityId).map((i) => (i.id === d.newPrimaryIdentityId ? { ...i, is_primary: true } : i)),
-      };
+      return { ...s, identities: deleteIdentity(s.identities, d.identityId as string, d.newPrimaryIdentityId as string | undefined, FLAG) };
     case 'IdentityMadePrimary':
-      return { ...s, identities: s.identities.map((i) => ({ ...i, is_primary: i.id === d.identityId })) };
+      return { ...s, identities: makeIdentityPrimary(s.identities, d.identityId as string, FLAG) };
     default:
       return s;
   }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { queryError } from '../../domain/errors';
 import { viewName } from '../projection';
 import { clampPageSize, decodeToken, encodeToken } from '../support';
 import { entryHash, GENESIS_HASH, type AuditEntry } from './entry';
@@ -52,7 +53,7 @@ export function toItem(e: AuditEntry): AuditLogItem {
   };
 }
 
-const badFilter = (message: string) => Object.assign(new Error(message), { code: 'INVALID_REQUEST', status: 400 });
+const badFilter = (message: string) => queryError('invalid', 'INVALID_REQUEST', message);
 
 function isoOrThrow(name: string, v: string): string {
   const d = new Date(v);

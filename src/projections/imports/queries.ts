@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { ImportIssueCode } from '../../commands/import/parse';
 import { viewName } from '../projection';
+import { decodeToken, encodeToken } from '../support';
 import { importsProjection } from './projection';
 
 /** Queries over the imports read model, in the HTTP API's shapes. */
@@ -51,29 +51,20 @@ export async function getImport(knex: Knex, id: string): Promise<ImportView | un
   return row ? toView(row) : undefined;
 }
 
-const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-function decode<T>(token: string | undefined): T | undefined {
-  if (!token) return undefined;
-  try {
-    return JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as T;
-  } catch {
-    throw Object.assign(new Error('next_token is not valid'), { code: 'INVALID_NEXT_TOKEN', status: 400 });
-  }
-}
 
 /** Newest first, keyset-paginated. */
 export async function listImports(knex: Knex, opts: { pageSize: number; nextToken?: string }) {
-  const after = decode<[string, string]>(opts.nextToken);
+  const after = decodeToken(opts.nextToken, 2) as [string, string] | undefined;
   const q = knex(IMPORTS).orderBy([{ column: 'created_on', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(opts.pageSize + 1);
   if (after) q.whereRaw('(created_on, id) < (?, ?)', after);
   const rows = await q;
   const page = rows.slice(0, opts.pageSize);
   const last = page.at(-1);
-  return { imports: page.map(toView), next_token: rows.length > opts.pageSize && last ? encode([last.created_on, last.id]) : null };
+  return { imports: page.map(toView), next_token: rows.length > opts.pageSize && last ? encodeToken([last.created_on, last.id]) : null };
 }
 
 export async function listImportIssues(knex: Knex, id: string, opts: { severity?: 'error' | 'warning'; pageSize: number; nextToken?: string }) {
-  const after = decode<number>(opts.nextToken);
+  const after = decodeToken(opts.nextToken, 1)?.[0] as number | undefined;
   const q = knex(ISSUES).where({ import_id: id }).orderBy('seq').limit(opts.pageSize + 1);
   if (opts.severity) q.andWhere({ severity: opts.severity });
   if (after !== undefined) q.andWhere('seq', '>', after);
@@ -81,21 +72,22 @@ export async function listImportIssues(knex: Knex, id: string, opts: { severity?
   const page = rows.slice(0, opts.pageSize);
   return {
     errors: page.map((r) => ({ line: r.line, severity: r.severity, code: r.code, field: r.field, message: r.message, user_key: r.user_key })),
-    next_token: rows.length > opts.pageSize ? encode(Number(page.at(-1)!.seq)) : null,
+    next_token: rows.length > opts.pageSize ? encodeToken([Number(page.at(-1)!.seq)]) : null,
   };
 }
 
-export interface FailedRowIssue {
+export interface FailedRowIssue<Code extends string = string> {
   line: number;
   severity: 'error';
-  code: ImportIssueCode;
+  /** One of the parser's ImportIssueCode values (src/commands/import/parse/issues.ts), as the events recorded it. */
+  code: Code;
   field: string | null;
   message: string;
   user_key: string | null;
 }
 
 /** The failed rows with their errors, in line order, streamed in pages. */
-export async function* failedRowsWithErrors(knex: Knex, id: string): AsyncGenerator<{ line: number; text: string; fields: string[] | null; errors: FailedRowIssue[] }> {
+export async function* failedRowsWithErrors<Code extends string = string>(knex: Knex, id: string): AsyncGenerator<{ line: number; text: string; fields: string[] | null; errors: FailedRowIssue<Code>[] }> {
   let after = 0;
   for (;;) {
     const rows = await knex(FAILED)
@@ -110,7 +102,7 @@ export async function* failedRowsWithErrors(knex: Knex, id: string): AsyncGenera
       .whereIn('line', rows.map((r) => r.line))
       .orderBy('seq')
       .select('line', 'code', 'field', 'message', 'user_key');
-    const byLine = new Map<number, FailedRowIssue[]>();
+    const byLine = new Map<number, FailedRowIssue<Code>[]>();
     for (const i of issues) {
       const list = byLine.get(i.line) ?? [];
       list.push({ line: i.line, severity: 'error', code: i.code, field: i.field, message: i.message, user_key: i.user_key });

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { queryError } from '../../domain/errors';
 import { viewName } from '../projection';
 import { USERS_VIEW } from '../users/queries';
 import { roleGrantsProjection } from './projection';
@@ -18,7 +19,7 @@ export interface RoleHolder {
   revoked_on: string | null;
 }
 
-const badTime = () => Object.assign(new Error('as_of must be an ISO 8601 time'), { code: 'INVALID_REQUEST', status: 400 });
+const badTime = () => queryError('invalid', 'INVALID_REQUEST', 'as_of must be an ISO 8601 time');
 
 /**
  * "Who had this role in this organization at that moment, and who gave it?":

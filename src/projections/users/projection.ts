@@ -2,6 +2,8 @@ import type { RecordedEvent } from '../../eventstore/types';
 import { createUserSearchIndexes } from './search';
 import type { UserEvent } from '../../domain/user/events';
 import { USER_EVENT_TYPES } from '../../domain/user/events';
+import { addIdentities as addToIdentityList, deleteIdentity, makeIdentityPrimary, primaryOfType, type PrimaryFlag } from '../../domain/user/identity-list';
+import { afterEnrolment, afterOptOut, afterReset, type MfaScopeFlags } from '../../domain/user/mfa-scopes';
 import { mfaScopeKey } from '../../domain/user/state';
 import { assertNever } from '../../domain/shared';
 import { docProjection, eventTime, isoTime } from '../support';
@@ -109,13 +111,12 @@ const identityDoc = (i: Identity, at: string): UserIdentityDoc => ({
   last_login_on: null,
 });
 
+/** The identity rules are the domain's (identity-list.ts); this row shape spells the flag `is_primary`. */
+const DOC_FLAG: PrimaryFlag<UserIdentityDoc> = { isPrimary: (i) => i.is_primary, withPrimary: (i, is_primary) => ({ ...i, is_primary }) };
+
 function addIdentities(doc: UserDoc, added: readonly Identity[], at: string): UserDoc {
   if (added.length === 0) return doc;
-  const known = new Set(doc.identities.map((i) => i.id));
-  const fresh = added.filter((i) => !known.has(i.id));
-  const anyPrimary = fresh.some((i) => i.isPrimary);
-  const kept = anyPrimary ? doc.identities.map((i) => ({ ...i, is_primary: false })) : doc.identities;
-  return { ...doc, identities: [...kept, ...fresh.map((i) => identityDoc(i, at))] };
+  return { ...doc, identities: addToIdentityList(doc.identities, added.map((i) => identityDoc(i, at)), DOC_FLAG) };
 }
 
 function addMemberships(doc: UserDoc, ms: readonly { orgCode: string; roleIds: readonly string[]; permissionIds: readonly string[] }[], at: string): UserDoc {
@@ -158,6 +159,10 @@ function signIn(doc: UserDoc, data: { identityId?: string; orgCode?: string }, o
     last_organization_sign_ins: data.orgCode ? { ...doc.last_organization_sign_ins, [data.orgCode]: at } : doc.last_organization_sign_ins,
   };
 }
+
+/** The MFA scope rules are the domain's (mfa-scopes.ts); this document spells the lists in snake case. */
+const mfaFlagsOf = (doc: UserDoc): MfaScopeFlags => ({ optedOut: doc.mfa.opted_out, setupRequired: doc.mfa.setup_required });
+const docMfaFlags = (f: MfaScopeFlags) => ({ opted_out: [...f.optedOut], setup_required: [...f.setupRequired] });
 
 function passwordOf(method: string, isTemporary: boolean, isVerified: boolean): UserDoc['password'] {
   return { has_password: true, method, is_temporary: isTemporary, is_verified: isVerified };
@@ -222,42 +227,24 @@ export function evolveUserDoc(current: UserDoc | undefined, recorded: RecordedEv
       return { ...doc, password: { ...doc.password, is_verified: true } };
     case 'IdentityAdded':
       return addIdentities(doc, [event.data.identity], at);
-    case 'IdentityDeleted': {
-      const { identityId, newPrimaryIdentityId } = event.data;
-      return {
-        ...doc,
-        identities: doc.identities.filter((i) => i.id !== identityId).map((i) => (i.id === newPrimaryIdentityId ? { ...i, is_primary: true } : i)),
-      };
-    }
+    case 'IdentityDeleted':
+      return { ...doc, identities: deleteIdentity(doc.identities, event.data.identityId, event.data.newPrimaryIdentityId, DOC_FLAG) };
     case 'IdentityMadePrimary':
-      return { ...doc, identities: doc.identities.map((i) => ({ ...i, is_primary: i.id === event.data.identityId })) };
+      return { ...doc, identities: makeIdentityPrimary(doc.identities, event.data.identityId, DOC_FLAG) };
     case 'UserPropertySet':
       return { ...doc, properties: setRecord(doc.properties, event.data.key, event.data.value) };
     case 'FeatureFlagOverrideSet':
       return { ...doc, feature_flags: setRecord(doc.feature_flags, event.data.key, event.data.value) };
     case 'MfaFactorEnrolled': {
       const scope = mfaScopeKey(event.data.scope);
-      return {
-        ...doc,
-        mfa: {
-          factors: [...doc.mfa.factors.filter((f) => f.factor_id !== event.data.factorId), { factor_id: event.data.factorId, method: event.data.method, scope, enrolled_on: at }],
-          opted_out: without(doc.mfa.opted_out, scope),
-          setup_required: without(doc.mfa.setup_required, scope),
-        },
-      };
+      const factors = [...doc.mfa.factors.filter((f) => f.factor_id !== event.data.factorId), { factor_id: event.data.factorId, method: event.data.method, scope, enrolled_on: at }];
+      return { ...doc, mfa: { factors, ...docMfaFlags(afterEnrolment(mfaFlagsOf(doc), scope)) } };
     }
     case 'MfaOptedOut':
-      return { ...doc, mfa: { ...doc.mfa, opted_out: uniq(doc.mfa.opted_out, [mfaScopeKey(event.data.scope)]) } };
+      return { ...doc, mfa: { ...doc.mfa, ...docMfaFlags(afterOptOut(mfaFlagsOf(doc), mfaScopeKey(event.data.scope))) } };
     case 'MfaFactorReset': {
-      const scope = mfaScopeKey(event.data.scope);
-      return {
-        ...doc,
-        mfa: {
-          factors: doc.mfa.factors.filter((f) => f.factor_id !== event.data.factorId),
-          opted_out: event.data.optInRequired ? without(doc.mfa.opted_out, scope) : doc.mfa.opted_out,
-          setup_required: event.data.scopeFullyReset ? uniq(doc.mfa.setup_required, [scope]) : doc.mfa.setup_required,
-        },
-      };
+      const factors = doc.mfa.factors.filter((f) => f.factor_id !== event.data.factorId);
+      return { ...doc, mfa: { factors, ...docMfaFlags(afterReset(mfaFlagsOf(doc), mfaScopeKey(event.data.scope), event.data)) } };
     }
     case 'PolicyAccepted': {
       const { policy, url, version, acceptedAt } = event.data;
@@ -292,10 +279,7 @@ export function evolveUserDoc(current: UserDoc | undefined, recorded: RecordedEv
 
 // ---- derived columns -------------------------------------------------------------
 
-const firstOf = (doc: UserDoc, type: string) => {
-  const all = doc.identities.filter((i) => i.type === type);
-  return (all.find((i) => i.is_primary) ?? all[0])?.identity ?? null;
-};
+const firstOf = (doc: UserDoc, type: string) => primaryOfType(doc.identities, type, DOC_FLAG) ?? null;
 
 export function fullName(doc: Pick<UserDoc, 'first_name' | 'last_name'>): string {
   return [doc.first_name, doc.last_name].filter((x) => x).join(' ');

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { queryError } from '../../domain/errors';
 import { viewName } from '../projection';
 import { permissionsProjection } from '../permissions/projection';
 import { rolesProjection } from '../roles/projection';
@@ -108,7 +109,7 @@ const SORT_COLUMN: Record<UserSort, [column: string | null, dir: 'asc' | 'desc']
 export async function listUsers(knex: Knex, p: ListUsersParams = {}): Promise<{ code: 'OK'; message: 'Success'; users: UserListItem[]; next_token: string | null }> {
   const size = clampPageSize(p.page_size, 10, 500);
   const sort = p.sort ?? 'id_asc';
-  if (!SORT_COLUMN[sort]) throw Object.assign(new Error(`sort must be one of ${USER_SORTS.join(', ')}`), { code: 'INVALID_REQUEST', status: 400 });
+  if (!SORT_COLUMN[sort]) throw queryError('invalid', 'INVALID_REQUEST', `sort must be one of ${USER_SORTS.join(', ')}`);
   const [column, dir] = SORT_COLUMN[sort];
   const q = knex(`${USERS_VIEW} as u`).select('u.*').whereNot('u.status', 'deleted');
   const byIdentity = (type: string, values: string[]) =>

@@ -1,15 +1,5 @@
-import type { Knex } from 'knex';
-
-/**
- * Fragment search over users: any part of the id, provided id, (primary) email,
- * username, phone or full name. One lower-cased text per user, indexed with a
- * pg_trgm GIN index, so `LIKE '%fragment%'` is an index lookup at a million
- * users; the same expression is used by the index and the query, or PostgreSQL
- * would not use the index. Without pg_trgm (an external server without the
- * contrib modules) the search still works, as a scan.
- */
-export const USER_SEARCH_TEXT =
-  "lower(id || ' ' || coalesce(provided_id, '') || ' ' || coalesce(email, '') || ' ' || coalesce(username, '') || ' ' || coalesce(phone, '') || ' ' || coalesce(full_name, ''))";
+/** Fragment search over users: the indexed text and its indexes are in src/db/user-search.ts (a migration builds them too). */
+export { createUserSearchIndexes, USER_SEARCH_TEXT } from '../../db/user-search';
 
 /** Trigrams need three characters: shorter queries match whole values only. */
 export const MIN_FRAGMENT_LENGTH = 3;
@@ -17,22 +7,4 @@ export const MIN_FRAGMENT_LENGTH = 3;
 /** The LIKE pattern of a fragment, with LIKE's own wildcards taken literally. */
 export function fragmentPattern(fragment: string): string {
   return `%${fragment.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-export async function hasTrigramExtension(db: Knex | Knex.Transaction): Promise<boolean> {
-  const { rows } = (await db.raw(`select 1 from pg_extension where extname = 'pg_trgm'`)) as { rows: unknown[] };
-  return rows.length > 0;
-}
-
-/**
- * The indexes the console's users page needs on one physical users table: the
- * trigram index for fragments, and partial indexes for the rare-value filters
- * (suspended, password reset required) in the console's email order.
- */
-export async function createUserSearchIndexes(db: Knex | Knex.Transaction, table: string): Promise<void> {
-  if (await hasTrigramExtension(db)) {
-    await db.raw(`create index if not exists ?? on ?? using gin ((${USER_SEARCH_TEXT}) gin_trgm_ops)`, [`${table}_search_idx`, table]);
-  }
-  await db.raw(`create index if not exists ?? on ?? (sort_email, id) where is_suspended and status <> 'deleted'`, [`${table}_suspended_idx`, table]);
-  await db.raw(`create index if not exists ?? on ?? (sort_email, id) where is_password_reset_requested and status <> 'deleted'`, [`${table}_reset_idx`, table]);
 }

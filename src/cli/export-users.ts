@@ -8,8 +8,8 @@ import { organizationsProjection } from '../projections/organizations/projection
 import { permissionsProjection } from '../projections/permissions/projection';
 import { rolesProjection } from '../projections/roles/projection';
 import { usersProjection } from '../projections/users/projection';
-import { foldRecorded } from './handle';
-import type { KindeNdjsonUser } from './import/parse';
+import { foldRecorded } from '../commands/handle';
+import type { KindeNdjsonUser } from '../commands/import/parse';
 
 /**
  * Every user as Kinde NDJSON — the format `roster import` reads — with identities,

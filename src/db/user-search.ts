@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+
+/**
+ * Fragment search over users: any part of the id, provided id, (primary) email,
+ * username, phone or full name. One lower-cased text per user, indexed with a
+ * pg_trgm GIN index, so `LIKE '%fragment%'` is an index lookup at a million
+ * users; the same expression is used by the index and the query, or PostgreSQL
+ * would not use the index. Without pg_trgm (an external server without the
+ * contrib modules) the search still works, as a scan.
+ *
+ * It lives in src/db because a migration (0009) builds these indexes on
+ * existing tables too, and the database layer does not import read models.
+ */
+export const USER_SEARCH_TEXT =
+  "lower(id || ' ' || coalesce(provided_id, '') || ' ' || coalesce(email, '') || ' ' || coalesce(username, '') || ' ' || coalesce(phone, '') || ' ' || coalesce(full_name, ''))";
+
+export async function hasTrigramExtension(db: Knex | Knex.Transaction): Promise<boolean> {
+  const { rows } = (await db.raw(`select 1 from pg_extension where extname = 'pg_trgm'`)) as { rows: unknown[] };
+  return rows.length > 0;
+}
+
+/**
+ * The indexes the console's users page needs on one physical users table: the
+ * trigram index for fragments, and partial indexes for the rare-value filters
+ * (suspended, password reset required) in the console's email order.
+ */
+export async function createUserSearchIndexes(db: Knex | Knex.Transaction, table: string): Promise<void> {
+  if (await hasTrigramExtension(db)) {
+    await db.raw(`create index if not exists ?? on ?? using gin ((${USER_SEARCH_TEXT}) gin_trgm_ops)`, [`${table}_search_idx`, table]);
+  }
+  await db.raw(`create index if not exists ?? on ?? (sort_email, id) where is_suspended and status <> 'deleted'`, [`${table}_suspended_idx`, table]);
+  await db.raw(`create index if not exists ?? on ?? (sort_email, id) where is_password_reset_requested and status <> 'deleted'`, [`${table}_reset_idx`, table]);
+}
