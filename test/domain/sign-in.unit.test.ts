@@ -115,6 +115,12 @@ describe('sign-in decider: the refusal ladder', () => {
   it('a reset request, right password: PASSWORD_RESET_REQUIRED, not counted', () => {
     given([created, passwordSet(), { type: 'UserPasswordResetRequested', data: {} }]).when(signIn()).thenRefused('PASSWORD_RESET_REQUIRED', 'password_reset_required', false);
   });
+
+  it('a reset request answered by a new password: signs in again', () => {
+    given([created, passwordSet(), { type: 'UserPasswordResetRequested', data: {} }, passwordSet()])
+      .when(signIn())
+      .then({ kind: 'signed_in', nextStep: null, events: [{ type: 'UserSignInSucceeded', data: attempt }] });
+  });
 });
 
 describe('sign-in decider: signing in', () => {

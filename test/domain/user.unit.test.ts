@@ -91,8 +91,9 @@ describe('commands that change nothing append nothing', () => {
     { type: 'UserPropertySet', data: { key: 'k', value: 'v' } },
     { type: 'FeatureFlagOverrideSet', data: { key: 'f', value: 'true' } },
     { type: 'PolicyAccepted', data: { policy: 'terms', url: 'https://x/terms', version: '1', acceptedAt: '2024-01-01T00:00:00Z' } },
-    { type: 'UserPasswordResetRequested', data: {} },
     { type: 'UserPasswordSet', data: { password: bcrypt, isTemporary: false } },
+    // After the password: a new password answers a reset request.
+    { type: 'UserPasswordResetRequested', data: {} },
   ];
   it.each<[string, UserCommand]>([
     ['UpdateUser same name', { type: 'UpdateUser', data: { firstName: 'Rosy' } }],

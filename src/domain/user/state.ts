@@ -168,7 +168,9 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
     case 'UserPasswordResetRequested':
       return { ...user, passwordResetRequested: true };
     case 'UserPasswordSet':
-      return { ...user, password: { stored: event.data.password, isTemporary: event.data.isTemporary, temporaryUsed: false } };
+      // A new password answers a reset request (the users read model has always cleared it here;
+      // the aggregate did not, so sign-in refused PASSWORD_RESET_REQUIRED for good).
+      return { ...user, password: { stored: event.data.password, isTemporary: event.data.isTemporary, temporaryUsed: false }, passwordResetRequested: false };
     case 'UserTemporaryPasswordSet':
       return { ...user, password: { stored: event.data.password, isTemporary: true, temporaryUsed: false } };
     case 'UserPasswordUpgraded':
