@@ -23,7 +23,7 @@ import { metadataFor, type CommandContext } from './context';
 export interface CommandResult<E extends DomainEvent = DomainEvent> {
   /** The events the decider produced for the command's stream ([] when nothing changed). */
   readonly events: readonly E[];
-  /** Every event appended, on every stream (reservations included). */
+  /** Every event appended, on every stream. */
   readonly appended: readonly EventData[];
   /** Position of the last event written; wait for projections to reach it (null: nothing written). */
   readonly position: Position | null;

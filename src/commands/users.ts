@@ -19,7 +19,7 @@ import { loadBusinessSettings } from './settings';
 
 type Result = CommandResult<UserEvent>;
 
-/** Runs a user command; reservations the events imply are appended in the same call. */
+/** Runs a user command; the unique values its events claim and release commit with them. */
 export function runUserCommand(store: EventStore, ctx: CommandContext, userId: string, command: UserCommand, more?: (events: readonly UserEvent[], state: UserState) => Promise<readonly StreamAppend[]>): Promise<Result> {
   return handleCommandWithReservations(store, streams.user(userId), userDecider, command, ctx, {
     ownerId: userId,

@@ -34,7 +34,3 @@ export function reservationValue(kind: ReservationKind, value: string): string {
     }
   }
 }
-
-export function reservationStream(kind: ReservationKind, value: string): string {
-  return streams.reservation(kind, reservationValue(kind, value));
-}

@@ -14,8 +14,6 @@ export interface Projection {
   readonly name: string;
   /** Bump when the table shapes or the meaning of rows change: a new version is built beside the old. */
   readonly version: number;
-  /** The event types `apply` handles; the projector passes it no others. Undefined: every event. */
-  readonly eventTypes?: ReadonlySet<string>;
   /** Logical table names this projection owns. */
   readonly tables: readonly string[];
   /** Create the tables (and indexes) of one generation. Runs inside a transaction. */

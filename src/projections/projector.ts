@@ -154,14 +154,16 @@ export function createProjector(deps: {
 
   // ---- applying a batch ---------------------------------------------------------------------
 
-  const after = (events: readonly RecordedEvent[], position: Position) =>
-    position === START ? events : events.filter((e) => store.comparePositions(e.position, position) > 0);
-
-  /** The events of the batch a target has not applied yet, and handles. */
+  /**
+   * The events of the batch a target has not applied yet. The batch is in feed order,
+   * so they are a suffix of it — usually all of it (one comparison, not one per event).
+   */
   const eventsFor = (target: Target, events: readonly RecordedEvent[]) => {
-    const pending = after(events, target.cp.position);
-    const types = target.p.eventTypes;
-    return types ? pending.filter((e) => types.has(e.type)) : pending;
+    const position = target.cp.position;
+    if (position === START) return events;
+    let i = 0;
+    while (i < events.length && store.comparePositions(events[i]!.position, position) <= 0) i++;
+    return i === 0 ? events : events.slice(i);
   };
 
   /** Moves the checkpoints of the targets behind `next` to it, each compare-and-set on its previous value. */
