@@ -522,7 +522,7 @@ function Details(props: { details: Record<string, unknown> }) {
   if (text.length <= 120) return <code class="details-json">{text}</code>;
   return (
     <details>
-      <summary>{text.slice(0, 80)}…</summary>
+      <summary class="details-json">{text.slice(0, 80)}…</summary>
       <code class="details-json">{text}</code>
     </details>
   );
