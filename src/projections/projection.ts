@@ -14,10 +14,23 @@ export interface Projection {
   readonly name: string;
   /** Bump when the table shapes or the meaning of rows change: a new version is built beside the old. */
   readonly version: number;
+  /**
+   * The projector's lane (default `main`). A lane's read models share one
+   * transaction per batch; lanes run side by side. Give a read model its own lane
+   * when its writes are heavy enough to be worth a core of PostgreSQL's.
+   */
+  readonly lane?: string;
   /** Logical table names this projection owns. */
   readonly tables: readonly string[];
   /** Create the tables (and indexes) of one generation. Runs inside a transaction. */
   setup(db: Knex.Transaction, t: TableNames): Promise<void>;
+  /**
+   * Secondary indexes that only serve queries — never the projection's own
+   * `apply`. A live generation gets them with its tables; a rebuild creates them
+   * after the bulk fill, because PostgreSQL builds an index over existing rows
+   * many times faster than it maintains it row by row (a trigram index most of all).
+   */
+  indexes?(db: Knex.Transaction, t: TableNames): Promise<void>;
   /**
    * Apply a batch of events, in order, inside the runner's transaction (which also
    * moves the checkpoint). Must be deterministic and idempotent per event: applying

@@ -7,14 +7,17 @@ import type { Logger } from '../logger';
 import { checkpointName, physicalNames, viewName, type Projection } from './projection';
 
 /**
- * The projector. One pump per process applies every projection it holds the lock
- * of (a PostgreSQL advisory lock per projection, so only one process applies a
- * projection): it reads a batch from the global feed once, applies it to every
- * read model in ONE transaction, and moves their checkpoints in that same
- * transaction with one compare-and-set statement. A crash never loses or doubles
- * a row, and eleven read models cost one feed read and one commit per batch, not
- * eleven. Projections that are behind (a new one, or one just rebuilt) only get
- * the events after their own checkpoint.
+ * The projector. It applies every projection this process holds the lock of (a
+ * PostgreSQL advisory lock per projection, so only one process applies a
+ * projection), in lanes: each lane is a pump that reads a batch from the global
+ * feed once, applies it to every read model of the lane in ONE transaction, and
+ * moves their checkpoints in that same transaction with one compare-and-set
+ * statement. A crash never loses or doubles a row. The heavy read models (users,
+ * audit log) have lanes of their own and the light ones share one, so a batch
+ * costs a few feed reads and commits, not one per read model, and the lanes'
+ * writes run side by side on PostgreSQL's cores instead of one after another.
+ * Projections that are behind (a new one, or one just rebuilt) only get the
+ * events after their own checkpoint.
  *
  * When a batch fails, it is applied again projection by projection and then event
  * by event under savepoints; an event a projection cannot apply goes to
@@ -87,7 +90,9 @@ export function createProjector(deps: {
   const live = new Map<string, Checkpoint>();
   const rebuilding = new Set<string>();
   let stopped = false;
-  let loop: Promise<void> | undefined;
+  let loops: Promise<void>[] = [];
+  const laneOf = (p: Projection) => p.lane ?? 'main';
+  const lanes = [...new Set(projections.map(laneOf))];
 
   // ---- advisory locks: one session holds every lock this process takes ----------------------
   let lockSession: Promise<pg.PoolClient> | undefined;
@@ -107,13 +112,14 @@ export function createProjector(deps: {
     return next;
   };
 
-  /** Runs one at a time: a live batch, or a rebuild's final drain and swap. */
-  let exclusive: Promise<unknown> = Promise.resolve();
-  const serially = <T>(f: () => Promise<T>): Promise<T> => {
-    const next = exclusive.then(f);
-    exclusive = next.catch(() => {});
+  /** Per lane, one at a time: a live batch of the lane, or a rebuild's final drain and swap (which takes every lane it touches). */
+  const exclusive = new Map<string, Promise<unknown>>(lanes.map((l) => [l, Promise.resolve()]));
+  const serially = <T>(on: readonly string[], f: () => Promise<T>): Promise<T> => {
+    const next = Promise.all(on.map((l) => exclusive.get(l))).then(f);
+    for (const l of on) exclusive.set(l, next.catch(() => {}));
     return next;
   };
+  const byLane = <T extends { p: Projection }>(targets: readonly T[]): T[][] => lanes.map((l) => targets.filter((t) => laneOf(t.p) === l)).filter((g) => g.length > 0);
 
   const byName = (name: string) => {
     const p = projections.find((x) => x.name === name || checkpointName(x) === name);
@@ -134,11 +140,14 @@ export function createProjector(deps: {
     }
   }
 
-  async function setupGeneration(trx: Knex.Transaction, p: Projection, generation: number, swapViews: boolean) {
+  /** The tables of a generation; a live one (`live`) gets its query indexes and the views at once, a rebuild's later. */
+  async function setupGeneration(trx: Knex.Transaction, p: Projection, generation: number, live: boolean) {
     const t = physicalNames(p, generation);
     for (const logical of p.tables) await trx.raw('drop table if exists ?? cascade', [t(logical)]);
     await p.setup(trx, t);
-    if (swapViews) await pointViews(trx, p, generation);
+    if (!live) return;
+    await p.indexes?.(trx, t);
+    await pointViews(trx, p, generation);
   }
 
   async function ensureInitialised(p: Projection): Promise<void> {
@@ -190,18 +199,29 @@ export function createProjector(deps: {
     });
   }
 
+  /**
+   * A batch's transaction does not wait for its WAL to reach the disk. Safe: the rows
+   * and the checkpoint commit together, so a crash that loses the last batches
+   * loses their checkpoint moves too, and they are applied again from the events
+   * (which are durable). Other sessions see the rows at commit as usual, so
+   * read-your-writes holds. It saves an fsync per batch — most of a command's wait.
+   */
+  const relaxCommit = (trx: Knex.Transaction) => trx.raw('set local synchronous_commit = off');
+
   /** Applies one batch to every target in one transaction; on failure, target by target, then event by event. */
   async function applyBatch(targets: readonly Target[], events: readonly RecordedEvent[]): Promise<Position> {
     const next = events[events.length - 1]!.position;
     const work = targets.map((target) => ({ target, events: eventsFor(target, events), t: physicalNames(target.p, target.cp.generation) }));
     try {
       await knex.transaction(async (trx) => {
+        await relaxCommit(trx);
         for (const w of work) if (w.events.length) await w.target.p.apply(trx, w.events, w.t);
         await moveCheckpoints(trx, targets, next);
       });
     } catch (err) {
       if ((err as { code?: string }).code === 'CHECKPOINT_CONFLICT') throw err;
       await knex.transaction(async (trx) => {
+        await relaxCommit(trx);
         for (const w of work) {
           if (!w.events.length) continue;
           try {
@@ -229,7 +249,10 @@ export function createProjector(deps: {
   // ---- the live pump ------------------------------------------------------------------------
 
   let lastLockAttempt = 0;
-  async function acquireLocks() {
+  let locking: Promise<void> | undefined;
+  /** Every lane's pump calls this; one attempt runs at a time. */
+  const acquireLocks = () => (locking ??= tryLocks().finally(() => (locking = undefined)));
+  async function tryLocks() {
     const missing = projections.filter((p) => !live.has(checkpointName(p)));
     if (!missing.length || Date.now() - lastLockAttempt < lockRetryMs) return;
     lastLockAttempt = Date.now();
@@ -243,8 +266,9 @@ export function createProjector(deps: {
     }
   }
 
-  const liveTargets = (): Target[] =>
+  const liveTargets = (lane: string): Target[] =>
     projections.flatMap((p) => {
+      if (laneOf(p) !== lane) return [];
       const row = checkpointName(p);
       const cp = live.get(row);
       return cp ? [{ p, row, cp }] : [];
@@ -252,12 +276,12 @@ export function createProjector(deps: {
 
   const idle = (ms: number) => firstValueFrom(race(store.wakeups.pipe(take(1)), kick$.pipe(take(1)), timer(ms), stop$.pipe(take(1))), { defaultValue: undefined });
 
-  async function pump() {
+  async function pump(lane: string) {
     while (!stopped) {
       try {
         await acquireLocks();
-        const full = await serially(async () => {
-          const targets = liveTargets();
+        const full = await serially([lane], async () => {
+          const targets = liveTargets(lane);
           if (!targets.length) return false;
           const events = await store.readAll(minPosition(targets), batchSize);
           if (!events.length) return false;
@@ -268,8 +292,8 @@ export function createProjector(deps: {
         if (!full && !stopped) await idle(live.size ? 1000 : lockRetryMs);
       } catch (err) {
         // A checkpoint moved under us (another process took over after our lock session died): start over from the table.
-        logger.error('projector batch failed; retrying', { err });
-        live.clear();
+        logger.error('projector batch failed; retrying', { err, lane });
+        for (const p of projections) if (laneOf(p) === lane) live.delete(checkpointName(p));
         lastLockAttempt = 0;
         if (!stopped) await firstValueFrom(race(timer(lockRetryMs), stop$.pipe(take(1))), { defaultValue: undefined });
       }
@@ -280,11 +304,13 @@ export function createProjector(deps: {
 
   /** Applies the feed to shadow targets until a read comes back short. */
   async function drain(targets: readonly Target[]) {
+    // Nothing waits on a rebuild's batches: bigger ones spread the fixed cost of a batch (a read, a commit, a statement per table) over more events.
+    const size = batchSize * 5;
     for (;;) {
-      const events = await store.readAll(minPosition(targets), batchSize);
+      const events = await store.readAll(minPosition(targets), size);
       if (!events.length) return;
       await applyBatch(targets, events);
-      if (events.length < batchSize) return;
+      if (events.length < size) return;
       if (stopped) throw new Error('projector stopped during rebuild');
     }
   }
@@ -312,10 +338,12 @@ export function createProjector(deps: {
         });
         shadows.push({ p, row, cp: { position: START, generation }, oldGeneration });
       }
-      await drain(shadows);
-      // 2. Between two live batches: the last events, then the swap.
-      await serially(async () => {
-        await drain(shadows);
+      await Promise.all(byLane(shadows).map(drain));
+      // 2. The query indexes, over the filled tables (one sort each, not a million index inserts).
+      for (const s of shadows) if (s.p.indexes) await knex.transaction((trx) => s.p.indexes!(trx, physicalNames(s.p, s.cp.generation)));
+      // 3. Between two live batches: the last events, then the swap.
+      await serially([...new Set(shadows.map((s) => laneOf(s.p)))], async () => {
+        await Promise.all(byLane(shadows).map(drain));
         await knex.transaction(async (trx) => {
           for (const s of shadows) {
             const name = checkpointName(s.p);
@@ -344,15 +372,15 @@ export function createProjector(deps: {
       // status() and rebuild() see them at once (a rebuild right after start).
       for (const p of projections) await ensureInitialised(p);
       await acquireLocks();
-      loop = pump().catch((err) => logger.error('projector loop failed', { err }));
+      loops = lanes.map((lane) => pump(lane).catch((err) => logger.error('projector loop failed', { err, lane })));
     },
     async stop() {
       stopped = true;
       stop$.next();
       stop$.complete();
       kick$.next();
-      await loop;
-      await serially(async () => {});
+      await Promise.all(loops);
+      await serially(lanes, async () => {});
       const s = lockSession;
       lockSession = undefined;
       live.clear();

@@ -35,10 +35,14 @@ export interface DocModel<D> {
   /** Streams handled: those whose id starts with this prefix (`user-`), or exactly equals it when `exactStream`. */
   readonly streamPrefix: string;
   readonly exactStream?: boolean;
+  /** The projector lane (see `Projection.lane`). */
+  readonly lane?: string;
   /** Columns of the main table besides `id`, `last_revision` and `doc` (all nullable: rows are written from JSON). */
   readonly columns: (table: Knex.CreateTableBuilder) => void;
-  /** Indexes and extra tables (child tables), after the main table exists. */
+  /** Extra tables (child tables) and the indexes `evolve`'s writes need, after the main table exists. */
   readonly setupExtra?: (db: Knex.Transaction, t: TableNames) => Promise<void>;
+  /** Indexes that only serve queries (see `Projection.indexes`: a rebuild creates them after the fill). */
+  readonly indexes?: (db: Knex.Transaction, t: TableNames) => Promise<void>;
   /** Folds one event into the document; `undefined` when the stream has no document yet and this event does not start one. */
   readonly evolve: (doc: D | undefined, event: RecordedEvent, id: string) => D | undefined;
   /** The derived columns of the main table. */
@@ -71,6 +75,8 @@ export function docProjection<D>(name: string, version: number, model: DocModel<
       });
       await model.setupExtra?.(db, t);
     },
+    ...(model.indexes ? { indexes: model.indexes } : {}),
+    ...(model.lane ? { lane: model.lane } : {}),
     async apply(db, events, t) {
       // Events of other streams are applied after our own rows, in batch order.
       const own = new Map<string, RecordedEvent[]>();

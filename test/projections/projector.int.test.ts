@@ -6,6 +6,7 @@ import { createLogger } from '../../src/logger';
 import { createProjector, type Projector } from '../../src/projections/projector';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { tallyProjection } from '../support/tally-projection';
+import type { Projection } from '../../src/projections/projection';
 
 const meta = { actor: { type: 'system' as const }, source: 'system' as const, occurredAt: '2026-01-01T00:00:00.000Z' };
 const ev = (type: string): EventData => ({ id: randomEventId(), type, data: {}, metadata: meta });
@@ -133,6 +134,50 @@ describe('projector crash safety', () => {
         await projector.stop();
       }
     } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('projector lanes', () => {
+  it('applies each lane on its own: a stalled lane holds back neither the others nor a rebuild across lanes', async () => {
+    const db = await createTestDatabase();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // Same rows as the tally (its version 2 tables), in a lane of its own whose batches wait for the gate.
+    const gated: Projection = {
+      ...tallyProjection,
+      name: 'gated',
+      version: 2,
+      lane: 'slow',
+      async apply(trx, events, t) {
+        await gate;
+        await tallyProjection.apply(trx, events, t);
+      },
+    };
+    const projector = createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections: [tallyProjection, gated], logger, options: { batchSize: 100, lockRetryMs: 100 } });
+    await projector.start();
+    try {
+      const last = await appendMany(db, 20, 3, 'lane');
+      // The main lane gets there while the slow lane is still stuck on its first batch.
+      for (;;) {
+        const n = Number((await db.knex('tally_v1').count({ n: '*' }).first())!.n);
+        if (n === 20) break;
+      }
+      expect(Number((await db.knex('tally_v1_g0').count({ n: '*' }).first())!.n)).toBe(20);
+      const status = await projector.status();
+      expect(status.find((s) => s.name === 'gated')!.checkpoint).toBe('start');
+      expect(await projector.waitFor(last, 200)).toBe(false);
+      release();
+      expect(await projector.waitFor(last, 10_000)).toBe(true);
+      const gatedRows = () => db.knex('tally_v2').select('stream_id', 'events', 'types').orderBy('stream_id');
+      const before = await gatedRows();
+      expect(before).toEqual(await rows(db));
+      await projector.rebuild(['tally', 'gated']);
+      expect(await gatedRows()).toEqual(before);
+      expect(await rows(db)).toEqual(before);
+    } finally {
+      await projector.stop();
       await db.close();
     }
   });

@@ -156,14 +156,26 @@ describe('read models', () => {
       for (const table of p.tables) out[table] = await h.db.knex(`${table}_v${p.version}`).select('*').orderByRaw('1, 2');
       return out;
     };
+    // A rebuild creates the query indexes after its fill: the new generation must end with the same ones.
+    const indexes = async (p: Projection, generation: number) => {
+      const tables = p.tables.map((table) => physicalNames(p, generation)(table));
+      const { rows } = await h.db.knex.raw<{ rows: { def: string }[] }>(
+        `select regexp_replace(indexdef, '_g[0-9]+', '_gN', 'g') as def from pg_indexes where tablename = any(?) order by 1`, [tables]);
+      return rows.map((r) => r.def);
+    };
     const events = await h.db.store.readAll('start', 10_000);
     for (const p of allProjections) {
       const before = await snapshot(p);
       const status = (await h.projector.status()).find((s) => s.name === p.name)!;
+      const indexesBefore = await indexes(p, status.generation);
       await h.db.knex.transaction((trx) => p.apply(trx, events, physicalNames(p, status.generation)));
       expect(await snapshot(p), `${p.name} after a replay`).toEqual(before);
       await h.projector.rebuild(p.name);
       expect(await snapshot(p), `${p.name} after a rebuild`).toEqual(before);
+      expect(await indexes(p, status.generation + 1), `${p.name}'s indexes after a rebuild`).toEqual(indexesBefore);
     }
+    const users = allProjections.find((p) => p.name === 'users')!;
+    const generation = (await h.projector.status()).find((s) => s.name === 'users')!.generation;
+    expect((await indexes(users, generation)).some((d) => d.includes('gin_trgm_ops')), 'the rebuilt users table has its search index').toBe(true);
   });
 });

@@ -66,6 +66,8 @@ function evolveEmails(s: EmailState, e: RecordedEvent): EmailState {
 export const auditProjection: Projection = {
     name: 'audit_log',
     version: 1,
+    // The histories (audit log, role grants) share a lane beside the users read model's.
+    lane: 'history',
     tables: ['audit_log', 'audit_user_emails'],
     async setup(db, t) {
       const log = t('audit_log');
@@ -88,10 +90,6 @@ export const auditProjection: Projection = {
           prev_hash text not null,
           hash text not null
         )`, [log]);
-      for (const [suffix, cols] of [['user', '(user_id, seq)'], ['type', '(type text_pattern_ops, seq)'], ['actor', '(actor_id, seq)'], ['ip', '(ip, seq)'], ['time', '(occurred_on)']] as const) {
-        await db.raw(`create index ?? on ?? ${cols}`, [`${log}_${suffix}_idx`, log]);
-      }
-      await db.raw('create index ?? on ?? using gin (org_codes)', [`${log}_orgs_idx`, log]);
       // Append-only at the database level.
       await db.raw(`
         create or replace function roster_audit_append_only() returns trigger language plpgsql as $$
@@ -101,6 +99,13 @@ export const auditProjection: Projection = {
       await db.raw('create trigger ?? before update or delete on ?? for each row execute function roster_audit_append_only()', [`${log}_no_change`, log]);
       await db.raw('create trigger ?? before truncate on ?? for each statement execute function roster_audit_append_only()', [`${log}_no_truncate`, log]);
       await db.raw(`create table ?? (user_id text primary key, last_revision bigint not null, identities jsonb not null)`, [t('audit_user_emails')]);
+    },
+    async indexes(db, t) {
+      const log = t('audit_log');
+      for (const [suffix, cols] of [['user', '(user_id, seq)'], ['type', '(type text_pattern_ops, seq)'], ['actor', '(actor_id, seq)'], ['ip', '(ip, seq)'], ['time', '(occurred_on)']] as const) {
+        await db.raw(`create index ?? on ?? ${cols}`, [`${log}_${suffix}_idx`, log]);
+      }
+      await db.raw('create index ?? on ?? using gin (org_codes)', [`${log}_orgs_idx`, log]);
     },
     async apply(db, events, t) {
       await applyAudit(db, events, t);

@@ -29,6 +29,7 @@ interface Grant {
 export const roleGrantsProjection: Projection = {
   name: 'role_grants',
   version: 1,
+  lane: 'history',
   tables: ['role_grants', 'role_grant_progress'],
   async setup(db, t) {
     const g = t('role_grants');
@@ -53,9 +54,12 @@ export const roleGrantsProjection: Projection = {
       [g],
     );
     await db.raw('create unique index ?? on ?? (org_code, role_id, user_id) where valid_to is null', [`${g}_open_idx`, g]);
-    await db.raw('create index ?? on ?? (org_code, role_id, valid_from)', [`${g}_asof_idx`, g]);
     await db.raw('create index ?? on ?? (user_id)', [`${g}_user_idx`, g]);
     await db.raw('create table ?? (user_id text primary key, last_revision bigint not null)', [t('role_grant_progress')]);
+  },
+  async indexes(db, t) {
+    const g = t('role_grants');
+    await db.raw('create index ?? on ?? (org_code, role_id, valid_from)', [`${g}_asof_idx`, g]);
   },
   async apply(db, events, t) {
     await applyGrants(db, events, t);

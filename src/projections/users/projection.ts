@@ -316,6 +316,8 @@ export function userRow(doc: UserDoc) {
 export const usersProjection = docProjection<UserDoc>('users', 1, {
   table: 'users',
   streamPrefix: 'user-',
+  // The heaviest writes of an import (documents, identities, memberships, the search index): a lane of its own.
+  lane: 'users',
   childTables: ['user_identities', 'user_organizations'],
   columns(table) {
     table.text('status');
@@ -340,13 +342,6 @@ export const usersProjection = docProjection<UserDoc>('users', 1, {
     table.text('sort_email');
   },
   async setupExtra(db, t) {
-    const u = t('users');
-    // Keyset pagination per sort order; the partial indexes skip deleted users.
-    await db.raw(`create index ?? on ?? (sort_name, id) where status <> 'deleted'`, [`${u}_name_idx`, u]);
-    await db.raw(`create index ?? on ?? (sort_email, id) where status <> 'deleted'`, [`${u}_email_idx`, u]);
-    await db.raw(`create index ?? on ?? (provided_id) where provided_id is not null`, [`${u}_provided_idx`, u]);
-    await db.raw(`create index ?? on ?? using gin (organizations)`, [`${u}_orgs_idx`, u]);
-    await createUserSearchIndexes(db, u);
     await db.schema.createTable(t('user_identities'), (table) => {
       table.text('parent_id').notNullable();
       table.text('identity_id').notNullable();
@@ -356,7 +351,6 @@ export const usersProjection = docProjection<UserDoc>('users', 1, {
       table.boolean('is_primary');
       table.primary(['parent_id', 'identity_id']);
     });
-    await db.raw('create index ?? on ?? (type, identity_lower)', [`${t('user_identities')}_lookup_idx`, t('user_identities')]);
     await db.schema.createTable(t('user_organizations'), (table) => {
       table.text('parent_id').notNullable();
       table.text('org_code').notNullable();
@@ -366,7 +360,18 @@ export const usersProjection = docProjection<UserDoc>('users', 1, {
       table.timestamp('last_accessed_on', { useTz: true });
       table.primary(['org_code', 'parent_id']);
     });
+    // Each batch replaces a user's memberships by parent_id: this one serves the writes too.
     await db.raw('create index ?? on ?? (parent_id)', [`${t('user_organizations')}_user_idx`, t('user_organizations')]);
+  },
+  async indexes(db, t) {
+    const u = t('users');
+    // Keyset pagination per sort order; the partial indexes skip deleted users.
+    await db.raw(`create index ?? on ?? (sort_name, id) where status <> 'deleted'`, [`${u}_name_idx`, u]);
+    await db.raw(`create index ?? on ?? (sort_email, id) where status <> 'deleted'`, [`${u}_email_idx`, u]);
+    await db.raw(`create index ?? on ?? (provided_id) where provided_id is not null`, [`${u}_provided_idx`, u]);
+    await db.raw(`create index ?? on ?? using gin (organizations)`, [`${u}_orgs_idx`, u]);
+    await createUserSearchIndexes(db, u);
+    await db.raw('create index ?? on ?? (type, identity_lower)', [`${t('user_identities')}_lookup_idx`, t('user_identities')]);
     await db.raw('create index ?? on ?? using gin (role_ids)', [`${t('user_organizations')}_roles_idx`, t('user_organizations')]);
   },
   evolve: evolveUserDoc,
