@@ -161,6 +161,29 @@ export function createProjector(deps: {
     });
   }
 
+  // ---- reading the feed ----------------------------------------------------------------------
+
+  /**
+   * Lanes usually move in step, so they ask for the same batch: a full batch is read
+   * (and its JSON parsed) once for all of them. Only full batches are shared: the
+   * store never returns an event while an earlier position may still commit, so a
+   * full batch is final; a short one (the tail) may grow, and is read afresh.
+   */
+  const shared = new Map<string, Promise<RecordedEvent[]>>();
+  function readFeed(from: Position, size: number): Promise<RecordedEvent[]> {
+    const key = `${from}|${size}`;
+    const known = shared.get(key);
+    if (known) return known;
+    const read = store.readAll(from, size);
+    shared.set(key, read);
+    void read.then(
+      (events) => events.length < size && shared.delete(key),
+      () => shared.delete(key),
+    );
+    while (shared.size > lanes.length * 2) shared.delete(shared.keys().next().value!);
+    return read;
+  }
+
   // ---- applying a batch ---------------------------------------------------------------------
 
   /**
@@ -283,7 +306,7 @@ export function createProjector(deps: {
         const full = await serially([lane], async () => {
           const targets = liveTargets(lane);
           if (!targets.length) return false;
-          const events = await store.readAll(minPosition(targets), batchSize);
+          const events = await readFeed(minPosition(targets), batchSize);
           if (!events.length) return false;
           await applyBatch(targets, events);
           for (const t of targets) progress.get(t.row)!.next(t.cp.position);
@@ -307,7 +330,7 @@ export function createProjector(deps: {
     // Nothing waits on a rebuild's batches: bigger ones spread the fixed cost of a batch (a read, a commit, a statement per table) over more events.
     const size = batchSize * 5;
     for (;;) {
-      const events = await store.readAll(minPosition(targets), size);
+      const events = await readFeed(minPosition(targets), size);
       if (!events.length) return;
       await applyBatch(targets, events);
       if (events.length < size) return;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { queryError } from '../domain/errors';
 import type { RecordedEvent } from '../eventstore/types';
+import { COPY_MIN_ROWS, columnsOf, copyRows, copyUpsert } from './copy';
 import type { Projection, TableNames } from './projection';
 
 /**
@@ -134,10 +135,10 @@ async function writeDocs<D>(
     }
   }
   if (rows.length === 0) return;
-  await upsertJson(db, t(model.table), rows, 'id');
+  await upsertRows(db, t(model.table), rows, 'id');
   for (const [table, childRows] of children) {
     await db.raw('delete from ?? where parent_id = any(?)', [t(table), changed]);
-    if (childRows.length > 0) await insertJson(db, t(table), childRows);
+    await insertRows(db, t(table), childRows);
   }
 }
 
@@ -145,7 +146,7 @@ async function writeDocs<D>(
 const CHUNK = 2000;
 
 /** Multi-row insert of plain objects, through jsonb_populate_recordset (one parameter per statement). */
-export async function insertJson(db: Knex.Transaction | Knex, table: string, rows: readonly object[], onConflict = '') {
+async function insertJson(db: Knex.Transaction | Knex, table: string, rows: readonly object[], onConflict = '') {
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
     await db.raw(`insert into ?? select * from json_populate_recordset(null::??, ?::json) ${onConflict}`, [
@@ -157,19 +158,39 @@ export async function insertJson(db: Knex.Transaction | Knex, table: string, row
 }
 
 /** Multi-row upsert on a key: every column given in the first row is overwritten. */
-export async function upsertJson(db: Knex.Transaction | Knex, table: string, rows: readonly object[], key: string) {
+async function upsertJson(db: Knex.Transaction | Knex, table: string, rows: readonly object[], key: string) {
   const cols = Object.keys(rows[0]!).filter((c) => c !== key);
-  const sets = cols.map((c) => `"${c}" = excluded."${c}"`).join(', ');
   // Columns not given keep their defaults on insert: list them explicitly.
   const list = [key, ...cols].map((c) => `"${c}"`).join(', ');
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
     await db.raw(
       `insert into ?? (${list}) select ${list} from json_populate_recordset(null::??, ?::json)
-       on conflict ("${key}") do update set ${sets}`,
+       on conflict ("${key}") do update set ${updateAll(cols)}`,
       [table, table, JSON.stringify(chunk)],
     );
   }
+}
+
+const updateAll = (cols: readonly string[]) => cols.map((c) => `"${c}" = excluded."${c}"`).join(', ');
+
+/** Inserts a batch's rows: COPY for big batches, one JSON statement for small ones (a command's). `skipExisting`: ON CONFLICT DO NOTHING. */
+export async function insertRows(db: Knex.Transaction, table: string, objects: readonly object[], skipExisting = false) {
+  const rows = objects as readonly Record<string, unknown>[];
+  if (rows.length === 0) return;
+  if (rows.length < COPY_MIN_ROWS) return insertJson(db, table, rows, skipExisting ? 'on conflict do nothing' : '');
+  const columns = await columnsOf(db, table, rows);
+  if (skipExisting) await copyUpsert(db, table, columns, rows, 'do nothing');
+  else await copyRows(db, table, columns, rows);
+}
+
+/** Upserts a batch's rows on `key` (every given column overwritten): COPY through a staging table for big batches. */
+export async function upsertRows(db: Knex.Transaction, table: string, objects: readonly object[], key: string) {
+  const rows = objects as readonly Record<string, unknown>[];
+  if (rows.length === 0) return;
+  if (rows.length < COPY_MIN_ROWS) return upsertJson(db, table, rows, key);
+  const columns = await columnsOf(db, table, rows);
+  await copyUpsert(db, table, columns, rows, `("${key}") do update set ${updateAll(Object.keys(columns).filter((c) => c !== key))}`);
 }
 
 // ---- pagination ------------------------------------------------------------------

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { addIdentities, deleteIdentity, makeIdentityPrimary, primaryOfType, type PrimaryFlag } from '../../domain/user/identity-list';
 import type { RecordedEvent } from '../../eventstore/types';
 import type { Projection, TableNames } from '../projection';
-import { insertJson, upsertJson } from '../support';
+import { insertRows, upsertRows } from '../support';
 import { auditType, describeEvent, entryHash, GENESIS_HASH, type AuditEntry } from './entry';
 
 /**
@@ -157,9 +157,9 @@ async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[]
     prev = hash;
     rows.push(toRow({ ...entry, hash }));
   }
-  if (rows.length > 0) await insertJson(db, log, rows);
+  await insertRows(db, log, rows);
   if (changedEmails.size > 0) {
-    await upsertJson(db, t('audit_user_emails'), [...changedEmails].map((id) => emails.get(id)!), 'user_id');
+    await upsertRows(db, t('audit_user_emails'), [...changedEmails].map((id) => emails.get(id)!), 'user_id');
   }
 }
 

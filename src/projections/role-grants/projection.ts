@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { RecordedEvent } from '../../eventstore/types';
 import type { Projection, TableNames } from '../projection';
-import { eventTime, insertJson, upsertJson } from '../support';
+import { eventTime, insertRows, upsertRows } from '../support';
 
 /**
  * The history of role grants: one row per (organization, role, user) period, with
@@ -84,7 +84,7 @@ async function applyGrants(db: Knex.Transaction, events: readonly RecordedEvent[
   const flush = async () => {
     if (pending.length === 0) return;
     // The partial unique index ignores a grant of a role the user already holds.
-    await insertJson(db, g, pending, 'on conflict do nothing');
+    await insertRows(db, g, pending, true);
     pending = [];
   };
   for (const e of relevant) {
@@ -146,5 +146,5 @@ async function applyGrants(db: Knex.Transaction, events: readonly RecordedEvent[
     }
   }
   await flush();
-  if (touched.size > 0) await upsertJson(db, t('role_grant_progress'), [...touched].map((user_id) => ({ user_id, last_revision: progress.get(user_id)! })), 'user_id');
+  if (touched.size > 0) await upsertRows(db, t('role_grant_progress'), [...touched].map((user_id) => ({ user_id, last_revision: progress.get(user_id)! })), 'user_id');
 }
