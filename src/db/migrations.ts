@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Knex } from 'knex';
-import { createUserSearchIndexes } from './user-search';
+import { createUserSearchIndexes, SEARCH_PENDING_LIST_KB } from './user-search';
 
 /**
  * Schema migrations, in order. Read-model tables are not here: each projection
@@ -272,6 +272,14 @@ export const migrations: readonly Migration[] = [
       // roster_append forces custom plans only for bulk appends (see append.sql).
       await knex.raw(`alter function roster_append(text[], bigint[], int[], int[], uuid[], text[], jsonb[], jsonb[], int[], text[], text[], text[], text[]) reset plan_cache_mode`);
       await knex.raw(appendFunctionSql());
+    },
+  },
+  {
+    name: '0012_search_index_pending_list',
+    async up(knex) {
+      // The users search indexes built before get the larger pending list too (src/db/user-search.ts).
+      const { rows } = (await knex.raw(`select indexname from pg_indexes where schemaname = current_schema() and indexname ~ '^users_v[0-9]+_g[0-9]+_search_idx$'`)) as { rows: { indexname: string }[] };
+      for (const { indexname } of rows) await knex.raw(`alter index ?? set (gin_pending_list_limit = ${SEARCH_PENDING_LIST_KB})`, [indexname]);
     },
   },
 ];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS_VIEW } from '../../src/projections/users/queries';
 import { USER_SEARCH_TEXT } from '../../src/projections/users/search';
+import { SEARCH_PENDING_LIST_KB } from '../../src/db/user-search';
 import { startTestApp, type TestApp } from '../support/app';
 
 /**
@@ -111,6 +112,9 @@ describe('GET /api/v1/search/users?query= matches fragments', () => {
       return (r.rows as { 'QUERY PLAN': string }[]).map((x) => x['QUERY PLAN']).join('\n');
     });
     expect(plan).toMatch(/Bitmap Index Scan on users_v1_g\d+_search_idx/);
+    // Its pending list is the larger one an import needs (src/db/user-search.ts).
+    const options = await knex.raw(`select reloptions from pg_class where relname ~ '^users_v1_g[0-9]+_search_idx$'`);
+    expect(options.rows.map((r: { reloptions: string[] }) => r.reloptions)).toEqual([[`gin_pending_list_limit=${SEARCH_PENDING_LIST_KB}`]]);
   });
 });
 
