@@ -1,6 +1,11 @@
-import { openDatabase } from '../db/database';
+import { cliContext, recordAdminEvent } from '../commands/admin-events';
+import { adminStreams } from '../domain/admin/events';
 import { createOperator, disableOperator, listOperators, OperatorError } from '../operators/operators';
 import { newTotpSecret } from '../operators/totp';
+import type { Config } from '../config';
+import { openDatabase, type Database } from '../db/database';
+import { createPostgresEventStore } from '../eventstore/postgres';
+import type { EventStore } from '../eventstore/types';
 import { hashPassword } from '../passwords';
 import type { CliCommand, CliContext } from './commands';
 
@@ -8,6 +13,8 @@ import type { CliCommand, CliContext } from './commands';
  * `roster operators create --email EMAIL [--totp]` (the password is read from
  * standard input, never from the command line, where `ps` and shell history
  * would keep it), `roster operators list`, `roster operators disable ID|EMAIL`.
+ * Creating and disabling are recorded as events (actor `system` `cli`, source
+ * `system`) for the audit log.
  */
 const USAGE = `Usage:
   roster operators create --email EMAIL [--totp]   (password on standard input)
@@ -62,6 +69,13 @@ export interface OperatorsIo {
   err(text: string): void;
 }
 
+/** The event store the server uses (as openRuntime picks it), without the rest of a runtime (no key file, no import spool). */
+async function openEventStore(config: Config, db: Database): Promise<EventStore> {
+  if (!config.eventStoreConnectionString) return createPostgresEventStore(db.pool);
+  const { createEsdbEventStore } = await import('../eventstore/esdb');
+  return createEsdbEventStore(config.eventStoreConnectionString);
+}
+
 const processIo: OperatorsIo = { readPassword, out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
 
 export const operatorsCommand: CliCommand = {
@@ -78,11 +92,14 @@ export async function runOperators(args: string[], { config, logger }: CliContex
   }
   const password = sub === 'create' ? await io.readPassword() : '';
   const db = await openDatabase(config, logger);
+  let store: EventStore | undefined;
   try {
+    store = await openEventStore(config, db);
     if (sub === 'create') {
       const totp = rest.includes('--totp') ? newTotpSecret(email!) : undefined;
       try {
         const op = await createOperator(db.knex, { hash: async (plain) => hashPassword(plain, config.bcryptCost) }, { email: email!, password, ...(totp ? { totpSecret: totp.secret } : {}) });
+        await recordAdminEvent(store, adminStreams.operator(op.id), { type: 'OperatorCreated', data: { operatorId: op.id, email: op.email, totp: op.hasTotp, firstOperator: false } }, cliContext());
         io.out(JSON.stringify({ id: op.id, email: op.email, ...(totp ? { totp_uri: totp.uri } : {}) }, null, 2) + '\n');
         if (totp) io.out('Add the totp_uri to an authenticator app now: it is shown only this once.\n');
         return 0;
@@ -106,10 +123,15 @@ export async function runOperators(args: string[], { config, logger }: CliContex
       io.out(JSON.stringify(out, null, 2) + '\n');
       return 0;
     }
-    const ok = await disableOperator(db.knex, rest[0]!);
+    const disabled = await disableOperator(db.knex, rest[0]!);
+    for (const op of disabled) {
+      await recordAdminEvent(store, adminStreams.operator(op.id), { type: 'OperatorDisabled', data: { operatorId: op.id, email: op.email } }, cliContext());
+    }
+    const ok = disabled.length > 0;
     io.out(ok ? `disabled ${rest[0]} (its sessions are ended)\n` : `no active operator ${rest[0]}\n`);
     return ok ? 0 : 1;
   } finally {
+    await store?.close();
     await db.close();
   }
 }
