@@ -2,12 +2,11 @@ import { cliContext, recordAdminEvent } from '../commands/admin-events';
 import { adminStreams } from '../domain/admin/events';
 import { createOperator, disableOperator, listOperators, OperatorError } from '../operators/operators';
 import { newTotpSecret } from '../operators/totp';
-import type { Config } from '../config';
-import { openDatabase, type Database } from '../db/database';
-import { createPostgresEventStore } from '../eventstore/postgres';
+import { openDatabase } from '../db/database';
 import type { EventStore } from '../eventstore/types';
 import { hashPassword } from '../passwords';
 import type { CliCommand, CliContext } from './commands';
+import { openEventStore } from './event-store';
 
 /**
  * `roster operators create --email EMAIL [--totp]` (the password is read from
@@ -67,13 +66,6 @@ export interface OperatorsIo {
   readPassword(): Promise<string>;
   out(text: string): void;
   err(text: string): void;
-}
-
-/** The event store the server uses (as openRuntime picks it), without the rest of a runtime (no key file, no import spool). */
-async function openEventStore(config: Config, db: Database): Promise<EventStore> {
-  if (!config.eventStoreConnectionString) return createPostgresEventStore(db.pool);
-  const { createEsdbEventStore } = await import('../eventstore/esdb');
-  return createEsdbEventStore(config.eventStoreConnectionString);
 }
 
 const processIo: OperatorsIo = { readPassword, out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
