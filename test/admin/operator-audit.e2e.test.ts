@@ -119,3 +119,10 @@ describe('console-only actions in the audit log', () => {
     expect(events.map((e) => e.metadata.causationId)).toEqual(events.map(() => operatorId));
   });
 });
+
+describe('the other read models', () => {
+  it('take these events in their stride: no projection recorded a failed event', async () => {
+    await t.runtime.projector.waitFor(await t.runtime.store.headPosition(), 10_000);
+    expect(await t.runtime.db.knex('projection_failed_events').select('projection', 'event_id')).toEqual([]);
+  });
+});
