@@ -61,8 +61,9 @@ export const clientsCommand: CliCommand = {
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
         return 0;
       }
-      const ok = await revokeClient(db.knex, rest[0]!);
-      if (ok) await recordAdminEvent(store, adminStreams.apiClient(rest[0]!), { type: 'ApiClientRevoked', data: { clientId: rest[0]! } }, cliContext());
+      const clientId = rest[0]!;
+      const ok = await revokeClient(db.knex, clientId);
+      if (ok) await recordAdminEvent(store, adminStreams.apiClient(clientId), { type: 'ApiClientRevoked', data: { clientId } }, cliContext());
       process.stdout.write(ok ? `revoked ${rest[0]}\n` : `no active client ${rest[0]}\n`);
       return ok ? 0 : 1;
     } finally {

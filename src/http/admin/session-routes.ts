@@ -65,7 +65,9 @@ export function adminSessionRoutes(deps: AdminSessionDeps) {
       operatorId ? adminStreams.operator(operatorId) : adminStreams.unknownOperatorSignIns(),
       { type: 'OperatorSignInFailed', data: { ...(operatorId ? { operatorId } : {}), email: email.trim().slice(0, 320), reason } },
       ctxOf(req, res, operatorId),
-    ).catch((err: unknown) => deps.logger.error('a failed operator sign-in could not be recorded', { err }));
+    ).catch((err: unknown) => {
+      deps.logger.error('a failed operator sign-in could not be recorded', { err });
+    });
 
   async function startSession(req: Request, res: Response, operator: { id: string; email: string }) {
     const { cookieValue, session } = await deps.sessions.create(operator, meta(req));
