@@ -20,7 +20,12 @@ export function consoleClient(t: TestApp): ConsoleClient {
       if (c.cookie) headers.Cookie = c.cookie;
       if (options.csrf !== false && c.csrf && !('X-CSRF-Token' in headers)) headers['X-CSRF-Token'] = c.csrf;
       if (options.json !== undefined) headers['Content-Type'] = 'application/json';
-      const res = await fetch(`${t.url}${path}`, { method, headers, ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : options.body ? { body: options.body } : {}), redirect: 'manual' });
+      const res = await fetch(`${t.url}${path}`, {
+        method,
+        headers,
+        ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : options.body ? { body: options.body } : {}),
+        redirect: 'manual',
+      });
       const set = res.headers.getSetCookie().find((h) => h.startsWith('roster_admin='));
       if (set) {
         const value = set.split(';')[0]!.slice('roster_admin='.length);

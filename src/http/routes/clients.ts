@@ -48,7 +48,12 @@ export function clientRoutes(deps: Pick<ApiDeps, 'store' | 'knex' | 'projector' 
       if (unknown.length > 0) throw new HttpError('invalid', 'UNKNOWN_SCOPE', `Unknown scopes: ${unknown.join(', ')}`);
       const { client, secret } = await createClient(deps.knex, { name: body.name, scopes: [...new Set(body.scopes)] });
       deps.logger.info('api client created', { client_id: client.clientId, operator_id: operator.id });
-      const position = await recordAdminEvent(deps.store, adminStreams.apiClient(client.clientId), { type: 'ApiClientCreated', data: { clientId: client.clientId, name: client.name, scopes: [...client.scopes] } }, ctxOf(req, res));
+      const position = await recordAdminEvent(
+        deps.store,
+        adminStreams.apiClient(client.clientId),
+        { type: 'ApiClientCreated', data: { clientId: client.clientId, name: client.name, scopes: [...client.scopes] } },
+        ctxOf(req, res),
+      );
       await settle(deps, position);
       res.setHeader('Cache-Control', 'no-store');
       res.status(201).json({ code: 'OK', message: 'Client created; its secret is shown only this once', ...view(client), client_secret: secret });

@@ -103,7 +103,7 @@ export const AUDIT_TYPES: Record<DomainEventType, string | null> = {
 };
 
 /** The operators' own actions (src/domain/admin): each is an entry of its own. */
-export const ADMIN_AUDIT_TYPES: Record<AdminEventType, string> = {
+const ADMIN_AUDIT_TYPES: Record<AdminEventType, string> = {
   OperatorCreated: 'operator.created',
   OperatorDisabled: 'operator.disabled',
   OperatorSignedIn: 'operator.signed_in',
