@@ -7,6 +7,7 @@ import { runImport } from './import';
 import { runParse } from './parse';
 import { runQueries } from './queries';
 import { runCommands } from './commands';
+import { runConsole } from './console';
 import { runRebuild } from './rebuild';
 import { computeRatios, evaluateTargets, markdownTable, writeJson } from './report';
 import { runSignin } from './signin';
@@ -39,6 +40,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'queries', needs: ['import'], run: runQueries },
   { name: 'commands', needs: ['import'], run: runCommands },
   { name: 'signin', run: runSignin },
+  { name: 'console', needs: ['import'], run: runConsole },
 ];
 
 function options(): Options {

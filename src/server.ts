@@ -58,7 +58,7 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
       openApiRoutes(registry),
       // The admin console: its session endpoints and its built files.
       adminSessionRoutes({
-        knex: rt.db.knex, passwords: rt.passwords, sessions, logger: rt.logger, publicUrl: rt.config.publicUrl,
+        knex: rt.db.knex, store: rt.store, passwords: rt.passwords, sessions, logger: rt.logger, publicUrl: rt.config.publicUrl,
         limiter: createPostgresSignInLimiter(rt.db.knex, { ...rt.config.signIn, onError: (err) => rt.logger.warn('operator sign-in limiter update failed', { err }) }),
       }),
       adminStaticRoutes({ webDist: options.webDist }),
@@ -68,8 +68,8 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
       importRoutes({ ...deps, jobs: rt.imports, maxFileBytes: rt.config.importMaxBytes }, registry),
       webhookRoutes({ ...deps, allowedHosts: rt.config.webhooks.allowedHosts, dispatcher: options.dispatcher }, registry),
       auditRoutes({ knex: rt.db.knex, store: rt.store }),
-      clientRoutes({ knex: rt.db.knex, logger: rt.logger }),
-      projectionRoutes({ projector: rt.projector, logger: rt.logger }),
+      clientRoutes(deps),
+      projectionRoutes({ ...deps, projector: rt.projector }),
       signInRoutes(
         {
           store: rt.store,

@@ -1,11 +1,16 @@
+import { cliContext, recordAdminEvent } from '../commands/admin-events';
 import { openDatabase } from '../db/database';
+import { adminStreams } from '../domain/admin/events';
+import type { EventStore } from '../eventstore/types';
 import { createClient, listClients, revokeClient } from '../http/auth/clients';
 import { ALL_SCOPES, isKnownScope } from '../http/scopes';
 import type { CliCommand } from './commands';
+import { openEventStore } from './event-store';
 
 /**
  * `roster clients create --name NAME [--scopes a,b | --all]`, `roster clients list`,
  * `roster clients revoke CLIENT_ID`. A new client's secret is printed once, on stdout.
+ * Creating and revoking are recorded as events (actor system `cli`) for the audit log.
  */
 const USAGE = `Usage:
   roster clients create --name NAME (--scopes read:users,create:users | --all)
@@ -41,9 +46,12 @@ export const clientsCommand: CliCommand = {
       return 2;
     }
     const db = await openDatabase(config, logger);
+    let store: EventStore | undefined;
     try {
+      store = await openEventStore(config, db);
       if (sub === 'create') {
         const { client, secret } = await createClient(db.knex, { name: flag(rest, '--name')!, scopes });
+        await recordAdminEvent(store, adminStreams.apiClient(client.clientId), { type: 'ApiClientCreated', data: { clientId: client.clientId, name: client.name, scopes: [...client.scopes] } }, cliContext());
         process.stdout.write(`${JSON.stringify({ client_id: client.clientId, client_secret: secret, name: client.name, scopes: client.scopes }, null, 2)}\nThe secret is shown only this once.\n`);
         return 0;
       }
@@ -53,10 +61,13 @@ export const clientsCommand: CliCommand = {
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
         return 0;
       }
-      const ok = await revokeClient(db.knex, rest[0]!);
+      const clientId = rest[0]!;
+      const ok = await revokeClient(db.knex, clientId);
+      if (ok) await recordAdminEvent(store, adminStreams.apiClient(clientId), { type: 'ApiClientRevoked', data: { clientId } }, cliContext());
       process.stdout.write(ok ? `revoked ${rest[0]}\n` : `no active client ${rest[0]}\n`);
       return ok ? 0 : 1;
     } finally {
+      await store?.close();
       await db.close();
     }
   },

@@ -1,13 +1,19 @@
-import { openDatabase } from '../db/database';
+import { cliContext, recordAdminEvent } from '../commands/admin-events';
+import { adminStreams } from '../domain/admin/events';
 import { createOperator, disableOperator, listOperators, OperatorError } from '../operators/operators';
 import { newTotpSecret } from '../operators/totp';
+import { openDatabase } from '../db/database';
+import type { EventStore } from '../eventstore/types';
 import { hashPassword } from '../passwords';
 import type { CliCommand, CliContext } from './commands';
+import { openEventStore } from './event-store';
 
 /**
  * `roster operators create --email EMAIL [--totp]` (the password is read from
  * standard input, never from the command line, where `ps` and shell history
  * would keep it), `roster operators list`, `roster operators disable ID|EMAIL`.
+ * Creating and disabling are recorded as events (actor `system` `cli`, source
+ * `system`) for the audit log.
  */
 const USAGE = `Usage:
   roster operators create --email EMAIL [--totp]   (password on standard input)
@@ -78,11 +84,14 @@ export async function runOperators(args: string[], { config, logger }: CliContex
   }
   const password = sub === 'create' ? await io.readPassword() : '';
   const db = await openDatabase(config, logger);
+  let store: EventStore | undefined;
   try {
+    store = await openEventStore(config, db);
     if (sub === 'create') {
       const totp = rest.includes('--totp') ? newTotpSecret(email!) : undefined;
       try {
         const op = await createOperator(db.knex, { hash: async (plain) => hashPassword(plain, config.bcryptCost) }, { email: email!, password, ...(totp ? { totpSecret: totp.secret } : {}) });
+        await recordAdminEvent(store, adminStreams.operator(op.id), { type: 'OperatorCreated', data: { operatorId: op.id, email: op.email, totp: op.hasTotp, firstOperator: false } }, cliContext());
         io.out(JSON.stringify({ id: op.id, email: op.email, ...(totp ? { totp_uri: totp.uri } : {}) }, null, 2) + '\n');
         if (totp) io.out('Add the totp_uri to an authenticator app now: it is shown only this once.\n');
         return 0;
@@ -106,10 +115,15 @@ export async function runOperators(args: string[], { config, logger }: CliContex
       io.out(JSON.stringify(out, null, 2) + '\n');
       return 0;
     }
-    const ok = await disableOperator(db.knex, rest[0]!);
+    const disabled = await disableOperator(db.knex, rest[0]!);
+    for (const op of disabled) {
+      await recordAdminEvent(store, adminStreams.operator(op.id), { type: 'OperatorDisabled', data: { operatorId: op.id, email: op.email } }, cliContext());
+    }
+    const ok = disabled.length > 0;
     io.out(ok ? `disabled ${rest[0]} (its sessions are ended)\n` : `no active operator ${rest[0]}\n`);
     return ok ? 0 : 1;
   } finally {
+    await store?.close();
     await db.close();
   }
 }

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { cliContext, recordAdminEvent } from '../commands/admin-events';
+import { adminStreams } from '../domain/admin/events';
 import { checkpointName } from '../projections/projection';
 import { openRuntime } from '../runtime';
 import type { CliCommand } from './commands';
@@ -44,6 +46,11 @@ export const rebuildCommand: CliCommand = {
           return 2;
         }
         await new Promise((r) => setTimeout(r, 50));
+      }
+      // Recorded first (actor system `cli`), so a rebuilt audit log has its own rebuild.
+      for (const name of names) {
+        const { version } = rt.projector.projections.find((p) => p.name === name)!;
+        await recordAdminEvent(rt.store, adminStreams.projections(), { type: 'ProjectionRebuildRequested', data: { projection: name, version } }, cliContext());
       }
       // All of them at once: the feed is read once for every read model being rebuilt.
       const started = Date.now();

@@ -107,17 +107,17 @@ export async function hasOperators(db: Knex | Knex.Transaction): Promise<boolean
   return (await db('operators').first('id')) !== undefined;
 }
 
-/** Disables an operator by id or email and ends its sessions at once; false when no active operator matched. */
-export async function disableOperator(db: Knex, idOrEmail: string): Promise<boolean> {
+/** Disables an operator by id or email and ends its sessions at once; the operators disabled (none when no active one matched). */
+export async function disableOperator(db: Knex, idOrEmail: string): Promise<{ id: string; email: string }[]> {
   return db.transaction(async (trx) => {
     const rows = (await trx('operators')
       .where((q) => q.where('id', idOrEmail).orWhereRaw('lower(email) = ?', [idOrEmail.trim().toLowerCase()]))
       .whereNull('disabled_at')
       .update({ disabled_at: trx.fn.now() })
-      .returning('id')) as { id: string }[];
-    if (rows.length === 0) return false;
+      .returning(['id', 'email'])) as { id: string; email: string }[];
+    if (rows.length === 0) return rows;
     await trx('operator_sessions').whereIn('operator_id', rows.map((r) => r.id)).delete();
-    return true;
+    return rows;
   });
 }
 

@@ -131,6 +131,16 @@ describe('roster operators', () => {
     expect((await roster(['disable', op.id])).code).toBe(1);
   });
 
+  it('create and disable are events on the operator’s stream, actor system `cli`, source system (the audit log’s input)', async () => {
+    const op = (await findOperatorByEmail(db.knex, 'alice@example.com'))!;
+    const events = (await db.knex('events').where({ stream_id: `operator-${op.id}` }).orderBy('revision').select('type', 'data', 'metadata')) as { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[];
+    // One create (the refused second create of the same email recorded nothing) and one disable (the second disable matched no one).
+    expect(events.map((e) => e.type)).toEqual(['OperatorCreated', 'OperatorDisabled']);
+    expect(events[0]!.data).toEqual({ operatorId: op.id, email: 'Alice@Example.com', totp: false, firstOperator: false });
+    for (const e of events) expect(e.metadata).toMatchObject({ actor: { type: 'system', id: 'cli' }, source: 'system' });
+    expect(JSON.stringify(events)).not.toContain(PASSWORD);
+  });
+
   it('a wrong call prints the usage and exits 2', async () => {
     const r = await roster(['rename']);
     expect(r.code).toBe(2);

@@ -8,7 +8,7 @@ import type { TestApp } from '../support/app';
 export interface ConsoleClient {
   cookie: string | undefined;
   csrf: string | undefined;
-  request(method: string, path: string, options?: { json?: unknown; headers?: Record<string, string>; csrf?: boolean }): Promise<Response>;
+  request(method: string, path: string, options?: { json?: unknown; body?: FormData; headers?: Record<string, string>; csrf?: boolean }): Promise<Response>;
 }
 
 export function consoleClient(t: TestApp): ConsoleClient {
@@ -20,7 +20,12 @@ export function consoleClient(t: TestApp): ConsoleClient {
       if (c.cookie) headers.Cookie = c.cookie;
       if (options.csrf !== false && c.csrf && !('X-CSRF-Token' in headers)) headers['X-CSRF-Token'] = c.csrf;
       if (options.json !== undefined) headers['Content-Type'] = 'application/json';
-      const res = await fetch(`${t.url}${path}`, { method, headers, ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : {}), redirect: 'manual' });
+      const res = await fetch(`${t.url}${path}`, {
+        method,
+        headers,
+        ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : options.body ? { body: options.body } : {}),
+        redirect: 'manual',
+      });
       const set = res.headers.getSetCookie().find((h) => h.startsWith('roster_admin='));
       if (set) {
         const value = set.split(';')[0]!.slice('roster_admin='.length);

@@ -28,7 +28,7 @@ describe('audit and projections routes', () => {
     const router = express.Router();
     const logger = createLogger('silent');
     auditRoutes({ knex: h.db.knex, store: h.db.store })(router);
-    projectionRoutes({ projector: h.projector, logger })(router);
+    projectionRoutes({ projector: h.projector, logger, store: h.db.store })(router);
     app.use(router);
     app.use(notFoundHandler);
     app.use(errorHandler(logger));

@@ -23,7 +23,7 @@ describe('admin console in Chromium', () => {
   const a11y: Record<string, unknown[]> = {};
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    [server, browser] = await Promise.all([startServer({ ROSTER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }), launchBrowser()]);
     context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-GB' });
     // Generous for a loaded machine (the whole suite runs in parallel), short enough to fail fast.
     context.setDefaultTimeout(20_000);
@@ -38,10 +38,10 @@ describe('admin console in Chromium', () => {
   });
 
   /** Axe on the page as it is now (serious and critical only), and a screenshot when asked for. */
-  async function check(name: string) {
+  async function check(name: string, options: { screenshot?: boolean } = {}) {
     await page.waitForLoadState('networkidle');
     a11y[name] = await seriousA11yViolations(page);
-    if (SCREENSHOTS) {
+    if (SCREENSHOTS && options.screenshot !== false) {
       fs.mkdirSync(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
     }
@@ -49,6 +49,32 @@ describe('admin console in Chromium', () => {
 
   const heading = (name: string) => page.getByRole('heading', { level: 1, name });
   const nav = (name: string) => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name, exact: true }).click();
+
+  /** A change through the API with the page's session, as the console's own script sends it (CSRF token, same origin). */
+  async function apiPost(path: string, data: unknown) {
+    const { csrf_token } = (await (await page.request.get(`${server.url}/admin/api/session`)).json()) as { csrf_token: string };
+    const res = await page.request.post(`${server.url}${path}`, { data, headers: { 'X-CSRF-Token': csrf_token, Origin: server.url } });
+    expect(res.status(), await res.text()).toBeLessThan(300);
+    return res.json() as Promise<Record<string, unknown>>;
+  }
+  type Entry = { type: string; actor: { type: string; id: string | null }; source: string };
+  const auditOf = async (type: string) => ((await (await page.request.get(`${server.url}/api/v1/audit_log?type=${type}`)).json()) as { audit_log: Entry[] }).audit_log;
+  const byOperator = { actor: { type: 'operator', id: expect.stringMatching(/^op_/) }, source: 'admin' };
+
+  /** The audit page filtered by a type prefix: each row's text. */
+  async function auditPageRows(prefix: string) {
+    await nav('Audit log');
+    await heading('Audit log').waitFor();
+    await page.getByLabel('Type or prefix').fill(prefix);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const rows = page.getByRole('table', { name: 'Audit log entries, newest first' }).locator('tbody tr');
+    // Until the filtered answer replaces the unfiltered one.
+    await poll(async () => {
+      const texts = await rows.allTextContents();
+      return texts.length > 0 && texts.every((t) => t.includes(prefix));
+    }).toBe(true);
+    return rows.allTextContents();
+  }
 
   async function openUser(email: string) {
     await nav('Users');
@@ -69,6 +95,7 @@ describe('admin console in Chromium', () => {
   it('creates the first operator through the link roster serve printed', async () => {
     await page.goto(server.setupLink);
     await heading('Create the first operator').waitFor();
+    await check('setup', { screenshot: false }); // the README shows the sign-in page only
     await page.getByLabel('Email').fill(OPERATOR.email);
     await page.getByLabel('Password').fill(OPERATOR.password);
     await page.getByRole('button', { name: 'Create operator' }).click();
@@ -271,6 +298,42 @@ describe('admin console in Chromium', () => {
     await check('audit');
   });
 
+  it('adds and deletes an identity, requires a password reset, sets a temporary password shown once, resets an MFA factor', async () => {
+    await openUser('ada@example.com');
+    const identities = page.getByRole('table', { name: 'Identities' });
+    const addIdentity = page.getByRole('form', { name: 'Add identity' });
+    await addIdentity.getByLabel('Identity type').selectOption('username');
+    await addIdentity.getByLabel('New identity').fill('countess');
+    await addIdentity.getByRole('button', { name: 'Add identity' }).click();
+    const countess = identities.locator('tbody tr', { hasText: 'countess' });
+    await countess.waitFor();
+    await page.getByRole('button', { name: 'Delete identity countess' }).click();
+    await poll(() => countess.count()).toBe(0);
+    expect(await identities.textContent()).toContain('ada@example.com');
+
+    await page.getByRole('button', { name: 'Set a temporary password' }).click();
+    const temporary = await page.locator('.notice .secret').textContent();
+    expect(temporary).toMatch(/^[A-Za-z0-9]{16}$/);
+    await poll(async () => (await auditOf('user.password_set')).length).toBe(1);
+    expect((await auditOf('user.password_set'))[0]).toMatchObject(byOperator);
+    // Hashed in the browser: the plain password is nowhere in the audit log.
+    expect(JSON.stringify(await auditOf('user.'))).not.toContain(temporary);
+
+    // (After the new password, which answered the reset an import without a password asks for.)
+    const resets = (await auditOf('user.password_reset_requested')).length;
+    await page.getByRole('button', { name: 'Require password reset' }).click();
+    await poll(async () => (await auditOf('user.password_reset_requested')).length).toBe(resets + 1);
+    expect((await auditOf('user.password_reset_requested'))[0]).toMatchObject(byOperator);
+
+    const { results } = (await (await page.request.get(`${server.url}/api/v1/search/users?query=ada@example.com`)).json()) as { results: { id: string }[] };
+    await apiPost(`/api/v1/users/${results[0]!.id}/mfa`, { type: 'totp' });
+    await openUser('ada@example.com');
+    const mfa = page.getByRole('table', { name: 'MFA factors by scope' });
+    await mfa.getByRole('button', { name: /^Reset this factor \(.*Environment\)$/ }).click();
+    await poll(() => mfa.locator('tbody tr').first().textContent()).toContain('None');
+    expect((await auditOf('user.mfa_factor_reset'))[0]).toMatchObject(byOperator);
+  }, 60_000);
+
   it('deletes with each extent, after a confirmation that explains both', async () => {
     await openUser('linus@example.com');
     await page.getByRole('button', { name: 'Delete user…' }).click();
@@ -325,8 +388,35 @@ describe('admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Revoke Billing sync' }).click();
     await clients.getByText(/^Revoked/).waitFor();
 
-    expect(Object.keys(a11y).sort()).toEqual(['audit', 'import', 'organizations', 'permissions', 'roles', 'sign-in', 'subscribers', 'system', 'user', 'users']);
+    expect(Object.keys(a11y).sort()).toEqual(['audit', 'import', 'organizations', 'permissions', 'roles', 'setup', 'sign-in', 'subscribers', 'system', 'user', 'users']);
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
     expect(cspViolations).toEqual([]);
   });
+
+  it('rebuilds a projection and retries a webhook delivery from the System page; the audit page shows these and the API client as the operator\'s', async () => {
+    // A webhook to a closed local port: its delivery fails and waits for its next attempt.
+    await apiPost('/api/v1/webhooks', { name: 'Audit hook', endpoint: 'http://127.0.0.1:9/hook', event_types: ['user.created'] });
+    await apiPost('/api/v1/user', { profile: { given_name: 'Hook' }, identities: [{ type: 'email', details: { email: 'hook@example.com' } }] });
+
+    await nav('Users'); // the previous test ended on System: come back to load the new webhook
+    await nav('System');
+    await page.getByRole('button', { name: 'Rebuild roles' }).click();
+    await page.getByRole('button', { name: 'Show deliveries of Audit hook' }).click();
+    const deliveries = page.getByRole('table', { name: 'Deliveries of Audit hook' });
+    await deliveries.getByRole('button', { name: /^Retry delivery / }).first().click();
+    await poll(async () => (await auditOf('webhook.delivery_retry_requested')).length).toBe(1);
+
+    const rebuilds = await auditPageRows('projection.');
+    expect(rebuilds[0]).toContain('projection.rebuild_requested');
+    expect(rebuilds[0]).toContain('operator');
+    expect(rebuilds[0]).toContain('admin');
+    const clients = await auditPageRows('api_client.');
+    expect(clients.map((r) => /api_client\.(created|revoked)/.exec(r)?.[0])).toEqual(['api_client.revoked', 'api_client.created']);
+    for (const row of clients) expect(row).toContain('operator');
+    const sessions = await auditPageRows('operator.');
+    expect(sessions.some((r) => r.includes('operator.sign_in_failed'))).toBe(true);
+    expect(sessions.some((r) => r.includes('operator.signed_out'))).toBe(true);
+    expect(sessions.some((r) => r.includes('operator.created'))).toBe(true);
+    expect((await auditOf('webhook.delivery_retry_requested'))[0]).toMatchObject(byOperator);
+  }, 60_000);
 });

@@ -24,7 +24,7 @@ export interface RunningServer {
 }
 
 /** Starts `roster serve` on a free port and waits for the setup link it prints. */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   if (!fs.existsSync(path.join(ROOT, 'web/dist/index.html'))) {
     throw new Error('web/dist is missing: the console is built by `npm ci` (or `npm run build:console`)');
   }
@@ -32,7 +32,7 @@ export async function startServer(): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-console-'));
   const child: ChildProcess = spawn(process.execPath, ['bin/roster.mjs', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    env: { ...process.env, DATABASE_URL: db.url, PORT: '0', HOST: '127.0.0.1', ROSTER_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -42,7 +42,7 @@ export interface SubmitOptions {
   readonly migration?: string;
   readonly columnMap?: ColumnMap;
   readonly firebaseHashConfig?: FirebaseHashConfig;
-  readonly requestedBy: Omit<ContextInput, 'actor' | 'source'> & { actorId?: string };
+  readonly requestedBy: Omit<ContextInput, 'actor' | 'source'> & { actorId?: string } & Partial<Pick<ContextInput, 'actor' | 'source'>>;
 }
 
 export function createImportJobs(deps: {
@@ -107,8 +107,8 @@ export function createImportJobs(deps: {
       if (options.columnMap || options.firebaseHashConfig) {
         fs.writeFileSync(optionsPath(id), JSON.stringify({ columnMap: options.columnMap, firebaseHashConfig: options.firebaseHashConfig }), { mode: 0o600 });
       }
-      const { actorId, ...requested } = options.requestedBy;
-      const ctx = createContext({ ...requested, actor: { type: 'import', id }, source: 'import', causationId: actorId });
+      const { actorId, actor, source, ...requested } = options.requestedBy;
+      const ctx = createContext({ ...requested, actor: actor ?? { type: 'import', id }, source: source ?? 'import', causationId: actorId });
       const stream = importStream(id);
       const queued: ImportEvent = {
         type: 'ImportQueued',
@@ -132,7 +132,10 @@ export function createImportJobs(deps: {
         if (!first || first.type !== 'ImportQueued' || !last || ['ImportCompleted', 'ImportFailed', 'ImportDeleted'].includes(last.type)) continue;
         const q = first.data as { format: ImportFormat | null; mode: ImportMode; dryRun: boolean; fileName?: string; migration?: string };
         deps.logger.info('resuming an interrupted import', { import_id: id });
-        start(id, { format: q.format ?? undefined, mode: q.mode, dryRun: q.dryRun, fileName: q.fileName, migration: q.migration, ...readParseOptions(id), requestedBy: {} });
+        // The job goes on as whoever queued it (an operator stays the actor).
+        const { actor, source, causationId } = first.metadata;
+        const requestedBy = { actor, source, ...(causationId ? { actorId: causationId } : {}) };
+        start(id, { format: q.format ?? undefined, mode: q.mode, dryRun: q.dryRun, fileName: q.fileName, migration: q.migration, ...readParseOptions(id), requestedBy });
         resumed++;
       }
       return resumed;

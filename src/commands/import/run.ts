@@ -32,8 +32,11 @@ export interface RunImportOptions {
   readonly firebaseHashConfig?: FirebaseHashConfig;
   /** The migration this file belongs to (the dry run's duplicate report compares files of one migration). */
   readonly migration?: string;
-  /** Who runs the import (an admin client, the CLI…); events are stamped actor `import`, source `import`. */
-  readonly requestedBy?: Omit<ContextInput, 'actor' | 'source'> & { actorId?: string };
+  /**
+   * Who runs the import (an admin client, the CLI…), named as the events' causation id; events are stamped
+   * actor `import`, source `import` — unless an actor and source are given (an operator in the console).
+   */
+  readonly requestedBy?: Omit<ContextInput, 'actor' | 'source'> & { actorId?: string } & Partial<Pick<ContextInput, 'actor' | 'source'>>;
   /** true when POST /imports already appended ImportQueued. */
   readonly queued?: boolean;
   readonly onProgress?: (p: ImportProgress) => void;
@@ -95,8 +98,8 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   const importId = options.importId ?? newImportId();
   const mode = options.mode ?? 'merge';
   const dryRun = options.dryRun ?? false;
-  const { actorId, ...requested } = options.requestedBy ?? {};
-  const ctx = createContext({ ...requested, actor: { type: 'import', id: importId }, source: 'import', causationId: actorId });
+  const { actorId, actor, source, ...requested } = options.requestedBy ?? {};
+  const ctx = createContext({ ...requested, actor: actor ?? { type: 'import', id: importId }, source: source ?? 'import', causationId: actorId });
 
   const counts = emptyCounts();
   const base = { id: importId, mode, dry_run: dryRun };

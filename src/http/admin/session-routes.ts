@@ -1,7 +1,10 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { operatorContext, recordAdminEvent } from '../../commands/admin-events';
 import type { SignInLimiter } from '../../commands/sign-in';
+import { adminStreams } from '../../domain/admin/events';
+import type { EventStore } from '../../eventstore/types';
 import type { Logger } from '../../logger';
 import { createOperator, findOperatorByEmail, recordSignIn, validateNewOperator } from '../../operators/operators';
 import type { OperatorSession, Sessions } from '../../operators/sessions';
@@ -19,6 +22,8 @@ import { assertCsrfToken, assertSameOrigin } from './csrf';
  */
 export interface AdminSessionDeps {
   readonly knex: Knex;
+  /** Where setup, sign-in (failed too) and sign-out are recorded, for the audit log. */
+  readonly store: EventStore;
   readonly passwords: Pick<PasswordVerifier, 'hash' | 'verify' | 'verifyDummy'>;
   readonly sessions: Sessions;
   readonly limiter: SignInLimiter;
@@ -52,6 +57,17 @@ const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) =
 
 export function adminSessionRoutes(deps: AdminSessionDeps) {
   const meta = (req: Request) => ({ ip: req.ip, userAgent: req.header('user-agent') });
+  const ctxOf = (req: Request, res: Response, operatorId?: string) =>
+    operatorContext(operatorId, { ...meta(req), correlationId: typeof res.locals.requestId === 'string' ? res.locals.requestId : undefined });
+  const signInFailed = (req: Request, res: Response, email: string, reason: 'unknown_operator' | 'operator_disabled' | 'wrong_password' | 'wrong_code', operatorId?: string) =>
+    recordAdminEvent(
+      deps.store,
+      operatorId ? adminStreams.operator(operatorId) : adminStreams.unknownOperatorSignIns(),
+      { type: 'OperatorSignInFailed', data: { ...(operatorId ? { operatorId } : {}), email: email.trim().slice(0, 320), reason } },
+      ctxOf(req, res, operatorId),
+    ).catch((err: unknown) => {
+      deps.logger.error('a failed operator sign-in could not be recorded', { err });
+    });
 
   async function startSession(req: Request, res: Response, operator: { id: string; email: string }) {
     const { cookieValue, session } = await deps.sessions.create(operator, meta(req));
@@ -97,6 +113,10 @@ export function adminSessionRoutes(deps: AdminSessionDeps) {
         });
         if (!result.ok) throw new HttpError('invalid', 'SETUP_TOKEN_INVALID', 'The setup link is invalid, expired or already used');
         deps.logger.info('first operator created', { operator_id: result.value.id });
+        const op = result.value;
+        const ctx = ctxOf(req, res, op.id);
+        await recordAdminEvent(deps.store, adminStreams.operator(op.id), { type: 'OperatorCreated', data: { operatorId: op.id, email: op.email, totp: op.hasTotp, firstOperator: true } }, ctx);
+        await recordAdminEvent(deps.store, adminStreams.operator(op.id), { type: 'OperatorSignedIn', data: { operatorId: op.id, email: op.email } }, ctx);
         await recordSignIn(deps.knex, result.value.id);
         await startSession(req, res, result.value);
       }),
@@ -119,6 +139,7 @@ export function adminSessionRoutes(deps: AdminSessionDeps) {
           const ok = operator && !operator.disabledAt ? await deps.passwords.verify(operator.password, body.password) : await deps.passwords.verifyDummy(body.password);
           if (!operator || !ok) {
             await ticket.failed();
+            await signInFailed(req, res, body.email, !operator ? 'unknown_operator' : operator.disabledAt ? 'operator_disabled' : 'wrong_password', operator?.id);
             deps.logger.info('operator sign-in failed', { ip: req.ip });
             throw invalidCredentials();
           }
@@ -129,10 +150,12 @@ export function adminSessionRoutes(deps: AdminSessionDeps) {
             }
             if (!verifyTotp(operator.totpSecret, body.totp_code)) {
               await ticket.failed();
+              await signInFailed(req, res, body.email, 'wrong_code', operator.id);
               throw invalidCredentials();
             }
           }
           await ticket.succeeded();
+          await recordAdminEvent(deps.store, adminStreams.operator(operator.id), { type: 'OperatorSignedIn', data: { operatorId: operator.id, email: operator.email } }, ctxOf(req, res, operator.id));
           await recordSignIn(deps.knex, operator.id);
           deps.logger.info('operator signed in', { operator_id: operator.id, ip: req.ip });
           await startSession(req, res, operator);
@@ -153,6 +176,8 @@ export function adminSessionRoutes(deps: AdminSessionDeps) {
           assertSameOrigin(req, deps.publicUrl);
           assertCsrfToken(req, session.csrfToken);
           await deps.sessions.end(cookie);
+          const { id, email } = session.operator;
+          await recordAdminEvent(deps.store, adminStreams.operator(id), { type: 'OperatorSignedOut', data: { operatorId: id, email } }, ctxOf(req, res, id));
           deps.logger.info('operator signed out', { operator_id: session.operator.id });
         }
         clearSessionCookie(res, isHttps(req, deps.publicUrl));

@@ -1,9 +1,10 @@
 import type { Request, Response, Router } from 'express';
-import type { Knex } from 'knex';
 import { z } from 'zod';
-import type { Logger } from '../../logger';
+import { recordAdminEvent } from '../../commands/admin-events';
+import { adminStreams } from '../../domain/admin/events';
+import { contextFrom, settle, type ApiDeps } from '../api';
 import { createClient, listClients, revokeClient, type ApiClient } from '../auth/clients';
-import type { Principal } from '../auth';
+import { principalOf, type Principal } from '../auth';
 import { HttpError } from '../errors';
 import { isKnownScope } from '../scopes';
 
@@ -31,7 +32,9 @@ function operatorOf(res: Response): NonNullable<Principal['operator']> {
   return operator;
 }
 
-export function clientRoutes(deps: { knex: Knex; logger: Logger }) {
+/** Creating and revoking are audited (ApiClientCreated / ApiClientRevoked on `api-client-<id>`); the answer waits for the audit log. */
+export function clientRoutes(deps: Pick<ApiDeps, 'store' | 'knex' | 'projector' | 'logger' | 'trustedLocationHeader' | 'readYourWritesMs'>) {
+  const ctxOf = (req: Request, res: Response) => contextFrom(req, res, principalOf(res), deps.trustedLocationHeader);
   return (router: Router) => {
     router.get('/api/v1/clients', async (_req: Request, res: Response) => {
       operatorOf(res);
@@ -45,6 +48,13 @@ export function clientRoutes(deps: { knex: Knex; logger: Logger }) {
       if (unknown.length > 0) throw new HttpError('invalid', 'UNKNOWN_SCOPE', `Unknown scopes: ${unknown.join(', ')}`);
       const { client, secret } = await createClient(deps.knex, { name: body.name, scopes: [...new Set(body.scopes)] });
       deps.logger.info('api client created', { client_id: client.clientId, operator_id: operator.id });
+      const position = await recordAdminEvent(
+        deps.store,
+        adminStreams.apiClient(client.clientId),
+        { type: 'ApiClientCreated', data: { clientId: client.clientId, name: client.name, scopes: [...client.scopes] } },
+        ctxOf(req, res),
+      );
+      await settle(deps, position);
       res.setHeader('Cache-Control', 'no-store');
       res.status(201).json({ code: 'OK', message: 'Client created; its secret is shown only this once', ...view(client), client_secret: secret });
     });
@@ -54,6 +64,7 @@ export function clientRoutes(deps: { knex: Knex; logger: Logger }) {
       const { client_id } = ClientParam.parse(req.params);
       if (!(await revokeClient(deps.knex, client_id))) throw new HttpError('not_found', 'CLIENT_NOT_FOUND', `No active API client ${client_id}`);
       deps.logger.info('api client revoked', { client_id, operator_id: operator.id });
+      await settle(deps, await recordAdminEvent(deps.store, adminStreams.apiClient(client_id), { type: 'ApiClientRevoked', data: { clientId: client_id } }, ctxOf(req, res)));
       res.json({ code: 'OK', message: 'Client revoked' });
     });
   };

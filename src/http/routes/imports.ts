@@ -171,7 +171,11 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
         fileName: spooled.fileName,
         totalBytes: validation.bytesRead,
         ...spooled.options,
-        requestedBy: { actorId: principal.clientId, ip: ctx.ip, userAgent: ctx.userAgent, correlationId: ctx.correlationId },
+        // An operator's import is audited as theirs (source admin); an API client's keeps actor and source `import`.
+        requestedBy: {
+          actorId: principal.clientId, ip: ctx.ip, userAgent: ctx.userAgent, correlationId: ctx.correlationId,
+          ...(principal.operator ? { actor: ctx.actor, source: ctx.source } : {}),
+        },
       });
       await settle(deps, position);
       res.status(202).json({ import: { id, status: 'queued' } });

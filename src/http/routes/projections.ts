@@ -1,8 +1,12 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
+import { recordAdminEvent } from '../../commands/admin-events';
+import { adminStreams } from '../../domain/admin/events';
+import type { EventStore } from '../../eventstore/types';
 import type { Logger } from '../../logger';
 import type { Projector } from '../../projections/projector';
-import { requireScope } from '../auth';
+import { contextFrom } from '../api';
+import { principalOf, requireScope } from '../auth';
 import { HttpError } from '../errors';
 
 /**
@@ -13,6 +17,9 @@ import { HttpError } from '../errors';
 export interface ProjectionRouteDeps {
   readonly projector: Pick<Projector, 'status' | 'rebuild' | 'projections'>;
   readonly logger: Logger;
+  /** Where a rebuild asked for is recorded (ProjectionRebuildRequested on `system-projections`), for the audit log. */
+  readonly store: EventStore;
+  readonly trustedLocationHeader?: string;
 }
 
 const RebuildQuery = z.object({ wait: z.enum(['true', 'false']).optional() }).strict();
@@ -33,6 +40,9 @@ export function projectionRoutes(deps: ProjectionRouteDeps) {
       const status = (await projector.status()).find((s) => s.name === name);
       if (status?.rebuilding) throw new HttpError('conflict', 'PROJECTION_REBUILDING', `Projection ${name} is already rebuilding`);
       if (status && !status.running_here) throw new HttpError('conflict', 'PROJECTION_NOT_RUNNING_HERE', `Projection ${name} is applied by another process; ask that one`);
+      const ctx = contextFrom(req, res, principalOf(res), deps.trustedLocationHeader);
+      // Recorded before the rebuild starts: a rebuilt audit log includes its own rebuild.
+      await recordAdminEvent(deps.store, adminStreams.projections(), { type: 'ProjectionRebuildRequested', data: { projection: name, version: projection.version } }, ctx);
       const rebuild = projector.rebuild(name);
       if (wait === 'true') {
         await rebuild;

@@ -2,7 +2,9 @@ import type { ConfigRow as OutboxConfigRow } from '../../webhooks/outbox-project
 import { decodeToken, encodeToken } from '../../projections/support';
 import type { Router } from 'express';
 import { z } from 'zod';
+import { recordAdminEvent } from '../../commands/admin-events';
 import * as webhooks from '../../commands/webhooks';
+import { adminStreams } from '../../domain/admin/events';
 import { eventTypeName, eventTypeOrigin, WEBHOOK_EVENT_TYPES } from '../../domain/webhook/event-types';
 import { WebhookIdSchema } from '../../domain/webhook/events';
 import { WEBHOOK_CONFIGS_VIEW } from '../../webhooks/dispatcher';
@@ -239,7 +241,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
         summary: 'Send a delivery again now (a failed one gets a new retry period)',
         operationId: 'retryWebHookDelivery',
         params: DeliveryParams,
-        handler: async ({ params }) => {
+        handler: async ({ params, ctx }) => {
           await requireWebhook(params.webhook_id);
           const updated = await knex('webhook_deliveries')
             .where({ id: params.delivery_id, webhook_id: params.webhook_id })
@@ -251,7 +253,10 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
             if (!exists) throw new HttpError('not_found', 'DELIVERY_NOT_FOUND', 'delivery not found');
             throw new HttpError('invalid', 'DELIVERY_NOT_RETRYABLE', `this ${exists.state} delivery cannot be retried now (cancelled, or waiting for an earlier delivery of the same stream)`);
           }
+          // Deliveries are outbox state, not events; the retry asked for is one (audit log).
+          const position = await recordAdminEvent(deps.store, adminStreams.webhookRetries(), { type: 'WebhookDeliveryRetryRequested', data: { webhookId: params.webhook_id, deliveryId: params.delivery_id } }, ctx);
           deps.dispatcher?.poke();
+          await settle(deps, position);
           const [delivery] = await deliveryView([params.delivery_id]);
           return { ...success('Delivery queued'), delivery };
         },

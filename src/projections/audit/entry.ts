@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isAdminEventType, type AdminEventType } from '../../domain/admin/events';
 import type { DomainEventType } from '../../domain/events';
 import type { RecordedEvent } from '../../eventstore/types';
 import { eventTime } from '../support';
@@ -101,15 +102,29 @@ export const AUDIT_TYPES: Record<DomainEventType, string | null> = {
   ReservationReleased: null,
 };
 
+/** The operators' own actions (src/domain/admin): each is an entry of its own. */
+const ADMIN_AUDIT_TYPES: Record<AdminEventType, string> = {
+  OperatorCreated: 'operator.created',
+  OperatorDisabled: 'operator.disabled',
+  OperatorSignedIn: 'operator.signed_in',
+  OperatorSignInFailed: 'operator.sign_in_failed',
+  OperatorSignedOut: 'operator.signed_out',
+  ApiClientCreated: 'api_client.created',
+  ApiClientRevoked: 'api_client.revoked',
+  ProjectionRebuildRequested: 'projection.rebuild_requested',
+  WebhookDeliveryRetryRequested: 'webhook.delivery_retry_requested',
+};
+
 const snake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
 /**
- * The audit type of any stored event. Types outside the domain catalogue (none
- * today; a projection never rejects a recorded fact) are named by their stream
- * category and their snake-cased type.
+ * The audit type of any stored event. Types outside both catalogues (the webhook
+ * configuration events; a projection never rejects a recorded fact) are named by
+ * their stream category and their snake-cased type.
  */
 export function auditType(event: Pick<RecordedEvent, 'type' | 'streamId'>): string | null {
   if (Object.prototype.hasOwnProperty.call(AUDIT_TYPES, event.type)) return AUDIT_TYPES[event.type as DomainEventType];
+  if (isAdminEventType(event.type)) return ADMIN_AUDIT_TYPES[event.type];
   const category = event.streamId.split('-')[0] || 'event';
   return `${snake(category)}.${snake(event.type)}`;
 }
