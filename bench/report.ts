@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { round, type Json, type Options, type Results } from './context';
 import { BENCH_DIR } from './data';
+import { BENCH_FORMATS } from './formats';
 
 /*
  * The report: ratios measured in the same run, targets from issue 12 and whether
@@ -38,6 +39,8 @@ export const TARGETS: readonly Target[] = [
   { key: 'commands.single_client_p50_ms', op: '<=', value: 4, label: 'command p50, one client' },
   { key: 'parse.csv_mib_per_s', op: '>=', value: 60, label: 'CSV parsing' },
   { key: 'parse.ndjson_mib_per_s', op: '>=', value: 60, label: 'NDJSON parsing' },
+  // Issue 15: every source format within the import target (bench/formats.ts, 50,000 users each).
+  ...BENCH_FORMATS.map((f) => ({ key: `import.formats.${f}.users_per_s`, op: '>=' as const, value: 10_000, label: `import end to end, ${f} export` })),
 ];
 
 /** Ratios from figures of this run. */
@@ -101,6 +104,7 @@ const SHOWN: readonly string[] = [
   'signin.bcrypt.per_s', 'signin.md5.per_s', 'signin.sha256.per_s', 'signin.crypt.per_s', 'signin.health_p99_ms',
   'baselines.copy_seconds', 'baselines.emmett_append_events_per_s', 'append.bulk_events_per_s', 'append.per_stream_events_per_s',
   'ratios.import_vs_copy', 'ratios.append_vs_emmett', 'ratios.append_per_stream_vs_emmett', 'ratios.parse_share_of_import',
+  'import.formats.users', ...BENCH_FORMATS.flatMap((f) => [`import.formats.${f}.users_per_s`, `import.formats.${f}.parse_mib_per_s`]),
 ];
 
 export function markdownTable(r: Results, unavailable: Record<string, string>, failed: Record<string, string> = {}): string {
