@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { enc, get, post } from '../api';
 import { Link } from '../router';
-import { ErrorText, formatTime, Loading, PageTitle, Pager, Section, Select, useAction, useId, useKeyset, useLoad } from '../ui';
+import { ErrorText, Field, formatTime, Loading, PageTitle, Pager, Section, Select, useAction, useId, useKeyset, useLoad } from '../ui';
 
 /**
  * Import: choose or drop a file, dry run first (the plan), then the real run
@@ -52,8 +52,17 @@ const MODES = [
 
 const finished = (j: Job | undefined) => j?.status === 'completed' || j?.status === 'failed';
 
-async function submit(file: File, format: string, mode: string, dryRun: boolean): Promise<string> {
+/** Options sent as multipart fields; the API reads them only before `file`. */
+interface SubmitOptions {
+  readonly migration: string;
+  /** Firebase's "Password hash parameters" (the console's hash_config block, or JSON). */
+  readonly hashConfig: string;
+}
+
+async function submit(file: File, format: string, mode: string, dryRun: boolean, options: SubmitOptions): Promise<string> {
   const body = new FormData();
+  if (options.migration.trim()) body.append('migration', options.migration.trim());
+  if (format === 'firebase' && options.hashConfig.trim()) body.append('hash_config', options.hashConfig.trim());
   body.append('file', file, file.name);
   const r = await post<{ import: { id: string } }>('/api/v1/imports', body, { format: format || undefined, mode, dry_run: dryRun });
   return r.import.id;
@@ -91,6 +100,9 @@ export function ImportPage() {
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState('');
   const [mode, setMode] = useState('merge');
+  const [migration, setMigration] = useState('');
+  const [hashConfig, setHashConfig] = useState('');
+  const hashConfigId = useId('hashcfg');
   const [planId, setPlanId] = useState<string | null>(null);
   const [runId, setRunId] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
@@ -102,12 +114,12 @@ export function ImportPage() {
   const dry = useAction(async () => {
     if (!file) throw new Error('Choose a file first');
     setRunId(null);
-    setPlanId(await submit(file, format, mode, true));
+    setPlanId(await submit(file, format, mode, true, { migration, hashConfig }));
     setJobsVersion((v) => v + 1);
   });
   const go = useAction(async () => {
     if (!file) throw new Error('Choose a file first');
-    setRunId(await submit(file, format, mode, false));
+    setRunId(await submit(file, format, mode, false, { migration, hashConfig }));
     setJobsVersion((v) => v + 1);
   });
   useEffect(() => {
@@ -149,7 +161,31 @@ export function ImportPage() {
         <div class="row">
           <Select label="Format" value={format} onChange={setFormat} options={FORMATS} />
           <Select label="Mode for existing users" value={mode} onChange={setMode} options={MODES} />
+          <Field
+            label="Migration (optional)"
+            value={migration}
+            onInput={setMigration}
+            maxLength={200}
+            hint="Files imported under one name are one migration: the dry run reports an id another of its files already brought."
+          />
         </div>
+        {format === 'firebase' ? (
+          <div class="field">
+            <label for={hashConfigId}>Firebase password hash parameters</label>
+            <textarea
+              id={hashConfigId}
+              rows={7}
+              spellcheck={false}
+              value={hashConfig}
+              onInput={(e) => setHashConfig((e.target as HTMLTextAreaElement).value)}
+              aria-describedby={`${hashConfigId}-hint`}
+            />
+            <small id={`${hashConfigId}-hint`} class="hint">
+              Paste the hash_config block from the Firebase console (Authentication → Users → ⋮ → Password hash parameters), or the same as JSON. Without it the
+              users are imported and must reset their passwords.
+            </small>
+          </div>
+        ) : null}
         <div class="submit">
           <button type="button" disabled={!file || dry.busy} onClick={() => void dry.run()} aria-describedby={dry.error ? fileErr : undefined}>
             Dry run

@@ -1,13 +1,17 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, seriousA11yViolations, startServer, type RunningServer } from './support';
 
 /**
- * The import page's duplicate report in a real Chromium against a real
- * `roster serve`: a dry run of a file with likely duplicates shows each one —
- * its line and user beside the line and user it probably duplicates — and
- * writes nothing; a clean dry run says so.
+ * The import page in a real Chromium against a real `roster serve`: the dry
+ * run's duplicate report — each likely duplicate, its line and user beside the
+ * line and user it probably duplicates, nothing written — and the options a
+ * migration from another provider needs (a migration name, Firebase's hash
+ * parameters).
  */
+const FIXTURES = path.join(import.meta.dirname, '../fixtures/import');
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000 });
 const OPERATOR = { email: 'dups@example.com', password: 'a long operator passphrase 43' };
 const DUPLICATES_CSV = [
@@ -41,10 +45,13 @@ describe('import page: the dry run\'s duplicate report', () => {
     await server?.stop();
   });
 
-  async function dryRun(name: string, csv: string) {
+  async function dryRun(name: string, csv: string, options: { migration?: string; format?: string; hashConfig?: string } = {}) {
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Import', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Import users' }).waitFor();
-    await page.getByLabel(/Users file/).setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByLabel(/Users file/).setInputFiles({ name, mimeType: name.endsWith('.json') ? 'application/json' : 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByLabel('Format').selectOption(options.format ?? '');
+    await page.getByLabel('Migration (optional)').fill(options.migration ?? '');
+    if (options.hashConfig !== undefined) await page.getByLabel('Firebase password hash parameters').fill(options.hashConfig);
     await page.getByRole('button', { name: 'Dry run' }).click();
     await page.getByRole('table', { name: 'Planned counts' }).waitFor();
   }
@@ -95,5 +102,40 @@ describe('import page: the dry run\'s duplicate report', () => {
     await dryRun('clean.csv', ['email,id,external_organization_id', 'solo@example.com,s1,no-such-org', ''].join('\n'));
     await page.getByText('No likely duplicates found.').waitFor();
     expect(await page.getByRole('table', { name: 'Possible duplicates' }).count()).toBe(0);
+  });
+
+  it('a migration name: an id another file of the same migration brought is a likely duplicate; under another name it is not', async () => {
+    await dryRun('crm-a.csv', ['email,id', 'sam@example.com,s1', ''].join('\n'), { migration: 'legacy-crm' });
+    await page.getByRole('button', { name: 'Run import' }).click();
+    await page.getByRole('table', { name: 'Final counts' }).waitFor();
+
+    const b = ['email,id', 'samuel@example.com,s1', ''].join('\n');
+    await dryRun('crm-b.csv', b, { migration: 'legacy-crm' });
+    const table = page.getByRole('table', { name: 'Possible duplicates' });
+    await table.waitFor();
+    const row = table.locator('tbody tr[data-line="2"]');
+    expect(await row.locator('td').nth(2).textContent()).toBe('id');
+    expect(await row.locator('td').nth(3).textContent()).toMatch(/The id s1 was already imported from another file of this migration \(import imp_[0-9a-f]+, line 2\) as user kp_/);
+
+    await dryRun('crm-b.csv', b, { migration: 'another-migration' });
+    await page.getByText('Clean: no row failed, no warnings.').waitFor();
+    expect(await page.getByRole('table', { name: 'Possible duplicates' }).count()).toBe(0);
+  });
+
+  it('Firebase: the hash parameters pasted on the page reach the import (without them the passwords are not imported)', async () => {
+    const users = fs.readFileSync(path.join(FIXTURES, 'firebase-users.json'), 'utf8');
+    const notImported = async () => {
+      const issues = page.getByRole('table', { name: 'Import errors and warnings' });
+      await issues.locator('tbody tr').first().waitFor();
+      return issues.locator('tr[data-code=PASSWORD_NOT_IMPORTED] td:first-child').allTextContents();
+    };
+    await dryRun('users.json', users, { format: 'firebase', hashConfig: '' });
+    // fb-user-1 (record 1) has a real Firebase hash; fb-user-5 (record 5) a bogus one.
+    await poll(notImported).toEqual(['1', '5']);
+
+    const config = fs.readFileSync(path.join(FIXTURES, 'firebase-hash-config.json'), 'utf8');
+    await dryRun('users.json', users, { format: 'firebase', hashConfig: config });
+    await poll(notImported).toEqual(['5']);
+    expect(await seriousA11yViolations(page)).toEqual([]);
   });
 });
