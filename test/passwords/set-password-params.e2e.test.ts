@@ -117,3 +117,53 @@ describe('PUT /api/v1/users/{id}/password with params', () => {
     expect(await signIn(email, hexSalted.password)).toMatchObject({ status: 200, body: { user_id: id } });
   });
 });
+
+/** Kinde's pbkdf2 body (its Management API): base64 key and salt, `iterations`, FusionAuth `variant`. */
+interface KindePbkdf2Vector {
+  readonly name: string;
+  readonly body: { hashed_password: string; hashing_method: 'pbkdf2'; salt: string; variant: string; iterations?: number };
+  readonly password: string;
+}
+const kindePbkdf2 = [
+  ...(JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/passwords/kinde-pbkdf2.json'), 'utf8')) as { vectors: KindePbkdf2Vector[] }).vectors,
+  // FusionAuth's own published vector (fusionauth-example-password-encryptor,
+  // ExamplePBDKF2HMACSHA256Keylength512PasswordHasherTest): the variant's definition.
+  {
+    name: 'FusionAuth example vector, PBKDF2-HMAC-SHA256 512-bit key, 27500 iterations',
+    body: { hashed_password: 'LjFqvhPuUHJdQvWIwVQfqxjeujAWqG/DVQRFoOv62/cTznl9ob4jwWwY6i1RrwGviu5iNPU5VIp03SxDyetyfw==', hashing_method: 'pbkdf2', salt: 'jVqbuA9k2Mlo37OWXBMKLw==', variant: 'salted-pbkdf2-hmac-sha256-512', iterations: 27_500 },
+    password: 'password',
+  } satisfies KindePbkdf2Vector,
+];
+
+describe('PUT /api/v1/users/{id}/password with Kinde\'s pbkdf2 variant and iterations', () => {
+  it.each(kindePbkdf2.map((v) => [v.name, v] as const))('%s: stored as PBKDF2 and the user signs in', async (_name, v) => {
+    const { id, email } = await newUser();
+    expect(await setPassword(id, v.body)).toMatchObject({ status: 200, body: { code: 'PASSWORD_SET' } });
+    const stored = (await passwordEvents(id)).at(-1)?.data as { password?: { method: string; hash: string } } | undefined;
+    expect(stored?.password?.method).toBe('pbkdf2');
+    expect(stored?.password?.hash).toMatch(new RegExp(`^\\$pbkdf2-sha(256|512)\\$${v.body.iterations ?? 24000}\\$`));
+    expect((await signIn(email, `${v.password}x`)).status).toBe(401);
+    expect(await signIn(email, v.password)).toMatchObject({ status: 200, body: { user_id: id } });
+  });
+
+  it('a wrong variant, a key of the wrong length, wrong iterations or a missing salt: 400 with a stable code, nothing stored', async () => {
+    const { id, email } = await newUser();
+    const v = kindePbkdf2[0]!;
+    const cases: [object, string][] = [
+      [{ ...v.body, variant: 'salted-md5' }, 'HASHING_METHOD_UNSUPPORTED'],
+      [{ ...kindePbkdf2[1]!.body, variant: 'salted-pbkdf2-hmac-sha256' }, 'HASH_MALFORMED'],
+      [{ ...v.body, iterations: 0 }, 'WORK_FACTOR_OUT_OF_BOUNDS'],
+      [{ ...v.body, iterations: 50_000_000 }, 'WORK_FACTOR_OUT_OF_BOUNDS'],
+      [{ ...v.body, salt: undefined }, 'SALT_INVALID'],
+    ];
+    for (const [body, code] of cases) {
+      const put = await setPassword(id, body);
+      expect(put, code).toMatchObject({ status: 400, body: { errors: [{ code }] } });
+      expect(JSON.stringify(put.body)).not.toContain(v.body.hashed_password);
+    }
+    expect(await passwordEvents(id)).toHaveLength(0);
+    // The right iterations matter: the same key under another count does not sign in.
+    expect((await setPassword(id, { ...v.body, iterations: 24_001 })).status).toBe(200);
+    expect((await signIn(email, v.password)).status).toBe(401);
+  });
+});

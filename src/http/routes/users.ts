@@ -8,7 +8,7 @@ import { propertyDecider } from '../../domain/property/decider';
 import { streams } from '../../domain/streams';
 import type { IdentityInput } from '../../domain/user/identity';
 import type { MfaMethod, MfaScope } from '../../domain/user/events';
-import { HASHING_METHODS, parseStoredPassword } from '../../passwords';
+import { HASHING_METHODS, kindePbkdf2ToPasslib, parseStoredPassword } from '../../passwords';
 import { csv, endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
 import { loadUserView } from '../../projections/time-travel/user-view';
@@ -288,10 +288,19 @@ export function userRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
           if (body.salt_format && body.salt_string_format && body.salt_format !== body.salt_string_format) {
             throw new HttpError('invalid', 'SALT_INVALID', 'salt_format and salt_string_format disagree');
           }
+          // Kinde's pbkdf2 form (base64 key and salt, iterations, FusionAuth variant) becomes the passlib string Roster stores.
+          let hashed = body.hashed_password;
+          let salt = body.salt;
+          if (body.hashing_method === 'pbkdf2' && body.variant !== undefined) {
+            const converted = kindePbkdf2ToPasslib({ hash: body.hashed_password, salt: body.salt, iterations: body.iterations, variant: body.variant });
+            if (!converted.ok) throw new HttpError('invalid', converted.code, converted.reason);
+            hashed = converted.hash;
+            salt = undefined;
+          }
           const parsed = parseStoredPassword({
-            hashed_password: body.hashed_password,
+            hashed_password: hashed,
             hashing_method: body.hashing_method ?? 'bcrypt',
-            salt: body.salt,
+            salt,
             salt_position: body.salt_position,
             salt_format: body.salt_format ?? body.salt_string_format,
             params: body.params,
