@@ -18,9 +18,7 @@ const VARIANTS: Readonly<Record<string, { prefix: string; keyBytes: number }>> =
 export const KINDE_PBKDF2_VARIANTS = Object.keys(VARIANTS);
 export const KINDE_PBKDF2_DEFAULT_ITERATIONS = 24_000;
 
-export type KindePbkdf2Result =
-  | { readonly ok: true; readonly hash: string }
-  | { readonly ok: false; readonly code: PasswordRejectionCode; readonly reason: string };
+export type KindePbkdf2Result = { readonly ok: true; readonly hash: string } | { readonly ok: false; readonly code: PasswordRejectionCode; readonly reason: string };
 
 /** passlib's "ab64": standard base64 with `.` for `+` and no padding. */
 const ab64 = (bytes: Buffer) => bytes.toString('base64').replace(/\+/g, '.').replace(/=+$/, '');
@@ -29,7 +27,8 @@ export function kindePbkdf2ToPasslib(input: { hash: string; salt: string | undef
   const variant = VARIANTS[input.variant.trim().toLowerCase()];
   if (!variant) return { ok: false, code: 'HASHING_METHOD_UNSUPPORTED', reason: `variant must be one of ${KINDE_PBKDF2_VARIANTS.join(', ')}` };
   const iterations = input.iterations ?? KINDE_PBKDF2_DEFAULT_ITERATIONS;
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1e9) return { ok: false, code: 'WORK_FACTOR_OUT_OF_BOUNDS', reason: 'iterations must be a positive integer within the pbkdf2 bounds' };
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 1e9)
+    return { ok: false, code: 'WORK_FACTOR_OUT_OF_BOUNDS', reason: 'iterations must be a positive integer within the pbkdf2 bounds' };
   if (input.salt === undefined || input.salt === '') return { ok: false, code: 'SALT_INVALID', reason: 'a pbkdf2 variant needs its base64 salt' };
   const salt = decodeBase64(input.salt);
   if (salt === null || salt.length === 0) return { ok: false, code: 'SALT_INVALID', reason: 'the pbkdf2 salt is not base64' };

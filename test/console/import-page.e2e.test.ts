@@ -23,7 +23,7 @@ const DUPLICATES_CSV = [
   '',
 ].join('\n');
 
-describe('import page: the dry run\'s duplicate report', () => {
+describe("import page: the dry run's duplicate report", () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;

@@ -52,8 +52,7 @@ async function newUser(): Promise<{ id: string; email: string }> {
   return { id: res.body['id'] as string, email };
 }
 
-const passwordEvents = async (userId: string) =>
-  (await t.runtime.store.readStream(streams.user(userId))).filter((e) => e.type === 'UserPasswordSet');
+const passwordEvents = async (userId: string) => (await t.runtime.store.readStream(streams.user(userId))).filter((e) => e.type === 'UserPasswordSet');
 
 beforeAll(async () => {
   t = await startTestApp({ env: { ROSTER_BCRYPT_COST: '4' } });
@@ -130,12 +129,18 @@ const kindePbkdf2 = [
   // ExamplePBDKF2HMACSHA256Keylength512PasswordHasherTest): the variant's definition.
   {
     name: 'FusionAuth example vector, PBKDF2-HMAC-SHA256 512-bit key, 27500 iterations',
-    body: { hashed_password: 'LjFqvhPuUHJdQvWIwVQfqxjeujAWqG/DVQRFoOv62/cTznl9ob4jwWwY6i1RrwGviu5iNPU5VIp03SxDyetyfw==', hashing_method: 'pbkdf2', salt: 'jVqbuA9k2Mlo37OWXBMKLw==', variant: 'salted-pbkdf2-hmac-sha256-512', iterations: 27_500 },
+    body: {
+      hashed_password: 'LjFqvhPuUHJdQvWIwVQfqxjeujAWqG/DVQRFoOv62/cTznl9ob4jwWwY6i1RrwGviu5iNPU5VIp03SxDyetyfw==',
+      hashing_method: 'pbkdf2',
+      salt: 'jVqbuA9k2Mlo37OWXBMKLw==',
+      variant: 'salted-pbkdf2-hmac-sha256-512',
+      iterations: 27_500,
+    },
     password: 'password',
   } satisfies KindePbkdf2Vector,
 ];
 
-describe('PUT /api/v1/users/{id}/password with Kinde\'s pbkdf2 variant and iterations', () => {
+describe("PUT /api/v1/users/{id}/password with Kinde's pbkdf2 variant and iterations", () => {
   it.each(kindePbkdf2.map((v) => [v.name, v] as const))('%s: stored as PBKDF2 and the user signs in', async (_name, v) => {
     const { id, email } = await newUser();
     expect(await setPassword(id, v.body)).toMatchObject({ status: 200, body: { code: 'PASSWORD_SET' } });
