@@ -53,6 +53,8 @@ export interface Options {
   readonly keep: boolean;
   /** CPU-profile the first import run (bench/data/profiles) and summarise where its time goes. */
   readonly profile: boolean;
+  /** `--formats`: the formats bench's subset of source formats (all when empty or absent). */
+  readonly formats?: readonly string[];
 }
 
 /** A fresh embedded PostgreSQL for the run, one database per purpose. */

@@ -9,13 +9,18 @@ import { openRuntime } from '../src/runtime';
 /*
  * One import in a process of its own, so that its peak RSS is the import's
  * (VmHWM of this process: parser, decisions, appends and the projector running
- * beside it, as `roster serve` would). Env: BENCH_DB_URL, BENCH_FILE.
- * Prints {"result": {...}} on stdout.
+ * beside it, as `roster serve` would). Env: BENCH_DB_URL, BENCH_FILE; optional
+ * BENCH_FORMAT (a `format=` key) and BENCH_FIREBASE_HASH_CONFIG (JSON, Firebase's
+ * hash parameters). Prints {"result": {...}} on stdout.
  */
 
 const url = process.env.BENCH_DB_URL!;
 const file = process.env.BENCH_FILE!;
 const batchSize = process.env.BENCH_BATCH_SIZE ? Number(process.env.BENCH_BATCH_SIZE) : undefined;
+const format = process.env.BENCH_FORMAT as import('../src/commands/import/parse').ImportFormat | undefined;
+const firebaseHashConfig = process.env.BENCH_FIREBASE_HASH_CONFIG
+  ? (JSON.parse(process.env.BENCH_FIREBASE_HASH_CONFIG) as import('../src/commands/import/parse/firebase').FirebaseHashConfig)
+  : undefined;
 
 type RunImport = typeof import('../src/commands/import/run').runImport;
 let runImport: RunImport;
@@ -44,7 +49,7 @@ try {
   const rss = rssSampler(25);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const report = await runImport(rt.store, file, { ...(batchSize ? { batchSize } : {}), fileName: path.basename(file) });
+  const report = await runImport(rt.store, file, { ...(batchSize ? { batchSize } : {}), ...(format ? { format } : {}), ...(firebaseHashConfig ? { firebaseHashConfig } : {}), fileName: path.basename(file) });
   const t1 = performance.now();
   const caughtUp = report.position ? await rt.projector.waitFor(report.position, 3_600_000) : true;
   const t2 = performance.now();

@@ -43,7 +43,7 @@ export const ROLE_KEYS = ['admin', 'manager', 'member', 'viewer', 'billing', 'su
 export const PERMISSION_KEYS = ['read:users', 'write:users', 'read:billing', 'write:billing', 'read:reports', 'manage:orgs', 'export:data'];
 
 /** The organizations, roles and permissions the data set refers to (not timed). */
-async function seedAccess(url: string): Promise<void> {
+export async function seedAccess(url: string): Promise<void> {
   const { loadConfig } = await import('../src/config');
   const { openRuntime } = await import('../src/runtime');
   const { createContext } = await import('../src/commands/context');

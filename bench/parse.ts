@@ -30,6 +30,7 @@ export async function passwordHook(): Promise<PasswordHook | undefined> {
         salt: p.salt ?? null,
         salt_position: p.saltPosition ?? null,
         salt_format: p.saltFormat ?? null,
+        params: p.params ?? null,
       });
       return r.ok ? null : r.reason;
     };
@@ -38,9 +39,12 @@ export async function passwordHook(): Promise<PasswordHook | undefined> {
   }
 }
 
-export async function parseOnce(file: string, parser: ParseModule, hook: PasswordHook | undefined): Promise<{ seconds: number; records: number; failed: number }> {
+export async function parseOnce(
+  file: string, parser: ParseModule, hook: PasswordHook | undefined,
+  options: Pick<import('../src/commands/import/parse/parse').ParseOptions, 'format' | 'firebaseHashConfig'> = {},
+): Promise<{ seconds: number; records: number; failed: number }> {
   const { value, seconds } = await timed(async () => {
-    const p = await parser.openImport(fs.createReadStream(file, { highWaterMark: 1 << 20 }), { ...(hook ? { checkPasswordHash: hook } : {}) });
+    const p = await parser.openImport(fs.createReadStream(file, { highWaterMark: 1 << 20 }), { ...options, ...(hook ? { checkPasswordHash: hook } : {}) });
     let records = 0;
     let failed = 0;
     for await (const b of p.batches()) {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { round, type Json, type Options, type Results } from './context';
 import { BENCH_DIR } from './data';
+import { BENCH_FORMATS } from './formats';
 
 /*
  * The report: ratios measured in the same run, targets from issue 12 and whether
@@ -40,6 +41,8 @@ export const TARGETS: readonly Target[] = [
   { key: 'parse.ndjson_mib_per_s', op: '>=', value: 60, label: 'NDJSON parsing' },
   // Issue 14: first paint of any console page ≤ 1 s (here: until the page's data is on screen).
   { key: 'console.worst_ready_ms', op: '<=', value: 1000, label: 'console page, data on screen' },
+  // Issue 15: every source format within the import target (bench/formats.ts, 50,000 users each).
+  ...BENCH_FORMATS.map((f) => ({ key: `import.formats.${f}.users_per_s`, op: '>=' as const, value: 10_000, label: `import end to end, ${f} export` })),
 ];
 
 /** Ratios from figures of this run. */
@@ -104,6 +107,7 @@ const SHOWN: readonly string[] = [
   'baselines.copy_seconds', 'baselines.emmett_append_events_per_s', 'append.bulk_events_per_s', 'append.per_stream_events_per_s',
   'ratios.import_vs_copy', 'ratios.append_vs_emmett', 'ratios.append_per_stream_vs_emmett', 'ratios.parse_share_of_import',
   'console.worst_fcp_ms', 'console.worst_ready_ms',
+  'import.formats.users', ...BENCH_FORMATS.flatMap((f) => [`import.formats.${f}.users_per_s`, `import.formats.${f}.parse_mib_per_s`]),
 ];
 
 export function markdownTable(r: Results, unavailable: Record<string, string>, failed: Record<string, string> = {}): string {

@@ -3,6 +3,7 @@ import { runAppend } from './append';
 import { BenchPostgres, NotAvailable, Results, quietLogger, type Context, type Json, type Options } from './context';
 import { runCopy } from './copy';
 import { ensureDataSet } from './data';
+import { BENCH_FORMATS, runFormats } from './formats';
 import { runImport } from './import';
 import { runParse } from './parse';
 import { runQueries } from './queries';
@@ -17,7 +18,7 @@ import { runSignin } from './signin';
 process.env.ROSTER_SECRET_KEY ??= 'roster-bench-secret-key-not-for-production-0001';
 
 /*
- * npm run bench -- [--users N] [--only NAME[,NAME]] [--quick] [--repeats K] [--keep] [--profile]
+ * npm run bench -- [--users N] [--only NAME[,NAME]] [--quick] [--repeats K] [--keep] [--profile] [--formats F[,F]]
  *
  * Order matters: import fills the database that reimport, rebuild, queries and
  * commands then use. Every measurement is guarded: one whose feature is missing
@@ -41,6 +42,7 @@ const MEASUREMENTS: readonly Measurement[] = [
   { name: 'commands', needs: ['import'], run: runCommands },
   { name: 'signin', run: runSignin },
   { name: 'console', needs: ['import'], run: runConsole },
+  { name: 'formats', run: runFormats },
 ];
 
 function options(): Options {
@@ -52,6 +54,7 @@ function options(): Options {
       repeats: { type: 'string' },
       keep: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      formats: { type: 'string', multiple: true },
     },
     allowPositionals: false,
   });
@@ -61,7 +64,9 @@ function options(): Options {
   const only = (values.only ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
   for (const o of only) if (!MEASUREMENTS.some((m) => m.name === o)) throw new Error(`--only ${o}: unknown (known: ${MEASUREMENTS.map((m) => m.name).join(', ')})`);
   const repeats = values.repeats ? Number(values.repeats) : 3;
-  return { users, only, quick, repeats, keep: values.keep ?? false, profile: values.profile ?? false };
+  const formats = (values.formats ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
+  for (const f of formats) if (!(BENCH_FORMATS as readonly string[]).includes(f)) throw new Error(`--formats ${f}: unknown (known: ${BENCH_FORMATS.join(', ')})`);
+  return { users, only, quick, repeats, keep: values.keep ?? false, profile: values.profile ?? false, formats };
 }
 
 async function main(): Promise<void> {

@@ -19,6 +19,7 @@ export {
   type StoredPasswordInput,
 } from './types';
 export { detectHashingMethod } from './detect';
+export { kindePbkdf2ToPasslib, KINDE_PBKDF2_VARIANTS } from './kinde-pbkdf2';
 export {
   createDummyPassword,
   hashPassword,

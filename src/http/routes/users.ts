@@ -8,7 +8,7 @@ import { propertyDecider } from '../../domain/property/decider';
 import { streams } from '../../domain/streams';
 import type { IdentityInput } from '../../domain/user/identity';
 import type { MfaMethod, MfaScope } from '../../domain/user/events';
-import { HASHING_METHODS, parseStoredPassword } from '../../passwords';
+import { HASHING_METHODS, kindePbkdf2ToPasslib, parseStoredPassword } from '../../passwords';
 import { csv, endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
 import { loadUserView } from '../../projections/time-travel/user-view';
@@ -77,6 +77,14 @@ const SetPasswordBody = z
     salt: z.string().max(1024).optional(),
     salt_position: z.enum(['prefix', 'suffix']).optional(),
     salt_format: z.enum(['string', 'hex']).optional(),
+    // The same setting under the name some Kinde material uses; both given must agree.
+    salt_string_format: z.enum(['string', 'hex']).optional(),
+    // Roster's extension: parameters not in the hash string, as an import's NDJSON `password.params`
+    // (scrypt `n`/`r`/`p`/`key_length`; firebase_scrypt `signer_key`/`salt_separator`/`rounds`/`mem_cost`).
+    params: z
+      .record(z.string().regex(/^[a-z0-9_]{1,32}$/), z.union([z.string().max(1024), z.number()]))
+      .refine((p) => Object.keys(p).length <= 16, 'at most 16 params')
+      .optional(),
     iterations: z.number().int().optional(),
     variant: z.string().max(64).optional(),
     is_temporary_password: z.boolean().optional(),
@@ -277,12 +285,25 @@ export function userRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         body: SetPasswordBody,
         handler: async ({ params, body, ctx }) => {
           await loadUserView(store, params.user_id);
+          if (body.salt_format && body.salt_string_format && body.salt_format !== body.salt_string_format) {
+            throw new HttpError('invalid', 'SALT_INVALID', 'salt_format and salt_string_format disagree');
+          }
+          // Kinde's pbkdf2 form (base64 key and salt, iterations, FusionAuth variant) becomes the passlib string Roster stores.
+          let hashed = body.hashed_password;
+          let salt = body.salt;
+          if (body.hashing_method === 'pbkdf2' && body.variant !== undefined) {
+            const converted = kindePbkdf2ToPasslib({ hash: body.hashed_password, salt: body.salt, iterations: body.iterations, variant: body.variant });
+            if (!converted.ok) throw new HttpError('invalid', converted.code, converted.reason);
+            hashed = converted.hash;
+            salt = undefined;
+          }
           const parsed = parseStoredPassword({
-            hashed_password: body.hashed_password,
+            hashed_password: hashed,
             hashing_method: body.hashing_method ?? 'bcrypt',
-            salt: body.salt,
+            salt,
             salt_position: body.salt_position,
-            salt_format: body.salt_format,
+            salt_format: body.salt_format ?? body.salt_string_format,
+            params: body.params,
           });
           if (!parsed.ok) throw new HttpError('invalid', parsed.code, parsed.reason);
           const result = await users.setPassword(store, ctx, params.user_id, parsed.password, body.is_temporary_password ?? false);

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { enc, get, post } from '../api';
 import { Link } from '../router';
-import { ErrorText, formatTime, Loading, PageTitle, Pager, Section, Select, useAction, useId, useKeyset, useLoad } from '../ui';
+import { ErrorText, Field, formatTime, Loading, PageTitle, Pager, Section, Select, useAction, useId, useKeyset, useLoad } from '../ui';
 
 /**
  * Import: choose or drop a file, dry run first (the plan), then the real run
@@ -37,6 +37,11 @@ const FORMATS = [
   ['kinde_ndjson', 'Kinde NDJSON'],
   ['auth0', 'Auth0 users'],
   ['auth0_passwords', 'Auth0 passwords only'],
+  ['firebase', 'Firebase auth:export'],
+  ['keycloak', 'Keycloak realm or users export'],
+  ['supabase', 'Supabase auth.users'],
+  ['clerk', 'Clerk users export'],
+  ['cognito', 'Cognito users CSV'],
 ] as const;
 const FORMAT_NAME: Record<string, string> = Object.fromEntries(FORMATS);
 const MODES = [
@@ -47,8 +52,17 @@ const MODES = [
 
 const finished = (j: Job | undefined) => j?.status === 'completed' || j?.status === 'failed';
 
-async function submit(file: File, format: string, mode: string, dryRun: boolean): Promise<string> {
+/** Options sent as multipart fields; the API reads them only before `file`. */
+interface SubmitOptions {
+  readonly migration: string;
+  /** Firebase's "Password hash parameters" (the console's hash_config block, or JSON). */
+  readonly hashConfig: string;
+}
+
+async function submit(file: File, format: string, mode: string, dryRun: boolean, options: SubmitOptions): Promise<string> {
   const body = new FormData();
+  if (options.migration.trim()) body.append('migration', options.migration.trim());
+  if (format === 'firebase' && options.hashConfig.trim()) body.append('hash_config', options.hashConfig.trim());
   body.append('file', file, file.name);
   const r = await post<{ import: { id: string } }>('/api/v1/imports', body, { format: format || undefined, mode, dry_run: dryRun });
   return r.import.id;
@@ -86,6 +100,9 @@ export function ImportPage() {
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState('');
   const [mode, setMode] = useState('merge');
+  const [migration, setMigration] = useState('');
+  const [hashConfig, setHashConfig] = useState('');
+  const hashConfigId = useId('hashcfg');
   const [planId, setPlanId] = useState<string | null>(null);
   const [runId, setRunId] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
@@ -97,12 +114,12 @@ export function ImportPage() {
   const dry = useAction(async () => {
     if (!file) throw new Error('Choose a file first');
     setRunId(null);
-    setPlanId(await submit(file, format, mode, true));
+    setPlanId(await submit(file, format, mode, true, { migration, hashConfig }));
     setJobsVersion((v) => v + 1);
   });
   const go = useAction(async () => {
     if (!file) throw new Error('Choose a file first');
-    setRunId(await submit(file, format, mode, false));
+    setRunId(await submit(file, format, mode, false, { migration, hashConfig }));
     setJobsVersion((v) => v + 1);
   });
   useEffect(() => {
@@ -133,7 +150,7 @@ export function ImportPage() {
             choose(e.dataTransfer?.files[0]);
           }}
         >
-          <label for={fileInput}>Users file (Kinde CSV or NDJSON, Auth0 users or passwords export) — choose it, or drop it here</label>
+          <label for={fileInput}>Users file (Kinde CSV or NDJSON; Auth0, Firebase, Keycloak, Supabase, Clerk or Cognito export) — choose it, or drop it here</label>
           <input id={fileInput} type="file" name="file" accept=".csv,.ndjson,.json,.jsonl,text/csv,application/x-ndjson" onChange={(e) => choose((e.target as HTMLInputElement).files?.[0])} />
           {file ? (
             <p role="status">
@@ -144,7 +161,31 @@ export function ImportPage() {
         <div class="row">
           <Select label="Format" value={format} onChange={setFormat} options={FORMATS} />
           <Select label="Mode for existing users" value={mode} onChange={setMode} options={MODES} />
+          <Field
+            label="Migration (optional)"
+            value={migration}
+            onInput={setMigration}
+            maxLength={200}
+            hint="Files imported under one name are one migration: the dry run reports an id another of its files already brought."
+          />
         </div>
+        {format === 'firebase' ? (
+          <div class="field">
+            <label for={hashConfigId}>Firebase password hash parameters</label>
+            <textarea
+              id={hashConfigId}
+              rows={7}
+              spellcheck={false}
+              value={hashConfig}
+              onInput={(e) => setHashConfig((e.target as HTMLTextAreaElement).value)}
+              aria-describedby={`${hashConfigId}-hint`}
+            />
+            <small id={`${hashConfigId}-hint`} class="hint">
+              Paste the hash_config block from the Firebase console (Authentication → Users → ⋮ → Password hash parameters), or the same as JSON. Without it the
+              users are imported and must reset their passwords.
+            </small>
+          </div>
+        ) : null}
         <div class="submit">
           <button type="button" disabled={!file || dry.busy} onClick={() => void dry.run()} aria-describedby={dry.error ? fileErr : undefined}>
             Dry run
@@ -273,9 +314,74 @@ function JobReport(props: { job: Job | undefined; expectedRows?: number }) {
               <Link to={`/users?import_id=${encodeURIComponent(job.id)}`}>Users this import created or updated</Link>
             </p>
           )}
+          {/* A failed row may carry the warning too (an email an existing user holds is also CONFLICT_EXISTING_USER). */}
+          {job.dry_run && (counts.rows_with_warnings > 0 || counts.rows_failed > 0) ? <DuplicateReport job={job} /> : null}
           {counts.rows_failed > 0 || counts.rows_with_warnings > 0 ? <IssueTable job={job} /> : <p class="ok">Clean: no row failed, no warnings.</p>}
         </>
       ) : null}
+    </div>
+  );
+}
+
+/** Pages of warnings read for the duplicate report (1,000 each): enough for any file a person reviews row by row. */
+const DUPLICATE_PAGES = 20;
+
+/**
+ * The dry run's duplicate report: every POSSIBLE_DUPLICATE warning, the row it is
+ * on (line, user) beside what it probably duplicates (the other line and user, or
+ * the existing user, as the warning names them), before anything is written.
+ */
+function DuplicateReport(props: { job: Job }) {
+  const { job } = props;
+  const report = useLoad(async () => {
+    const found: Issue[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < DUPLICATE_PAGES; page++) {
+      const r = await get<{ errors: Issue[]; next_token: string | null }>(`/api/v1/imports/${enc(job.id)}/errors`, { severity: 'warning', page_size: 1000, next_token: token });
+      found.push(...r.errors.filter((e) => e.code === 'POSSIBLE_DUPLICATE'));
+      if (!r.next_token) return { duplicates: found, complete: true };
+      token = r.next_token;
+    }
+    return { duplicates: found, complete: false };
+  }, [job.id]);
+  if (report.error) return <ErrorText error={report.error} />;
+  if (!report.data) return <Loading what="the duplicate report" />;
+  const { duplicates, complete } = report.data;
+  if (duplicates.length === 0) return <p class="ok">No likely duplicates found.</p>;
+  return (
+    <div class="duplicates">
+      <h3>
+        Possible duplicates: {duplicates.length}
+        {complete ? '' : '+'}
+      </h3>
+      <p class="hint">
+        Rows that are probably the same person as another row or an existing user (emails equal after case folding and Unicode NFKC, look-alike usernames,
+        an email an existing user holds, an id another file of the migration brought). Nothing is merged for you: fix the file if they are, or run the import
+        as it is.
+      </p>
+      <table aria-label="Possible duplicates">
+        <thead>
+          <tr>
+            <th scope="col">Line</th>
+            <th scope="col">User</th>
+            <th scope="col">Field</th>
+            <th scope="col">Probably the same as</th>
+          </tr>
+        </thead>
+        <tbody>
+          {duplicates.map((d, i) => (
+            <tr key={`${d.line}-${d.field ?? ''}-${i}`} data-line={d.line}>
+              <td>{d.line}</td>
+              <td>
+                <code>{d.user_key ?? ''}</code>
+              </td>
+              <td>{d.field ?? ''}</td>
+              <td>{d.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {complete ? null : <p class="muted">Only the first {(DUPLICATE_PAGES * 1000).toLocaleString()} warnings were read; the table below pages through every one.</p>}
     </div>
   );
 }
