@@ -249,8 +249,11 @@ export function createPostgresEventStore(pool: pg.Pool, options: PostgresEventSt
       const out = new Map<string, string>();
       if (!keys.length) return out;
       const { rows } = await pool.query<{ kind: string; value: string; owner_id: string }>(
-        `select u.kind, u.value, u.owner_id from unique_constraints u
-         join unnest($1::text[], $2::text[]) as k(kind, value) on u.kind = k.kind and u.value = k.value`,
+        // LATERAL with LIMIT 1 (so it is not flattened into a join): one primary-key lookup per
+        // value. A plain join let the planner hash the whole table for a batch's few thousand
+        // values (150 ms a batch at 50,000 users, and growing with the table).
+        `select u.kind, u.value, u.owner_id from unnest($1::text[], $2::text[]) as k(kind, value)
+         cross join lateral (select c.kind, c.value, c.owner_id from unique_constraints c where c.kind = k.kind and c.value = k.value limit 1) u`,
         [keys.map((k) => k.kind), keys.map((k) => k.value)],
       );
       for (const r of rows) out.set(uniqueKey(r.kind, r.value), r.owner_id);
