@@ -355,4 +355,34 @@ describe('decideImport', () => {
   it('refuses an import that would mix enterprise with other identities', () => {
     expectCode(() => decideImport(fold(userDecider, after), { ...record, identities: [{ type: 'enterprise:saml', identity: 'x' }] }), 'ENTERPRISE_IDENTITY_EXCLUSIVE');
   });
+
+  describe('an account the source does not let sign in (suspendedAtSource)', () => {
+    const blocked: ImportRecord = { ...record, suspendedAtSource: 'blocked in Auth0' };
+    const suspended = { type: 'UserSuspended', data: { reason: 'blocked in Auth0' } } as const;
+
+    it('a new user is imported, then suspended with the reason', () => {
+      const events = valid(decideImport({ status: 'none' }, blocked));
+      expect(events.map((e) => e.type)).toEqual(['UserImported', 'UserSuspended']);
+      expect(events[1]).toEqual(suspended);
+      expect(fold(userDecider, events).status).toBe('suspended');
+    });
+    it('re-importing it appends nothing, in every mode (a suspended user is not suspended again)', () => {
+      const state = fold(userDecider, decideImport({ status: 'none' }, blocked));
+      for (const mode of ['merge', 'update', 'create_only'] as const) expect(decideImport(state, blocked, mode)).toEqual([]);
+    });
+    it('an existing active user: suspended in mode update only; merge and create_only leave it as it is', () => {
+      const state = fold(userDecider, after);
+      expect(decideImport(state, blocked, 'update')).toEqual([suspended]);
+      expect(decideImport(state, blocked, 'merge')).toEqual([]);
+      expect(decideImport(state, blocked, 'create_only')).toEqual([]);
+    });
+    it('update with other changes: the UserImported patch first, then the suspension', () => {
+      const events = decideImport(fold(userDecider, after), { ...blocked, firstName: 'Changed' }, 'update');
+      expect(events.map((e) => e.type)).toEqual(['UserImported', 'UserSuspended']);
+    });
+    it('an import never restores: a user suspended by an admin stays suspended when the source has it active', () => {
+      const state = fold(userDecider, [...after, { type: 'UserSuspended', data: {} }]);
+      expect(decideImport(state, record, 'update')).toEqual([]);
+    });
+  });
 });

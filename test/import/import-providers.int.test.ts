@@ -97,7 +97,7 @@ describe('provider exports, end to end', () => {
     expect(report.format).toBe('keycloak');
     expect(report.counts).toMatchObject({ rows: 4, rows_failed: 1, users_created: 3 });
     const codes = report.issues.map((i) => `${i.line}:${i.code}`).sort();
-    expect(codes).toEqual(['2:ORGANIZATION_NOT_FOUND', '4:INVALID_FIELD']);
+    expect(codes).toEqual(['2:ORGANIZATION_NOT_FOUND', '3:SUSPENDED_AT_SOURCE', '4:INVALID_FIELD']);
     const adaId = await userIdOf('provided_id', '8a1c1f52-3b4d-4e5f-8a9b-0c1d2e3f4a5b');
     const ada = await activeUser(adaId);
     expect(ada.password?.stored.method).toBe('pbkdf2');

@@ -60,6 +60,8 @@ const cases: Case[] = [
   { name: 'hash without method', file: `${H}\na@x.io,0001,,,,,,,,abc,,,,\n`, code: 'PASSWORD_NOT_IMPORTED', line: 2, field: 'hashing_method', imports: true },
   { name: 'method without hash', file: `${H}\na@x.io,0001,,,,,,,,,bcrypt,,,\n`, code: 'PASSWORD_NOT_IMPORTED', line: 2, field: 'hashed_password', imports: true },
   { name: 'salt_format hex with a non-hex salt', file: `${H}\na@x.io,0001,,,,,,,,abc,sha256,zz,prefix,hex\n`, code: 'PASSWORD_NOT_IMPORTED', line: 2, field: 'salt', imports: true },
+  // The source does not let the account sign in: imported suspended.
+  { name: 'Auth0 user blocked', format: 'auth0', file: jsonl({ user_id: 'auth0|1', email: 'a@x.io', blocked: true }), code: 'SUSPENDED_AT_SOURCE', line: 1, field: 'blocked', imports: true },
   { name: 'NDJSON unsupported algorithm', file: jsonl({ identities: [{ type: 'email', identity: 'a@x.io' }], password: { hashed_password: 'abc', hashing_algorithm: 'whirlpool' } }), code: 'PASSWORD_NOT_IMPORTED', line: 1, field: 'password.hashing_algorithm', imports: true },
 ];
 
@@ -83,7 +85,7 @@ describe('row issue codes', () => {
       'CONFLICT_EXISTING_USER', 'DEFAULT_ORGANIZATION_USED', 'DUPLICATE_IN_FILE', 'ENTERPRISE_IDENTITY_EXCLUSIVE',
       'FILE_TOO_LARGE', 'INVALID_EMAIL', 'INVALID_ENCODING', 'INVALID_FIELD', 'INVALID_PHONE', 'MALFORMED_JSON',
       'MALFORMED_ROW', 'MISSING_IDENTITY', 'MISSING_REQUIRED_COLUMN', 'ORGANIZATION_NOT_FOUND', 'PASSWORD_NOT_IMPORTED',
-      'PERMISSION_NOT_FOUND', 'POSSIBLE_DUPLICATE', 'ROLE_NOT_FOUND', 'ROW_TOO_LARGE', 'UNKNOWN_COLUMN', 'UNSUPPORTED_FORMAT', 'USER_NOT_FOUND',
+      'PERMISSION_NOT_FOUND', 'POSSIBLE_DUPLICATE', 'ROLE_NOT_FOUND', 'ROW_TOO_LARGE', 'SUSPENDED_AT_SOURCE', 'UNKNOWN_COLUMN', 'UNSUPPORTED_FORMAT', 'USER_NOT_FOUND',
     ]);
   });
 

@@ -45,7 +45,7 @@ describe('Firebase auth:export', () => {
   it('without the hash parameters: users import, their passwords are PASSWORD_NOT_IMPORTED', async () => {
     const p = await parseAll(fixture('firebase-users.json'));
     expect(byId(p.records, 'fb-user-1')!.password).toBeUndefined();
-    expect(codes(p)).toEqual(['1:PASSWORD_NOT_IMPORTED', '4:INVALID_EMAIL', '5:PASSWORD_NOT_IMPORTED']);
+    expect(codes(p)).toEqual(['1:PASSWORD_NOT_IMPORTED', '4:INVALID_EMAIL', '5:PASSWORD_NOT_IMPORTED', '5:SUSPENDED_AT_SOURCE']);
     expect(rowIssues(p).map((i) => i.message).join(' ')).not.toContain('lSrfV15');
   });
 
@@ -106,8 +106,8 @@ describe('Keycloak realm export', () => {
 
     const linus = byId(p.records, '0c3e3b74-5d6f-4a71-8bcd-2e3f4a5b6c7d')!;
     expect(linus.identities.map((i) => i.type)).toEqual(['username', 'oauth2:github']);
-    expect(linus.suspended).toBe(true);
-    expect(ada.suspended).toBeUndefined();
+    expect(linus.suspendedAtSource).toBe('disabled in Keycloak');
+    expect(ada.suspendedAtSource).toBeUndefined();
     // The service account is refused with a reason.
     expect(p.failed.map((f) => [f.line, f.errors[0]!.code, f.errors[0]!.field])).toEqual([[4, 'INVALID_FIELD', 'serviceAccountClientId']]);
   });

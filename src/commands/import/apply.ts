@@ -225,9 +225,13 @@ async function applyOnce(
     const wasNew = state.status === 'none';
     const warnings = [...group.warnings];
     const events: UserEvent[] = [];
+    // Disabled at the source (any of the group's rows says so): the decider suspends the user
+    // with the first record (a new user; an existing active one only in mode update).
+    const suspendedAtSource = group.records.find((r) => r.suspendedAtSource !== undefined)?.suspendedAtSource;
     try {
-      for (const record of group.records) {
-        const decided = decideImport(state, toDomainRecord(plan.userId, record, job, cache, warnings), job.mode);
+      for (const [i, record] of group.records.entries()) {
+        const domain = toDomainRecord(plan.userId, record, job, cache, warnings);
+        const decided = decideImport(state, i === 0 && suspendedAtSource !== undefined ? { ...domain, suspendedAtSource } : domain, job.mode);
         for (const e of decided) state = userDecider.evolve(state, e);
         events.push(...decided);
       }
@@ -235,16 +239,10 @@ async function applyOnce(
       // Only for a user this import creates (or in mode update): a merge re-import must not
       // ask again a user who has since set a password.
       const wantsReset = group.records.some((r) => r.passwordResetRequired);
-      if (wantsReset && state.status === 'active' && (wasNew || job.mode === 'update')) {
+      if (wantsReset && (state.status === 'active' || state.status === 'suspended') && (wasNew || job.mode === 'update')) {
         const reset = userDecider.decide({ type: 'RequestPasswordReset', data: {} }, state);
         for (const e of reset) state = userDecider.evolve(state, e);
         events.push(...reset);
-      }
-      // Disabled in the source: a new user is imported suspended (an existing one only in mode update).
-      if (group.records.some((r) => r.suspended) && state.status === 'active' && (wasNew || job.mode === 'update')) {
-        const suspend = userDecider.decide({ type: 'SuspendUser', data: { reason: 'disabled in the source of the import' } }, state);
-        for (const e of suspend) state = userDecider.evolve(state, e);
-        events.push(...suspend);
       }
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

@@ -109,7 +109,8 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   });
 
   // Pass 1: the whole file — checksum, size, UTF-8, format, header. A file error applies nothing.
-  const parseOptions = { columnMap: options.columnMap, firebaseHashConfig: options.firebaseHashConfig };
+  // `now`: a Supabase banned_until is compared with the job's own clock.
+  const parseOptions = { columnMap: options.columnMap, firebaseHashConfig: options.firebaseHashConfig, now: new Date(ctx.occurredAt) };
   const validation = await validateFile(path, { format: options.format, limits: options.limits, ...parseOptions });
 
   let revision = -1;

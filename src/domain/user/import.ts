@@ -24,6 +24,14 @@ export interface ImportRecord {
   readonly password?: StoredPassword;
   readonly passwordVerified?: boolean;
   readonly createdAtSource?: string;
+  /**
+   * The source does not let this account sign in (Auth0 `blocked`, Supabase `banned_until`,
+   * Keycloak `enabled: false`, …): the user is imported suspended, with this reason
+   * ("blocked in Auth0"). An existing active user is suspended only in mode `update`;
+   * a suspended one is never suspended again (re-imports stay free), and nothing in an
+   * import ever restores a user — that is an admin's decision.
+   */
+  readonly suspendedAtSource?: string;
 }
 
 /**
@@ -62,7 +70,7 @@ export function decideImport(state: UserState, record: ImportRecord, mode: Impor
       ...optional('passwordVerified', record.password ? record.passwordVerified ?? false : undefined),
       ...optional('createdAtSource', record.createdAtSource),
     };
-    return [{ type: 'UserImported', data }];
+    return [{ type: 'UserImported', data }, ...suspension(record)];
   }
 
   if (mode === 'create_only') return [];
@@ -128,7 +136,9 @@ export function decideImport(state: UserState, record: ImportRecord, mode: Impor
     }
   }
 
-  if (!changed) return [];
+  // Merge never changes an existing user's state; update follows the source (only ever towards suspended).
+  const suspend = overwrite && user.status === 'active' ? suspension(record) : [];
+  if (!changed) return suspend;
   return [{
     type: 'UserImported',
     data: {
@@ -143,7 +153,11 @@ export function decideImport(state: UserState, record: ImportRecord, mode: Impor
       featureFlags,
       ...password,
     },
-  }];
+  }, ...suspend];
+}
+
+function suspension(record: ImportRecord): UserEvent[] {
+  return record.suspendedAtSource === undefined ? [] : [{ type: 'UserSuspended', data: { reason: record.suspendedAtSource } }];
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -28,7 +28,7 @@ export interface RowDraft {
   password?: ImportPassword;
   passwordVerified?: boolean;
   passwordResetRequired?: boolean;
-  suspended?: boolean;
+  suspendedAtSource?: string;
   readonly errors: IssueDraft[];
   readonly warnings: IssueDraft[];
 }
@@ -265,7 +265,7 @@ function toRecord(d: RowDraft, userKey: string, groupKey: string, warnings: Impo
   if (d.password !== undefined) r.password = d.password;
   if (d.passwordVerified !== undefined) r.passwordVerified = d.passwordVerified;
   if (d.passwordResetRequired) r.passwordResetRequired = true;
-  if (d.suspended) r.suspended = true;
+  if (d.suspendedAtSource !== undefined) r.suspendedAtSource = d.suspendedAtSource;
   return r;
 }
 
@@ -303,7 +303,7 @@ function mergeInto(into: MutableRecord, next: MutableRecord): void {
   into.password ??= next.password;
   into.passwordVerified ??= next.passwordVerified;
   into.passwordResetRequired ??= next.passwordResetRequired;
-  into.suspended ??= next.suspended;
+  into.suspendedAtSource ??= next.suspendedAtSource;
   // exactOptionalPropertyTypes is off, but keep records free of explicit undefined members
   for (const k of Object.keys(into) as (keyof MutableRecord)[]) if (into[k] === undefined) delete into[k];
 }

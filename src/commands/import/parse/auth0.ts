@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { newDraft, type RowDraft } from './assemble';
 import { checkEmail, checkPhone, checkUsername } from './fields';
 import { AUTH0_CONNECTION_IDENTITY_TYPES, AUTH0_ENTERPRISE_PROVIDERS, type ImportIdentityType } from './identity-types';
+import { suspendAtSource } from './draft-helpers';
 import { describeZodError } from './kinde-ndjson';
 import { checkPasswordFields, type PasswordHashCheck } from './password-fields';
 import type { ImportIdentity, RawRow } from './types';
@@ -20,6 +21,8 @@ export const Auth0UserSchema = z.object({
   nickname: z.string().nullish(),
   picture: z.string().nullish(),
   created_at: z.string().nullish(),
+  /** Set by an admin (Dashboard "Block", Management API `blocked: true`): the user may not sign in. */
+  blocked: z.boolean().nullish(),
   identities: z.array(z.object({
     connection: z.string(),
     provider: z.string().nullish(),
@@ -58,6 +61,7 @@ export function mapAuth0UserLine(value: unknown, line: number, raw: RawRow): Row
   if (u.given_name) d.firstName = u.given_name.trim();
   if (u.family_name) d.lastName = u.family_name.trim();
   if (u.picture) d.picture = u.picture;
+  if (u.blocked === true) suspendAtSource(d, 'blocked', 'blocked in Auth0');
 
   const add = (i: ImportIdentity): void => {
     if (!d.identities.some((x) => x.type === i.type && x.identity === i.identity)) d.identities.push(i);

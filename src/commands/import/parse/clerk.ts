@@ -1,18 +1,20 @@
 import { newDraft } from './assemble';
 import { namedDialect, type CsvDialect } from './csv-dialect';
-import { addEmail, addPhone, addUsername, requireIdentity } from './draft-helpers';
+import { addEmail, addPhone, addUsername, looseBoolean, requireIdentity, suspendAtSource } from './draft-helpers';
 import { checkPasswordFields } from './password-fields';
 
 /**
  * Clerk's dashboard export ("User exports" → Export users), one row per user:
  * id, first_name, last_name, username, primary_email_address, primary_phone_number,
  * verified_/unverified_ email addresses and phone numbers, totp_secret,
- * password_digest, password_hasher.
+ * password_digest, password_hasher. The Dashboard export has no ban state (only the
+ * Backend API's user object has `banned`): an optional `banned` column (true/false),
+ * added from the API, imports banned users suspended.
  */
 const KNOWN: ReadonlySet<string> = new Set([
   'id', 'first_name', 'last_name', 'username', 'primary_email_address', 'primary_phone_number',
   'verified_email_addresses', 'unverified_email_addresses', 'verified_phone_numbers', 'unverified_phone_numbers',
-  'totp_secret', 'password_digest', 'password_hasher',
+  'totp_secret', 'password_digest', 'password_hasher', 'banned',
 ]);
 
 /** Clerk's `password_hasher` names → Roster hashing methods. */
@@ -57,6 +59,9 @@ export function clerkCsvDialect(columns: readonly string[]): CsvDialect {
     addPhone(d, primaryPhone, 'primary_phone_number', primaryPhone ? verifiedPhones.includes(primaryPhone) : undefined);
     for (const p of verifiedPhones) addPhone(d, p, 'verified_phone_numbers', true);
     addUsername(d, get('username'), 'username');
+    const banned = looseBoolean(get('banned'));
+    if (get('banned').trim() !== '' && banned === undefined) d.errors.push({ code: 'INVALID_FIELD', field: 'banned', message: 'banned must be true or false.' });
+    if (banned === true) suspendAtSource(d, 'banned', 'banned in Clerk');
 
     const digest = get('password_digest').trim();
     if (digest !== '') {

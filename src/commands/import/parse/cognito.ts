@@ -1,6 +1,6 @@
 import { newDraft } from './assemble';
 import { namedDialect, type CsvDialect } from './csv-dialect';
-import { addEmail, addPhone, addUsername, looseBoolean, requireIdentity, splitFullName } from './draft-helpers';
+import { addEmail, addPhone, addUsername, looseBoolean, requireIdentity, splitFullName, suspendAtSource } from './draft-helpers';
 
 /**
  * An AWS Cognito user pool as CSV: the header `GetCSVHeader` gives (the standard
@@ -11,13 +11,20 @@ import { addEmail, addPhone, addUsername, looseBoolean, requireIdentity, splitFu
  */
 const READ = [
   'cognito:username', 'sub', 'email', 'email_verified', 'phone_number', 'phone_number_verified',
-  'given_name', 'family_name', 'name', 'preferred_username', 'picture', 'enabled',
+  'given_name', 'family_name', 'name', 'preferred_username', 'picture', 'enabled', 'user_status', 'cognito:user_status',
 ] as const;
 const DROPPED = [
   'middle_name', 'nickname', 'profile', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'address',
-  'updated_at', 'cognito:mfa_enabled', 'user_status', 'usercreatedate', 'userlastmodifieddate',
+  'updated_at', 'cognito:mfa_enabled', 'usercreatedate', 'userlastmodifieddate',
 ] as const;
 const KNOWN: ReadonlySet<string> = new Set([...READ, ...DROPPED]);
+
+/**
+ * Cognito user statuses that mean the account may not sign in: COMPROMISED ("disabled
+ * because of a potential security threat"), ARCHIVED ("no longer active"), and DISABLED,
+ * which export scripts write for a user whose `Enabled` is false.
+ */
+const NO_SIGN_IN_STATUSES: ReadonlySet<string> = new Set(['COMPROMISED', 'ARCHIVED', 'DISABLED']);
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -30,6 +37,7 @@ export function cognitoCsvDialect(columns: readonly string[]): CsvDialect {
     const username = get('cognito:username').trim();
     const sub = get('sub').trim();
     if (sub !== '' || username !== '') d.providedId = sub || username;
+    /** A true/false column (`email_verified`, `enabled`): anything else fails the row rather than being guessed. */
     const verified = (col: string): boolean | undefined => {
       const v = looseBoolean(get(col));
       if (get(col).trim() !== '' && v === undefined) d.errors.push({ code: 'INVALID_FIELD', field: col, message: `${col} must be true or false.` });
@@ -49,7 +57,10 @@ export function cognitoCsvDialect(columns: readonly string[]): CsvDialect {
       message: 'Password not imported: Cognito does not export password hashes. The user is imported and must reset their password.',
     });
     d.passwordResetRequired = true;
-    if (looseBoolean(get('enabled')) === false) d.suspended = true;
+    const statusColumn = get('user_status').trim() !== '' ? 'user_status' : 'cognito:user_status';
+    const status = get(statusColumn).trim().toUpperCase();
+    if (verified('enabled') === false) suspendAtSource(d, 'enabled', 'disabled in Cognito');
+    else if (NO_SIGN_IN_STATUSES.has(status)) suspendAtSource(d, statusColumn, `disabled in Cognito (user status ${status})`);
     requireIdentity(d, 'email', 'no email or phone_number');
     return d;
   });

@@ -49,6 +49,19 @@ export function splitFullName(d: RowDraft, full: string | null | undefined): voi
   if (at >= 0) d.lastName ??= t.slice(at + 1);
 }
 
+/**
+ * The source does not let this account sign in: it is imported suspended with
+ * `reason` ("blocked in Auth0"), and the row says so (SUSPENDED_AT_SOURCE), so a
+ * dry run shows who will arrive suspended.
+ */
+export function suspendAtSource(d: RowDraft, field: string, reason: string): void {
+  d.suspendedAtSource = reason;
+  d.warnings.push({
+    code: 'SUSPENDED_AT_SOURCE', field,
+    message: `The account is ${reason}: the user is imported suspended (cannot sign in until an admin restores them); an existing active user is suspended only in mode update.`,
+  });
+}
+
 /** A missing identity, worded for the source. */
 export function requireIdentity(d: RowDraft, field: string, what: string): void {
   if (d.identities.length === 0 && d.errors.length === 0) {

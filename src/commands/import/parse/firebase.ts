@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { newDraft, type RowDraft } from './assemble';
 import type { CsvDialect } from './csv-dialect';
-import { addEmail, addIdentity, addPhone, looseBoolean, requireIdentity, splitFullName, str } from './draft-helpers';
+import { addEmail, addIdentity, addPhone, looseBoolean, requireIdentity, splitFullName, str, suspendAtSource } from './draft-helpers';
 import { describeZodError } from './kinde-ndjson';
 import { checkPasswordFields, type PasswordHashCheck } from './password-fields';
 import type { ImportIdentity, RawRow } from './types';
@@ -127,7 +127,7 @@ export function mapFirebaseUser(value: unknown, line: number, raw: RawRow, confi
   splitFullName(d, u.displayName);
   if (u.photoUrl) d.picture = u.photoUrl;
   addFirebasePassword(d, str(u.passwordHash), str(u.salt), config, 'passwordHash', checkHash);
-  if (u.disabled === true) d.suspended = true;
+  if (u.disabled === true) suspendAtSource(d, 'disabled', 'disabled in Firebase');
   requireIdentity(d, 'email', 'no email, phone number or supported sign-in provider');
   return d;
 }

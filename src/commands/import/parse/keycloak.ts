@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { newDraft, type RowDraft } from './assemble';
-import { addEmail, addIdentity, addPhone, addUsername, requireIdentity } from './draft-helpers';
+import { addEmail, addIdentity, addPhone, addUsername, requireIdentity, suspendAtSource } from './draft-helpers';
 import { SOCIAL_IDENTITY_TYPES, type ImportIdentityType } from './identity-types';
 import { describeZodError } from './kinde-ndjson';
 import { checkPasswordFields, type PasswordHashCheck } from './password-fields';
@@ -137,7 +137,7 @@ export function mapKeycloakUser(value: unknown, line: number, raw: RawRow, check
     }
   }
   if (actions.includes('UPDATE_PASSWORD')) d.passwordResetRequired = true;
-  if (u.enabled === false) d.suspended = true;
+  if (u.enabled === false) suspendAtSource(d, 'enabled', 'disabled in Keycloak');
   requireIdentity(d, 'email', 'no email, valid username, phoneNumber attribute or supported identity provider');
   return d;
 }

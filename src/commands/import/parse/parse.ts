@@ -47,6 +47,8 @@ export interface ParseOptions {
   readonly firebaseHashConfig?: FirebaseHashConfig;
   /** `--map`: read a CSV through this column mapping instead of Kinde's header names. */
   readonly columnMap?: ColumnMap;
+  /** The import's clock: a Supabase `banned_until` after it imports the user suspended. Default: when the parse opens. */
+  readonly now?: Date;
 }
 
 export interface ImportParse {
@@ -352,7 +354,8 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
   const limits = resolveLimits(options.limits);
   const batchSize = options.batchSize ?? 1000;
   const checkHash = options.checkPasswordHash;
-  const o = await open(input, options, undefined);
+  const now = options.now ?? new Date();
+  const o = await open(input, { ...options, now }, undefined);
   const assembler = new Assembler(batchSize);
   let rowsRead = 0;
   let finished = false;
@@ -399,7 +402,7 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
       case 'auth0_passwords': return mapAuth0PasswordLine(value, line, raw, checkHash);
       case 'firebase': return mapFirebaseUser(value, line, raw, options.firebaseHashConfig, checkHash);
       case 'keycloak': return mapKeycloakUser(value, line, raw, checkHash);
-      case 'supabase': return mapSupabaseJsonUser(value, line, raw, checkHash);
+      case 'supabase': return mapSupabaseJsonUser(value, line, raw, checkHash, now);
       case 'csv':
       case 'clerk':
       case 'cognito':

@@ -119,8 +119,12 @@ export interface ImportRecord {
   readonly passwordVerified?: boolean;
   /** The source says the user must set a new password (Keycloak UPDATE_PASSWORD, Cognito: no hash exported). */
   readonly passwordResetRequired?: boolean;
-  /** The source has the account disabled (Keycloak enabled=false, Firebase disabled, Cognito enabled=false): imported suspended. */
-  readonly suspended?: boolean;
+  /**
+   * The source does not let the account sign in (Auth0 blocked, Supabase banned_until in
+   * the future, Firebase disabled, Keycloak enabled=false, Cognito enabled=false or a
+   * disabled status, Clerk banned): the suspension reason, e.g. "blocked in Auth0".
+   */
+  readonly suspendedAtSource?: string;
   /** Warnings of the merged rows (the record is applied anyway). */
   readonly warnings: readonly ImportIssue[];
   readonly raw: readonly RawRow[];
