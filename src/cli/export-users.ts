@@ -41,7 +41,7 @@ export async function* exportUsers(store: EventStore, knex: Knex, options: { bat
     after = ids.at(-1)!;
     const read = await store.readStreams(ids.map((id) => streams.user(id)));
     for (const id of ids) {
-      const state = foldRecorded(userDecider, read.get(streams.user(id)) ?? []).state as UserState;
+      const state = foldRecorded(userDecider, read.get(streams.user(id)) ?? []).state;
       if (state.status === 'none' || state.status === 'deleted') continue;
       const line: KindeNdjsonUser = {
         ...(state.providedId !== undefined ? { id: state.providedId } : {}),

@@ -37,11 +37,11 @@ async function readPassword(): Promise<string> {
             stdin.pause();
             stdin.off('data', onData);
             process.stderr.write('\n');
-            return resolve(typed);
+            resolve(typed); return;
           }
           if (ch === '\u0003') {
             stdin.setRawMode(false);
-            return reject(new Error('cancelled'));
+            reject(new Error('cancelled')); return;
           }
           if (ch === '\u007f') typed = typed.slice(0, -1);
           else typed += ch;

@@ -26,6 +26,8 @@ export interface EndpointInput<P, Q, B> {
   readonly res: Response;
 }
 
+// The defaults are `any` so that endpoints with different schemas share one array (handler parameters are contravariant).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Endpoint<P = any, Q = any, B = any> {
   readonly method: Method;
   /** Express-style path (`/api/v1/users/:user_id`). */
@@ -39,7 +41,8 @@ export interface Endpoint<P = any, Q = any, B = any> {
   /** Response schema for the OpenAPI document (documentation only). */
   readonly response?: z.ZodType;
   readonly status?: number;
-  readonly handler: (input: EndpointInput<P, Q, B>) => Promise<unknown>;
+  /** Returns the response body, or a promise of it. */
+  readonly handler: (input: EndpointInput<P, Q, B>) => unknown;
 }
 
 export function endpoint<P = Record<string, never>, Q = Record<string, never>, B = undefined>(e: Endpoint<P, Q, B>): Endpoint<P, Q, B> {

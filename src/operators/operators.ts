@@ -99,7 +99,7 @@ export async function findOperatorByEmail(db: Knex, email: string): Promise<Oper
 }
 
 export async function listOperators(db: Knex): Promise<Operator[]> {
-  return ((await db<Row>('operators').orderBy('created_at', 'asc')) as Row[]).map(toOperator);
+  return (await db<Row>('operators').orderBy('created_at', 'asc')).map(toOperator);
 }
 
 /** Whether any operator exists (disabled ones count: the setup link is only for a fresh install). */

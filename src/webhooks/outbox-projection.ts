@@ -52,12 +52,12 @@ const relevant = (e: RecordedEvent) => RELEVANT_PREFIXES.some((p) => e.streamId.
 function stripSecrets(state: UserSnapshot): UserSnapshot {
   if (state.status === 'none' || state.status === 'deleted') return state;
   const { password: _password, ...rest } = state;
-  return rest as UserSnapshot;
+  return rest;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size) as T[]);
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 

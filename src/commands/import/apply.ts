@@ -221,7 +221,7 @@ async function applyOnce(
     }
     const streamId = streams.user(plan.userId);
     const loaded = foldRecorded(userDecider, userStreams.get(streamId) ?? []);
-    let state = loaded.state as UserState;
+    let state = loaded.state;
     const wasNew = state.status === 'none';
     const warnings = [...group.warnings];
     const events: UserEvent[] = [];

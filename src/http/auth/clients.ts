@@ -91,7 +91,7 @@ export async function createClient(
 }
 
 export async function listClients(knex: Knex): Promise<ApiClient[]> {
-  const rows = (await knex<Row>('api_clients').orderBy('created_at', 'asc')) as Row[];
+  const rows = await knex<Row>('api_clients').orderBy('created_at', 'asc');
   return rows.map(toClient);
 }
 

@@ -63,7 +63,7 @@ const published = (q: Knex) => q<Row>('api_signing_keys').where((w) => w.whereNu
 export async function ensureSigningKeys(knex: Knex, cipher: KeyCipher): Promise<SigningKey[]> {
   return knex.transaction(async (trx) => {
     await trx.raw(LOCK);
-    const clear = (await trx<Row>('api_signing_keys').whereNotNull('private_key_pkcs8')) as Row[];
+    const clear = await trx<Row>('api_signing_keys').whereNotNull('private_key_pkcs8');
     for (const row of clear) {
       await trx('api_signing_keys')
         .where({ kid: row.kid })
@@ -71,13 +71,13 @@ export async function ensureSigningKeys(knex: Knex, cipher: KeyCipher): Promise<
     }
     const current = await trx<Row>('api_signing_keys').whereNull('retired_at').first('kid');
     if (!current) await insertNewKey(trx, cipher);
-    return ((await published(trx as unknown as Knex)) as Row[]).map((r) => fromRow(r, cipher));
+    return (await published(trx as unknown as Knex)).map((r) => fromRow(r, cipher));
   });
 }
 
 /** Published keys, newest first (the first one signs). */
 export async function loadSigningKeys(knex: Knex, cipher: KeyCipher): Promise<SigningKey[]> {
-  return ((await published(knex)) as Row[]).map((r) => fromRow(r, cipher));
+  return (await published(knex)).map((r) => fromRow(r, cipher));
 }
 
 /** Kept for callers of the first version: ensure, then load. */

@@ -190,7 +190,7 @@ const POLICY_LABEL: Record<string, string> = { terms: 'Terms of use', privacy: '
 
 /** A one-line description of an entry, as the docs' user activity log shows it. */
 export function describeEntry(e: AuditLogItem): string {
-  const d = e.details as Record<string, unknown>;
+  const d = e.details;
   switch (e.type) {
     case 'user.policy_accepted': {
       const label = POLICY_LABEL[String(d.policy)] ?? String(d.policy);
