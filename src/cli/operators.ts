@@ -51,7 +51,7 @@ async function readPassword(): Promise<string> {
     });
   }
   let all = '';
-  for await (const chunk of stdin) all += chunk.toString();
+  for await (const chunk of stdin) all += String(chunk);
   return all.split(/\r?\n/)[0] ?? '';
 }
 
@@ -82,7 +82,7 @@ export async function runOperators(args: string[], { config, logger }: CliContex
     if (sub === 'create') {
       const totp = rest.includes('--totp') ? newTotpSecret(email!) : undefined;
       try {
-        const op = await createOperator(db.knex, { hash: async (plain) => hashPassword(plain, config.bcryptCost) }, { email: email!, password, ...(totp ? { totpSecret: totp.secret } : {}) });
+        const op = await createOperator(db.knex, { hash: (plain) => Promise.resolve(hashPassword(plain, config.bcryptCost)) }, { email: email!, password, ...(totp ? { totpSecret: totp.secret } : {}) });
         io.out(JSON.stringify({ id: op.id, email: op.email, ...(totp ? { totp_uri: totp.uri } : {}) }, null, 2) + '\n');
         if (totp) io.out('Add the totp_uri to an authenticator app now: it is shown only this once.\n');
         return 0;

@@ -8,7 +8,6 @@ import type { UserEvent } from '../../domain/user/events';
 import type { IdentityInput } from '../../domain/user/identity';
 import { decideImport, type ImportMode, type ImportRecord as DomainImportRecord } from '../../domain/user/import';
 import { identityReservation, userReservationChanges } from '../../domain/user/reservations';
-import type { UserState } from '../../domain/user/state';
 import { isUniqueValueTaken, isWrongExpectedRevision, uniqueKey, type EventStore, type StreamAppend } from '../../eventstore/types';
 import { parseStoredPassword, type StoredPassword } from '../../passwords';
 import type { CommandContext } from '../context';

@@ -147,7 +147,6 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   // Only a dry run reports likely duplicates (a real import decides by its keys alone).
   const duplicates = dryRun ? new DuplicateReport(store, { importId, checksum: validation.checksum, migration: options.migration ?? null }) : null;
   const issues: ImportIssueData[] = [];
-  let position: string | null = null;
   let batchNo = 0;
   let rowsRead = 0;
   // Pipelined: the next batch is parsed while this one is decided and written.
@@ -155,7 +154,6 @@ export async function runImport(store: EventStore, path: string, options: RunImp
     const batch = duplicates ? { ...parsed, records: await duplicates.annotate(parsed.records) } : parsed;
     const outcome = await applyImportBatch(store, job, cache, { ...batch, batchNo: batchNo++ }, revision);
     revision = outcome.jobRevision;
-    position = outcome.position;
     rowsRead = batch.rowsRead;
     add(counts, outcome.counts);
     issues.push(...outcome.issues);
@@ -169,7 +167,7 @@ export async function runImport(store: EventStore, path: string, options: RunImp
     const position = await appendJobEvent(store, importId, revision, { type: 'ImportFailed', data: { importId, errors, counts } }, ctx);
     return { ...rejected(errors, format, summary.bytesRead, rowsRead, position), issues };
   }
-  position = await appendJobEvent(store, importId, revision, { type: 'ImportCompleted', data: { importId, counts } }, ctx);
+  const position = await appendJobEvent(store, importId, revision, { type: 'ImportCompleted', data: { importId, counts } }, ctx);
   return {
     ...base,
     status: 'completed',

@@ -3,7 +3,7 @@ import { DomainError } from '../errors';
 import { assertNever, type Command, type Decider } from '../shared';
 import type { MfaMethod, MfaScope, Policy, SignInFailureReason, StoredPassword, UserEvent, UserEventOf } from './events';
 import { buildIdentities, firstContactIndex } from './build-identities';
-import { isContactIdentity, normalizeIdentity, type Identity, type IdentityInput } from './identity';
+import { isContactIdentity, normalizeIdentity, type IdentityInput } from './identity';
 import { samePassword } from './same-password';
 import { decideImport, type ImportMode, type ImportRecord } from './import';
 import { evolveUser, initialUserState, mfaScopeKey, type ExistingUser, type UserState } from './state';

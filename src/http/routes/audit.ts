@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { EventStore } from '../../eventstore/types';
-import { exportCsv, exportNdjson, listAuditLog, userActivity, verifyAuditChain, type AuditFilter, type AuditVerification } from '../../projections/audit/queries';
+import { exportCsv, exportNdjson, listAuditLog, userActivity, verifyAuditChain, type AuditVerification } from '../../projections/audit/queries';
 import { policyAcceptances } from '../../projections/users/queries';
 import { requireScope } from '../auth';
 

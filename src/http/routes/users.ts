@@ -30,7 +30,7 @@ export function toE164(phone: string, country?: string): string {
 const CreateUserBody = z
   .object({
     profile: z
-      .object({ given_name: z.string().max(255).optional(), family_name: z.string().max(255).optional(), picture: z.string().url().max(2048).optional() })
+      .object({ given_name: z.string().max(255).optional(), family_name: z.string().max(255).optional(), picture: z.url().max(2048).optional() })
       .strict()
       .optional(),
     organization_code: z.string().max(64).optional(),
