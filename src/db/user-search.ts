@@ -15,7 +15,7 @@ export const USER_SEARCH_TEXT =
   "lower(id || ' ' || coalesce(provided_id, '') || ' ' || coalesce(email, '') || ' ' || coalesce(username, '') || ' ' || coalesce(phone, '') || ' ' || coalesce(full_name, ''))";
 
 export async function hasTrigramExtension(db: Knex | Knex.Transaction): Promise<boolean> {
-  const { rows } = (await db.raw(`select 1 from pg_extension where extname = 'pg_trgm'`)) as { rows: unknown[] };
+  const { rows } = await db.raw<{ rows: unknown[] }>(`select 1 from pg_extension where extname = 'pg_trgm'`);
   return rows.length > 0;
 }
 

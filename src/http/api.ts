@@ -94,11 +94,12 @@ export function mount(router: Router, deps: Pick<ApiDeps, 'trustedLocationHeader
     registry?.endpoints.push(e);
     router[e.method](e.path, requireScope(e.scope), async (req, res) => {
       const principal = principalOf(res);
-      const params = e.params ? e.params.parse(req.params) : {};
-      const query = e.query ? e.query.parse(req.query ?? {}) : {};
+      const params: unknown = e.params ? e.params.parse(req.params) : {};
+      const query: unknown = e.query ? e.query.parse(req.query ?? {}) : {};
       let body: unknown = undefined;
       if (e.body) {
-        const raw = req.body === undefined || (typeof req.body === 'object' && req.body !== null && Object.keys(req.body).length === 0 && !req.is('application/json')) ? {} : req.body;
+        const sent: unknown = req.body;
+        const raw = sent === undefined || (typeof sent === 'object' && sent !== null && Object.keys(sent).length === 0 && !req.is('application/json')) ? {} : sent;
         body = e.body.parse(raw);
       }
       const out = await e.handler({ params, query, body, principal, ctx: contextFrom(req, res, principal, deps.trustedLocationHeader), req, res } as EndpointInput<unknown, unknown, unknown>);

@@ -94,7 +94,7 @@ export async function createOperator(
 }
 
 export async function findOperatorByEmail(db: Knex, email: string): Promise<OperatorCredentials | undefined> {
-  const row = (await db<Row>('operators').whereRaw('lower(email) = ?', [email.trim().toLowerCase()]).first()) as Row | undefined;
+  const row = await db<Row>('operators').whereRaw('lower(email) = ?', [email.trim().toLowerCase()]).first();
   return row ? { ...toOperator(row), password: row.password, totpSecret: row.totp_secret } : undefined;
 }
 
@@ -110,11 +110,13 @@ export async function hasOperators(db: Knex | Knex.Transaction): Promise<boolean
 /** Disables an operator by id or email and ends its sessions at once; false when no active operator matched. */
 export async function disableOperator(db: Knex, idOrEmail: string): Promise<boolean> {
   return db.transaction(async (trx) => {
-    const rows = (await trx('operators')
-      .where((q) => q.where('id', idOrEmail).orWhereRaw('lower(email) = ?', [idOrEmail.trim().toLowerCase()]))
+    const rows: { id: string }[] = await trx<Row>('operators')
+      .where((q) => {
+        q.where('id', idOrEmail).orWhereRaw('lower(email) = ?', [idOrEmail.trim().toLowerCase()]);
+      })
       .whereNull('disabled_at')
       .update({ disabled_at: trx.fn.now() })
-      .returning('id')) as { id: string }[];
+      .returning('id');
     if (rows.length === 0) return false;
     await trx('operator_sessions').whereIn('operator_id', rows.map((r) => r.id)).delete();
     return true;

@@ -59,6 +59,10 @@ interface Checkpoint {
   generation: number;
 }
 
+interface CheckpointRow extends Checkpoint {
+  name: string;
+}
+
 /** A projection applied to one checkpoint row: the live one, or a rebuild's shadow. */
 interface Target {
   readonly p: Projection;
@@ -122,7 +126,7 @@ export function createProjector(deps: {
   };
 
   async function readCheckpoint(name: string): Promise<Checkpoint | undefined> {
-    const row = await knex('projection_checkpoints').where({ name }).first('position', 'generation');
+    const row = await knex<CheckpointRow>('projection_checkpoints').where({ name }).first('position', 'generation');
     return row ? { position: row.position, generation: row.generation } : undefined;
   }
 
@@ -170,7 +174,7 @@ export function createProjector(deps: {
   async function moveCheckpoints(trx: Knex.Transaction, all: readonly Target[], next: Position) {
     const targets = all.filter((t) => t.cp.position === START || store.comparePositions(t.cp.position, next) < 0);
     if (!targets.length) return;
-    const { rowCount } = await trx.raw(
+    const { rowCount } = await trx.raw<{ rowCount: number }>(
       `update projection_checkpoints c set position = ?, updated_at = now()
        from unnest(?::text[], ?::text[], ?::int[]) as v(name, position, generation)
        where c.name = v.name and c.position = v.position and c.generation = v.generation`,
@@ -186,7 +190,7 @@ export function createProjector(deps: {
       event_id: e.id,
       position: e.position,
       event_type: e.type,
-      error: String((err as Error)?.message ?? err).slice(0, 2000),
+      error: String((err as Error | undefined)?.message ?? err).slice(0, 2000),
     });
   }
 
@@ -344,7 +348,7 @@ export function createProjector(deps: {
       // status() and rebuild() see them at once (a rebuild right after start).
       for (const p of projections) await ensureInitialised(p);
       await acquireLocks();
-      loop = pump().catch((err) => logger.error('projector loop failed', { err }));
+      loop = pump().catch((err: unknown) => logger.error('projector loop failed', { err }));
     },
     async stop() {
       stopped = true;
@@ -365,8 +369,8 @@ export function createProjector(deps: {
       }
     },
     async status() {
-      const rows = await knex('projection_checkpoints').select('name', 'position', 'generation');
-      const failed = await knex.raw<{ rows: { projection: string; n: number }[] }>(
+      const rows = await knex<CheckpointRow>('projection_checkpoints').select('name', 'position', 'generation');
+      const failed = await knex.raw<{ rows: { projection: string; n: number | string }[] }>(
         'select projection, count(*)::bigint as n from projection_failed_events group by projection',
       );
       const failedBy = new Map(failed.rows.map((r) => [r.projection, Number(r.n)]));

@@ -53,7 +53,9 @@ async function insertNewKey(trx: Knex.Transaction, cipher: KeyCipher): Promise<s
 }
 
 /** Keys still published (not retired, or retired in the future), newest first. */
-const published = (q: Knex) => q<Row>('api_signing_keys').where((w) => w.whereNull('retired_at').orWhere('retired_at', '>', q.fn.now())).orderBy('created_at', 'desc');
+const published = (q: Knex) => q<Row>('api_signing_keys').where((w) => {
+      w.whereNull('retired_at').orWhere('retired_at', '>', q.fn.now());
+    }).orderBy('created_at', 'desc');
 
 /**
  * At start: encrypts any key still stored in clear (databases from before
@@ -90,9 +92,9 @@ export const loadOrCreateSigningKeys = ensureSigningKeys;
 export async function rotateSigningKey(knex: Knex, cipher: KeyCipher, overlapSeconds: number): Promise<{ kid: string; retiring: { kid: string; retiredAt: Date }[] }> {
   return knex.transaction(async (trx) => {
     await trx.raw(LOCK);
-    const retiring = (await trx('api_signing_keys')
+    const retiring: { kid: string; retired_at: Date }[] = await trx<Row>('api_signing_keys')
       .whereNull('retired_at')
-      .update({ retired_at: trx.raw(`now() + (? * interval '1 second')`, [overlapSeconds]) }, ['kid', 'retired_at'])) as { kid: string; retired_at: Date }[];
+      .update({ retired_at: trx.raw(`now() + (? * interval '1 second')`, [overlapSeconds]) }, ['kid', 'retired_at']);
     const kid = await insertNewKey(trx, cipher);
     return { kid, retiring: retiring.map((r) => ({ kid: r.kid, retiredAt: new Date(r.retired_at) })) };
   });
@@ -120,7 +122,7 @@ export function createKeyRing(knex: Knex, cipher: KeyCipher, options: { refreshM
   let refreshing: Promise<SigningKey[]> | undefined;
 
   async function refresh(): Promise<SigningKey[]> {
-    const rows = (await published(knex).select('kid', 'private_key_pkcs8', 'private_key_encrypted', 'public_jwk', 'created_at', 'retired_at')) as Row[];
+    const rows = await published(knex).select('kid', 'private_key_pkcs8', 'private_key_encrypted', 'public_jwk', 'created_at', 'retired_at');
     current = rows.map((r) => {
       const known = decrypted.get(r.kid);
       const key = known && known.retiredAt?.getTime() === r.retired_at?.getTime() ? known : { ...(known ?? fromRow(r, cipher)), retiredAt: r.retired_at };

@@ -6,6 +6,6 @@ export const BUSINESS_SETTINGS_VIEW = viewName(businessSettingsProjection, 'busi
 
 /** The business settings as last set, or undefined before they are initialized. */
 export async function getBusinessSettings(knex: Knex): Promise<BusinessSettingsDoc | undefined> {
-  const row = await knex(BUSINESS_SETTINGS_VIEW).select('doc').first();
-  return row?.doc as BusinessSettingsDoc | undefined;
+  const row = await knex<{ doc: BusinessSettingsDoc }>(BUSINESS_SETTINGS_VIEW).select('doc').first();
+  return row?.doc;
 }

@@ -28,7 +28,7 @@ export async function listPermissions(knex: Knex, p: { page_size?: number | stri
 }
 
 export async function getPermission(knex: Knex, id: string): Promise<PermissionItem> {
-  const row = await knex(PERMISSIONS_VIEW).select('doc').where({ id, deleted: false }).first();
+  const row = await knex<{ id: string; deleted: boolean; doc: PermissionDoc }>(PERMISSIONS_VIEW).select('doc').where({ id, deleted: false }).first();
   if (!row) throw notFound('PERMISSION_NOT_FOUND', `No permission with id ${id}`);
-  return item(row.doc as PermissionDoc);
+  return item(row.doc);
 }

@@ -33,7 +33,9 @@ export async function roleHoldersAsOf(knex: Knex, orgCode: string, roleId: strin
     .select('g.*', 'u.email', 'u.full_name')
     .where({ 'g.org_code': orgCode, 'g.role_id': roleId })
     .where('g.valid_from', '<=', t.toISOString())
-    .where((q) => q.whereNull('g.valid_to').orWhere('g.valid_to', '>', t.toISOString()))
+    .where((q) => {
+      q.whereNull('g.valid_to').orWhere('g.valid_to', '>', t.toISOString());
+    })
     .orderBy([{ column: 'g.valid_from' }, { column: 'g.user_id' }])) as Record<string, unknown>[];
   return rows.map((r) => ({
     id: String(r.user_id),

@@ -37,8 +37,8 @@ export async function listSubscribers(knex: Knex, p: { page_size?: number | stri
 
 /** `GET /api/v1/subscribers/{id}`. */
 export async function getSubscriber(knex: Knex, id: string) {
-  const row = await knex(SUBSCRIBERS_VIEW).select('doc').where({ id, deleted: false }).first();
+  const row = await knex<{ id: string; deleted: boolean; doc: SubscriberDoc }>(SUBSCRIBERS_VIEW).select('doc').where({ id, deleted: false }).first();
   if (!row) throw notFound('SUBSCRIBER_NOT_FOUND', `No subscriber with id ${id}`);
-  const d = row.doc as SubscriberDoc;
+  const d = row.doc;
   return { code: 'OK', message: 'Success', subscribers: [{ ...item(d), user_id: d.user_id }] };
 }
