@@ -16,11 +16,6 @@ export interface NewMembership {
   readonly roleIds: readonly string[];
 }
 
-export interface PolicyAcceptanceInput {
-  readonly url: string;
-  readonly version?: string;
-}
-
 export type TemporaryPasswordStrength = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 export type UserCommand =

@@ -77,14 +77,6 @@ export async function ensureSigningKeys(knex: Knex, cipher: KeyCipher): Promise<
   });
 }
 
-/** Published keys, newest first (the first one signs). */
-export async function loadSigningKeys(knex: Knex, cipher: KeyCipher): Promise<SigningKey[]> {
-  return (await published(knex)).map((r) => fromRow(r, cipher));
-}
-
-/** Kept for callers of the first version: ensure, then load. */
-export const loadOrCreateSigningKeys = ensureSigningKeys;
-
 /**
  * Adds a new signing key; every older key keeps being published for
  * `overlapSeconds` (at least the token lifetime), then drops out of the JWKS.

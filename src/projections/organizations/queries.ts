@@ -47,11 +47,6 @@ export async function getOrganization(knex: Knex, code: string) {
   return { ...item(d), properties: d.properties, default_role_ids: d.default_role_ids };
 }
 
-export async function findOrganizationByExternalId(knex: Knex, externalId: string): Promise<string | undefined> {
-  const r = await knex<{ id: string; external_id: string | null; deleted: boolean }>(ORGANIZATIONS_VIEW).select('id').where({ external_id: externalId, deleted: false }).first();
-  return r?.id;
-}
-
 /** Kinde's `organization_user`, with the member's roles (keys) and permissions (keys) in this organization. */
 export interface OrganizationMember {
   id: string;

@@ -48,8 +48,3 @@ export async function roleHoldersAsOf(knex: Knex, orgCode: string, roleId: strin
     revoked_on: r.valid_to ? new Date(r.valid_to as string).toISOString() : null,
   }));
 }
-
-/** Every grant period of one user (history), oldest first. */
-export async function roleGrantHistory(knex: Knex, userId: string) {
-  return (await knex(ROLE_GRANTS_VIEW).select('*').where('user_id', userId).orderBy('valid_from')) as Record<string, unknown>[];
-}

@@ -326,12 +326,6 @@ export async function getUser(knex: Knex, userId: string): Promise<UserDetail> {
   return userDetailOf(doc, await loadCatalog(knex, catalogIds(doc)));
 }
 
-/** Finds a user id by any identity value (email, username, phone…), case-insensitively. */
-export async function findUserIdByIdentity(knex: Knex, type: string, value: string): Promise<string | undefined> {
-  const r = await knex<{ parent_id: string; type: string; identity_lower: string }>(USER_IDENTITIES_VIEW).select('parent_id').where({ type, identity_lower: value.trim().toLowerCase() }).first();
-  return r?.parent_id;
-}
-
 // ---- policy acceptances -----------------------------------------------------------
 
 export interface PolicyAcceptanceItem {
