@@ -3,6 +3,9 @@ import type { ApiDeps, EndpointRegistry } from '../api';
 import { businessRoutes } from './business';
 import { identityRoutes } from './identities';
 import { listRoutes } from './lists';
+import { organizationPropertyRoutes } from './organization-properties';
+import { organizationUserAccessRoutes } from './organization-user-access';
+import { organizationUserRoutes } from './organization-users';
 import { organizationRoutes } from './organizations';
 import { propertyRoutes } from './properties';
 import { roleRoutes } from './roles';
@@ -16,6 +19,9 @@ export function apiRouteModules(deps: ApiDeps, registry: EndpointRegistry): ((ro
     userRoutes(deps, registry),
     identityRoutes(deps, registry),
     organizationRoutes(deps, registry),
+    organizationUserRoutes(deps, registry),
+    organizationUserAccessRoutes(deps, registry),
+    organizationPropertyRoutes(deps, registry),
     roleRoutes(deps, registry),
     propertyRoutes(deps, registry),
     subscriberRoutes(deps, registry),
