@@ -54,7 +54,7 @@ export interface ImportReport {
   readonly dry_run: boolean;
   readonly progress: { bytes_read: number; total_bytes: number; rows_read: number };
   readonly counts: ImportCounts;
-  /** File errors (status failed) — and, with `collectIssues`, every row error and warning. */
+  /** File errors (status failed); every row error and warning is in runImport's `issues`, beside the report. */
   readonly errors: ImportIssueData[];
   readonly file_warnings: ImportIssueData[];
   /** Position of the last event written, to wait for projections. */
