@@ -10,6 +10,9 @@ import { organizationRoutes } from './organizations';
 import { propertyRoutes } from './properties';
 import { roleRoutes } from './roles';
 import { subscriberRoutes } from './subscribers';
+import { userIdentityRoutes } from './user-identities';
+import { userMfaRoutes } from './user-mfa';
+import { userPropertyRoutes } from './user-properties';
 import { userRoutes } from './users';
 
 /** The Management API route modules (Kinde-compatible resources), in mount order. */
@@ -17,6 +20,9 @@ export function apiRouteModules(deps: ApiDeps, registry: EndpointRegistry): ((ro
   return [
     listRoutes(deps, registry),
     userRoutes(deps, registry),
+    userPropertyRoutes(deps, registry),
+    userIdentityRoutes(deps, registry),
+    userMfaRoutes(deps, registry),
     identityRoutes(deps, registry),
     organizationRoutes(deps, registry),
     organizationUserRoutes(deps, registry),

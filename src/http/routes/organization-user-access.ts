@@ -6,7 +6,7 @@ import { HttpError } from '../errors';
 import { activePermission, activeRole } from '../views/streams';
 import { kindeMfaFactors } from '../views/user-stream';
 import { memberAccess, OrgUserParam } from './organization-users';
-import { resetFactors } from './users';
+import { resetFactors } from './user-mfa';
 
 /** Kinde's endpoints for one member's roles, permissions (direct and through roles) and MFA in an organization. */
 export function organizationUserAccessRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
