@@ -95,7 +95,7 @@ export async function inFlight<T>(items: readonly T[], concurrency: number, fn: 
   }));
 }
 
-async function freshRosterStore(ctx: Context, name: string): Promise<{ store: EventStore; close(): Promise<void> }> {
+async function freshRosterStore(ctx: Context, name: string): Promise<{ store: EventStore; close: () => Promise<void> }> {
   const url = await (await ctx.postgres()).database(name);
   const db = await openDatabase({ databaseUrl: url, dataDir: '/nonexistent' }, quietLogger());
   const pool = new pg.Pool({ connectionString: url, max: CONCURRENCY });

@@ -30,7 +30,8 @@ export async function runCommands(ctx: Context): Promise<void> {
       const r = await runChild<ChildResult>(path.join(BENCH_DIR, 'load-child.ts'), {
         BENCH_BASE_URL: server.baseUrl, BENCH_CLIENT_ID: server.clientId, BENCH_CLIENT_SECRET: server.clientSecret,
         BENCH_SCENARIO: JSON.stringify({ kind: 'commands', concurrency: 16, seconds: ctx.options.quick ? 10 : 30, count: 20_000, tag: `${Date.now().toString(36)}-${k}` }),
-      }, { timeoutSeconds: 600 }).catch((err: Error) => {
+      }, { timeoutSeconds: 600 }).catch((failure: unknown) => {
+        const err = failure as Error;
         if (/: 404 /.test(err.message)) throw new NotAvailable(`POST /api/v1/user answers 404`);
         throw err;
       });

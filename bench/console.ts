@@ -173,14 +173,14 @@ async function finished(page: Page, api: string, act: () => Promise<unknown>): P
 
 /** After the next two frames: the answer parsed, rendered and painted. */
 const afterPaint = (page: Page) =>
-  page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))))') as Promise<number>;
+  page.evaluate<number>('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))))');
 
 /** A full page load: paint timing, and the moment the main answer is in and its rows are drawn. */
 async function loadPage(page: Page, baseUrl: string, spec: PageSpec): Promise<{ fcp: number; ready: number }> {
   await finished(page, spec.api, () => page.goto(`${baseUrl}${spec.path}`, { waitUntil: 'commit' }));
   await page.waitForSelector(spec.ready);
   const ready = await afterPaint(page);
-  const fcp = (await page.evaluate(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1`)) as number;
+  const fcp = await page.evaluate<number>(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1`);
   return { fcp, ready };
 }
 
@@ -193,7 +193,7 @@ async function search(page: Page, text: string): Promise<void> {
 async function timeAction(page: Page, act: (p: Page) => Promise<unknown>, api: string, ready: string): Promise<number> {
   const tbody = ready.replace(/ tr$/, '');
   const before = await page.locator(tbody).textContent();
-  const start = (await page.evaluate(() => performance.now())) as number;
+  const start = await page.evaluate(() => performance.now());
   await finished(page, api, () => act(page));
   // Same rows before and after (possible, rare): the two frames after the answer are the measure.
   await page.waitForFunction(`document.querySelector(${JSON.stringify(tbody)})?.textContent !== ${JSON.stringify(before)}`, undefined, { timeout: 2000 }).catch(() => undefined);

@@ -32,7 +32,7 @@ export async function runCopy(ctx: Context): Promise<void> {
         await client.query('begin');
         const sink = client.query(copyFrom('copy bench_users from stdin'));
         await pipeline(fs.createReadStream(ctx.data.copyTsv, { highWaterMark: 1 << 20 }), sink);
-        rows = Number(sink.rowCount);
+        rows = sink.rowCount;
         await client.query('commit');
       });
       runs.push(seconds);

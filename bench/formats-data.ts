@@ -64,6 +64,7 @@ function keycloakPbkdf2(plain: string, algorithm: 'pbkdf2-sha256' | 'pbkdf2-sha5
 /** Keycloak 24+'s default: argon2id, 7,168 KiB, 5 iterations, parallelism 1, 32-byte hash. */
 function keycloakArgon2(plain: string): KeycloakCredential {
   const salt = randomBytes(16);
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- const enums cannot be imported under isolatedModules; 2 is Argon2id
   const value = hashRawSync(plain, { salt, memoryCost: 7168, timeCost: 5, parallelism: 1, outputLen: 32, algorithm: 2 /* Argon2id */ });
   return {
     plain,
@@ -101,6 +102,7 @@ export function formatHashPool(): FormatPool {
     ],
     argon2id: Array.from({ length: 4 }, (_, k) => {
       const p = plain(400 + k);
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- const enums cannot be imported under isolatedModules; 2 is Argon2id
       return { plain: p, digest: argon2HashSync(p, { memoryCost: 19_456, timeCost: 2, parallelism: 1, algorithm: 2 }) };
     }),
   };

@@ -51,8 +51,8 @@ export async function runFormats(ctx: Context): Promise<void> {
     throw new NotAvailable(`the import pipeline (src/commands/import/run.ts) cannot be loaded: ${(err as Error).message.split('\n')[0]}`);
   }
   const users = Math.min(ctx.options.users, FORMATS_USERS);
-  const kinde = ctx.data.users === users ? ctx.data : await ensureDataSet(users, ctx.data.seed, ctx.log);
-  const providers = await ensureFormatFiles(users, kinde.seed, kinde.pool, ctx.log);
+  const kinde = ctx.data.users === users ? ctx.data : await ensureDataSet(users, ctx.data.seed, (line) => ctx.log(line));
+  const providers = await ensureFormatFiles(users, kinde.seed, kinde.pool, (line) => ctx.log(line));
   const files: Record<BenchFormat, string> = {
     csv: kinde.csv, kinde_ndjson: kinde.ndjson, auth0: kinde.auth0, auth0_passwords: kinde.auth0Passwords,
     firebase: providers.firebase, keycloak: providers.keycloak, supabase: providers.supabase, clerk: providers.clerk, cognito: providers.cognito,

@@ -94,7 +94,7 @@ export async function runImport(ctx: Context): Promise<void> {
       const prof = fs.readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
       if (prof) {
         const summary = summariseProfile(path.join(profileDir, prof));
-        ctx.results.set('import.profile', { ...summary, file: path.relative(BENCH_DIR, path.join(profileDir, prof)) } as never);
+        ctx.results.set('import.profile', { ...summary, file: path.relative(BENCH_DIR, path.join(profileDir, prof)) });
         ctx.log(`import profile (${path.relative(process.cwd(), profileDir)}): ${JSON.stringify(summary.by_area)}`);
       }
       if (ctx.options.repeats > 1) {

@@ -33,7 +33,8 @@ export async function runQueries(ctx: Context): Promise<void> {
     const r = await runChild<ChildResult>(path.join(BENCH_DIR, 'load-child.ts'), {
       BENCH_BASE_URL: server.baseUrl, BENCH_CLIENT_ID: server.clientId, BENCH_CLIENT_SECRET: server.clientSecret,
       BENCH_SCENARIO: JSON.stringify({ kind: 'queries', warmup: 20, count, deepPageAfter: Math.floor(ctx.data.users / 2), emails, auditFrom, auditTo }),
-    }, { timeoutSeconds: 1200 }).catch((err: Error) => {
+    }, { timeoutSeconds: 1200 }).catch((failure: unknown) => {
+        const err = failure as Error;
       if (/: 404 /.test(err.message)) throw new NotAvailable(`a query route answers 404: ${err.message.split('\n')[0]!.slice(0, 200)}`);
       throw err;
     });

@@ -91,7 +91,7 @@ function git(args: string[]): string {
 function fmt(v: Json | undefined): string {
   if (v === undefined || v === null) return '—';
   if (typeof v === 'number') return Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : String(v);
-  return String(v);
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 /** The rows of the table: every target key plus the other headline figures. */

@@ -16,7 +16,7 @@ import { BenchPostgres, quietLogger } from './context';
 process.env.ROSTER_SECRET_KEY ??= 'roster-bench-secret-key-not-for-production-0001';
 
 const { values } = parseArgs({ options: { users: { type: 'string', default: '1000000' } } });
-const N = Number(values.users!.replace(/[_,]/g, ''));
+const N = Number(values.users.replace(/[_,]/g, ''));
 
 async function main() {
   const logger = quietLogger();

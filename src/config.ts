@@ -37,7 +37,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   ROSTER_ADMIN_CLIENT_ID: z.string().min(1).optional(),
   ROSTER_ADMIN_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  ROSTER_PUBLIC_URL: z.string().url().optional(),
+  ROSTER_PUBLIC_URL: z.url().optional(),
   ROSTER_TRUSTED_LOCATION_HEADER: z.string().min(1).optional(),
   ROSTER_IMPORT_MAX_BYTES: z.coerce.number().int().positive().optional(),
   // The password library verifies bcrypt costs up to 14 (see src/passwords); upgraded hashes must stay verifiable.

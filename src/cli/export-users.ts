@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { streams } from '../domain/streams';
 import { userDecider } from '../domain/user/decider';
-import type { UserState } from '../domain/user/state';
 import type { EventStore } from '../eventstore/types';
 import { viewName } from '../projections/projection';
 import { organizationsProjection } from '../projections/organizations/projection';
@@ -25,9 +24,9 @@ import type { KindeNdjsonUser } from '../commands/import/parse';
 export async function* exportUsers(store: EventStore, knex: Knex, options: { batchSize?: number } = {}): AsyncGenerator<KindeNdjsonUser> {
   const batchSize = options.batchSize ?? 500;
   const [orgRows, roleRows, permissionRows] = await Promise.all([
-    knex(viewName(organizationsProjection, 'organizations')).select('id', 'external_id'),
-    knex(viewName(rolesProjection, 'roles')).where({ deleted: false }).select('id', 'key'),
-    knex(viewName(permissionsProjection, 'permissions')).where({ deleted: false }).select('id', 'key'),
+    knex<{ id: string; external_id: string | null }>(viewName(organizationsProjection, 'organizations')).select('id', 'external_id'),
+    knex<{ id: string; key: string; deleted: boolean }>(viewName(rolesProjection, 'roles')).where({ deleted: false }).select('id', 'key'),
+    knex<{ id: string; key: string; deleted: boolean }>(viewName(permissionsProjection, 'permissions')).where({ deleted: false }).select('id', 'key'),
   ]);
   const orgExternal = new Map<string, string | null>(orgRows.map((r) => [r.id, r.external_id]));
   const roleKey = new Map<string, string>(roleRows.map((r) => [r.id, r.key]));
@@ -36,12 +35,12 @@ export async function* exportUsers(store: EventStore, knex: Knex, options: { bat
   const users = viewName(usersProjection, 'users');
   let after = '';
   for (;;) {
-    const ids: string[] = (await knex(users).where('id', '>', after).orderBy('id').limit(batchSize).select('id')).map((r) => r.id as string);
+    const ids = (await knex<{ id: string }>(users).where('id', '>', after).orderBy('id').limit(batchSize).select('id')).map((r) => r.id);
     if (!ids.length) return;
     after = ids.at(-1)!;
     const read = await store.readStreams(ids.map((id) => streams.user(id)));
     for (const id of ids) {
-      const state = foldRecorded(userDecider, read.get(streams.user(id)) ?? []).state as UserState;
+      const state = foldRecorded(userDecider, read.get(streams.user(id)) ?? []).state;
       if (state.status === 'none' || state.status === 'deleted') continue;
       const line: KindeNdjsonUser = {
         ...(state.providedId !== undefined ? { id: state.providedId } : {}),

@@ -37,7 +37,7 @@ export const keysCommand: CliCommand = {
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
         return 0;
       }
-      const rows = (await db.knex('api_signing_keys').orderBy('created_at', 'desc').select('kid', 'created_at', 'retired_at')) as { kid: string; created_at: Date; retired_at: Date | null }[];
+      const rows = await db.knex<{ kid: string; created_at: Date; retired_at: Date | null }>('api_signing_keys').orderBy('created_at', 'desc').select('kid', 'created_at', 'retired_at');
       const now = Date.now();
       const out = rows.map((r, i) => ({
         kid: r.kid,

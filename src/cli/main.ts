@@ -39,7 +39,8 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: Error & { code?: string }) => {
+  (failure: unknown) => {
+    const err = failure as Error & { code?: string };
     process.stderr.write(`roster: ${err.code ? `${err.code}: ` : ''}${err.message}\n`);
     process.exitCode = 2;
   },

@@ -43,11 +43,11 @@ async function readPassword(): Promise<string> {
             stdin.pause();
             stdin.off('data', onData);
             process.stderr.write('\n');
-            return resolve(typed);
+            resolve(typed); return;
           }
           if (ch === '\u0003') {
             stdin.setRawMode(false);
-            return reject(new Error('cancelled'));
+            reject(new Error('cancelled')); return;
           }
           if (ch === '\u007f') typed = typed.slice(0, -1);
           else typed += ch;
@@ -57,7 +57,7 @@ async function readPassword(): Promise<string> {
     });
   }
   let all = '';
-  for await (const chunk of stdin) all += chunk.toString();
+  for await (const chunk of stdin) all += String(chunk);
   return all.split(/\r?\n/)[0] ?? '';
 }
 
@@ -90,7 +90,7 @@ export async function runOperators(args: string[], { config, logger }: CliContex
     if (sub === 'create') {
       const totp = rest.includes('--totp') ? newTotpSecret(email!) : undefined;
       try {
-        const op = await createOperator(db.knex, { hash: async (plain) => hashPassword(plain, config.bcryptCost) }, { email: email!, password, ...(totp ? { totpSecret: totp.secret } : {}) });
+        const op = await createOperator(db.knex, { hash: (plain) => Promise.resolve(hashPassword(plain, config.bcryptCost)) }, { email: email!, password, ...(totp ? { totpSecret: totp.secret } : {}) });
         await recordAdminEvent(store, adminStreams.operator(op.id), { type: 'OperatorCreated', data: { operatorId: op.id, email: op.email, totp: op.hasTotp, firstOperator: false } }, cliContext());
         io.out(JSON.stringify({ id: op.id, email: op.email, ...(totp ? { totp_uri: totp.uri } : {}) }, null, 2) + '\n');
         if (totp) io.out('Add the totp_uri to an authenticator app now: it is shown only this once.\n');

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { organizationDecider, type OrganizationState } from '../domain/organization/decider';
 import type { OrganizationEvent } from '../domain/organization/events';
-import { roleDecider } from '../domain/role/decider';
 import { streams } from '../domain/streams';
 import type { ReservationChange } from '../domain/user/reservations';
 import type { EventStore } from '../eventstore/types';
@@ -42,13 +41,6 @@ export async function createOrganization(store: EventStore, ctx: CommandContext,
 
 export const updateOrganization = (store: EventStore, ctx: CommandContext, orgCode: string, changes: { name?: string; externalId?: string | null }) =>
   runOrganization(store, ctx, orgCode, { type: 'UpdateOrganization', data: changes });
-
-export async function setOrganizationDefaultRoles(store: EventStore, ctx: CommandContext, orgCode: string, roleIds: readonly string[]): Promise<Result> {
-  for (const roleId of roleIds) {
-    if ((await loadState(store, streams.role(roleId), roleDecider)).state.status !== 'active') throw new DomainError('ROLE_NOT_FOUND', 'role not found', { roleId });
-  }
-  return runOrganization(store, ctx, orgCode, { type: 'SetOrganizationDefaultRoles', data: { roleIds } });
-}
 
 export const setOrganizationProperty = (store: EventStore, ctx: CommandContext, orgCode: string, key: string, value: string | null) =>
   runOrganization(store, ctx, orgCode, { type: 'SetOrganizationProperty', data: { key, value } });

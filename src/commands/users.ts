@@ -8,7 +8,6 @@ import { subscriberDecider } from '../domain/subscriber/decider';
 import { userDecider, type NewMembership, type UserCommand } from '../domain/user/decider';
 import type { MfaMethod, MfaScope, Policy, StoredPassword, UserEvent } from '../domain/user/events';
 import type { IdentityInput } from '../domain/user/identity';
-import type { ImportMode, ImportRecord } from '../domain/user/import';
 import type { PasswordStrength } from '../domain/user/password-strength';
 import { userReservationChanges } from '../domain/user/reservations';
 import type { UserState } from '../domain/user/state';
@@ -80,31 +79,6 @@ export async function createUser(store: EventStore, ctx: CommandContext, input: 
   return { ...result, userId };
 }
 
-export interface SignUpInput {
-  readonly firstName?: string;
-  readonly lastName?: string;
-  readonly identities: readonly IdentityInput[];
-  readonly orgCode?: string;
-  readonly accepted: { terms?: boolean; privacy?: boolean };
-}
-
-export async function signUp(store: EventStore, ctx: CommandContext, input: SignUpInput): Promise<Result & { userId: string }> {
-  const userId = ctx.newId.userId();
-  const settings = await loadBusinessSettings(store);
-  const organizations = await resolveNewMemberships(store, input.orgCode ? [input.orgCode] : []);
-  const { orgCode: _o, ...rest } = input;
-  const result = await runUserCommand(store, ctx, userId, {
-    type: 'SignUp',
-    data: { ...rest, userId, organizations, settings: settings.settings, now: ctx.occurredAt },
-  });
-  return { ...result, userId };
-}
-
-/** One user through decideImport (the import pipeline batches its own appends; this is the single-user path). */
-export function importUser(store: EventStore, ctx: CommandContext, record: ImportRecord, mode: ImportMode = 'merge'): Promise<Result> {
-  return runUserCommand(store, ctx, record.userId, { type: 'ImportUser', data: { record, mode } });
-}
-
 // ---- profile and lifecycle ---------------------------------------------------------------
 
 export const updateUser = (store: EventStore, ctx: CommandContext, userId: string, changes: { firstName?: string | null; lastName?: string | null; picture?: string | null }) =>
@@ -154,17 +128,8 @@ export const setPassword = (store: EventStore, ctx: CommandContext, userId: stri
 export const setTemporaryPassword = (store: EventStore, ctx: CommandContext, userId: string, password: StoredPassword, strength: PasswordStrength) =>
   runUserCommand(store, ctx, userId, { type: 'SetTemporaryPassword', data: { password, strength } });
 
-export const upgradePassword = (store: EventStore, ctx: CommandContext, userId: string, password: StoredPassword) =>
-  runUserCommand(store, ctx, userId, { type: 'UpgradePassword', data: { password } });
-
 export const markPasswordVerified = (store: EventStore, ctx: CommandContext, userId: string, identityId?: string) =>
   runUserCommand(store, ctx, userId, { type: 'MarkPasswordVerified', data: identityId !== undefined ? { identityId } : {} });
-
-export const recordSignInSucceeded = (store: EventStore, ctx: CommandContext, userId: string, data: Extract<UserCommand, { type: 'RecordSignInSucceeded' }>['data']) =>
-  runUserCommand(store, ctx, userId, { type: 'RecordSignInSucceeded', data });
-
-export const recordSignInFailed = (store: EventStore, ctx: CommandContext, userId: string, data: Extract<UserCommand, { type: 'RecordSignInFailed' }>['data']) =>
-  runUserCommand(store, ctx, userId, { type: 'RecordSignInFailed', data });
 
 // ---- identities ------------------------------------------------------------------------
 
@@ -191,9 +156,6 @@ export const setFeatureFlagOverride = (store: EventStore, ctx: CommandContext, u
 
 export const enrollMfaFactor = (store: EventStore, ctx: CommandContext, userId: string, method: MfaMethod, scope: MfaScope, factorId?: string) =>
   runUserCommand(store, ctx, userId, { type: 'EnrollMfaFactor', data: { factorId: factorId ?? ctx.newId.uuid(), method, scope } });
-
-export const optOutOfMfa = (store: EventStore, ctx: CommandContext, userId: string, scope: MfaScope) =>
-  runUserCommand(store, ctx, userId, { type: 'OptOutOfMfa', data: { scope } });
 
 /** One method (or one factor id) in one scope. */
 export const resetMfa = (store: EventStore, ctx: CommandContext, userId: string, scope: MfaScope, which: { method?: MfaMethod; factorId?: string }) =>

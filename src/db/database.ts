@@ -6,7 +6,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 import { migrate } from './migrations';
 
 // bigint columns (counts, positions) come back as strings by default; they fit in a JS number here.
-pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export interface Database {
   readonly url: string;

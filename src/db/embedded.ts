@@ -113,7 +113,7 @@ const attachments = new Set<Attachment>();
 export async function stopAllEmbedded(): Promise<void> {
   // A start under way (initdb, waiting for the server) finishes first, so the server it starts is left too.
   await Promise.allSettled([...starting]);
-  await Promise.all([...attachments].map((a) => a.stop?.()));
+  await Promise.all([...attachments].flatMap((a) => (a.stop ? [a.stop()] : [])));
 }
 const starting = new Set<Promise<unknown>>();
 const lockPath = (dataDir: string) => path.join(dataDir, 'start.lock');
@@ -176,7 +176,7 @@ async function start(options: StartOptions): Promise<EmbeddedPostgres> {
     owned,
     stop: () => (stopped ??= detach(attachment, logger, child)),
   };
-  attachment.stop = handle.stop;
+  attachment.stop = () => handle.stop();
   try {
     await ensureDatabase(url, database);
   } catch (err) {
@@ -292,8 +292,8 @@ export async function ensureDatabase(url: string, database: string): Promise<voi
   try {
     const found = await admin.query('select 1 from pg_database where datname = $1', [database]);
     if (found.rowCount === 0) {
-      await admin.query(`create database ${admin.escapeIdentifier(database)}`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err; // created meanwhile by another process
+      await admin.query(`create database ${admin.escapeIdentifier(database)}`).catch((err: unknown) => {
+        if ((err as { code?: string }).code !== '42P04') throw err; // created meanwhile by another process
       });
     }
   } finally {

@@ -242,14 +242,14 @@ export const migrations: readonly Migration[] = [
       // pg_trgm ships with PostgreSQL's contrib modules (the embedded server has
       // them) and is a trusted extension: no superuser needed. Where it is missing,
       // fragment search still works, without its index.
-      const { rows } = (await knex.raw(`select 1 from pg_available_extensions where name = 'pg_trgm'`)) as { rows: unknown[] };
+      const { rows } = await knex.raw<{ rows: unknown[] }>(`select 1 from pg_available_extensions where name = 'pg_trgm'`);
       if (rows.length > 0) {
         // In a savepoint: a role without CREATE on the database keeps the scan instead of failing the start.
         await knex.transaction((sp) => sp.raw('create extension if not exists pg_trgm')).catch(() => undefined);
       }
       // Users tables built before this migration get the new indexes too (new
       // generations get them from the projection's setup).
-      const { rows: tables } = (await knex.raw(`select tablename from pg_tables where schemaname = current_schema() and tablename ~ '^users_v[0-9]+_g[0-9]+$'`)) as { rows: { tablename: string }[] };
+      const { rows: tables } = await knex.raw<{ rows: { tablename: string }[] }>(`select tablename from pg_tables where schemaname = current_schema() and tablename ~ '^users_v[0-9]+_g[0-9]+$'`);
       for (const { tablename } of tables) await createUserSearchIndexes(knex, tablename);
     },
   },
@@ -278,7 +278,7 @@ export const migrations: readonly Migration[] = [
     name: '0012_search_index_pending_list',
     async up(knex) {
       // The users search indexes built before get the larger pending list too (src/db/user-search.ts).
-      const { rows } = (await knex.raw(`select indexname from pg_indexes where schemaname = current_schema() and indexname ~ '^users_v[0-9]+_g[0-9]+_search_idx$'`)) as { rows: { indexname: string }[] };
+      const { rows } = await knex.raw<{ rows: { indexname: string }[] }>(`select indexname from pg_indexes where schemaname = current_schema() and indexname ~ '^users_v[0-9]+_g[0-9]+_search_idx$'`);
       for (const { indexname } of rows) await knex.raw(`alter index ?? set (gin_pending_list_limit = ${SEARCH_PENDING_LIST_KB})`, [indexname]);
     },
   },
@@ -291,14 +291,14 @@ export function appendFunctionSql(): string {
 
 class Source implements Knex.MigrationSource<Migration> {
   constructor(private readonly list: readonly Migration[]) {}
-  async getMigrations() {
-    return [...this.list];
+  getMigrations() {
+    return Promise.resolve([...this.list]);
   }
   getMigrationName(m: Migration) {
     return m.name;
   }
-  async getMigration(m: Migration) {
-    return { up: m.up, down: async () => {} };
+  getMigration(m: Migration) {
+    return Promise.resolve({ up: (knex: Knex) => m.up(knex), down: () => Promise.resolve() });
   }
 }
 

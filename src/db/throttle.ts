@@ -87,7 +87,7 @@ export function createPostgresThrottle(knex: Knex, options: ThrottleOptions): Th
         for (const [hash] of hashed) await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`throttle:${hash}`]);
         let wait = 0;
         for (const [hash] of hashed) {
-          const rows: { at_ms: number }[] = await trx('throttle_attempts')
+          const rows = await trx<{ scope: string; key_hash: string; at_ms: number | string }>('throttle_attempts')
             .select('at_ms')
             .where({ scope, key_hash: hash })
             .andWhere('at_ms', '>', t - windowMs)
@@ -113,7 +113,7 @@ export function createPostgresThrottle(knex: Knex, options: ThrottleOptions): Th
       return {
         allowed: true,
         ticket: {
-          failed: () => settle(async () => undefined),
+          failed: () => settle(() => Promise.resolve()),
           cancelled: () => settle(() => mine().delete()),
           succeeded: () =>
             settle(async () => {

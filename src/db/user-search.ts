@@ -26,7 +26,7 @@ export const USER_SEARCH_TEXT =
 export const SEARCH_PENDING_LIST_KB = 32768;
 
 export async function hasTrigramExtension(db: Knex | Knex.Transaction): Promise<boolean> {
-  const { rows } = (await db.raw(`select 1 from pg_extension where extname = 'pg_trgm'`)) as { rows: unknown[] };
+  const { rows } = await db.raw<{ rows: unknown[] }>(`select 1 from pg_extension where extname = 'pg_trgm'`);
   return rows.length > 0;
 }
 

@@ -34,16 +34,6 @@ export function assertNever(value: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
 }
 
-/** Maps each event type to its zod data schema; used to validate stored data on read. */
-export type EventSchemas = Readonly<Record<string, z.ZodType>>;
-
-/** Parses an event's data with the catalogue's schema; throws on an unknown type or bad data. */
-export function parseEvent<E extends DomainEvent>(schemas: EventSchemas, event: { type: string; data: unknown }): E {
-  const schema = schemas[event.type];
-  if (!schema) throw new Error(`unknown event type ${event.type}`);
-  return { type: event.type, data: schema.parse(event.data) } as E;
-}
-
 // ---- values shared by several aggregates -----------------------------------------
 
 /** `kp_` + 32 lowercase hex, like Kinde's user ids. */
@@ -55,6 +45,3 @@ export const PermissionIdSchema = z.string().min(1).max(64);
 /** Role and permission keys are matched exactly (case-sensitive). */
 export const KeySchema = z.string().min(1).max(255);
 export const IsoDateSchema = z.string().min(10);
-
-export type UserId = z.infer<typeof UserIdSchema>;
-export type OrgCode = z.infer<typeof OrgCodeSchema>;

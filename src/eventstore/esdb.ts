@@ -200,7 +200,7 @@ type ClientRecorded = NonNullable<ResolvedEvent['event']>;
 
 function toRecorded(e: ClientRecorded): RecordedEvent {
   if (!e.position) throw new Error(`EventStoreDB returned no position for event ${e.id}; EventStoreDB 22.6 or later is required`);
-  const data = e.isJson ? e.data : Buffer.from(e.data as Uint8Array).toString('base64');
+  const data = e.isJson ? e.data : Buffer.from(e.data).toString('base64');
   return {
     id: e.id,
     streamId: e.streamId,

@@ -30,7 +30,7 @@ export function feedFromReads(
           wake = undefined;
         }
       }
-    })().catch((err) => subscriber.error(err));
+    })().catch((err: unknown) => subscriber.error(err));
     return () => {
       stopped = true;
       wake?.();

@@ -26,6 +26,8 @@ export interface EndpointInput<P, Q, B> {
   readonly res: Response;
 }
 
+// The defaults are `any` so that endpoints with different schemas share one array (handler parameters are contravariant).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface Endpoint<P = any, Q = any, B = any> {
   readonly method: Method;
   /** Express-style path (`/api/v1/users/:user_id`). */
@@ -39,7 +41,8 @@ export interface Endpoint<P = any, Q = any, B = any> {
   /** Response schema for the OpenAPI document (documentation only). */
   readonly response?: z.ZodType;
   readonly status?: number;
-  readonly handler: (input: EndpointInput<P, Q, B>) => Promise<unknown>;
+  /** Returns the response body, or a promise of it. */
+  readonly handler: (input: EndpointInput<P, Q, B>) => unknown;
 }
 
 export function endpoint<P = Record<string, never>, Q = Record<string, never>, B = undefined>(e: Endpoint<P, Q, B>): Endpoint<P, Q, B> {
@@ -91,11 +94,12 @@ export function mount(router: Router, deps: Pick<ApiDeps, 'trustedLocationHeader
     registry?.endpoints.push(e);
     router[e.method](e.path, requireScope(e.scope), async (req, res) => {
       const principal = principalOf(res);
-      const params = e.params ? e.params.parse(req.params) : {};
-      const query = e.query ? e.query.parse(req.query ?? {}) : {};
+      const params: unknown = e.params ? e.params.parse(req.params) : {};
+      const query: unknown = e.query ? e.query.parse(req.query ?? {}) : {};
       let body: unknown = undefined;
       if (e.body) {
-        const raw = req.body === undefined || (typeof req.body === 'object' && req.body !== null && Object.keys(req.body).length === 0 && !req.is('application/json')) ? {} : req.body;
+        const sent: unknown = req.body;
+        const raw = sent === undefined || (typeof sent === 'object' && sent !== null && Object.keys(sent).length === 0 && !req.is('application/json')) ? {} : sent;
         body = e.body.parse(raw);
       }
       const out = await e.handler({ params, query, body, principal, ctx: contextFrom(req, res, principal, deps.trustedLocationHeader), req, res } as EndpointInput<unknown, unknown, unknown>);

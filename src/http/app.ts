@@ -52,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   const limit = deps.bodyLimit ?? '1mb';
   const json = express.json({ limit, type: ['application/json', 'application/*+json'] });
   // POST /api/v1/imports streams its own body: a Firebase or Keycloak export is one large JSON document.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- express's Request is the IncomingMessage body-parser expects
   app.use((req, res, next) => (req.method === 'POST' && req.path === '/api/v1/imports' ? next() : json(req, res, next)));
   app.use(express.urlencoded({ extended: false, limit }));
   // NUL, unpaired surrogates and deep nesting in a body or query: 400 before any route (input-guard.ts).

@@ -177,8 +177,8 @@ export function principalOf(res: Response): Principal {
 export function requireScope(scope: string): RequestHandler {
   return (_req: Request, res, next) => {
     const p = res.locals.principal as Principal | undefined;
-    if (!p) return next(invalidCredentials());
-    if (!p.scopes.has(scope)) return next(new HttpError('forbidden', 'MISSING_SCOPE', `Invalid credentials used to access API: the token lacks the ${scope} scope`));
+    if (!p) { next(invalidCredentials()); return; }
+    if (!p.scopes.has(scope)) { next(new HttpError('forbidden', 'MISSING_SCOPE', `Invalid credentials used to access API: the token lacks the ${scope} scope`)); return; }
     next();
   };
 }

@@ -94,12 +94,12 @@ export async function createOperator(
 }
 
 export async function findOperatorByEmail(db: Knex, email: string): Promise<OperatorCredentials | undefined> {
-  const row = (await db<Row>('operators').whereRaw('lower(email) = ?', [email.trim().toLowerCase()]).first()) as Row | undefined;
+  const row = await db<Row>('operators').whereRaw('lower(email) = ?', [email.trim().toLowerCase()]).first();
   return row ? { ...toOperator(row), password: row.password, totpSecret: row.totp_secret } : undefined;
 }
 
 export async function listOperators(db: Knex): Promise<Operator[]> {
-  return ((await db<Row>('operators').orderBy('created_at', 'asc')) as Row[]).map(toOperator);
+  return (await db<Row>('operators').orderBy('created_at', 'asc')).map(toOperator);
 }
 
 /** Whether any operator exists (disabled ones count: the setup link is only for a fresh install). */
@@ -110,11 +110,13 @@ export async function hasOperators(db: Knex | Knex.Transaction): Promise<boolean
 /** Disables an operator by id or email and ends its sessions at once; the operators disabled (none when no active one matched). */
 export async function disableOperator(db: Knex, idOrEmail: string): Promise<{ id: string; email: string }[]> {
   return db.transaction(async (trx) => {
-    const rows = (await trx('operators')
-      .where((q) => q.where('id', idOrEmail).orWhereRaw('lower(email) = ?', [idOrEmail.trim().toLowerCase()]))
+    const rows: { id: string; email: string }[] = await trx<Row>('operators')
+      .where((q) => {
+        q.where('id', idOrEmail).orWhereRaw('lower(email) = ?', [idOrEmail.trim().toLowerCase()]);
+      })
       .whereNull('disabled_at')
       .update({ disabled_at: trx.fn.now() })
-      .returning(['id', 'email'])) as { id: string; email: string }[];
+      .returning(['id', 'email']);
     if (rows.length === 0) return rows;
     await trx('operator_sessions').whereIn('operator_id', rows.map((r) => r.id)).delete();
     return rows;

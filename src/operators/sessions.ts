@@ -49,14 +49,14 @@ export function createSessions(knex: Knex, idleMinutes: number): Sessions {
     async touch(cookieValue) {
       if (!/^[A-Za-z0-9_-]{20,100}$/.test(cookieValue)) return undefined;
       // One statement checks the idle limit and the operator, and resets the clock.
-      const { rows } = (await knex.raw(
+      const { rows } = await knex.raw<{ rows: { id: string; email: string; csrf_token: string }[] }>(
         `update operator_sessions s set last_seen_at = now()
            from operators o
           where s.id_hash = ? and o.id = s.operator_id and o.disabled_at is null
             and s.last_seen_at > now() - make_interval(mins => ?)
         returning o.id, o.email, s.csrf_token`,
         [digest(cookieValue), idleMinutes],
-      )) as { rows: { id: string; email: string; csrf_token: string }[] };
+      );
       const r = rows[0];
       return r ? { operator: { id: r.id, email: r.email }, csrfToken: r.csrf_token } : undefined;
     },

@@ -84,7 +84,9 @@ export function verifyArgon2(text: string, plain: string): boolean {
   const parsed = parseArgon2(text);
   if (parsed === null) return false;
   const candidate = hashRawSync(utf8Bytes(plain), {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- const enums cannot be imported under isolatedModules; these are their values
     algorithm: ALGORITHM[parsed.type],
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- as above
     version: VERSION[parsed.version],
     memoryCost: parsed.memoryKiB,
     timeCost: parsed.passes,

@@ -58,9 +58,6 @@ const BCRYPT_PATTERN = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 
 export const BCRYPT_MIN_COST = 4;
 export const BCRYPT_MAX_COST = 31;
-/** bcrypt ignores password bytes after this many. */
-export const BCRYPT_MAX_INPUT_BYTES = 72;
-
 export function isBcryptHash(hash: string): boolean {
   return BCRYPT_PATTERN.test(hash);
 }

@@ -18,7 +18,7 @@ function md5(...parts: Buffer[]): Buffer {
 
 function to64(value: number, count: number): string {
   let out = '';
-  for (let v = value; count > 0; count--, v >>>= 6) out += ITOA64[v & 0x3f];
+  for (let v = value; count > 0; count--, v >>>= 6) out += ITOA64.charAt(v & 0x3f);
   return out;
 }
 

@@ -47,7 +47,7 @@ const LEET: Record<string, string> = { '@': 'a', '4': 'a', '3': 'e', '1': 'i', '
 const KEYBOARD_ROWS = ['`1234567890-=', 'qwertyuiop[]\\', "asdfghjkl;'", 'zxcvbnm,./', 'qazwsxedcrfvtgbyhnujmik,ol.p;/'];
 
 function unleet(word: string, one: 'i' | 'l'): string {
-  return [...word].map((c) => (c === '1' ? one : (LEET[c] ?? c))).join('');
+  return Array.from(word).map((c) => (c === '1' ? one : (LEET[c] ?? c))).join('');
 }
 
 /** The word inside leading/trailing digits and symbols: "!!Password123" -> "password". */
@@ -70,7 +70,7 @@ function isSequence(chars: readonly string[]): boolean {
 }
 
 function onKeyboardRow(lower: string): boolean {
-  const reversed = [...lower].reverse().join('');
+  const reversed = Array.from(lower).reverse().join('');
   return KEYBOARD_ROWS.some((row) => row.includes(lower) || row.includes(reversed));
 }
 
@@ -78,18 +78,18 @@ function isGuessable(plain: string): boolean {
   const lower = plain.toLowerCase();
   const list = commonPasswords();
   if (list.has(lower)) return true;
-  const chars = [...lower];
+  const chars = Array.from(lower);
   if (isRepetition(chars) || isSequence(chars) || onKeyboardRow(lower)) return true;
   const word = core(lower);
   const trimmed = lower.replace(/^[^\p{L}\p{N}]+/u, '').replace(/[^\p{L}\p{N}]+$/u, '');
   for (const candidate of new Set([word, trimmed, core(unleet(word, 'i')), core(unleet(word, 'l'))])) {
     // A word of 1-3 letters dressed up with digits/symbols ("abc123456");
     // a long string of digits alone is judged by the rules above only.
-    const length = [...candidate].length;
+    const length = Array.from(candidate).length;
     if (length > 0 && length <= 3) return true;
     if (length === 0) continue;
     if (list.has(candidate)) return true;
-    const candidateChars = [...candidate];
+    const candidateChars = Array.from(candidate);
     if (isRepetition(candidateChars) || isSequence(candidateChars) || onKeyboardRow(candidate)) return true;
   }
   return false;
@@ -97,7 +97,7 @@ function isGuessable(plain: string): boolean {
 
 /** null when the temporary password is acceptable, else the problem (never echoing the password). */
 export function checkTemporaryPasswordStrength(plain: string): TemporaryPasswordProblem | null {
-  if ([...plain].length < TEMPORARY_PASSWORD_MIN_LENGTH) return TOO_SHORT;
+  if (Array.from(plain).length < TEMPORARY_PASSWORD_MIN_LENGTH) return TOO_SHORT;
   if (isGuessable(plain)) return TOO_COMMON;
   return null;
 }

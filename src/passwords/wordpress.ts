@@ -72,14 +72,14 @@ export function phpassEncode64(input: Buffer, count: number): string {
   let i = 0;
   do {
     let value = input[i++] ?? 0;
-    output += ITOA64[value & 0x3f];
+    output += ITOA64.charAt(value & 0x3f);
     if (i < count) value |= (input[i] ?? 0) << 8;
-    output += ITOA64[(value >> 6) & 0x3f];
+    output += ITOA64.charAt((value >> 6) & 0x3f);
     if (i++ >= count) break;
     if (i < count) value |= (input[i] ?? 0) << 16;
-    output += ITOA64[(value >> 12) & 0x3f];
+    output += ITOA64.charAt((value >> 12) & 0x3f);
     if (i++ >= count) break;
-    output += ITOA64[(value >> 18) & 0x3f];
+    output += ITOA64.charAt((value >> 18) & 0x3f);
   } while (i < count);
   return output;
 }

@@ -23,7 +23,15 @@ export const COPY_MIN_ROWS = 64;
 const escapeText = (s: string) => (/[\\\n\r\t]/.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t')) : s);
 
 // An array literal element: always quoted, with " and \ escaped (the literal's own rules, before COPY's).
-const arrayLiteral = (items: readonly unknown[]) => `{${items.map((x) => (x === null || x === undefined ? 'NULL' : `"${String(x).replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+const arrayLiteral = (items: readonly (string | number | null | undefined)[]) => `{${items.map((x) => (x === null || x === undefined ? 'NULL' : `"${String(x).replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+
+function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  throw new Error(`a ${typeof value} cannot be written to a text column`);
+}
 
 function field(value: unknown, kind: ColumnKind): string {
   if (value === null || value === undefined) return '\\N';
@@ -31,9 +39,9 @@ function field(value: unknown, kind: ColumnKind): string {
     case 'json':
       return escapeText(typeof value === 'string' ? value : JSON.stringify(value));
     case 'text[]':
-      return escapeText(arrayLiteral(value as readonly unknown[]));
+      return escapeText(arrayLiteral(value as readonly (string | number | null)[]));
     case 'text':
-      return escapeText(value instanceof Date ? value.toISOString() : typeof value === 'boolean' ? (value ? 't' : 'f') : String(value));
+      return escapeText(scalarText(value));
   }
 }
 

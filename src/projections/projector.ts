@@ -62,6 +62,10 @@ interface Checkpoint {
   generation: number;
 }
 
+interface CheckpointRow extends Checkpoint {
+  name: string;
+}
+
 /** A projection applied to one checkpoint row: the live one, or a rebuild's shadow. */
 interface Target {
   readonly p: Projection;
@@ -115,7 +119,7 @@ export function createProjector(deps: {
   /** Per lane, one at a time: a live batch of the lane, or a rebuild's final drain and swap (which takes every lane it touches). */
   const exclusive = new Map<string, Promise<unknown>>(lanes.map((l) => [l, Promise.resolve()]));
   const serially = <T>(on: readonly string[], f: () => Promise<T>): Promise<T> => {
-    const next = Promise.all(on.map((l) => exclusive.get(l))).then(f);
+    const next = Promise.all(on.map((l) => exclusive.get(l)!)).then(f);
     for (const l of on) exclusive.set(l, next.catch(() => {}));
     return next;
   };
@@ -128,7 +132,7 @@ export function createProjector(deps: {
   };
 
   async function readCheckpoint(name: string): Promise<Checkpoint | undefined> {
-    const row = await knex('projection_checkpoints').where({ name }).first('position', 'generation');
+    const row = await knex<CheckpointRow>('projection_checkpoints').where({ name }).first('position', 'generation');
     return row ? { position: row.position, generation: row.generation } : undefined;
   }
 
@@ -202,7 +206,7 @@ export function createProjector(deps: {
   async function moveCheckpoints(trx: Knex.Transaction, all: readonly Target[], next: Position) {
     const targets = all.filter((t) => t.cp.position === START || store.comparePositions(t.cp.position, next) < 0);
     if (!targets.length) return;
-    const { rowCount } = await trx.raw(
+    const { rowCount } = await trx.raw<{ rowCount: number }>(
       `update projection_checkpoints c set position = ?, updated_at = now()
        from unnest(?::text[], ?::text[], ?::int[]) as v(name, position, generation)
        where c.name = v.name and c.position = v.position and c.generation = v.generation`,
@@ -218,7 +222,7 @@ export function createProjector(deps: {
       event_id: e.id,
       position: e.position,
       event_type: e.type,
-      error: String((err as Error)?.message ?? err).slice(0, 2000),
+      error: String((err as Error | undefined)?.message ?? err).slice(0, 2000),
     });
   }
 
@@ -395,7 +399,7 @@ export function createProjector(deps: {
       // status() and rebuild() see them at once (a rebuild right after start).
       for (const p of projections) await ensureInitialised(p);
       await acquireLocks();
-      loops = lanes.map((lane) => pump(lane).catch((err) => logger.error('projector loop failed', { err, lane })));
+      loops = lanes.map((lane) => pump(lane).catch((err: unknown) => logger.error('projector loop failed', { err, lane })));
     },
     async stop() {
       stopped = true;
@@ -416,8 +420,8 @@ export function createProjector(deps: {
       }
     },
     async status() {
-      const rows = await knex('projection_checkpoints').select('name', 'position', 'generation');
-      const failed = await knex.raw<{ rows: { projection: string; n: number }[] }>(
+      const rows = await knex<CheckpointRow>('projection_checkpoints').select('name', 'position', 'generation');
+      const failed = await knex.raw<{ rows: { projection: string; n: number | string }[] }>(
         'select projection, count(*)::bigint as n from projection_failed_events group by projection',
       );
       const failedBy = new Map(failed.rows.map((r) => [r.projection, Number(r.n)]));

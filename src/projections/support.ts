@@ -103,7 +103,7 @@ async function writeDocs<D>(
   idOf: (streamId: string) => string,
 ) {
   const ids = [...byStream.keys()].map(idOf);
-  const existing = await db.raw<{ rows: { id: string; last_revision: number; doc: D }[] }>(
+  const existing = await db.raw<{ rows: { id: string; last_revision: number | string; doc: D }[] }>(
     'select id, last_revision, doc from ?? where id = any(?)',
     [t(model.table), ids],
   );
@@ -203,8 +203,8 @@ export function encodeToken(values: readonly unknown[]): string {
 export function decodeToken(token: string | undefined | null, arity: number): unknown[] | undefined {
   if (!token) return undefined;
   try {
-    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === arity) return v;
+    const v: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === arity) return v as unknown[];
   } catch {
     // fall through
   }

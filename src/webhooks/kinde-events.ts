@@ -218,9 +218,9 @@ export function toKindeEvent(e: RecordedEvent, view: MappingView): KindeWebhookE
     case 'SubscriberAdded':
       return ev('subscriber.created', {
         subscriber: {
-          email: String(d.email ?? ''),
+          email: typeof d.email === 'string' ? d.email : '',
           first_name: typeof d.firstName === 'string' ? d.firstName : '',
-          id: String(d.subscriberId ?? e.streamId.replace(/^subscriber-/, '')),
+          id: typeof d.subscriberId === 'string' ? d.subscriberId : e.streamId.replace(/^subscriber-/, ''),
           last_name: typeof d.lastName === 'string' ? d.lastName : '',
           user_id: '',
         },

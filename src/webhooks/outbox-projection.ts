@@ -52,12 +52,12 @@ const relevant = (e: RecordedEvent) => RELEVANT_PREFIXES.some((p) => e.streamId.
 function stripSecrets(state: UserSnapshot): UserSnapshot {
   if (state.status === 'none' || state.status === 'deleted') return state;
   const { password: _password, ...rest } = state;
-  return rest as UserSnapshot;
+  return rest;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size) as T[]);
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
@@ -175,8 +175,8 @@ export function webhooksFor(event: KindeWebhookEvent, configs: Iterable<Pick<Con
 async function loadJson<T>(db: Knex.Transaction, table: string, keyColumn: string, keys: readonly string[]): Promise<Map<string, T>> {
   const out = new Map<string, T>();
   for (const part of chunk(keys, 5000)) {
-    const rows = await db(table).whereIn(keyColumn, part).select(keyColumn, 'state');
-    for (const r of rows) out.set(r[keyColumn], r.state as T);
+    const rows: Record<string, unknown>[] = await db(table).whereIn(keyColumn, part).select(keyColumn, 'state');
+    for (const r of rows) out.set(String(r[keyColumn]), r.state as T);
   }
   return out;
 }
@@ -229,7 +229,7 @@ async function applyOutbox(db: Knex.Transaction, all: readonly RecordedEvent[], 
   if (all.length === 0) return;
   const applied = new Map<string, number>();
   for (const part of chunk([...new Set(all.map((e) => e.streamId))], 5000)) {
-    for (const r of await db(t('webhook_stream_revisions')).whereIn('stream_id', part).select('stream_id', 'last_revision')) applied.set(r.stream_id, Number(r.last_revision));
+    for (const r of await db<{ stream_id: string; last_revision: number | string }>(t('webhook_stream_revisions')).whereIn('stream_id', part).select('stream_id', 'last_revision')) applied.set(r.stream_id, Number(r.last_revision));
   }
   const events = all.filter((e) => e.revision > (applied.get(e.streamId) ?? -1));
   if (events.length === 0) return;
@@ -249,8 +249,8 @@ async function applyOutbox(db: Knex.Transaction, all: readonly RecordedEvent[], 
   const permissions = new Map<string, PermissionSnapshot>();
   if (needsAccess) {
     // Roles and permissions are few (tens to hundreds per environment): load them all.
-    for (const r of await db(t('webhook_role_snapshots')).select('role_id', 'state')) roles.set(r.role_id, r.state);
-    for (const r of await db(t('webhook_permission_snapshots')).select('permission_id', 'state')) permissions.set(r.permission_id, r.state);
+    for (const r of await db<{ role_id: string; state: RoleSnapshot }>(t('webhook_role_snapshots')).select('role_id', 'state')) roles.set(r.role_id, r.state);
+    for (const r of await db<{ permission_id: string; state: PermissionSnapshot }>(t('webhook_permission_snapshots')).select('permission_id', 'state')) permissions.set(r.permission_id, r.state);
   }
   const orgCodes = [...new Set(events.filter((e) => e.streamId.startsWith('organization-')).map((e) => e.streamId.slice('organization-'.length)))];
   const orgs = await loadJson<OrganizationSnapshot>(db, t('webhook_org_snapshots'), 'code', orgCodes);
@@ -283,19 +283,31 @@ async function applyOutbox(db: Knex.Transaction, all: readonly RecordedEvent[], 
     } else if (e.streamId.startsWith('role-')) {
       const id = e.streamId.slice('role-'.length);
       const next = evolveRole(roles.get(id), e);
-      if (next) (roles.set(id, next), dirty.roles.add(id));
+      if (next) {
+        roles.set(id, next);
+        dirty.roles.add(id);
+      }
     } else if (e.streamId.startsWith('permission-')) {
       const id = e.streamId.slice('permission-'.length);
       const next = evolvePermission(permissions.get(id), e);
-      if (next) (permissions.set(id, next), dirty.permissions.add(id));
+      if (next) {
+        permissions.set(id, next);
+        dirty.permissions.add(id);
+      }
     } else if (e.streamId.startsWith('organization-')) {
       const code = e.streamId.slice('organization-'.length);
       const next = evolveOrganization(orgs.get(code), e);
-      if (next) (orgs.set(code, next), dirty.orgs.add(code));
+      if (next) {
+        orgs.set(code, next);
+        dirty.orgs.add(code);
+      }
     } else if (e.streamId.startsWith('webhook-') && isWebhookEventType(e.type)) {
       const id = e.streamId.slice('webhook-'.length);
       const next = evolveConfig(configs.get(id), e);
-      if (next) (configs.set(id, next), dirty.configs.add(id));
+      if (next) {
+        configs.set(id, next);
+        dirty.configs.add(id);
+      }
       continue;
     }
 

@@ -31,11 +31,11 @@ describe('roster clients', () => {
     const { client_id, client_secret } = JSON.parse(created.stdout.slice(0, created.stdout.lastIndexOf('}') + 1)) as { client_id: string; client_secret: string };
     expect((await roster(['revoke', client_id])).code).toBe(0);
     expect((await roster(['revoke', client_id])).code).toBe(1);
-    const events = (await db
+    const events: { type: string; data: unknown; metadata: Record<string, unknown> }[] = await db
       .knex('events')
       .where({ stream_id: `api-client-${client_id}` })
       .orderBy('revision')
-      .select('type', 'data', 'metadata')) as { type: string; data: unknown; metadata: Record<string, unknown> }[];
+      .select('type', 'data', 'metadata');
     expect(events.map((e) => [e.type, e.data])).toEqual([
       ['ApiClientCreated', { clientId: client_id, name: 'Nightly export', scopes: ['read:users'] }],
       ['ApiClientRevoked', { clientId: client_id }],

@@ -94,7 +94,7 @@ describe('console-only actions in the audit log', () => {
     const webhookId = ((await hook.json()) as { webhook: { id: string } }).webhook.id;
     expect((await c.request('POST', '/api/v1/user', { json: { profile: { given_name: 'Hook' }, identities: [{ type: 'email', details: { email: 'hook@example.com' } }] } })).status).toBe(200);
     await t.runtime.projector.waitFor(await t.runtime.store.headPosition(), 10_000);
-    const [delivery] = (await t.runtime.db.knex('webhook_deliveries').where({ webhook_id: webhookId }).select('id')) as { id: number }[];
+    const [delivery]: { id: string | number }[] = await t.runtime.db.knex('webhook_deliveries').where({ webhook_id: webhookId }).select('id');
     expect(delivery).toBeDefined();
     const retried = await c.request('POST', `/api/v1/webhooks/${webhookId}/deliveries/${delivery!.id}/retry`);
     expect(retried.status).toBe(200);

@@ -28,8 +28,8 @@ function rosterProcess(args: string[], stdin = ''): Promise<{ code: number; stdo
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(stdin);
@@ -133,7 +133,7 @@ describe('roster operators', () => {
 
   it('create and disable are events on the operator’s stream, actor system `cli`, source system (the audit log’s input)', async () => {
     const op = (await findOperatorByEmail(db.knex, 'alice@example.com'))!;
-    const events = (await db.knex('events').where({ stream_id: `operator-${op.id}` }).orderBy('revision').select('type', 'data', 'metadata')) as { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[];
+    const events: { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[] = await db.knex('events').where({ stream_id: `operator-${op.id}` }).orderBy('revision').select('type', 'data', 'metadata');
     // One create (the refused second create of the same email recorded nothing) and one disable (the second disable matched no one).
     expect(events.map((e) => e.type)).toEqual(['OperatorCreated', 'OperatorDisabled']);
     expect(events[0]!.data).toEqual({ operatorId: op.id, email: 'Alice@Example.com', totp: false, firstOperator: false });

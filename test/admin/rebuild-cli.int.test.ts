@@ -32,7 +32,7 @@ describe('roster rebuild', () => {
     }
     expect(code).toBe(0);
     expect(stdout).toMatch(/^rebuilt roles/);
-    const events = (await db.knex('events').where({ stream_id: 'system-projections' }).select('type', 'data', 'metadata')) as { type: string; data: unknown; metadata: Record<string, unknown> }[];
+    const events: { type: string; data: unknown; metadata: Record<string, unknown> }[] = await db.knex('events').where({ stream_id: 'system-projections' }).select('type', 'data', 'metadata');
     expect(events.map((e) => [e.type, e.data])).toEqual([['ProjectionRebuildRequested', { projection: 'roles', version: expect.any(Number) }]]);
     expect(events[0]!.metadata).toMatchObject({ actor: { type: 'system', id: 'cli' }, source: 'system' });
   });

@@ -220,7 +220,6 @@ describe('the API under fuzzing (fast-check)', () => {
     noFailures();
     const grown = process.memoryUsage().heapUsed - before;
     expect(grown).toBeLessThan(20 * 1024 * 1024);
-    // eslint-disable-next-line no-console
     console.log(`fuzz: slowest request ${Math.round(slowest.ms)} ms (${slowest.what.slice(0, 120)}); heap growth ${Math.round(grown / 1024)} KiB`);
   }, 120_000);
 });

@@ -39,7 +39,7 @@ describe('signing keys', () => {
       // The public JWK has no private members (d, p, q, dp, dq, qi).
       expect(Object.keys(row.public_jwk as object).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
       const stranger = keyCipherFromBytes(Buffer.alloc(32, 9), 'attacker');
-      expect(() => stranger.decrypt(String(row.private_key_encrypted), `api_signing_keys:${row.kid}`)).toThrow();
+      expect(() => stranger.decrypt(String(row.private_key_encrypted), `api_signing_keys:${String(row.kid)}`)).toThrow();
     }
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditProjection } from '../../src/projections/audit/projection';
 import { AUDIT_VIEW, exportCsv, listAuditLog, userActivity, verifyAuditChain } from '../../src/projections/audit/queries';
 import { physicalNames } from '../../src/projections/projection';
-import { ev, identity, orgCode, startHarness, userId, type Harness } from '../projections/harness';
+import { identity, orgCode, startHarness, userId, type Harness } from '../projections/harness';
 
 const collect = async (it: AsyncIterable<string>) => {
   let s = '';

@@ -9,7 +9,6 @@ import { createLogger } from '../../src/logger';
 import { allProjections } from '../../src/all-projections';
 import { ev, identity, startHarness, userId, type Harness } from '../projections/harness';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies */
 /** The routes in an app of their own; the caller's scopes come from a test header instead of a token. */
 describe('audit and projections routes', () => {
   let h: Harness;

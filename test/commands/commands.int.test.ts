@@ -109,7 +109,7 @@ describe('users against the real store', () => {
       Array.from({ length: 20 }, (_, i) => createUser(store, admin(), { identities: [{ type: 'email', identity: `apple-race-${i}@example.com` }, social] })),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as DomainError).code)).toEqual(Array(19).fill('SOCIAL_IDENTITY_TAKEN'));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r.reason as DomainError).code)).toEqual(Array(19).fill('SOCIAL_IDENTITY_TAKEN'));
   });
 
   it('a command that changes nothing appends nothing', async () => {

@@ -216,7 +216,7 @@ describe('admin console in Chromium', () => {
     await check('import');
 
     const [download] = await Promise.all([page.waitForEvent('download'), run.getByRole('link', { name: /Download the rows to fix/ }).click()]);
-    const toFix = fs.readFileSync((await download.path())!, 'utf8');
+    const toFix = fs.readFileSync(await download.path(), 'utf8');
     expect(toFix).toContain('not-an-email');
     expect(toFix).not.toContain('ada@example.com');
     const fixed = toFix.replace('not-an-email', 'bad.row@example.com');

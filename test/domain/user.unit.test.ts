@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../src/domain/errors';
 import { eventSchemas } from '../../src/domain/events';
 import { fold } from '../../src/domain/shared';
 import { userDecider, type UserCommand } from '../../src/domain/user/decider';

@@ -36,7 +36,7 @@ describe('provider imports over HTTP', () => {
       base64_salt_separator: String(HASH.hash_config.base64_salt_separator),
       rounds: '8', mem_cost: '14',
     });
-    const job = await submitAndFinish(fixture('firebase-users.json'), `?${q}`, { 'content-type': 'application/json' });
+    const job = await submitAndFinish(fixture('firebase-users.json'), `?${q.toString()}`, { 'content-type': 'application/json' });
     expect(job).toMatchObject({ status: 'completed', format: 'firebase', counts: { rows: 5, rows_failed: 1, users_created: 4 } });
     const issues = (await (await call('GET', `/api/v1/imports/${job.id}/errors`)).json()) as { errors: { code: string }[] };
     // The hash parameters were given: no PASSWORD_NOT_IMPORTED for the scrypt user, and nothing secret in any message.

@@ -30,7 +30,7 @@ describe('CsvTokenizer', () => {
     const pieces = ['a', 'bc', ',', ',', '"', '"', '""', '\n', '\r', '\r\n', 'é', '日', '😀', ' '];
     for (let i = 0; i < 3000; i++) {
       let s = '';
-      for (let k = Math.floor(r() * 120); k > 0; k--) s += pieces[Math.floor(r() * pieces.length)];
+      for (let k = Math.floor(r() * 120); k > 0; k--) s += pieces[Math.floor(r() * pieces.length)]!;
       const input = Buffer.from(s, 'utf8');
       // (With a record over the cap, where the cap is noticed depends on the chunks: not checked here.)
       const cap = 1 << 20;

@@ -33,7 +33,7 @@ describe('checkPhone shortcut (phone-fast.ts)', () => {
       const code = i % 9 === 0 ? String(Math.floor(r() * 1000)) : codes[i % codes.length]!;
       let digits = '';
       const length = Math.floor(r() * 18);
-      for (let k = 0; k < length; k++) digits += Math.floor(r() * 10);
+      for (let k = 0; k < length; k++) digits += String(Math.floor(r() * 10));
       // Now and then with spaces or hyphens between digits, where the shortcut applies too.
       const value = i % 5 === 0 ? `+${code} ${digits.slice(0, 3)}-${digits.slice(3, 6)}  ${digits.slice(6)}`.trim() : `+${code}${digits}`;
       if (fastPhone(value) !== undefined) shortcut++;

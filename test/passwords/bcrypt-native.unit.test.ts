@@ -21,7 +21,7 @@ describe('bcrypt: native with bcryptjs as the fallback', () => {
     for (const version of ['2a', '2b', '2y']) {
       for (const password of PASSWORDS) {
         // Random salts, including non-canonical last characters, as other tools may write them.
-        const salt = bcryptjs.encodeBase64(randomBytes(16), 16).slice(0, 21) + './Oe'[randomBytes(1)[0]! % 4];
+        const salt = bcryptjs.encodeBase64(randomBytes(16), 16).slice(0, 21) + './Oe'.charAt(randomBytes(1)[0]! % 4);
         const setting = `$${version}$04$${salt}`;
         const fromJs = bcryptjs.hashSync(password, setting);
         expect(bcryptWithSetting(password, setting, 'native')).toBe(fromJs);

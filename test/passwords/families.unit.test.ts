@@ -44,7 +44,7 @@ describe('firebase_scrypt', () => {
     ['with a signer key that is not base64', { params: { ...FIREBASE.params, signer_key: 'not base64!' } }],
     ['with a non-numeric mem_cost', { params: { ...FIREBASE.params, mem_cost: 'fourteen' } }],
   ])('is refused %s, and the reason quotes neither hash nor key', (_name, change) => {
-    const parsed = parseStoredPassword({ ...FIREBASE, ...change } as StoredPasswordInput);
+    const parsed = parseStoredPassword({ ...FIREBASE, ...change });
     expect(parsed).toMatchObject({ ok: false, code: 'HASH_MALFORMED' });
     if (!parsed.ok) {
       expect(parsed.reason).not.toContain(FIREBASE.hashed_password!.slice(0, 12));

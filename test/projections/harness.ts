@@ -29,7 +29,7 @@ export async function startHarness(projections: readonly Projection[]): Promise<
     db,
     projector,
     async given(streamId, events, meta = {}) {
-      const full = events.map((e) => ('id' in e && 'metadata' in e ? (e as EventData) : ev(e.type, e.data, meta)));
+      const full = events.map((e) => ('id' in e && 'metadata' in e ? e : ev(e.type, e.data, meta)));
       const r = await db.store.appendToStream(streamId, full, 'any');
       if (!(await projector.waitFor(r.position, 20_000))) throw new Error('projection did not catch up');
       return r.position;

@@ -77,7 +77,7 @@ describe('PostgreSQL sign-in limiter', () => {
   it('concurrent attempts from two pools cannot slip past the limit (each counts as it begins)', async () => {
     const a = make(db.knex, 3, 60);
     const b = make(other, 3, 60);
-    const decisions = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).begin({ identity: 'burst@x.com', ip: '9.9.9.9' })));
+    const decisions = await Promise.all(Array.from({ length: 12 }, (_, i) => Promise.resolve((i % 2 ? a : b).begin({ identity: 'burst@x.com', ip: '9.9.9.9' }))));
     expect(decisions.filter((d) => d.allowed)).toHaveLength(3);
   });
 

@@ -10,7 +10,7 @@ describe('sign-in limiter (sliding window, in memory)', () => {
   const fail = (l: ReturnType<typeof make>['limiter'], identity: string, ip?: string) => {
     const d = l.begin({ identity, ...(ip ? { ip } : {}) });
     if (!d.allowed) return d;
-    d.ticket.failed();
+    void d.ticket.failed();
     return d;
   };
 
@@ -28,11 +28,11 @@ describe('sign-in limiter (sliding window, in memory)', () => {
   it('cancelled attempts do not count; success forgets the identity but keeps the IP count of other failures', () => {
     const { limiter } = make(2, 10);
     const d = limiter.begin({ identity: 'b', ip: '1.1.1.1' });
-    if (d.allowed) d.ticket.cancelled();
+    if (d.allowed) void d.ticket.cancelled();
     expect(limiter.failures(identityLimitKey('b'))).toBe(0);
     fail(limiter, 'b', '1.1.1.1');
     const ok = limiter.begin({ identity: 'b', ip: '1.1.1.1' });
-    if (ok.allowed) ok.ticket.succeeded();
+    if (ok.allowed) void ok.ticket.succeeded();
     expect(limiter.failures(identityLimitKey('b'))).toBe(0);
     expect(limiter.failures(ipLimitKey('1.1.1.1'))).toBe(1);
   });
@@ -41,9 +41,9 @@ describe('sign-in limiter (sliding window, in memory)', () => {
     const { limiter } = make(5, 10);
     const d = limiter.begin({ identity: 'c' });
     if (!d.allowed) throw new Error('expected allowed');
-    d.ticket.cancelled();
-    d.ticket.failed();
-    d.ticket.cancelled();
+    void d.ticket.cancelled();
+    void d.ticket.failed();
+    void d.ticket.cancelled();
     expect(limiter.failures(identityLimitKey('c'))).toBe(0);
   });
 

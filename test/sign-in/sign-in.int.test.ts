@@ -56,7 +56,7 @@ const csvCell = (s: string | undefined | null) => (s === undefined || s === null
 let db: TestDatabase;
 let passwords: PasswordVerifier;
 let dir: string;
-let clock = Date.parse('2025-03-03T09:00:00Z');
+const clock = Date.parse('2025-03-03T09:00:00Z');
 /** Generous limits for the functional tests; the lockout tests build their own limiter. */
 let deps: SignInDeps;
 
@@ -297,7 +297,7 @@ describe('temporary passwords', () => {
     const results = await Promise.allSettled(Array.from({ length: 4 }, () => signInWithPassword(deps, { identity: 'race@example.com', password: 'Marmalade-Fox-31' })));
     const ok = results.filter((r) => r.status === 'fulfilled');
     expect(ok).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as SignInError).code)).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS']);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r.reason as SignInError).code)).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS']);
     expect(attempts(await userEvents(userId)).filter((e) => e.type === 'UserSignInSucceeded')).toHaveLength(1);
   });
 

@@ -49,7 +49,7 @@ function serve(): Promise<Served> {
   running.add(child);
   return new Promise((resolve, reject) => {
     let log = '';
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       log += d.toString();
       const m = /"msg":"roster listening","url":"http:\/\/localhost:(\d+)"/.exec(log);
       if (m) resolve({ url: `http://127.0.0.1:${m[1]}`, child });

@@ -56,7 +56,7 @@ export function deciderSpec<C, E extends DomainEvent, S>(decider: Decider<C, E, 
                 events = decider.decide(command, state);
               } catch (err) {
                 const got = err as { code?: unknown; kind?: unknown; message?: unknown };
-                expect(got.code, `expected refusal ${code}, got ${String(got.code ?? 'an error without a code')}: ${String(got.message)}`).toBe(code);
+                expect(got.code, `expected refusal ${code}, got ${JSON.stringify(got.code ?? 'an error without a code')}: ${JSON.stringify(got.message)}`).toBe(code);
                 if (kind !== undefined) expect(got.kind, `expected ${code} to be of kind ${kind}`).toBe(kind);
                 return;
               }

@@ -58,13 +58,13 @@ export function startRoster(args: string[], dataDir: string, env: Record<string,
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   let partial = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     const parts = (partial + chunk.toString()).split('\n');
     partial = parts.pop()!;
     lines.push(...parts);
     for (const w of waiters) w();
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   running.add(exited);
   void exited.then(() => running.delete(exited));

@@ -40,6 +40,8 @@ export interface Harness {
   readonly signer: WebhookSigner;
   startDispatcher(options?: WebhookDispatcherOptions, allowedHosts?: readonly string[]): WebhookDispatcher;
   restartProjector(): Promise<void>;
+  // The caller names the JSON body shape it expects.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Appends domain events (validated against the catalogue) to a stream, stamped with `source`. */
   append(streamId: string, events: DomainEvent[], source?: Source): Promise<string>;

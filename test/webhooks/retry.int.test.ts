@@ -120,7 +120,7 @@ describe('webhook retries and restarts', () => {
     expect(new Set(receiver.received.filter((r) => r.status === 200).map((r) => eventIdOf(r.body))).size).toBe(50);
     for (const u of users) {
       // Over every request the receiver saw (failed ones included), the second event never came before the first was delivered.
-      const seen = receiver.received.map((r, i) => ({ i, r, e: decodeJwt(r.body) as { type: string; data: { user: { id: string } } } })).filter((x) => x.e.data.user.id === u);
+      const seen = receiver.received.map((r, i) => ({ i, r, e: decodeJwt<{ type: string; data: { user: { id: string } } }>(r.body) })).filter((x) => x.e.data.user.id === u);
       const firstDelivered = seen.find((x) => x.e.type === 'user.created' && x.r.status === 200)!.i;
       const firstUpdate = seen.find((x) => x.e.type === 'user.updated')!.i;
       expect(firstUpdate).toBeGreaterThan(firstDelivered);

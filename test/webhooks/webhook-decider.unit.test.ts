@@ -5,7 +5,7 @@ import type { WebhookEvent } from '../../src/domain/webhook/events';
 import { backoffDelay } from '../../src/webhooks/dispatcher';
 
 const ID = 'webhook_0123456789abcdef0123456789abcdef';
-const given = (events: WebhookEvent[]): WebhookState => events.reduce(evolveWebhook, { status: 'none' } as WebhookState);
+const given = (events: WebhookEvent[]): WebhookState => events.reduce<WebhookState>(evolveWebhook, { status: 'none' });
 const created: WebhookEvent = {
   type: 'WebhookCreated',
   data: { webhookId: ID, name: 'CRM', endpoint: 'https://crm.example.com/hooks', eventTypes: ['user.created'], includeImportedUsers: false },

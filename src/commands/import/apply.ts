@@ -8,7 +8,6 @@ import type { UserEvent } from '../../domain/user/events';
 import type { IdentityInput } from '../../domain/user/identity';
 import { decideImport, type ImportMode, type ImportRecord as DomainImportRecord } from '../../domain/user/import';
 import { identityReservation, userReservationChanges } from '../../domain/user/reservations';
-import type { UserState } from '../../domain/user/state';
 import { isUniqueValueTaken, isWrongExpectedRevision, uniqueKey, type EventStore, type StreamAppend } from '../../eventstore/types';
 import { parseStoredPassword, type StoredPassword } from '../../passwords';
 import type { CommandContext } from '../context';
@@ -221,7 +220,7 @@ async function applyOnce(
     }
     const streamId = streams.user(plan.userId);
     const loaded = foldRecorded(userDecider, userStreams.get(streamId) ?? []);
-    let state = loaded.state as UserState;
+    let state = loaded.state;
     const wasNew = state.status === 'none';
     const warnings = [...group.warnings];
     const events: UserEvent[] = [];

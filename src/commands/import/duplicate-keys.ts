@@ -25,7 +25,7 @@ export function skeleton(text: string): string {
   let out = '';
   for (const ch of text.normalize('NFD')) {
     // Own properties only: a name like "constructor" must not reach Object.prototype.
-    out += Object.prototype.hasOwnProperty.call(PROTOTYPES, ch) ? PROTOTYPES[ch] : ch;
+    out += Object.prototype.hasOwnProperty.call(PROTOTYPES, ch) ? PROTOTYPES[ch]! : ch;
   }
   return out.normalize('NFD');
 }

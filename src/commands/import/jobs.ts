@@ -9,7 +9,7 @@ import { toEventData } from '../handle';
 import type { ImportFormat, ParseLimits } from './parse';
 import type { ColumnMap } from './parse/column-map';
 import type { FirebaseHashConfig } from './parse/firebase';
-import { newImportId, runImport, type ImportReport } from './run';
+import { runImport, type ImportReport } from './run';
 
 /**
  * Import jobs accepted over HTTP. The uploaded file is spooled under
@@ -152,4 +152,3 @@ export function createImportJobs(deps: {
   };
 }
 
-export { newImportId };

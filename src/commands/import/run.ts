@@ -57,7 +57,7 @@ export interface ImportReport {
   readonly dry_run: boolean;
   readonly progress: { bytes_read: number; total_bytes: number; rows_read: number };
   readonly counts: ImportCounts;
-  /** File errors (status failed) — and, with `collectIssues`, every row error and warning. */
+  /** File errors (status failed); every row error and warning is in runImport's `issues`, beside the report. */
   readonly errors: ImportIssueData[];
   readonly file_warnings: ImportIssueData[];
   /** Position of the last event written, to wait for projections. */
@@ -151,7 +151,6 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   // Only a dry run reports likely duplicates (a real import decides by its keys alone).
   const duplicates = dryRun ? new DuplicateReport(store, { importId, checksum: validation.checksum, migration: options.migration ?? null }) : null;
   const issues: ImportIssueData[] = [];
-  let position: string | null = null;
   let batchNo = 0;
   let rowsRead = 0;
   // Pipelined: the next batch is parsed while this one is decided and written.
@@ -159,7 +158,6 @@ export async function runImport(store: EventStore, path: string, options: RunImp
     const batch = duplicates ? { ...parsed, records: await duplicates.annotate(parsed.records) } : parsed;
     const outcome = await applyImportBatch(store, job, cache, { ...batch, batchNo: batchNo++ }, revision);
     revision = outcome.jobRevision;
-    position = outcome.position;
     rowsRead = batch.rowsRead;
     add(counts, outcome.counts);
     issues.push(...outcome.issues);
@@ -173,7 +171,7 @@ export async function runImport(store: EventStore, path: string, options: RunImp
     const position = await appendJobEvent(store, importId, revision, { type: 'ImportFailed', data: { importId, errors, counts } }, ctx);
     return { ...rejected(errors, format, summary.bytesRead, rowsRead, position), issues };
   }
-  position = await appendJobEvent(store, importId, revision, { type: 'ImportCompleted', data: { importId, counts } }, ctx);
+  const position = await appendJobEvent(store, importId, revision, { type: 'ImportCompleted', data: { importId, counts } }, ctx);
   return {
     ...base,
     status: 'completed',

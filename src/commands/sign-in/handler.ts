@@ -167,7 +167,7 @@ async function attempt(
   let current = loaded;
   for (let round = 1; ; round++) {
     const user = current.state.user;
-    const stored = isExistingUser(user) ? (user.password?.stored as StoredPassword | undefined) : undefined;
+    const stored = isExistingUser(user) ? user.password?.stored : undefined;
     const command = {
       type: 'SignInWithPassword' as const,
       data: {

@@ -85,6 +85,5 @@ export const importEventSchemas = {
 type Schemas = typeof importEventSchemas;
 export type ImportEventType = keyof Schemas;
 export type ImportEvent = { [K in ImportEventType]: DomainEvent<K, z.infer<Schemas[K]>> }[ImportEventType];
-export type ImportEventOf<K extends ImportEventType> = Extract<ImportEvent, { type: K }>;
 
 export const importStream = (importId: string) => `import-${importId}`;

@@ -3,7 +3,7 @@ import { DomainError } from '../errors';
 import { assertNever, type Command, type Decider } from '../shared';
 import type { MfaMethod, MfaScope, Policy, SignInFailureReason, StoredPassword, UserEvent, UserEventOf } from './events';
 import { buildIdentities, firstContactIndex } from './build-identities';
-import { isContactIdentity, normalizeIdentity, type Identity, type IdentityInput } from './identity';
+import { isContactIdentity, normalizeIdentity, type IdentityInput } from './identity';
 import { samePassword } from './same-password';
 import { decideImport, type ImportMode, type ImportRecord } from './import';
 import { evolveUser, initialUserState, mfaScopeKey, type ExistingUser, type UserState } from './state';
@@ -14,11 +14,6 @@ export interface NewMembership {
   readonly orgCode: string;
   /** Default roles already resolved by the handler (business "assign to new users" + the organization's default roles). */
   readonly roleIds: readonly string[];
-}
-
-export interface PolicyAcceptanceInput {
-  readonly url: string;
-  readonly version?: string;
 }
 
 export type TemporaryPasswordStrength = { readonly ok: true } | { readonly ok: false; readonly reason: string };

@@ -20,7 +20,6 @@ export const PasswordMethodSchema = z.enum([
   'bcrypt', 'crypt', 'md5', 'sha256', 'wordpress', 'scrypt',
   'argon2', 'firebase_scrypt', 'pbkdf2', 'sha1', 'sha512', 'ldap', 'bcrypt_sha256', 'apr1', 'drupal7', 'bcrypt_hmac_sha384',
 ]);
-export type PasswordMethod = z.infer<typeof PasswordMethodSchema>;
 
 /** A stored password: a hash and how to check it. Never a plain-text password. */
 export const StoredPasswordSchema = z.object({
@@ -39,7 +38,6 @@ export const MembershipSchema = z.object({
   roleIds: z.array(RoleIdSchema),
   permissionIds: z.array(PermissionIdSchema),
 });
-export type Membership = z.infer<typeof MembershipSchema>;
 
 /** MFA is set per environment or per organization. */
 export const MfaScopeSchema = z.discriminatedUnion('type', [
@@ -72,7 +70,6 @@ export const UserCreatedData = z.object({
 });
 
 /** Self-serve sign-up: same shape as UserCreated (metadata.source is `self`). */
-export const UserSignedUpData = UserCreatedData;
 
 /**
  * One event carrying everything an import row brought. For a new user it is the
@@ -216,7 +213,7 @@ export const UserSignInFailedData = z.object({ ...SignInContext, reason: SignInF
 
 export const userEventSchemas = {
   UserCreated: UserCreatedData,
-  UserSignedUp: UserSignedUpData,
+  UserSignedUp: UserCreatedData,
   UserImported: UserImportedData,
   UserUpdated: UserUpdatedData,
   UserSuspended: UserSuspendedData,

@@ -2,16 +2,11 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError } from '../errors';
 
-/**
+/*
  * Kinde's identity types: `email`, `phone` (E.164), `username`, social
  * `oauth2:<provider>` and enterprise `enterprise:<connection>` (SAML, WS-Fed,
  * Entra ID… — one prefix for all enterprise connections).
  */
-export const SOCIAL_PROVIDERS = [
-  'google', 'apple', 'microsoft', 'github', 'facebook', 'twitch', 'bitbucket', 'slack', 'twitter', 'gitlab',
-  'xero', 'linkedin', 'discord', 'stripe', 'clever', 'roblox',
-] as const;
-
 export const IdentityTypeSchema = z.union([
   z.enum(['email', 'phone', 'username']),
   z.string().regex(/^oauth2:[a-z0-9][a-z0-9_.-]*$/, 'social identity types look like oauth2:<provider>'),

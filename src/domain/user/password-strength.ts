@@ -15,7 +15,7 @@ const COMMON = new Set([
 export type PasswordStrength = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 export function checkTemporaryPasswordStrength(password: string, context: readonly string[] = []): PasswordStrength {
-  if ([...password].length <= 8) return { ok: false, reason: 'must be more than 8 characters' };
+  if (Array.from(password).length <= 8) return { ok: false, reason: 'must be more than 8 characters' };
   const lower = password.toLowerCase();
   if (COMMON.has(lower)) return { ok: false, reason: 'too common' };
   if (/^(.)\1+$/.test(password)) return { ok: false, reason: 'too easy to guess' };

@@ -123,7 +123,7 @@ function newProfile(data: {
   };
 }
 
-function setName<K extends 'firstName' | 'lastName' | 'picture'>(user: ExistingUser, key: K, value: string | null | undefined): ExistingUser {
+function setName(user: ExistingUser, key: 'firstName' | 'lastName' | 'picture', value: string | null | undefined): ExistingUser {
   if (value === undefined) return user;
   const next = { ...user } as Record<string, unknown>;
   if (value === null) delete next[key];

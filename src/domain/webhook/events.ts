@@ -54,7 +54,6 @@ export const webhookEventSchemas = {
 type Schemas = typeof webhookEventSchemas;
 export type WebhookEventType = keyof Schemas;
 export type WebhookEvent = { [K in WebhookEventType]: DomainEvent<K, z.infer<Schemas[K]>> }[WebhookEventType];
-export type WebhookEventOf<K extends WebhookEventType> = Extract<WebhookEvent, { type: K }>;
 
 export const webhookStream = (webhookId: string) => `webhook-${webhookId}`;
 

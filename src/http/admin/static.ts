@@ -42,8 +42,8 @@ export function adminStaticRoutes(options: { webDist?: string } = {}) {
       res.setHeader('X-Frame-Options', 'DENY');
       res.setHeader('Referrer-Policy', 'same-origin');
       // /admin/api is the console's JSON API: unknown paths there are JSON 404s, not the app.
-      if (req.path === '/api' || req.path.startsWith('/api/')) return next();
-      if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+      if (req.path === '/api' || req.path.startsWith('/api/')) { next(); return; }
+      if (req.method !== 'GET' && req.method !== 'HEAD') { next(); return; }
       const index = path.join(dist, 'index.html');
       if (!fs.existsSync(index)) {
         res.status(503).type('html').setHeader('Cache-Control', 'no-store');

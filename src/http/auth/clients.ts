@@ -66,7 +66,7 @@ interface Row {
 const toClient = (r: Row): ApiClient => ({ clientId: r.client_id, name: r.name, scopes: r.scopes, createdAt: r.created_at, revokedAt: r.revoked_at });
 
 export async function findClientWithHash(knex: Knex, clientId: string): Promise<(ApiClient & { secretHash: string }) | undefined> {
-  const row = (await knex<Row>('api_clients').where({ client_id: clientId }).first()) as Row | undefined;
+  const row = await knex<Row>('api_clients').where({ client_id: clientId }).first();
   return row ? { ...toClient(row), secretHash: row.secret_hash } : undefined;
 }
 
@@ -84,14 +84,14 @@ export async function createClient(
   for (const s of input.scopes) if (s !== '*' && !isKnownScope(s)) throw new RosterError('invalid', 'UNKNOWN_SCOPE', `unknown scope "${s}"`);
   const clientId = input.clientId ?? newClientId();
   const secret = input.secret ?? newClientSecret();
-  const [row] = (await knex<Row>('api_clients')
+  const [row] = await knex<Row>('api_clients')
     .insert({ client_id: clientId, name: input.name, secret_hash: await hashSecret(secret), scopes: [...input.scopes] })
-    .returning('*')) as Row[];
+    .returning('*');
   return { client: toClient(row!), secret };
 }
 
 export async function listClients(knex: Knex): Promise<ApiClient[]> {
-  const rows = (await knex<Row>('api_clients').orderBy('created_at', 'asc')) as Row[];
+  const rows = await knex<Row>('api_clients').orderBy('created_at', 'asc');
   return rows.map(toClient);
 }
 

@@ -53,7 +53,9 @@ async function insertNewKey(trx: Knex.Transaction, cipher: KeyCipher): Promise<s
 }
 
 /** Keys still published (not retired, or retired in the future), newest first. */
-const published = (q: Knex) => q<Row>('api_signing_keys').where((w) => w.whereNull('retired_at').orWhere('retired_at', '>', q.fn.now())).orderBy('created_at', 'desc');
+const published = (q: Knex) => q<Row>('api_signing_keys').where((w) => {
+      w.whereNull('retired_at').orWhere('retired_at', '>', q.fn.now());
+    }).orderBy('created_at', 'desc');
 
 /**
  * At start: encrypts any key still stored in clear (databases from before
@@ -63,7 +65,7 @@ const published = (q: Knex) => q<Row>('api_signing_keys').where((w) => w.whereNu
 export async function ensureSigningKeys(knex: Knex, cipher: KeyCipher): Promise<SigningKey[]> {
   return knex.transaction(async (trx) => {
     await trx.raw(LOCK);
-    const clear = (await trx<Row>('api_signing_keys').whereNotNull('private_key_pkcs8')) as Row[];
+    const clear = await trx<Row>('api_signing_keys').whereNotNull('private_key_pkcs8');
     for (const row of clear) {
       await trx('api_signing_keys')
         .where({ kid: row.kid })
@@ -71,17 +73,9 @@ export async function ensureSigningKeys(knex: Knex, cipher: KeyCipher): Promise<
     }
     const current = await trx<Row>('api_signing_keys').whereNull('retired_at').first('kid');
     if (!current) await insertNewKey(trx, cipher);
-    return ((await published(trx as unknown as Knex)) as Row[]).map((r) => fromRow(r, cipher));
+    return (await published(trx as unknown as Knex)).map((r) => fromRow(r, cipher));
   });
 }
-
-/** Published keys, newest first (the first one signs). */
-export async function loadSigningKeys(knex: Knex, cipher: KeyCipher): Promise<SigningKey[]> {
-  return ((await published(knex)) as Row[]).map((r) => fromRow(r, cipher));
-}
-
-/** Kept for callers of the first version: ensure, then load. */
-export const loadOrCreateSigningKeys = ensureSigningKeys;
 
 /**
  * Adds a new signing key; every older key keeps being published for
@@ -90,9 +84,9 @@ export const loadOrCreateSigningKeys = ensureSigningKeys;
 export async function rotateSigningKey(knex: Knex, cipher: KeyCipher, overlapSeconds: number): Promise<{ kid: string; retiring: { kid: string; retiredAt: Date }[] }> {
   return knex.transaction(async (trx) => {
     await trx.raw(LOCK);
-    const retiring = (await trx('api_signing_keys')
+    const retiring: { kid: string; retired_at: Date }[] = await trx<Row>('api_signing_keys')
       .whereNull('retired_at')
-      .update({ retired_at: trx.raw(`now() + (? * interval '1 second')`, [overlapSeconds]) }, ['kid', 'retired_at'])) as { kid: string; retired_at: Date }[];
+      .update({ retired_at: trx.raw(`now() + (? * interval '1 second')`, [overlapSeconds]) }, ['kid', 'retired_at']);
     const kid = await insertNewKey(trx, cipher);
     return { kid, retiring: retiring.map((r) => ({ kid: r.kid, retiredAt: new Date(r.retired_at) })) };
   });
@@ -120,7 +114,7 @@ export function createKeyRing(knex: Knex, cipher: KeyCipher, options: { refreshM
   let refreshing: Promise<SigningKey[]> | undefined;
 
   async function refresh(): Promise<SigningKey[]> {
-    const rows = (await published(knex).select('kid', 'private_key_pkcs8', 'private_key_encrypted', 'public_jwk', 'created_at', 'retired_at')) as Row[];
+    const rows = await published(knex).select('kid', 'private_key_pkcs8', 'private_key_encrypted', 'public_jwk', 'created_at', 'retired_at');
     current = rows.map((r) => {
       const known = decrypted.get(r.kid);
       const key = known && known.retiredAt?.getTime() === r.retired_at?.getTime() ? known : { ...(known ?? fromRow(r, cipher)), retiredAt: r.retired_at };

@@ -2,7 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { EventStore } from '../../eventstore/types';
-import { exportCsv, exportNdjson, listAuditLog, userActivity, verifyAuditChain, type AuditFilter, type AuditVerification } from '../../projections/audit/queries';
+import { exportCsv, exportNdjson, listAuditLog, userActivity, verifyAuditChain, type AuditVerification } from '../../projections/audit/queries';
 import { policyAcceptances } from '../../projections/users/queries';
 import { requireScope } from '../auth';
 
@@ -68,7 +68,7 @@ export function auditRoutes(deps: AuditRouteDeps) {
       res.setHeader('Content-Type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="audit-log-${stamp}.${format}"`);
       res.setHeader('Cache-Control', 'no-store');
-      await streamText(res, format === 'csv' ? exportCsv(knex, filter as AuditFilter) : exportNdjson(knex, filter as AuditFilter));
+      await streamText(res, format === 'csv' ? exportCsv(knex, filter) : exportNdjson(knex, filter));
     });
 
     // The chain's verification reads the whole log: one run at a time, its answer reused for a minute.

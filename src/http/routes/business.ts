@@ -12,8 +12,8 @@ import { endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry }
  */
 const UpdateBusinessBody = z
   .object({
-    privacy_url: z.string().url().max(2048).nullable().optional(),
-    terms_url: z.string().url().max(2048).nullable().optional(),
+    privacy_url: z.url().max(2048).nullable().optional(),
+    terms_url: z.url().max(2048).nullable().optional(),
     is_click_wrap: z.boolean().nullable().optional(),
     allow_self_sign_up: z.boolean().optional(),
     sync_profiles_on_sign_in: z.boolean().optional(),

@@ -8,7 +8,7 @@ import { ALL_SCOPES } from '../scopes';
  * schemas the routes parse requests with, so it cannot drift from them.
  */
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
 }
 
 function parameters(e: Endpoint): object[] {

@@ -50,7 +50,7 @@ export function projectionRoutes(deps: ProjectionRouteDeps) {
         res.json({ code: 'OK', message: 'Rebuilt', projection: after });
         return;
       }
-      rebuild.catch((err) => logger.error('projection rebuild failed', { projection: name, err }));
+      rebuild.catch((err: unknown) => logger.error('projection rebuild failed', { projection: name, err }));
       res.status(202).json({ code: 'ACCEPTED', message: 'Rebuild started', projection: { name, version: projection.version, rebuilding: true } });
     });
   };

@@ -22,7 +22,7 @@ export function subscriberRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
           .object({
             first_name: z.string().max(255).optional(),
             last_name: z.string().max(255).optional(),
-            email: z.string().trim().email().max(320),
+            email: z.string().trim().max(320).pipe(z.email()),
           })
           .strip(),
         handler: async ({ query, ctx }) => {

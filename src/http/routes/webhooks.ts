@@ -72,6 +72,32 @@ const webhookView = (r: ConfigRow) => ({
   status: r.marked_failing_at ? 'failing' : 'active',
 });
 
+interface DeliveryRow {
+  id: number;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: Date | null;
+  first_attempt_at: Date | null;
+  last_attempt_at: Date | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+  created_at: Date;
+}
+
+interface AttemptRow {
+  delivery_id: number;
+  attempt: number;
+  attempted_at: Date;
+  outcome: string;
+  status_code: number | null;
+  latency_ms: number | null;
+  error: string | null;
+}
+
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistry) {
@@ -91,12 +117,12 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
 
   async function deliveryView(ids: readonly number[]) {
     if (ids.length === 0) return [];
-    const rows = await knex('webhook_deliveries as d')
+    const rows: DeliveryRow[] = await knex('webhook_deliveries as d')
       .join('webhook_events as e', 'e.event_id', 'd.event_id')
       .whereIn('d.id', ids)
       .orderBy('d.id', 'desc')
       .select('d.*', 'e.type as event_type');
-    const attempts = await knex('webhook_delivery_attempts').whereIn('delivery_id', ids).orderBy('id', 'asc').select('*');
+    const attempts = await knex<AttemptRow>('webhook_delivery_attempts').whereIn('delivery_id', ids).orderBy('id', 'asc').select('*');
     return rows.map((d) => ({
       id: String(d.id),
       webhook_id: d.webhook_id,
@@ -194,7 +220,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
         scope: 'read:event_types',
         summary: 'List the event types webhooks can subscribe to',
         operationId: 'getEventTypes',
-        handler: async () => ({
+        handler: () => ({
           ...success(),
           event_types: WEBHOOK_EVENT_TYPES.map((code) => ({ id: code, code, name: eventTypeName(code), origin: eventTypeOrigin(code), schema: {} })),
         }),
@@ -207,7 +233,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
         operationId: 'getEvent',
         params: z.object({ event_id: z.string().min(1).max(100) }).strict(),
         handler: async ({ params }) => {
-          const row = await knex('webhook_events').where({ event_id: params.event_id }).first('payload');
+          const row: { payload: unknown } | undefined = await knex('webhook_events').where({ event_id: params.event_id }).first('payload');
           if (!row) throw new HttpError('not_found', 'EVENT_NOT_FOUND', 'event not found');
           return { ...success(), event: row.payload };
         },
@@ -246,10 +272,14 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
           const updated = await knex('webhook_deliveries')
             .where({ id: params.delivery_id, webhook_id: params.webhook_id })
             // A delivery waiting behind an earlier one of its stream keeps waiting (order per stream).
-            .where((q) => q.whereIn('state', ['failed', 'delivered']).orWhere((p) => p.where('state', 'pending').whereNot('next_attempt_at', 'infinity')))
+            .where((q) => {
+              q.whereIn('state', ['failed', 'delivered']).orWhere((p) => {
+                p.where('state', 'pending').whereNot('next_attempt_at', 'infinity');
+              });
+            })
             .update({ state: 'pending', next_attempt_at: knex.fn.now(), first_attempt_at: null }, ['id']);
           if (updated.length === 0) {
-            const exists = await knex('webhook_deliveries').where({ id: params.delivery_id, webhook_id: params.webhook_id }).first('state');
+            const exists: { state: string } | undefined = await knex('webhook_deliveries').where({ id: params.delivery_id, webhook_id: params.webhook_id }).first('state');
             if (!exists) throw new HttpError('not_found', 'DELIVERY_NOT_FOUND', 'delivery not found');
             throw new HttpError('invalid', 'DELIVERY_NOT_RETRYABLE', `this ${exists.state} delivery cannot be retried now (cancelled, or waiting for an earlier delivery of the same stream)`);
           }

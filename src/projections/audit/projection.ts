@@ -125,12 +125,12 @@ async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[]
   }
   const emails = new Map<string, EmailState>();
   if (userIds.size > 0) {
-    const { rows } = await db.raw<{ rows: EmailState[] }>('select user_id, last_revision, identities from ?? where user_id = any(?)', [t('audit_user_emails'), [...userIds]]);
+    const { rows } = await db.raw<{ rows: (Omit<EmailState, 'last_revision'> & { last_revision: number | string })[] }>('select user_id, last_revision, identities from ?? where user_id = any(?)', [t('audit_user_emails'), [...userIds]]);
     for (const r of rows) emails.set(r.user_id, { ...r, last_revision: Number(r.last_revision) });
   }
   const changedEmails = new Set<string>();
   // 2. The chain's tail.
-  const tail = (await db.raw<{ rows: { seq: number; hash: string }[] }>('select seq, hash from ?? order by seq desc limit 1', [log])).rows[0];
+  const tail = (await db.raw<{ rows: { seq: number | string; hash: string }[] }>('select seq, hash from ?? order by seq desc limit 1', [log])).rows[0];
   let seq = tail ? Number(tail.seq) : 0;
   let prev = tail?.hash ?? GENESIS_HASH;
   const rows: Record<string, unknown>[] = [];

@@ -147,7 +147,7 @@ export async function verifyAuditChain(knex: Knex, options: { chunk?: number; ta
   for (;;) {
     const rows = await knex(table).select('*').where('seq', '>=', expectedSeq).orderBy('seq', 'asc').limit(chunk);
     for (const raw of rows) {
-      const e = fromRow(raw);
+      const e = fromRow(raw as Record<string, unknown>);
       const bad = (reason: string): AuditVerification => ({ ok: false, first_bad_id: e.id, entries_checked: checked, reason });
       if (e.seq !== expectedSeq) return bad(`sequence gap: expected ${expectedSeq}, found ${e.seq}`);
       if (e.prev_hash !== prev) return bad('prev_hash does not match the previous entry');
@@ -188,23 +188,26 @@ export interface UserActivity {
 
 const POLICY_LABEL: Record<string, string> = { terms: 'Terms of use', privacy: 'Privacy policy' };
 
+/** A detail value as text: strings as they are, anything else as its JSON. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
 /** A one-line description of an entry, as the docs' user activity log shows it. */
 export function describeEntry(e: AuditLogItem): string {
-  const d = e.details as Record<string, unknown>;
+  const d = e.details;
   switch (e.type) {
     case 'user.policy_accepted': {
       const label = POLICY_LABEL[String(d.policy)] ?? String(d.policy);
-      return `${label} accepted on ${String(d.acceptedAt ?? e.occurred_on)}`;
+      return `${label} accepted on ${text(d.acceptedAt ?? e.occurred_on)}`;
     }
     case 'user.imported': {
       const imp = (d.import ?? {}) as { id?: string; file_name?: string; lines?: number[] };
       const lines = imp.lines?.length ? ` line${imp.lines.length > 1 ? 's' : ''} ${imp.lines.join(', ')}` : '';
-      return `Imported by job ${String(imp.id ?? 'unknown')}${imp.file_name ? ` from ${imp.file_name}` : ''}${lines}`;
+      return `Imported by job ${imp.id ?? 'unknown'}${imp.file_name ? ` from ${imp.file_name}` : ''}${lines}`;
     }
     case 'user.signed_in':
-      return `Signed in with ${String(d.identityType ?? d.method ?? 'unknown method')}${d.identity ? ` (${String(d.identity)})` : ''}`;
+      return `Signed in with ${text(d.identityType ?? d.method ?? 'unknown method')}${d.identity ? ` (${text(d.identity)})` : ''}`;
     case 'user.sign_in_failed':
-      return `Sign-in failed: ${String(d.reason ?? 'unknown reason')}`;
+      return `Sign-in failed: ${text(d.reason ?? 'unknown reason')}`;
     default:
       return e.type.replace(/[._]/g, ' ').replace(/^./, (c) => c.toUpperCase());
   }

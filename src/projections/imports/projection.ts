@@ -66,7 +66,7 @@ export const importsProjection: Projection = {
       const event = { type: recorded.type, data: recorded.data } as ImportEvent;
       const id = event.data.importId;
       // Replaying an event already applied changes nothing.
-      const row = await db(t('imports')).where({ id }).first('last_revision');
+      const row = await db<{ id: string; last_revision: number | string }>(t('imports')).where({ id }).first('last_revision');
       if (row && Number(row.last_revision) >= recorded.revision) continue;
       const job = db(t('imports')).where({ id });
       switch (event.type) {

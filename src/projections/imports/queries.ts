@@ -25,7 +25,50 @@ export interface ImportView {
   finished_on: string | null;
 }
 
-function toView(r: Record<string, any>): ImportView {
+/** A row of the imports table (bigint counters arrive as strings). */
+interface ImportRow {
+  id: string;
+  status: ImportView['status'];
+  format: string | null;
+  mode: string;
+  dry_run: boolean;
+  file_name: string | null;
+  bytes_read: string | number;
+  total_bytes: string | number | null;
+  rows_read: string | number;
+  rows: string | number;
+  rows_failed: string | number;
+  rows_with_warnings: string | number;
+  users_created: string | number;
+  users_updated: string | number;
+  users_unchanged: string | number;
+  users_skipped: string | number;
+  file_warnings: unknown[] | null;
+  file_errors: unknown[] | null;
+  columns: string[] | null;
+  created_on: string;
+  finished_on: string | null;
+}
+
+interface IssueRow {
+  import_id: string;
+  seq: string | number;
+  line: number;
+  severity: 'error' | 'warning';
+  code: string;
+  field: string | null;
+  message: string;
+  user_key: string | null;
+}
+
+interface FailedRow {
+  import_id: string;
+  line: number;
+  text: string;
+  fields: string[] | null;
+}
+
+function toView(r: ImportRow): ImportView {
   return {
     id: r.id,
     status: r.status,
@@ -47,7 +90,7 @@ function toView(r: Record<string, any>): ImportView {
 }
 
 export async function getImport(knex: Knex, id: string): Promise<ImportView | undefined> {
-  const row = await knex(IMPORTS).where({ id }).first();
+  const row = await knex<ImportRow>(IMPORTS).where({ id }).first();
   return row ? toView(row) : undefined;
 }
 
@@ -55,7 +98,7 @@ export async function getImport(knex: Knex, id: string): Promise<ImportView | un
 /** Newest first, keyset-paginated. */
 export async function listImports(knex: Knex, opts: { pageSize: number; nextToken?: string }) {
   const after = decodeToken(opts.nextToken, 2) as [string, string] | undefined;
-  const q = knex(IMPORTS).orderBy([{ column: 'created_on', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(opts.pageSize + 1);
+  const q = knex<ImportRow>(IMPORTS).orderBy([{ column: 'created_on', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(opts.pageSize + 1);
   if (after) q.whereRaw('(created_on, id) < (?, ?)', after);
   const rows = await q;
   const page = rows.slice(0, opts.pageSize);
@@ -65,7 +108,7 @@ export async function listImports(knex: Knex, opts: { pageSize: number; nextToke
 
 export async function listImportIssues(knex: Knex, id: string, opts: { severity?: 'error' | 'warning'; pageSize: number; nextToken?: string }) {
   const after = decodeToken(opts.nextToken, 1)?.[0] as number | undefined;
-  const q = knex(ISSUES).where({ import_id: id }).orderBy('seq').limit(opts.pageSize + 1);
+  const q = knex<IssueRow>(ISSUES).where({ import_id: id }).orderBy('seq').limit(opts.pageSize + 1);
   if (opts.severity) q.andWhere({ severity: opts.severity });
   if (after !== undefined) q.andWhere('seq', '>', after);
   const rows = await q;
@@ -90,14 +133,14 @@ export interface FailedRowIssue<Code extends string = string> {
 export async function* failedRowsWithErrors<Code extends string = string>(knex: Knex, id: string): AsyncGenerator<{ line: number; text: string; fields: string[] | null; errors: FailedRowIssue<Code>[] }> {
   let after = 0;
   for (;;) {
-    const rows = await knex(FAILED)
+    const rows = await knex<FailedRow>(FAILED)
       .where({ import_id: id })
       .andWhere('line', '>', after)
       .orderBy('line')
       .limit(1000)
       .select('line', 'text', 'fields');
     if (!rows.length) return;
-    const issues = await knex(ISSUES)
+    const issues = await knex<IssueRow>(ISSUES)
       .where({ import_id: id, severity: 'error' })
       .whereIn('line', rows.map((r) => r.line))
       .orderBy('seq')
@@ -105,7 +148,7 @@ export async function* failedRowsWithErrors<Code extends string = string>(knex: 
     const byLine = new Map<number, FailedRowIssue<Code>[]>();
     for (const i of issues) {
       const list = byLine.get(i.line) ?? [];
-      list.push({ line: i.line, severity: 'error', code: i.code, field: i.field, message: i.message, user_key: i.user_key });
+      list.push({ line: i.line, severity: 'error', code: i.code as Code, field: i.field, message: i.message, user_key: i.user_key });
       byLine.set(i.line, list);
     }
     for (const r of rows) yield { line: r.line, text: r.text, fields: r.fields, errors: byLine.get(r.line) ?? [] };

@@ -41,15 +41,10 @@ export async function listOrganizations(knex: Knex, p: { page_size?: number | st
 
 /** `GET /api/v1/organization?code=…`, with properties and default role ids. */
 export async function getOrganization(knex: Knex, code: string) {
-  const row = await knex(ORGANIZATIONS_VIEW).select('doc').where({ id: code, deleted: false }).first();
+  const row = await knex<{ id: string; deleted: boolean; doc: OrganizationDoc }>(ORGANIZATIONS_VIEW).select('doc').where({ id: code, deleted: false }).first();
   if (!row) throw notFound('ORGANIZATION_NOT_FOUND', `No organization with code ${code}`);
-  const d = row.doc as OrganizationDoc;
+  const d = row.doc;
   return { ...item(d), properties: d.properties, default_role_ids: d.default_role_ids };
-}
-
-export async function findOrganizationByExternalId(knex: Knex, externalId: string): Promise<string | undefined> {
-  const r = await knex(ORGANIZATIONS_VIEW).select('id').where({ external_id: externalId, deleted: false }).first();
-  return r?.id;
 }
 
 /** Kinde's `organization_user`, with the member's roles (keys) and permissions (keys) in this organization. */
@@ -83,7 +78,7 @@ export async function organizationUsers(knex: Knex, orgCode: string, p: { page_s
   if (after) q.where('m.parent_id', '>', String(after[0]));
   if (p.roles) {
     const keys = p.roles.split(',').map((s) => s.trim()).filter(Boolean);
-    const ids = (await knex(viewName(rolesProjection, 'roles')).select('id').where('deleted', false).whereIn('key', keys)).map((r) => r.id as string);
+    const ids = (await knex<{ id: string; key: string; deleted: boolean }>(viewName(rolesProjection, 'roles')).select('id').where('deleted', false).whereIn('key', keys)).map((r) => r.id);
     q.whereRaw('m.role_ids && ?::text[]', [ids]);
   }
   const rows = (await q) as Record<string, unknown>[];

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { viewName } from '../projection';
-import { clampPageSize, decodeToken, encodeToken, notFound } from '../support';
+import { clampPageSize, decodeToken, encodeToken } from '../support';
 import { permissionsProjection, type PermissionDoc } from './projection';
 
 export const PERMISSIONS_VIEW = viewName(permissionsProjection, 'permissions');
@@ -25,10 +25,4 @@ export async function listPermissions(knex: Knex, p: { page_size?: number | stri
   const page = rows.slice(0, size);
   const last = page[page.length - 1];
   return { code: 'OK', message: 'Success', permissions: page.map((r) => item(r.doc)), next_token: rows.length > size && last ? encodeToken([last.key, last.id]) : null };
-}
-
-export async function getPermission(knex: Knex, id: string): Promise<PermissionItem> {
-  const row = await knex(PERMISSIONS_VIEW).select('doc').where({ id, deleted: false }).first();
-  if (!row) throw notFound('PERMISSION_NOT_FOUND', `No permission with id ${id}`);
-  return item(row.doc as PermissionDoc);
 }

@@ -76,7 +76,7 @@ async function applyGrants(db: Knex.Transaction, events: readonly RecordedEvent[
   const userIds = [...new Set(relevant.filter((e) => e.streamId.startsWith('user-')).map((e) => e.streamId.slice(5)))];
   const progress = new Map<string, number>();
   if (userIds.length > 0) {
-    const { rows } = await db.raw<{ rows: { user_id: string; last_revision: number }[] }>('select user_id, last_revision from ?? where user_id = any(?)', [t('role_grant_progress'), userIds]);
+    const { rows } = await db.raw<{ rows: { user_id: string; last_revision: number | string }[] }>('select user_id, last_revision from ?? where user_id = any(?)', [t('role_grant_progress'), userIds]);
     for (const r of rows) progress.set(r.user_id, Number(r.last_revision));
   }
   const touched = new Set<string>();

@@ -33,7 +33,9 @@ export async function roleHoldersAsOf(knex: Knex, orgCode: string, roleId: strin
     .select('g.*', 'u.email', 'u.full_name')
     .where({ 'g.org_code': orgCode, 'g.role_id': roleId })
     .where('g.valid_from', '<=', t.toISOString())
-    .where((q) => q.whereNull('g.valid_to').orWhere('g.valid_to', '>', t.toISOString()))
+    .where((q) => {
+      q.whereNull('g.valid_to').orWhere('g.valid_to', '>', t.toISOString());
+    })
     .orderBy([{ column: 'g.valid_from' }, { column: 'g.user_id' }])) as Record<string, unknown>[];
   return rows.map((r) => ({
     id: String(r.user_id),
@@ -45,9 +47,4 @@ export async function roleHoldersAsOf(knex: Knex, orgCode: string, roleId: strin
     granted_event_id: String(r.granted_event_id),
     revoked_on: r.valid_to ? new Date(r.valid_to as string).toISOString() : null,
   }));
-}
-
-/** Every grant period of one user (history), oldest first. */
-export async function roleGrantHistory(knex: Knex, userId: string) {
-  return (await knex(ROLE_GRANTS_VIEW).select('*').where('user_id', userId).orderBy('valid_from')) as Record<string, unknown>[];
 }

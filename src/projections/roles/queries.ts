@@ -31,18 +31,11 @@ export async function listRoles(knex: Knex, p: { page_size?: number | string; ne
   return { code: 'OK', message: 'Success', roles: page.map((r) => item(r.doc)), next_token: rows.length > size && last ? encodeToken([last.key, last.id]) : null };
 }
 
-export async function getRole(knex: Knex, roleId: string): Promise<RoleItem & { permissions: { id: string; key: string; name: string; description: string | null }[] }> {
-  const row = await knex(ROLES_VIEW).select('doc').where({ id: roleId, deleted: false }).first();
-  if (!row) throw notFound('ROLE_NOT_FOUND', `No role with id ${roleId}`);
-  const d = row.doc as RoleDoc;
-  return { ...item(d), permissions: (await rolePermissions(knex, roleId)).permissions };
-}
-
 /** `GET /api/v1/roles/{role_id}/permissions`. */
 export async function rolePermissions(knex: Knex, roleId: string) {
-  const row = await knex(ROLES_VIEW).select('doc').where({ id: roleId, deleted: false }).first();
+  const row = await knex<{ id: string; deleted: boolean; doc: RoleDoc }>(ROLES_VIEW).select('doc').where({ id: roleId, deleted: false }).first();
   if (!row) throw notFound('ROLE_NOT_FOUND', `No role with id ${roleId}`);
-  const ids = (row.doc as RoleDoc).permission_ids;
+  const ids = row.doc.permission_ids;
   const perms = (await knex(PERMISSIONS_VIEW).select('doc').where('deleted', false).whereIn('id', ids)) as { doc: PermissionDoc }[];
   return {
     code: 'OK',

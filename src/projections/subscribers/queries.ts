@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { viewName } from '../projection';
-import { clampPageSize, decodeToken, encodeToken, notFound } from '../support';
+import { clampPageSize, decodeToken, encodeToken } from '../support';
 import { subscribersProjection, type SubscriberDoc } from './projection';
 
 export const SUBSCRIBERS_VIEW = viewName(subscribersProjection, 'subscribers');
@@ -33,12 +33,4 @@ export async function listSubscribers(knex: Knex, p: { page_size?: number | stri
   const page = rows.slice(0, size);
   const last = page[page.length - 1];
   return { code: 'OK', message: 'Success', subscribers: page.map((r) => item(r.doc)), next_token: rows.length > size && last ? encodeToken([last.sort_email, last.id]) : null };
-}
-
-/** `GET /api/v1/subscribers/{id}`. */
-export async function getSubscriber(knex: Knex, id: string) {
-  const row = await knex(SUBSCRIBERS_VIEW).select('doc').where({ id, deleted: false }).first();
-  if (!row) throw notFound('SUBSCRIBER_NOT_FOUND', `No subscriber with id ${id}`);
-  const d = row.doc as SubscriberDoc;
-  return { code: 'OK', message: 'Success', subscribers: [{ ...item(d), user_id: d.user_id }] };
 }

@@ -126,9 +126,9 @@ export async function listUsers(knex: Knex, p: ListUsersParams = {}): Promise<{ 
       // Unqualified columns: the expression must read exactly as the index's (search.ts).
       q.whereRaw(`${USER_SEARCH_TEXT} like ?`, [fragmentPattern(text)]);
     } else {
-      q.where((w) =>
-        w.where('u.id', text).orWhereIn('u.id', knex(USER_IDENTITIES_VIEW).select('parent_id').where('identity_lower', text.toLowerCase())),
-      );
+      q.where((w) => {
+        w.where('u.id', text).orWhereIn('u.id', knex(USER_IDENTITIES_VIEW).select('parent_id').where('identity_lower', text.toLowerCase()));
+      });
     }
   }
   if (p.role_key !== undefined) {
@@ -154,7 +154,7 @@ export async function listUsers(knex: Knex, p: ListUsersParams = {}): Promise<{ 
   const page = rows.slice(0, size);
   const identities = new Map<string, { type: string; identity: string }[]>();
   if (p.with_identities !== false && page.length > 0) {
-    const ids = await knex(USER_IDENTITIES_VIEW).select('parent_id', 'type', 'identity').whereIn('parent_id', page.map((r) => String(r.id))).orderBy(['parent_id', 'identity_id']);
+    const ids = await knex<{ parent_id: string; type: string; identity: string; identity_id: string }>(USER_IDENTITIES_VIEW).select('parent_id', 'type', 'identity').whereIn('parent_id', page.map((r) => String(r.id))).orderBy(['parent_id', 'identity_id']);
     for (const i of ids) {
       const l = identities.get(i.parent_id) ?? [];
       l.push({ type: i.type, identity: i.identity });
@@ -320,16 +320,10 @@ export function catalogIds(doc: UserDoc) {
 
 /** `GET /api/v1/user?id=…`: the whole detail, or USER_NOT_FOUND (deleted users are not found). */
 export async function getUser(knex: Knex, userId: string): Promise<UserDetail> {
-  const row = await knex(USERS_VIEW).select('doc').where('id', userId).whereNot('status', 'deleted').first();
+  const row = await knex<{ id: string; status: string; doc: UserDoc }>(USERS_VIEW).select('doc').where('id', userId).whereNot('status', 'deleted').first();
   if (!row) throw notFound('USER_NOT_FOUND', `No user with id ${userId}`);
-  const doc = row.doc as UserDoc;
+  const doc = row.doc;
   return userDetailOf(doc, await loadCatalog(knex, catalogIds(doc)));
-}
-
-/** Finds a user id by any identity value (email, username, phone…), case-insensitively. */
-export async function findUserIdByIdentity(knex: Knex, type: string, value: string): Promise<string | undefined> {
-  const r = await knex(USER_IDENTITIES_VIEW).select('parent_id').where({ type, identity_lower: value.trim().toLowerCase() }).first();
-  return r?.parent_id;
 }
 
 // ---- policy acceptances -----------------------------------------------------------
@@ -355,7 +349,7 @@ export async function policyAcceptances(
   status: 'accepted' | 'missing',
   page: { page_size?: number | string; next_token?: string } = {},
 ): Promise<{ policy: string; current_url: string | null; status: string; users: PolicyAcceptanceItem[]; next_token: string | null }> {
-  const settings = await knex(SETTINGS_VIEW).select('doc').first();
+  const settings = await knex<{ doc: { terms_url?: string | null; privacy_url?: string | null } | null }>(SETTINGS_VIEW).select('doc').first();
   const currentUrl: string | null = settings?.doc?.[policy === 'terms' ? 'terms_url' : 'privacy_url'] ?? null;
   const size = clampPageSize(page.page_size, 50, 500);
   const after = decodeToken(page.next_token, 1);

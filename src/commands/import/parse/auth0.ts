@@ -32,7 +32,6 @@ export const Auth0UserSchema = z.object({
   app_metadata: z.record(z.string(), z.unknown()).nullish(),
   user_metadata: z.record(z.string(), z.unknown()).nullish(),
 });
-export type Auth0User = z.infer<typeof Auth0UserSchema>;
 
 /** One line of Auth0's password-hash export ("import passwords only"). */
 export const Auth0PasswordSchema = z.object({
@@ -42,7 +41,6 @@ export const Auth0PasswordSchema = z.object({
   passwordHash: z.string(),
   connection: z.string().nullish(),
 });
-export type Auth0Password = z.infer<typeof Auth0PasswordSchema>;
 
 /** `auth0|abc` → `abc` (the id the password export calls `_id.$oid`); other providers keep the whole id. */
 export function auth0ProvidedId(userId: string): string {

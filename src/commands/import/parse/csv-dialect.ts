@@ -1,6 +1,6 @@
 import type { RowDraft } from './assemble';
 import type { FileIssue } from './issues';
-import { analyzeCsvHeader, mapCsvRow, type CsvHeader } from './kinde-csv';
+import { mapCsvRow, type CsvHeader } from './kinde-csv';
 import type { PasswordHashCheck } from './password-fields';
 import type { ImportFormat, RawRow } from './types';
 
@@ -102,4 +102,3 @@ export function detectCsvFormat(columns: readonly string[]): ImportFormat | null
   return null;
 }
 
-export { analyzeCsvHeader };

@@ -57,7 +57,7 @@ export function failedRowNdjsonLine(raw: RawRow, issues: readonly ImportIssue[])
     code, message, line: raw.line,
     errors: issues.map((i) => ({ code: i.code, field: i.field, message: i.message })),
   };
-  let value: unknown = null;
+  let value: unknown;
   try {
     value = raw.text === '' ? null : parseJsonSafely(raw.text);
   } catch {

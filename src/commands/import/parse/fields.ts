@@ -87,7 +87,3 @@ function isCleanList(parts: readonly string[]): boolean {
 function isSpace(c: number): boolean {
   return c <= 0x20 || c >= 0x7f;
 }
-
-export function utf8Length(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
-}

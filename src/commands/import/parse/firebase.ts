@@ -41,7 +41,7 @@ export function parseFirebaseHashConfig(text: string): { ok: true; config: Fireb
     }
     value = obj;
   }
-  if (value && typeof value === 'object' && 'hash_config' in value) value = (value as { hash_config: unknown }).hash_config;
+  if (value && typeof value === 'object' && 'hash_config' in value) value = value.hash_config;
   const parsed = FirebaseHashConfigSchema.safeParse(value);
   if (!parsed.success) return { ok: false, reason: `the hash parameters are incomplete: ${describeZodError(parsed.error).replace('The line does not match the schema: ', '')}` };
   if (parsed.data.algorithm && parsed.data.algorithm.toUpperCase() !== 'SCRYPT') {

@@ -39,8 +39,6 @@ export const IMPORT_ISSUE_CODES = [
   ...FILE_WARNING_CODES,
 ] as const;
 
-export type RowErrorCode = (typeof ROW_ERROR_CODES)[number];
-export type RowWarningCode = (typeof ROW_WARNING_CODES)[number];
 export type FileErrorCode = (typeof FILE_ERROR_CODES)[number];
 export type FileWarningCode = (typeof FILE_WARNING_CODES)[number];
 export type ImportIssueCode = (typeof IMPORT_ISSUE_CODES)[number];

@@ -59,7 +59,7 @@ export class JsonDocumentSplitter {
     if (this.#failed) return;
     this.#failed = true;
     // The library's message names the unexpected token and its byte position, never a whole value.
-    const reason = String((err as Error)?.message ?? err).slice(0, 160);
+    const reason = String((err as Error | undefined)?.message ?? err).slice(0, 160);
     this.#out.push({ kind: 'malformed', line: this.#count + 1, reason });
   }
 

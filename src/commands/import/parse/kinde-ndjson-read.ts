@@ -61,7 +61,7 @@ export function readKindeUser(v: Record<string, unknown>): KindeNdjsonUser | nul
     }
     out.organizations = list;
   }
-  return out as KindeNdjsonUser;
+  return out;
 }
 
 /** A JSON object (JSON.parse only makes plain ones): not null, not an array. */

@@ -49,6 +49,3 @@ export const KindeNdjsonUserSchema = z.object({
 });
 
 export type KindeNdjsonUser = z.infer<typeof KindeNdjsonUserSchema>;
-export type KindeNdjsonIdentity = z.infer<typeof KindeNdjsonIdentitySchema>;
-export type KindeNdjsonOrganization = z.infer<typeof KindeNdjsonOrganizationSchema>;
-export type KindeNdjsonPassword = z.infer<typeof KindeNdjsonPasswordSchema>;

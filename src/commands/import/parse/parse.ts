@@ -322,7 +322,7 @@ export async function validateImport(input: Readable, options: ParseOptions & { 
     options.sink.end();
     options.sink.off('error', onSinkError);
   }
-  if (sinkError !== null) throw sinkError;
+  if (sinkError !== null) throw sinkError as Error; // a stream's 'error' event carries an Error
   const errors = o.meter.error && !o.headErrors.includes(o.meter.error) ? [...o.headErrors, o.meter.error] : [...o.headErrors];
   if (jsonError) errors.push(jsonError);
   return {

@@ -69,7 +69,7 @@ export function checkPasswordFields(raw: RawPasswordFields, checkHash?: Password
     hashedPassword: hashed,
     hashingMethod,
     ...(salt !== '' ? { salt } : {}),
-    ...(salt !== '' && position !== '' ? { saltPosition: position as 'prefix' | 'suffix' } : {}),
+    ...(salt !== '' && position !== '' ? { saltPosition: position } : {}),
     // scrypt / Firebase salts are base64 by definition: no salt_format for them.
     ...(salt !== '' && !BASE64_SALTED.has(hashingMethod) ? { saltFormat: format === 'hex' ? 'hex' as const : 'string' as const } : {}),
     ...(raw.params && Object.keys(raw.params).length > 0 ? { params: raw.params } : {}),
