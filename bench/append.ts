@@ -49,13 +49,19 @@ function eventsOf(u: BenchUser): { type: string; data: Record<string, unknown>; 
       streamId: `user-${userId}`,
       type: 'UserImported',
       data: {
-        userId, isNew: true, mode: 'merge', providedId: u.id, firstName: u.firstName, lastName: u.lastName,
+        userId,
+        isNew: true,
+        mode: 'merge',
+        providedId: u.id,
+        firstName: u.firstName,
+        lastName: u.lastName,
         identities: [
           { identityId: deterministicUuid(userId, 'email', email), type: 'email', identity: email, isVerified: u.emailVerified, isPrimary: true },
           ...(u.phone ? [{ identityId: deterministicUuid(userId, 'phone', u.phone), type: 'phone', identity: u.phone, isVerified: false, isPrimary: true }] : []),
         ],
         organizations: u.orgs.map((o) => ({ orgCode: `org_${o.externalId}`, roleIds: o.roles, permissionIds: o.permissions })),
-        properties: {}, featureFlags: {},
+        properties: {},
+        featureFlags: {},
         ...(u.password ? { password: { method: u.password.method, hash: u.password.hashed_password, ...(u.password.salt ? { salt: u.password.salt } : {}) } } : {}),
       },
     },
@@ -90,9 +96,11 @@ function toEventData(e: { type: string; data: Record<string, unknown>; streamId:
 
 export async function inFlight<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 async function freshRosterStore(ctx: Context, name: string): Promise<{ store: EventStore; close: () => Promise<void> }> {
@@ -100,7 +108,14 @@ async function freshRosterStore(ctx: Context, name: string): Promise<{ store: Ev
   const db = await openDatabase({ databaseUrl: url, dataDir: '/nonexistent' }, quietLogger());
   const pool = new pg.Pool({ connectionString: url, max: CONCURRENCY });
   const store = createPostgresEventStore(pool);
-  return { store, close: async () => { await store.close().catch(() => {}); await pool.end().catch(() => {}); await db.close(); } };
+  return {
+    store,
+    close: async () => {
+      await store.close().catch(() => {});
+      await pool.end().catch(() => {});
+      await db.close();
+    },
+  };
 }
 
 export async function runAppend(ctx: Context): Promise<void> {
@@ -167,9 +182,16 @@ async function runEmmett(ctx: Context): Promise<void> {
   const runs: number[] = [];
   for (let k = 0; k < ctx.options.repeats; k++) {
     const url = await (await ctx.postgres()).database(`bench_emmett_${k}`);
-    const r = await runChild<{ events: number; seconds: number }>(path.join(BENCH_DIR, 'emmett-child.ts'), {
-      BENCH_DB_URL: url, BENCH_USERS: String(ctx.data.users), BENCH_SEED: String(ctx.data.seed), BENCH_QUICK: ctx.options.quick ? '1' : '0',
-    }, { timeoutSeconds: 900 });
+    const r = await runChild<{ events: number; seconds: number }>(
+      path.join(BENCH_DIR, 'emmett-child.ts'),
+      {
+        BENCH_DB_URL: url,
+        BENCH_USERS: String(ctx.data.users),
+        BENCH_SEED: String(ctx.data.seed),
+        BENCH_QUICK: ctx.options.quick ? '1' : '0',
+      },
+      { timeoutSeconds: 900 },
+    );
     runs.push(r.events / r.seconds);
   }
   ctx.results.set('baselines.emmett_append_events_per_s', round(median(runs), 0));

@@ -11,7 +11,16 @@ import { startServer } from './server';
  * (read-your-writes), as the API does. Median of `repeats` runs.
  */
 
-interface ChildResult { n: number; errors: number; p50_ms: number; p99_ms: number; per_s: number; seconds: number; statuses: Record<string, number>; first_error: string | null }
+interface ChildResult {
+  n: number;
+  errors: number;
+  p50_ms: number;
+  p99_ms: number;
+  per_s: number;
+  seconds: number;
+  statuses: Record<string, number>;
+  first_error: string | null;
+}
 
 export async function runCommands(ctx: Context): Promise<void> {
   const url = ctx.state.rosterUrl;
@@ -21,22 +30,36 @@ export async function runCommands(ctx: Context): Promise<void> {
   let single: ChildResult | undefined;
   try {
     // One client first: the cost of one command without queueing behind others.
-    single = await runChild<ChildResult>(path.join(BENCH_DIR, 'load-child.ts'), {
-      BENCH_BASE_URL: server.baseUrl, BENCH_CLIENT_ID: server.clientId, BENCH_CLIENT_SECRET: server.clientSecret,
-      BENCH_SCENARIO: JSON.stringify({ kind: 'commands', concurrency: 1, seconds: 5, count: 5_000, tag: `${Date.now().toString(36)}-single` }),
-    }, { timeoutSeconds: 300 });
+    single = await runChild<ChildResult>(
+      path.join(BENCH_DIR, 'load-child.ts'),
+      {
+        BENCH_BASE_URL: server.baseUrl,
+        BENCH_CLIENT_ID: server.clientId,
+        BENCH_CLIENT_SECRET: server.clientSecret,
+        BENCH_SCENARIO: JSON.stringify({ kind: 'commands', concurrency: 1, seconds: 5, count: 5_000, tag: `${Date.now().toString(36)}-single` }),
+      },
+      { timeoutSeconds: 300 },
+    );
     ctx.log(`commands, 1 client: ${round(single.per_s, 0)}/s, p50 ${round(single.p50_ms, 1)} ms, p99 ${round(single.p99_ms, 1)} ms`);
     for (let k = 0; k < ctx.options.repeats; k++) {
-      const r = await runChild<ChildResult>(path.join(BENCH_DIR, 'load-child.ts'), {
-        BENCH_BASE_URL: server.baseUrl, BENCH_CLIENT_ID: server.clientId, BENCH_CLIENT_SECRET: server.clientSecret,
-        BENCH_SCENARIO: JSON.stringify({ kind: 'commands', concurrency: 16, seconds: ctx.options.quick ? 10 : 30, count: 20_000, tag: `${Date.now().toString(36)}-${k}` }),
-      }, { timeoutSeconds: 600 }).catch((failure: unknown) => {
+      const r = await runChild<ChildResult>(
+        path.join(BENCH_DIR, 'load-child.ts'),
+        {
+          BENCH_BASE_URL: server.baseUrl,
+          BENCH_CLIENT_ID: server.clientId,
+          BENCH_CLIENT_SECRET: server.clientSecret,
+          BENCH_SCENARIO: JSON.stringify({ kind: 'commands', concurrency: 16, seconds: ctx.options.quick ? 10 : 30, count: 20_000, tag: `${Date.now().toString(36)}-${k}` }),
+        },
+        { timeoutSeconds: 600 },
+      ).catch((failure: unknown) => {
         const err = failure as Error;
         if (/: 404 /.test(err.message)) throw new NotAvailable(`POST /api/v1/user answers 404`);
         throw err;
       });
       runs.push(r);
-      ctx.log(`commands run ${k + 1}: ${r.n} in ${round(r.seconds, 1)} s = ${round(r.per_s, 0)}/s, p50 ${round(r.p50_ms, 1)} ms, p99 ${round(r.p99_ms, 1)} ms, ${r.errors} errors ${JSON.stringify(r.statuses)}${r.first_error ? ` first: ${r.first_error}` : ''}`);
+      ctx.log(
+        `commands run ${k + 1}: ${r.n} in ${round(r.seconds, 1)} s = ${round(r.per_s, 0)}/s, p50 ${round(r.p50_ms, 1)} ms, p99 ${round(r.p99_ms, 1)} ms, ${r.errors} errors ${JSON.stringify(r.statuses)}${r.first_error ? ` first: ${r.first_error}` : ''}`,
+      );
     }
   } finally {
     await server.stop();
@@ -48,5 +71,9 @@ export async function runCommands(ctx: Context): Promise<void> {
     ctx.results.set('commands.single_client', { per_s: round(single.per_s, 0), p50_ms: round(single.p50_ms, 2), p99_ms: round(single.p99_ms, 2) });
     ctx.results.set('commands.single_client_p50_ms', round(single.p50_ms, 2));
   }
-  ctx.results.set('commands.detail', { concurrency: 16, command: 'POST /api/v1/user', runs: runs.map((r) => ({ n: r.n, per_s: round(r.per_s, 0), p50_ms: round(r.p50_ms, 2), p99_ms: round(r.p99_ms, 2), errors: r.errors })) });
+  ctx.results.set('commands.detail', {
+    concurrency: 16,
+    command: 'POST /api/v1/user',
+    runs: runs.map((r) => ({ n: r.n, per_s: round(r.per_s, 0), p50_ms: round(r.p50_ms, 2), p99_ms: round(r.p99_ms, 2), errors: r.errors })),
+  });
 }

@@ -132,7 +132,9 @@ export async function runConsole(ctx: Context): Promise<void> {
       }
       const ms = round(median(runs), 0);
       ctx.results.set(`console.users_page.${name}_ms`, ms);
-      ctx.log(`console users page, ${name.replace(/_/g, ' ')}${name.startsWith('search') ? ` ("${name === 'search_fragment' ? fragment : sample}")` : ''}: ${ms} ms to the rows (median of ${repeats})`);
+      ctx.log(
+        `console users page, ${name.replace(/_/g, ' ')}${name.startsWith('search') ? ` ("${name === 'search_fragment' ? fragment : sample}")` : ''}: ${ms} ms to the rows (median of ${repeats})`,
+      );
     }
     await context.close();
   } finally {
@@ -172,8 +174,7 @@ async function finished(page: Page, api: string, act: () => Promise<unknown>): P
 }
 
 /** After the next two frames: the answer parsed, rendered and painted. */
-const afterPaint = (page: Page) =>
-  page.evaluate<number>('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))))');
+const afterPaint = (page: Page) => page.evaluate<number>('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now()))))');
 
 /** A full page load: paint timing, and the moment the main answer is in and its rows are drawn. */
 async function loadPage(page: Page, baseUrl: string, spec: PageSpec): Promise<{ fcp: number; ready: number }> {

@@ -60,7 +60,11 @@ export interface Options {
 /** A fresh embedded PostgreSQL for the run, one database per purpose. */
 export class BenchPostgres {
   readonly #databases = new Map<string, string>();
-  private constructor(readonly server: EmbeddedPostgres, readonly dir: string, readonly baseUrl: string) {}
+  private constructor(
+    readonly server: EmbeddedPostgres,
+    readonly dir: string,
+    readonly baseUrl: string,
+  ) {}
 
   static async start(logger: Logger): Promise<BenchPostgres> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-bench-'));
@@ -172,7 +176,13 @@ export function runChild<T>(script: string, env: Record<string, string>, options
     });
     // A hung child must not hang the run: it is killed and the measurement reported as failed.
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, (options.timeoutSeconds ?? 1800) * 1000);
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      },
+      (options.timeoutSeconds ?? 1800) * 1000,
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -190,7 +200,10 @@ export function runChild<T>(script: string, env: Record<string, string>, options
     child.on('close', (code) => {
       clearTimeout(timer);
       if (timedOut) return reject(new Error(`${path.basename(script)} did not finish within ${options.timeoutSeconds ?? 1800} s and was killed`));
-      const line = out.split('\n').reverse().find((l) => l.startsWith('{"result"'));
+      const line = out
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('{"result"'));
       if (code === 0 && line) return resolve((JSON.parse(line) as { result: T }).result);
       const na = out.split('\n').find((l) => l.startsWith('{"not_available"'));
       if (na) return reject(new NotAvailable((JSON.parse(na) as { not_available: string }).not_available));

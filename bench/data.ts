@@ -38,9 +38,15 @@ function splitmix32(a: number): () => number {
 
 export function rng(seed: number, stream: number): () => number {
   const s = splitmix32((seed ^ Math.imul(stream, 0x27d4eb2d)) >>> 0);
-  let a = s(), b = s(), c = s(), d = s();
+  let a = s(),
+    b = s(),
+    c = s(),
+    d = s();
   return () => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;
@@ -118,7 +124,12 @@ export function hashPool(): PoolHash[] {
 /** crypt(3) hashes from openssl; where openssl is missing, from the unixcrypt package and src/passwords' md5-crypt. */
 function cryptHash(plain: string, flag: '-1' | '-5' | '-6'): { hashed_password: string; tool: string } {
   try {
-    return { hashed_password: execFileSync('openssl', ['passwd', flag, '-stdin'], { input: plain, stdio: ['pipe', 'pipe', 'ignore'] }).toString().trim(), tool: `openssl passwd ${flag}` };
+    return {
+      hashed_password: execFileSync('openssl', ['passwd', flag, '-stdin'], { input: plain, stdio: ['pipe', 'pipe', 'ignore'] })
+        .toString()
+        .trim(),
+      tool: `openssl passwd ${flag}`,
+    };
   } catch {
     const salt = randomBytes(6).toString('base64').replace(/\+/g, '.');
     if (flag === '-1') return { hashed_password: md5CryptFallback(plain, salt), tool: 'src/passwords md5Crypt' };
@@ -129,8 +140,56 @@ function cryptHash(plain: string, flag: '-1' | '-5' | '-6'): { hashed_password: 
 // ---------------------------------------------------------------------------
 // One user, from (seed, i)
 
-const FIRST = ['Anna', 'Ben', 'Chloé', 'David', 'Eva', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Liam', 'Mia', 'Noah', 'Olga', 'Pablo', 'Quinn', 'Rosa', 'Sven', 'Tara', 'Umar', 'Vera', 'Wen', 'Ximena', 'Yusuf', 'Zoë'];
-const LAST = ['Smith', 'Müller', 'García', 'Nguyen', 'Kowalski', 'Okafor', 'Rossi', 'Tanaka', 'Dubois', 'Novak', 'Silva', 'Johansson', 'Kim', 'Patel', "O'Brien", 'Ivanova', 'Cohen', 'Haddad', 'Larsen', 'Moreau'];
+const FIRST = [
+  'Anna',
+  'Ben',
+  'Chloé',
+  'David',
+  'Eva',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kemi',
+  'Liam',
+  'Mia',
+  'Noah',
+  'Olga',
+  'Pablo',
+  'Quinn',
+  'Rosa',
+  'Sven',
+  'Tara',
+  'Umar',
+  'Vera',
+  'Wen',
+  'Ximena',
+  'Yusuf',
+  'Zoë',
+];
+const LAST = [
+  'Smith',
+  'Müller',
+  'García',
+  'Nguyen',
+  'Kowalski',
+  'Okafor',
+  'Rossi',
+  'Tanaka',
+  'Dubois',
+  'Novak',
+  'Silva',
+  'Johansson',
+  'Kim',
+  'Patel',
+  "O'Brien",
+  'Ivanova',
+  'Cohen',
+  'Haddad',
+  'Larsen',
+  'Moreau',
+];
 const ROLES = ['admin', 'manager', 'member', 'viewer', 'billing', 'support'];
 const PERMISSIONS = ['read:users', 'write:users', 'read:billing', 'write:billing', 'read:reports', 'manage:orgs', 'export:data'];
 const ORGS = 200;
@@ -187,7 +246,10 @@ export function userAt(seed: number, i: number, pool: readonly PoolHash[]): Benc
   const firstName = pick(r, FIRST);
   const lastName = pick(r, LAST);
   const invalid = invalidKindOf(i);
-  const slug = `${firstName}.${lastName}`.normalize('NFD').replace(/[^A-Za-z.]/g, '').toLowerCase();
+  const slug = `${firstName}.${lastName}`
+    .normalize('NFD')
+    .replace(/[^A-Za-z.]/g, '')
+    .toLowerCase();
   let email: string | null = `${slug}.${i}@example${i % 7}.com`;
   let phone: string | null = r() < 0.4 ? phoneOf(i) : null;
   let username: string | null = r() < 0.2 ? `user_${i.toString(36)}` : null;
@@ -197,7 +259,11 @@ export function userAt(seed: number, i: number, pool: readonly PoolHash[]): Benc
   if (orgCount > 0) {
     const roles = pickSome(r, ROLES, 1 + Math.floor(r() * 2));
     const permissions = pickSome(r, PERMISSIONS, 1 + Math.floor(r() * 3));
-    for (const o of pickSome(r, Array.from({ length: ORGS }, (_, k) => k), orgCount)) {
+    for (const o of pickSome(
+      r,
+      Array.from({ length: ORGS }, (_, k) => k),
+      orgCount,
+    )) {
       orgs.push({ externalId: `org_${o}`, roles, permissions });
     }
   }
@@ -206,13 +272,28 @@ export function userAt(seed: number, i: number, pool: readonly PoolHash[]): Benc
   const emailVerified = r() < 0.85;
   const createdAt = new Date(Date.UTC(2020, 0, 1) + Math.floor(r() * 5 * 365 * 86400) * 1000).toISOString();
   switch (invalid) {
-    case 'bad_email': email = `not-an-email-${i}`; break;
-    case 'bad_phone': phone = `+1 555 ${i % 1000}`; break;
-    case 'missing_identity': email = null; phone = null; username = null; break;
-    case 'duplicate': email = userAt(seed, i - 1, pool).email; break; // the email of the row above, under another id
-    case 'malformed': break; // written broken by each format's writer
-    case null: break;
-    default: { const never: never = invalid; return never; }
+    case 'bad_email':
+      email = `not-an-email-${i}`;
+      break;
+    case 'bad_phone':
+      phone = `+1 555 ${i % 1000}`;
+      break;
+    case 'missing_identity':
+      email = null;
+      phone = null;
+      username = null;
+      break;
+    case 'duplicate':
+      email = userAt(seed, i - 1, pool).email;
+      break; // the email of the row above, under another id
+    case 'malformed':
+      break; // written broken by each format's writer
+    case null:
+      break;
+    default: {
+      const never: never = invalid;
+      return never;
+    }
   }
   return { index: i, id: `bench-u${i}`, firstName, lastName, email, emailVerified, phone, username, orgs, password, social, invalid, createdAt };
 }
@@ -239,10 +320,24 @@ export function csvLine(u: BenchUser): string {
   if (u.invalid === 'malformed') return `${u.id},${u.email},extra,fields,,,,,`; // wrong field count
   const p = u.password;
   return [
-    u.id, u.email, u.phone, u.username, u.firstName, u.lastName, u.emailVerified ? 'true' : 'false',
-    u.orgs.map((o) => o.externalId).join(','), u.orgs[0]?.roles.join(',') ?? '', u.orgs[0]?.permissions.join(',') ?? '',
-    p?.hashed_password, p?.method, p?.salt, p?.salt_position, p?.salt_format,
-  ].map(csvField).join(',');
+    u.id,
+    u.email,
+    u.phone,
+    u.username,
+    u.firstName,
+    u.lastName,
+    u.emailVerified ? 'true' : 'false',
+    u.orgs.map((o) => o.externalId).join(','),
+    u.orgs[0]?.roles.join(',') ?? '',
+    u.orgs[0]?.permissions.join(',') ?? '',
+    p?.hashed_password,
+    p?.method,
+    p?.salt,
+    p?.salt_position,
+    p?.salt_format,
+  ]
+    .map(csvField)
+    .join(',');
 }
 
 export function kindeNdjsonLine(u: BenchUser): string {
@@ -280,9 +375,11 @@ export function auth0Line(u: BenchUser): string {
     family_name: u.lastName,
     name: `${u.firstName} ${u.lastName}`,
     created_at: u.createdAt,
-    identities: [u.social
-      ? { connection: 'google-oauth2', provider: 'google-oauth2', user_id: String(100000 + u.index), isSocial: true }
-      : { connection: 'Username-Password-Authentication', provider: 'auth0', user_id: local, isSocial: false }],
+    identities: [
+      u.social
+        ? { connection: 'google-oauth2', provider: 'google-oauth2', user_id: String(100000 + u.index), isSocial: true }
+        : { connection: 'Username-Password-Authentication', provider: 'auth0', user_id: local, isSocial: false },
+    ],
     ...(u.orgs.length > 0 ? { app_metadata: { organizations: u.orgs.map((o) => o.externalId) } } : {}),
   });
   return u.invalid === 'malformed' ? json.slice(0, Math.floor(json.length / 2)) : json;
@@ -336,9 +433,18 @@ function tsvField(v: string | null): string {
 /** What a user row of the COPY baseline holds: the same facts the import stores. */
 export function copyRow(u: BenchUser): string {
   return [
-    u.id, u.email, u.phone, u.username, u.firstName, u.lastName, u.emailVerified ? 't' : 'f',
-    JSON.stringify(u.orgs), u.password ? JSON.stringify({ method: u.password.method, hash: u.password.hashed_password, salt: u.password.salt ?? null }) : null,
-  ].map(tsvField).join('\t');
+    u.id,
+    u.email,
+    u.phone,
+    u.username,
+    u.firstName,
+    u.lastName,
+    u.emailVerified ? 't' : 'f',
+    JSON.stringify(u.orgs),
+    u.password ? JSON.stringify({ method: u.password.method, hash: u.password.hashed_password, salt: u.password.salt ?? null }) : null,
+  ]
+    .map(tsvField)
+    .join('\t');
 }
 
 /** Generates (or reuses) the files for N users; returns their paths. */
@@ -346,7 +452,10 @@ export async function ensureDataSet(users: number, seed = DEFAULT_SEED, log: (s:
   const pool = hashPool();
   const dir = path.join(DATA_DIR, `${seed}-${users}`);
   const set: DataSet = {
-    users, seed, dir, pool,
+    users,
+    seed,
+    dir,
+    pool,
     csv: path.join(dir, 'kinde-users.csv'),
     ndjson: path.join(dir, 'kinde-users.ndjson'),
     auth0: path.join(dir, 'auth0-users.ndjson'),
@@ -364,7 +473,10 @@ export async function ensureDataSet(users: number, seed = DEFAULT_SEED, log: (s:
   await writeLines(set.ndjson, null, users, (i) => kindeNdjsonLine(at(i)));
   await writeLines(set.auth0, null, users, (i) => auth0Line(at(i)));
   await writeLines(set.auth0Passwords, null, users, (i) => auth0PasswordLine(at(i)));
-  await writeLines(set.copyTsv, null, users, (i) => { const u = at(i); return u.invalid === null ? copyRow(u) : null; });
+  await writeLines(set.copyTsv, null, users, (i) => {
+    const u = at(i);
+    return u.invalid === null ? copyRow(u) : null;
+  });
   fs.writeFileSync(marker, new Date().toISOString());
   log(`generated ${users} users into ${path.relative(process.cwd(), dir)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return set;

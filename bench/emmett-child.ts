@@ -24,8 +24,9 @@ const store = mod.getPostgreSQLEventStore(url, { connectionOptions: { pooled: tr
 try {
   // The schema is created on first use: outside the timing.
   await store.appendToStream('warmup-0', [{ type: 'Warmup', data: {} }]);
-  const { seconds } = await timed(() => inFlight(streams, CONCURRENCY, (e) =>
-    store.appendToStream(e.streamId, [{ type: e.type, data: e.data, metadata: { ...metadata } }], { expectedStreamVersion: emmett.STREAM_DOES_NOT_EXIST })));
+  const { seconds } = await timed(() =>
+    inFlight(streams, CONCURRENCY, (e) => store.appendToStream(e.streamId, [{ type: e.type, data: e.data, metadata: { ...metadata } }], { expectedStreamVersion: emmett.STREAM_DOES_NOT_EXIST })),
+  );
   childResult({ events: streams.length, seconds });
 } finally {
   await store.close();

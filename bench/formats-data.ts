@@ -26,8 +26,16 @@ export const FIREBASE_HASH_CONFIG = {
   mem_cost: 14,
 } as const;
 
-interface FirebaseHash { readonly plain: string; readonly passwordHash: string; readonly salt: string }
-interface KeycloakCredential { readonly plain: string; readonly secretData: string; readonly credentialData: string }
+interface FirebaseHash {
+  readonly plain: string;
+  readonly passwordHash: string;
+  readonly salt: string;
+}
+interface KeycloakCredential {
+  readonly plain: string;
+  readonly secretData: string;
+  readonly credentialData: string;
+}
 interface FormatPool {
   readonly version: number;
   readonly firebase: FirebaseHash[];
@@ -43,7 +51,10 @@ function firebaseHash(plain: string): FirebaseHash {
   const salt = randomBytes(12);
   const c = FIREBASE_HASH_CONFIG;
   const key = scryptSync(Buffer.from(plain, 'utf8'), Buffer.concat([salt, Buffer.from(c.base64_salt_separator, 'base64')]), 64, {
-    N: 2 ** c.mem_cost, r: c.rounds, p: 1, maxmem: 64 * 1024 * 1024,
+    N: 2 ** c.mem_cost,
+    r: c.rounds,
+    p: 1,
+    maxmem: 64 * 1024 * 1024,
   });
   const cipher = createCipheriv('aes-256-ctr', key.subarray(0, 32), Buffer.alloc(16));
   const hash = Buffer.concat([cipher.update(Buffer.from(c.base64_signer_key, 'base64')), cipher.final()]);
@@ -70,7 +81,8 @@ function keycloakArgon2(plain: string): KeycloakCredential {
     plain,
     secretData: JSON.stringify({ value: value.toString('base64'), salt: salt.toString('base64'), additionalParameters: {} }),
     credentialData: JSON.stringify({
-      hashIterations: 5, algorithm: 'argon2',
+      hashIterations: 5,
+      algorithm: 'argon2',
       additionalParameters: { hashLength: ['32'], memory: ['7168'], type: ['id'], version: ['1.3'], parallelism: ['1'] },
     }),
   };
@@ -108,10 +120,21 @@ export function formatHashPool(): FormatPool {
   };
   // Checked once, when made: each kind through the verifier sign-in uses.
   const fb = pool.firebase[0]!;
-  mustVerify('Firebase scrypt', {
-    hashed_password: fb.passwordHash, hashing_method: 'firebase_scrypt', salt: fb.salt,
-    params: { signer_key: FIREBASE_HASH_CONFIG.base64_signer_key, salt_separator: FIREBASE_HASH_CONFIG.base64_salt_separator, rounds: FIREBASE_HASH_CONFIG.rounds, mem_cost: FIREBASE_HASH_CONFIG.mem_cost },
-  }, fb.plain);
+  mustVerify(
+    'Firebase scrypt',
+    {
+      hashed_password: fb.passwordHash,
+      hashing_method: 'firebase_scrypt',
+      salt: fb.salt,
+      params: {
+        signer_key: FIREBASE_HASH_CONFIG.base64_signer_key,
+        salt_separator: FIREBASE_HASH_CONFIG.base64_salt_separator,
+        rounds: FIREBASE_HASH_CONFIG.rounds,
+        mem_cost: FIREBASE_HASH_CONFIG.mem_cost,
+      },
+    },
+    fb.plain,
+  );
   for (const c of pool.keycloak) mustVerify('Keycloak', keycloakAsInput(c), c.plain);
   mustVerify('argon2id', { hashed_password: pool.argon2id[0]!.digest, hashing_method: 'argon2' }, pool.argon2id[0]!.plain);
   fs.mkdirSync(DATA_DIR, { recursive: true });
@@ -178,9 +201,7 @@ function keycloakUser(u: BenchUser, pool: FormatPool): string {
     lastName: u.lastName,
     ...(u.email !== null ? { email: u.email } : {}),
     ...(u.phone !== null ? { attributes: { phoneNumber: [u.phone], locale: ['en'] } } : {}),
-    credentials: cred
-      ? [{ id: uuid('c0a1b2c3', u.index), type: 'password', userLabel: 'My password', createdDate: created, secretData: cred.secretData, credentialData: cred.credentialData }]
-      : [],
+    credentials: cred ? [{ id: uuid('c0a1b2c3', u.index), type: 'password', userLabel: 'My password', createdDate: created, secretData: cred.secretData, credentialData: cred.credentialData }] : [],
     ...(u.social ? { federatedIdentities: [{ identityProvider: 'google', userId: String(104_000_000_000 + u.index), userName: u.email ?? `user-${u.index}` }] } : {}),
     disableableCredentialTypes: [],
     requiredActions: u.index % 50 === 3 ? ['UPDATE_PASSWORD'] : u.emailVerified ? [] : ['VERIFY_EMAIL'],
@@ -191,7 +212,8 @@ function keycloakUser(u: BenchUser, pool: FormatPool): string {
   });
 }
 
-export const SUPABASE_HEADER = 'instance_id,id,aud,role,email,encrypted_password,email_confirmed_at,invited_at,confirmation_token,confirmation_sent_at,recovery_token,recovery_sent_at,email_change_token_new,email_change,email_change_sent_at,last_sign_in_at,raw_app_meta_data,raw_user_meta_data,is_super_admin,created_at,updated_at,phone,phone_confirmed_at,phone_change,phone_change_token,phone_change_sent_at,confirmed_at,email_change_token_current,email_change_confirm_status,banned_until,reauthentication_token,reauthentication_sent_at,is_sso_user,deleted_at,is_anonymous';
+export const SUPABASE_HEADER =
+  'instance_id,id,aud,role,email,encrypted_password,email_confirmed_at,invited_at,confirmation_token,confirmation_sent_at,recovery_token,recovery_sent_at,email_change_token_new,email_change,email_change_sent_at,last_sign_in_at,raw_app_meta_data,raw_user_meta_data,is_super_admin,created_at,updated_at,phone,phone_confirmed_at,phone_change,phone_change_token,phone_change_sent_at,confirmed_at,email_change_token_current,email_change_confirm_status,banned_until,reauthentication_token,reauthentication_sent_at,is_sso_user,deleted_at,is_anonymous';
 
 function supabaseRow(u: BenchUser, bcrypt: readonly PoolHash[]): string {
   if (u.invalid === 'malformed') return `00000000-0000-0000-0000-000000000000,${uuid('3f1c2a7e', u.index)},authenticated`;
@@ -199,42 +221,103 @@ function supabaseRow(u: BenchUser, bcrypt: readonly PoolHash[]): string {
   const hash = u.password ? nth(bcrypt, u).hashed_password.replace(/^\$2[by]\$/, '$2a$') : null;
   const t = pgTime(u.createdAt);
   const provider = u.social ? 'google' : 'email';
-  const meta = u.index % 2 === 0
-    ? { full_name: `${u.firstName} ${u.lastName}`, ...(u.social ? { avatar_url: `https://lh3.example.com/a/${u.index}.png`, email_verified: true } : {}) }
-    : { first_name: u.firstName, last_name: u.lastName };
+  const meta =
+    u.index % 2 === 0
+      ? { full_name: `${u.firstName} ${u.lastName}`, ...(u.social ? { avatar_url: `https://lh3.example.com/a/${u.index}.png`, email_verified: true } : {}) }
+      : { first_name: u.firstName, last_name: u.lastName };
   return csvRow([
-    '00000000-0000-0000-0000-000000000000', uuid('3f1c2a7e', u.index), 'authenticated', 'authenticated',
-    u.email, hash, u.emailVerified ? t : '', '', '', t, '', '', '', '', '', t,
-    JSON.stringify({ provider, providers: [provider] }), JSON.stringify(meta), '', t, t,
-    u.phone?.replace(/^\+/, ''), u.phone !== null && u.index % 3 === 0 ? t : '', '', '', '',
-    u.emailVerified ? t : '', '', '0', '', '', '', 'false', '', 'false',
+    '00000000-0000-0000-0000-000000000000',
+    uuid('3f1c2a7e', u.index),
+    'authenticated',
+    'authenticated',
+    u.email,
+    hash,
+    u.emailVerified ? t : '',
+    '',
+    '',
+    t,
+    '',
+    '',
+    '',
+    '',
+    '',
+    t,
+    JSON.stringify({ provider, providers: [provider] }),
+    JSON.stringify(meta),
+    '',
+    t,
+    t,
+    u.phone?.replace(/^\+/, ''),
+    u.phone !== null && u.index % 3 === 0 ? t : '',
+    '',
+    '',
+    '',
+    u.emailVerified ? t : '',
+    '',
+    '0',
+    '',
+    '',
+    '',
+    'false',
+    '',
+    'false',
   ]);
 }
 
-export const CLERK_HEADER = 'id,first_name,last_name,username,primary_email_address,primary_phone_number,verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,totp_secret,password_digest,password_hasher';
+export const CLERK_HEADER =
+  'id,first_name,last_name,username,primary_email_address,primary_phone_number,verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,totp_secret,password_digest,password_hasher';
 
 function clerkRow(u: BenchUser, bcrypt: readonly PoolHash[], pool: FormatPool): string {
   if (u.invalid === 'malformed') return `user_2${u.index.toString(36).padStart(26, 'x')},${u.firstName}`;
   const argon = u.password !== null && u.index % 5 === 0;
   const digest = u.password ? (argon ? nth(pool.argon2id, u).digest : nth(bcrypt, u).hashed_password) : '';
   return csvRow([
-    `user_2${u.index.toString(36).padStart(26, 'x')}`, u.firstName, u.lastName, u.username,
-    u.email, u.phone, u.emailVerified ? u.email : '', u.emailVerified ? '' : u.email,
-    u.phone !== null && u.index % 3 === 0 ? u.phone : '', u.phone !== null && u.index % 3 !== 0 ? u.phone : '',
-    u.index % 20 === 0 ? 'JBSWY3DPEHPK3PXP' : '', digest, u.password ? (argon ? 'argon2id' : 'bcrypt') : '',
+    `user_2${u.index.toString(36).padStart(26, 'x')}`,
+    u.firstName,
+    u.lastName,
+    u.username,
+    u.email,
+    u.phone,
+    u.emailVerified ? u.email : '',
+    u.emailVerified ? '' : u.email,
+    u.phone !== null && u.index % 3 === 0 ? u.phone : '',
+    u.phone !== null && u.index % 3 !== 0 ? u.phone : '',
+    u.index % 20 === 0 ? 'JBSWY3DPEHPK3PXP' : '',
+    digest,
+    u.password ? (argon ? 'argon2id' : 'bcrypt') : '',
   ]);
 }
 
-export const COGNITO_HEADER = 'cognito:username,name,given_name,family_name,middle_name,nickname,preferred_username,profile,picture,website,email,email_verified,gender,birthdate,zoneinfo,locale,phone_number,phone_number_verified,address,updated_at,cognito:mfa_enabled,sub,custom:tenant';
+export const COGNITO_HEADER =
+  'cognito:username,name,given_name,family_name,middle_name,nickname,preferred_username,profile,picture,website,email,email_verified,gender,birthdate,zoneinfo,locale,phone_number,phone_number_verified,address,updated_at,cognito:mfa_enabled,sub,custom:tenant';
 
 function cognitoRow(u: BenchUser): string {
   if (u.invalid === 'malformed') return `${uuid('0b6a2c1e', u.index)},${u.firstName}`;
   const sub = uuid('0b6a2c1e', u.index);
   return csvRow([
-    u.username ?? sub, `${u.firstName} ${u.lastName}`, u.firstName, u.lastName, '', '', u.username ?? '', '', '', '',
-    u.email, u.emailVerified ? 'true' : 'false', '', '', '', u.index % 4 === 0 ? 'en-GB' : '',
-    u.phone, u.phone !== null && u.index % 3 === 0 ? 'true' : 'false', '', String(Math.floor(Date.parse(u.createdAt) / 1000)),
-    'false', sub, u.orgs[0]?.externalId ?? '',
+    u.username ?? sub,
+    `${u.firstName} ${u.lastName}`,
+    u.firstName,
+    u.lastName,
+    '',
+    '',
+    u.username ?? '',
+    '',
+    '',
+    '',
+    u.email,
+    u.emailVerified ? 'true' : 'false',
+    '',
+    '',
+    '',
+    u.index % 4 === 0 ? 'en-GB' : '',
+    u.phone,
+    u.phone !== null && u.index % 3 === 0 ? 'true' : 'false',
+    '',
+    String(Math.floor(Date.parse(u.createdAt) / 1000)),
+    'false',
+    sub,
+    u.orgs[0]?.externalId ?? '',
   ]);
 }
 
@@ -273,7 +356,10 @@ async function writeRecords(file: string, head: string, n: number, record: (i: n
 function keycloakRealmHead(): string {
   const roles = ['admin', 'manager', 'member', 'viewer', 'billing', 'support', 'offline_access', 'uma_authorization'];
   const realm = {
-    id: '5b7e8d52-1c7a-4b1e-9d7e-2f0b5c1a9e11', realm: 'bench', enabled: true, sslRequired: 'external',
+    id: '5b7e8d52-1c7a-4b1e-9d7e-2f0b5c1a9e11',
+    realm: 'bench',
+    enabled: true,
+    sslRequired: 'external',
     roles: { realm: roles.map((name, k) => ({ id: `r${k}`, name, composite: false, clientRole: false, containerId: 'bench' })), client: {} },
     groups: Array.from({ length: 200 }, (_, o) => ({ id: `g${o}`, name: `org_${o}`, path: `/org_${o}`, subGroups: [] })),
     defaultRole: { id: 'r-default', name: 'default-roles-bench', composite: true, clientRole: false, containerId: 'bench' },
@@ -286,7 +372,8 @@ function keycloakRealmHead(): string {
 export async function ensureFormatFiles(users: number, seed: number, pool: readonly PoolHash[], log: (s: string) => void = () => {}): Promise<FormatFiles> {
   const dir = path.join(DATA_DIR, `${seed}-${users}-formats`);
   const files: FormatFiles = {
-    users, dir,
+    users,
+    dir,
     firebase: path.join(dir, 'firebase-users.json'),
     keycloak: path.join(dir, 'keycloak-realm.json'),
     supabase: path.join(dir, 'supabase-users.csv'),
@@ -301,7 +388,10 @@ export async function ensureFormatFiles(users: number, seed: number, pool: reado
   const bcrypt = pool.filter((p) => p.method === 'bcrypt');
   // A JSON document has no per-record "malformed": that user is written whole (a broken document is a file error).
   const at = (i: number) => userAt(seed, i, pool);
-  const whole = (i: number) => { const u = at(i); return u.invalid === 'malformed' ? { ...u, invalid: null } : u; };
+  const whole = (i: number) => {
+    const u = at(i);
+    return u.invalid === 'malformed' ? { ...u, invalid: null } : u;
+  };
   await writeRecords(files.firebase, '{"users": [\n', users, (i) => firebaseUser(whole(i), fp), ',\n', '\n]}\n');
   await writeRecords(files.keycloak, keycloakRealmHead(), users, (i) => keycloakUser(whole(i), fp), ',\n', '\n]}\n');
   await writeRecords(files.supabase, `${SUPABASE_HEADER}\n`, users, (i) => supabaseRow(at(i), bcrypt), '\n', '\n');

@@ -54,8 +54,15 @@ export async function runFormats(ctx: Context): Promise<void> {
   const kinde = ctx.data.users === users ? ctx.data : await ensureDataSet(users, ctx.data.seed, (line) => ctx.log(line));
   const providers = await ensureFormatFiles(users, kinde.seed, kinde.pool, (line) => ctx.log(line));
   const files: Record<BenchFormat, string> = {
-    csv: kinde.csv, kinde_ndjson: kinde.ndjson, auth0: kinde.auth0, auth0_passwords: kinde.auth0Passwords,
-    firebase: providers.firebase, keycloak: providers.keycloak, supabase: providers.supabase, clerk: providers.clerk, cognito: providers.cognito,
+    csv: kinde.csv,
+    kinde_ndjson: kinde.ndjson,
+    auth0: kinde.auth0,
+    auth0_passwords: kinde.auth0Passwords,
+    firebase: providers.firebase,
+    keycloak: providers.keycloak,
+    supabase: providers.supabase,
+    clerk: providers.clerk,
+    cognito: providers.cognito,
   };
   const chosen = ctx.options.formats?.length ? BENCH_FORMATS.filter((f) => ctx.options.formats!.includes(f)) : BENCH_FORMATS;
   const parser = await loadParser();
@@ -88,6 +95,8 @@ export async function runFormats(ctx: Context): Promise<void> {
       events_appended: r.events_appended,
       counts: r.counts,
     });
-    ctx.log(`formats ${format}: ${records} records (${round(mib, 1)} MiB) in ${round(r.seconds, 2)} s = ${round(records / r.seconds, 0)} users/s end to end; parse ${round(mib / parsed.seconds, 1)} MiB/s; peak RSS ${round(r.peak_rss_mib, 0)} MiB; counts ${JSON.stringify(r.counts)}`);
+    ctx.log(
+      `formats ${format}: ${records} records (${round(mib, 1)} MiB) in ${round(r.seconds, 2)} s = ${round(records / r.seconds, 0)} users/s end to end; parse ${round(mib / parsed.seconds, 1)} MiB/s; peak RSS ${round(r.peak_rss_mib, 0)} MiB; counts ${JSON.stringify(r.counts)}`,
+    );
   }
 }

@@ -40,8 +40,7 @@ try {
   const head = await rt.store.headPosition();
   if (!(await rt.projector.waitFor(head, 600_000))) throw new Error('projections did not catch up with the existing events');
   const countEvents = async () => {
-    const { rows } = await rt.db.pool.query<{ all: number; job: number }>(
-      `select count(*)::int as all, count(*) filter (where stream_id like 'import-%')::int as job from events`);
+    const { rows } = await rt.db.pool.query<{ all: number; job: number }>(`select count(*)::int as all, count(*) filter (where stream_id like 'import-%')::int as job from events`);
     return rows[0]!;
   };
   const before = await countEvents();
@@ -49,7 +48,12 @@ try {
   const rss = rssSampler(25);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const report = await runImport(rt.store, file, { ...(batchSize ? { batchSize } : {}), ...(format ? { format } : {}), ...(firebaseHashConfig ? { firebaseHashConfig } : {}), fileName: path.basename(file) });
+  const report = await runImport(rt.store, file, {
+    ...(batchSize ? { batchSize } : {}),
+    ...(format ? { format } : {}),
+    ...(firebaseHashConfig ? { firebaseHashConfig } : {}),
+    fileName: path.basename(file),
+  });
   const t1 = performance.now();
   const caughtUp = report.position ? await rt.projector.waitFor(report.position, 3_600_000) : true;
   const t2 = performance.now();
@@ -69,7 +73,7 @@ try {
     cpu_system_seconds: cpu.system / 1e6,
     counts: report.counts,
     rows_read: report.progress.rows_read,
-    events_appended: (after.all - after.job) - (before.all - before.job),
+    events_appended: after.all - after.job - (before.all - before.job),
     job_events_appended: after.job - before.job,
     events_total: after.all,
     peak_rss_mib: Math.max(sampledPeak, vmHwmMiB() ?? 0),

@@ -104,7 +104,9 @@ export async function runImport(ctx: Context): Promise<void> {
     }
     ctx.state.importWindow = { from, to: new Date().toISOString() };
     runs.push(r);
-    ctx.log(`import run ${k + 1}: ${round(r.seconds, 2)} s end to end (durable ${round(r.durable_seconds, 2)} s + catch-up ${round(r.catchup_seconds, 2)} s), ${round(users / r.seconds, 0)} users/s, peak RSS ${round(r.peak_rss_mib, 0)} MiB, CPU node ${round(r.cpu_user_seconds + r.cpu_system_seconds, 1)} s / postgres ${round(r.postgres_cpu_seconds ?? NaN, 1)} s, ${r.events_appended} events, counts ${JSON.stringify(r.counts)}`);
+    ctx.log(
+      `import run ${k + 1}: ${round(r.seconds, 2)} s end to end (durable ${round(r.durable_seconds, 2)} s + catch-up ${round(r.catchup_seconds, 2)} s), ${round(users / r.seconds, 0)} users/s, peak RSS ${round(r.peak_rss_mib, 0)} MiB, CPU node ${round(r.cpu_user_seconds + r.cpu_system_seconds, 1)} s / postgres ${round(r.postgres_cpu_seconds ?? NaN, 1)} s, ${r.events_appended} events, counts ${JSON.stringify(r.counts)}`,
+    );
   }
   const seconds = median(runs.map((r) => r.seconds));
   const last = runs.at(-1)!;
@@ -121,8 +123,11 @@ export async function runImport(ctx: Context): Promise<void> {
   // Every event the import appended (user events and the job's own), per user in the file.
   ctx.results.set('import.events_per_user', round((last.events_appended + last.job_events_appended) / users, 2));
   ctx.results.set('import.detail', {
-    file: path.basename(file), runs_seconds: runs.map((r) => round(r.seconds, 3)), counts: last.counts,
-    vmhwm_mib: last.vmhwm_mib === null ? null : round(last.vmhwm_mib, 0), sampled_peak_rss_mib: round(last.sampled_peak_rss_mib, 0),
+    file: path.basename(file),
+    runs_seconds: runs.map((r) => round(r.seconds, 3)),
+    counts: last.counts,
+    vmhwm_mib: last.vmhwm_mib === null ? null : round(last.vmhwm_mib, 0),
+    sampled_peak_rss_mib: round(last.sampled_peak_rss_mib, 0),
     job_events_appended: last.job_events_appended,
     node_cpu_seconds: round(last.cpu_user_seconds + last.cpu_system_seconds, 2),
     node_cpu_share_of_wall: round((last.cpu_user_seconds + last.cpu_system_seconds) / last.seconds, 2),
@@ -137,7 +142,9 @@ export async function runImport(ctx: Context): Promise<void> {
     const r = await importOnce(url, file);
     r.postgres_cpu_seconds = pgc.cpuSeconds() - pgCpu0;
     re.push(r);
-    ctx.log(`reimport run ${k + 1}: ${round(r.seconds, 2)} s, ${round(users / r.seconds, 0)} users/s, ${r.events_appended} user events appended (+${r.job_events_appended} job events), counts ${JSON.stringify(r.counts)}`);
+    ctx.log(
+      `reimport run ${k + 1}: ${round(r.seconds, 2)} s, ${round(users / r.seconds, 0)} users/s, ${r.events_appended} user events appended (+${r.job_events_appended} job events), counts ${JSON.stringify(r.counts)}`,
+    );
   }
   const reSeconds = median(re.map((r) => r.seconds));
   ctx.results.set('reimport.users_per_s', round(users / reSeconds, 0));
@@ -146,7 +153,9 @@ export async function runImport(ctx: Context): Promise<void> {
   ctx.results.set('reimport.peak_rss_mib', round(Math.max(...re.map((r) => r.peak_rss_mib)), 0));
   const lr = re.at(-1)!;
   ctx.results.set('reimport.detail', {
-    runs_seconds: re.map((r) => round(r.seconds, 3)), job_events_appended: lr.job_events_appended, counts: lr.counts,
+    runs_seconds: re.map((r) => round(r.seconds, 3)),
+    job_events_appended: lr.job_events_appended,
+    counts: lr.counts,
     node_cpu_share_of_wall: round((lr.cpu_user_seconds + lr.cpu_system_seconds) / lr.seconds, 2),
     postgres_cpu_share_of_wall: round((lr.postgres_cpu_seconds ?? NaN) / lr.seconds, 2),
   });

@@ -26,24 +26,35 @@ const scenario = JSON.parse(process.env.BENCH_SCENARIO!) as Scenario;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 let token = '';
 
-interface Response { status: number; body: string; ms: number }
+interface Response {
+  status: number;
+  body: string;
+  ms: number;
+}
 
 function request(method: string, path: string, body?: unknown, auth = true): Promise<Response> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const t = performance.now();
-    const req = http.request({
-      agent, host: base.hostname, port: base.port, method, path,
-      headers: {
-        ...(auth ? { authorization: `Bearer ${token}` } : {}),
-        ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+    const req = http.request(
+      {
+        agent,
+        host: base.hostname,
+        port: base.port,
+        method,
+        path,
+        headers: {
+          ...(auth ? { authorization: `Bearer ${token}` } : {}),
+          ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+        },
       },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ms: performance.now() - t }));
-      res.on('error', reject);
-    });
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ms: performance.now() - t }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -57,7 +68,16 @@ async function getToken(): Promise<void> {
 
 function stats(ms: number[], errors: number, statuses: Record<string, number>) {
   const s = [...ms].sort((a, b) => a - b);
-  return { n: s.length, errors, statuses, p50_ms: percentile(s, 50), p90_ms: percentile(s, 90), p99_ms: percentile(s, 99), max_ms: s.at(-1) ?? NaN, mean_ms: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
+  return {
+    n: s.length,
+    errors,
+    statuses,
+    p50_ms: percentile(s, 50),
+    p90_ms: percentile(s, 90),
+    p99_ms: percentile(s, 99),
+    max_ms: s.at(-1) ?? NaN,
+    mean_ms: s.reduce((a, b) => a + b, 0) / (s.length || 1),
+  };
 }
 
 async function expectOk(method: string, path: string, body?: unknown): Promise<Response> {
@@ -121,13 +141,18 @@ async function commands(s: Extract<Scenario, { kind: 'commands' }>) {
   let firstError = '';
   const t0 = performance.now();
   const deadline = t0 + s.seconds * 1000;
-  await Promise.all(Array.from({ length: s.concurrency }, async () => {
-    while (performance.now() < deadline && next < s.count + 20) {
-      const r = await request('POST', '/api/v1/user', body(next++));
-      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-      if (r.status >= 400) { errors++; firstError ||= `${r.status} ${r.body.slice(0, 200)}`; } else ms.push(r.ms);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: s.concurrency }, async () => {
+      while (performance.now() < deadline && next < s.count + 20) {
+        const r = await request('POST', '/api/v1/user', body(next++));
+        statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+        if (r.status >= 400) {
+          errors++;
+          firstError ||= `${r.status} ${r.body.slice(0, 200)}`;
+        } else ms.push(r.ms);
+      }
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   return { ...stats(ms, errors, statuses), seconds, per_s: ms.length / seconds, first_error: firstError || null };
 }
@@ -154,24 +179,40 @@ async function signin(s: Extract<Scenario, { kind: 'signin' }>) {
   let firstError = '';
   const t0 = performance.now();
   const deadline = t0 + s.seconds * 1000;
-  await Promise.all(Array.from({ length: s.concurrency }, async () => {
-    while (performance.now() < deadline) {
-      const c = s.credentials[next++ % s.credentials.length]!;
-      const r = await request('POST', '/api/v1/sign_in/password', { identity: c.identity, password: c.password, ip: `10.0.${next % 250}.${(next >> 8) % 250}` });
-      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-      if (r.status >= 400) { errors++; firstError ||= `${r.status} ${r.body.slice(0, 200)}`; } else ms.push(r.ms);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: s.concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const c = s.credentials[next++ % s.credentials.length]!;
+        const r = await request('POST', '/api/v1/sign_in/password', { identity: c.identity, password: c.password, ip: `10.0.${next % 250}.${(next >> 8) % 250}` });
+        statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+        if (r.status >= 400) {
+          errors++;
+          firstError ||= `${r.status} ${r.body.slice(0, 200)}`;
+        } else ms.push(r.ms);
+      }
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   return { ...stats(ms, errors, statuses), seconds, per_s: ms.length / seconds, first_error: firstError || null };
 }
 
 await getToken();
 switch (scenario.kind) {
-  case 'queries': childResult(await queries(scenario)); break;
-  case 'commands': childResult(await commands(scenario)); break;
-  case 'health': childResult(await health(scenario)); break;
-  case 'signin': childResult(await signin(scenario)); break;
-  default: { const never: never = scenario; throw new Error(`unknown scenario ${JSON.stringify(never)}`); }
+  case 'queries':
+    childResult(await queries(scenario));
+    break;
+  case 'commands':
+    childResult(await commands(scenario));
+    break;
+  case 'health':
+    childResult(await health(scenario));
+    break;
+  case 'signin':
+    childResult(await signin(scenario));
+    break;
+  default: {
+    const never: never = scenario;
+    throw new Error(`unknown scenario ${JSON.stringify(never)}`);
+  }
 }
 agent.destroy();

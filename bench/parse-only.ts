@@ -20,7 +20,11 @@ const parser = await loadParser();
 const hook = await passwordHook();
 await parseOnce(data.csv, parser, hook);
 await parseOnce(data.ndjson, parser, hook);
-for (const [name, file] of [['csv', data.csv], ['ndjson', data.ndjson], ['auth0', data.auth0]] as const) {
+for (const [name, file] of [
+  ['csv', data.csv],
+  ['ndjson', data.ndjson],
+  ['auth0', data.auth0],
+] as const) {
   const runs: number[] = [];
   let last = { records: 0, failed: 0 };
   for (let k = 0; k < repeats; k++) {
@@ -31,5 +35,7 @@ for (const [name, file] of [['csv', data.csv], ['ndjson', data.ndjson], ['auth0'
   runs.sort((a, b) => a - b);
   const s = runs[Math.floor(runs.length / 2)]!;
   const mib = fileMiB(file);
-  console.log(`${name}: ${mib.toFixed(1)} MiB, median ${(s * 1000).toFixed(0)} ms = ${(mib / s).toFixed(1)} MiB/s (best ${(mib / runs[0]!).toFixed(1)}), ${last.records} records, ${last.failed} failed`);
+  console.log(
+    `${name}: ${mib.toFixed(1)} MiB, median ${(s * 1000).toFixed(0)} ms = ${(mib / s).toFixed(1)} MiB/s (best ${(mib / runs[0]!).toFixed(1)}), ${last.records} records, ${last.failed} failed`,
+  );
 }

@@ -40,7 +40,9 @@ export async function passwordHook(): Promise<PasswordHook | undefined> {
 }
 
 export async function parseOnce(
-  file: string, parser: ParseModule, hook: PasswordHook | undefined,
+  file: string,
+  parser: ParseModule,
+  hook: PasswordHook | undefined,
   options: Pick<import('../src/commands/import/parse/parse').ParseOptions, 'format' | 'firebaseHashConfig'> = {},
 ): Promise<{ seconds: number; records: number; failed: number }> {
   const { value, seconds } = await timed(async () => {
@@ -51,7 +53,13 @@ export async function parseOnce(
       records += b.records.length;
       failed += b.failed.length;
     }
-    if (p.summary().errors.length > 0) throw new Error(`the parser rejected ${file}: ${p.summary().errors.map((e) => e.code).join(', ')}`);
+    if (p.summary().errors.length > 0)
+      throw new Error(
+        `the parser rejected ${file}: ${p
+          .summary()
+          .errors.map((e) => e.code)
+          .join(', ')}`,
+      );
     return { records, failed };
   });
   return { ...value, seconds };
@@ -80,8 +88,12 @@ export async function runParse(ctx: Context): Promise<void> {
     const s = median(runs);
     ctx.results.set(`parse.${name}_mib_per_s`, round(mib / s, 1));
     ctx.results.set(`parse.detail.${name}`, {
-      file_mib: round(mib, 1), seconds_median: round(s, 3), runs: runs.map((x) => round(x, 3)),
-      rows_per_s: round((last.records + last.failed) / s, 0), records: last.records, failed_rows: last.failed,
+      file_mib: round(mib, 1),
+      seconds_median: round(s, 3),
+      runs: runs.map((x) => round(x, 3)),
+      rows_per_s: round((last.records + last.failed) / s, 0),
+      records: last.records,
+      failed_rows: last.failed,
     });
     ctx.log(`parse ${name}: ${round(mib, 1)} MiB in ${round(s, 2)} s (median of ${runs.length}) = ${round(mib / s, 1)} MiB/s, ${last.records} records, ${last.failed} failed rows`);
   }

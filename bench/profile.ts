@@ -7,8 +7,18 @@ import path from 'node:path';
  * projections, pg driver, zod, GC, idle…).
  */
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
 const AREAS: readonly [RegExp, string][] = [
   [/\/src\/commands\/import\/parse\//, 'import parser'],
@@ -74,7 +84,10 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     while (cur !== undefined) {
       const url = byId.get(cur)!.callFrame.url;
       const m = /\/(src\/.*)$/.exec(url);
-      if (m && !url.includes('node_modules')) { file = m[1]!; break; }
+      if (m && !url.includes('node_modules')) {
+        file = m[1]!;
+        break;
+      }
       cur = parent.get(cur);
     }
     byFile.set(file, (byFile.get(file) ?? 0) + us);
@@ -83,11 +96,21 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     file: path.basename(file),
     total_ms: Math.round(total / 1000),
     by_area: Object.fromEntries([
-      ...[...area.entries()].filter(([, v]) => v / total >= 0.003).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, share(v)] as const),
+      ...[...area.entries()]
+        .filter(([, v]) => v / total >= 0.003)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => [k, share(v)] as const),
       ['other (under 0.3% each)', share([...area.values()].filter((v) => v / total < 0.003).reduce((a, b) => a + b, 0))] as const,
     ]),
-    top_functions: [...fn.entries()].sort((a, b) => b[1].us - a[1].us).slice(0, top)
+    top_functions: [...fn.entries()]
+      .sort((a, b) => b[1].us - a[1].us)
+      .slice(0, top)
       .map(([k, v]) => ({ fn: k.split(' ')[0]!, where: v.where, self_ms: Math.round(v.us / 1000), share: share(v.us) })),
-    by_roster_file: Object.fromEntries([...byFile.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => [k, share(v)])),
+    by_roster_file: Object.fromEntries(
+      [...byFile.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 20)
+        .map(([k, v]) => [k, share(v)]),
+    ),
   };
 }

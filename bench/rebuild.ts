@@ -27,7 +27,9 @@ export async function runRebuild(ctx: Context): Promise<void> {
     const r = await runChild<ChildResult>(path.join(BENCH_DIR, 'rebuild-child.ts'), { BENCH_DB_URL: url, ...(each ? { BENCH_REBUILD_EACH: '1' } : {}) }, { timeoutSeconds: 3600 });
     if (r.projections === 0) throw new NotAvailable('no projections are registered in src/projections/index.ts');
     runs.push(r);
-    ctx.log(`rebuild run ${k + 1}: ${r.projections} read models, ${r.events} events in ${round(r.seconds, 2)} s = ${round(r.events / r.seconds, 0)} events/s (${r.per_projection.map((p) => `${p.name} ${round(p.events_per_s, 0)}/s`).join(', ')})`);
+    ctx.log(
+      `rebuild run ${k + 1}: ${r.projections} read models, ${r.events} events in ${round(r.seconds, 2)} s = ${round(r.events / r.seconds, 0)} events/s (${r.per_projection.map((p) => `${p.name} ${round(p.events_per_s, 0)}/s`).join(', ')})`,
+    );
   }
   const seconds = median(runs.map((r) => r.seconds));
   const events = runs[0]!.events;
@@ -37,5 +39,6 @@ export async function runRebuild(ctx: Context): Promise<void> {
   ctx.results.set('rebuild.read_models', runs[0]!.projections);
   ctx.results.set('rebuild.peak_rss_mib', round(Math.max(...runs.map((r) => r.peak_rss_mib)), 0));
   const names = runs[0]!.per_projection.map((p) => p.name);
-  if (names.length > 0) ctx.results.set('rebuild.per_read_model_events_per_s', Object.fromEntries(names.map((n) => [n, round(median(runs.map((r) => r.per_projection.find((p) => p.name === n)!.events_per_s)), 0)])));
+  if (names.length > 0)
+    ctx.results.set('rebuild.per_read_model_events_per_s', Object.fromEntries(names.map((n) => [n, round(median(runs.map((r) => r.per_projection.find((p) => p.name === n)!.events_per_s)), 0)])));
 }

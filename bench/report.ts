@@ -82,7 +82,9 @@ export function machine(): Record<string, Json> {
 
 function git(args: string[]): string {
   try {
-    return execFileSync('git', args, { cwd: BENCH_DIR, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', args, { cwd: BENCH_DIR, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }
@@ -97,17 +99,43 @@ function fmt(v: Json | undefined): string {
 /** The rows of the table: every target key plus the other headline figures. */
 const SHOWN: readonly string[] = [
   'users',
-  'import.users_per_s', 'import.seconds', 'import.durable_seconds', 'import.catchup_seconds', 'import.events_per_user', 'import.peak_rss_mib',
-  'reimport.users_per_s', 'reimport.events_appended',
+  'import.users_per_s',
+  'import.seconds',
+  'import.durable_seconds',
+  'import.catchup_seconds',
+  'import.events_per_user',
+  'import.peak_rss_mib',
+  'reimport.users_per_s',
+  'reimport.events_appended',
   'rebuild.events_per_s',
-  'queries.users_list.p50_ms', 'queries.users_list.p99_ms', 'queries.audit.p50_ms', 'queries.audit.p99_ms',
-  'commands.per_s', 'commands.p50_ms', 'commands.p99_ms', 'commands.single_client_p50_ms',
-  'parse.csv_mib_per_s', 'parse.ndjson_mib_per_s', 'parse.auth0_mib_per_s',
-  'signin.bcrypt.per_s', 'signin.md5.per_s', 'signin.sha256.per_s', 'signin.crypt.per_s', 'signin.health_p99_ms',
-  'baselines.copy_seconds', 'baselines.emmett_append_events_per_s', 'append.bulk_events_per_s', 'append.per_stream_events_per_s',
-  'ratios.import_vs_copy', 'ratios.append_vs_emmett', 'ratios.append_per_stream_vs_emmett', 'ratios.parse_share_of_import',
-  'console.worst_fcp_ms', 'console.worst_ready_ms',
-  'import.formats.users', ...BENCH_FORMATS.flatMap((f) => [`import.formats.${f}.users_per_s`, `import.formats.${f}.parse_mib_per_s`]),
+  'queries.users_list.p50_ms',
+  'queries.users_list.p99_ms',
+  'queries.audit.p50_ms',
+  'queries.audit.p99_ms',
+  'commands.per_s',
+  'commands.p50_ms',
+  'commands.p99_ms',
+  'commands.single_client_p50_ms',
+  'parse.csv_mib_per_s',
+  'parse.ndjson_mib_per_s',
+  'parse.auth0_mib_per_s',
+  'signin.bcrypt.per_s',
+  'signin.md5.per_s',
+  'signin.sha256.per_s',
+  'signin.crypt.per_s',
+  'signin.health_p99_ms',
+  'baselines.copy_seconds',
+  'baselines.emmett_append_events_per_s',
+  'append.bulk_events_per_s',
+  'append.per_stream_events_per_s',
+  'ratios.import_vs_copy',
+  'ratios.append_vs_emmett',
+  'ratios.append_per_stream_vs_emmett',
+  'ratios.parse_share_of_import',
+  'console.worst_fcp_ms',
+  'console.worst_ready_ms',
+  'import.formats.users',
+  ...BENCH_FORMATS.flatMap((f) => [`import.formats.${f}.users_per_s`, `import.formats.${f}.parse_mib_per_s`]),
 ];
 
 export function markdownTable(r: Results, unavailable: Record<string, string>, failed: Record<string, string> = {}): string {
@@ -115,13 +143,10 @@ export function markdownTable(r: Results, unavailable: Record<string, string>, f
   for (const key of SHOWN) {
     const t = TARGETS.find((x) => x.key === key);
     const v = r.get(key);
-    const met = t ? (v === undefined ? '' : (r.get(`targets.${key.replace(/\./g, '__')}.met`) ? 'yes' : 'no')) : '';
+    const met = t ? (v === undefined ? '' : r.get(`targets.${key.replace(/\./g, '__')}.met`) ? 'yes' : 'no') : '';
     lines.push(`| \`${key}\` | ${fmt(v)} | ${t ? `${t.op} ${t.value.toLocaleString('en-US')}` : ''} | ${met} |`);
   }
-  const notes = [
-    ...Object.entries(unavailable).map(([name, why]) => `- ${name}: not available yet: ${why}`),
-    ...Object.entries(failed).map(([name, why]) => `- ${name}: FAILED: ${why}`),
-  ];
+  const notes = [...Object.entries(unavailable).map(([name, why]) => `- ${name}: not available yet: ${why}`), ...Object.entries(failed).map(([name, why]) => `- ${name}: FAILED: ${why}`)];
   return [...lines, ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 

@@ -61,10 +61,16 @@ function options(): Options {
   const quick = values.quick ?? false;
   const users = values.users ? Number(values.users.replace(/[_,]/g, '')) : quick ? 50_000 : 1_000_000;
   if (!Number.isInteger(users) || users < 100) throw new Error('--users must be an integer >= 100');
-  const only = (values.only ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
+  const only = (values.only ?? [])
+    .flatMap((o) => o.split(','))
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const o of only) if (!MEASUREMENTS.some((m) => m.name === o)) throw new Error(`--only ${o}: unknown (known: ${MEASUREMENTS.map((m) => m.name).join(', ')})`);
   const repeats = values.repeats ? Number(values.repeats) : 3;
-  const formats = (values.formats ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
+  const formats = (values.formats ?? [])
+    .flatMap((o) => o.split(','))
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const f of formats) if (!(BENCH_FORMATS as readonly string[]).includes(f)) throw new Error(`--formats ${f}: unknown (known: ${BENCH_FORMATS.join(', ')})`);
   return { users, only, quick, repeats, keep: values.keep ?? false, profile: values.profile ?? false, formats };
 }
@@ -81,8 +87,17 @@ async function main(): Promise<void> {
   results.set('users', opts.users);
   let pgPromise: Promise<BenchPostgres> | undefined;
   const ctx: Context = {
-    options: opts, data, results, logger, log, state: {},
-    postgres: () => (pgPromise ??= BenchPostgres.start(logger).then((p) => { log(`embedded PostgreSQL in ${p.dir}`); return p; })),
+    options: opts,
+    data,
+    results,
+    logger,
+    log,
+    state: {},
+    postgres: () =>
+      (pgPromise ??= BenchPostgres.start(logger).then((p) => {
+        log(`embedded PostgreSQL in ${p.dir}`);
+        return p;
+      })),
   };
 
   const selected = new Set<string>();

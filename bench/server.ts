@@ -82,13 +82,22 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   }
 
   return {
-    baseUrl, clientId, clientSecret, pid: child.pid!,
+    baseUrl,
+    clientId,
+    clientSecret,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
-        const done = () => { fs.rmSync(dataDir, { recursive: true, force: true }); resolve(); };
+        const done = () => {
+          fs.rmSync(dataDir, { recursive: true, force: true });
+          resolve();
+        };
         if (exited !== undefined) return done();
         const force = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        child.once('exit', () => { clearTimeout(force); done(); });
+        child.once('exit', () => {
+          clearTimeout(force);
+          done();
+        });
         child.kill('SIGTERM');
       }),
   };

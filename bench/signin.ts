@@ -28,11 +28,19 @@ export async function runSignin(ctx: Context): Promise<void> {
   const verifier = passwords.createPasswordVerifier({ threads, bcryptCost: POOL_BCRYPT_COST, maxQueue: 256 });
   try {
     for (const method of METHODS) {
-      const entries = ctx.data.pool.filter((p) => p.method === method).map((p) => {
-        const parsed = passwords.parseStoredPassword({ hashed_password: p.hashed_password, hashing_method: p.method, salt: p.salt ?? null, salt_position: p.salt_position ?? null, salt_format: p.salt_format ?? null });
-        if (!parsed.ok) throw new Error(`pool hash (${p.tool}) rejected: ${parsed.code}`);
-        return { stored: parsed.password, plain: p.plain };
-      });
+      const entries = ctx.data.pool
+        .filter((p) => p.method === method)
+        .map((p) => {
+          const parsed = passwords.parseStoredPassword({
+            hashed_password: p.hashed_password,
+            hashing_method: p.method,
+            salt: p.salt ?? null,
+            salt_position: p.salt_position ?? null,
+            salt_format: p.salt_format ?? null,
+          });
+          if (!parsed.ok) throw new Error(`pool hash (${p.tool}) rejected: ${parsed.code}`);
+          return { stored: parsed.password, plain: p.plain };
+        });
       const seconds = method === 'bcrypt' ? 4 : 2;
       const runs: number[] = [];
       for (let k = 0; k < ctx.options.repeats; k++) {
@@ -41,13 +49,15 @@ export async function runSignin(ctx: Context): Promise<void> {
         const { seconds: took } = await timed(async () => {
           const deadline = performance.now() + seconds * 1000;
           let next = 0;
-          await Promise.all(Array.from({ length: threads * 4 }, async () => {
-            while (performance.now() < deadline) {
-              const e = entries[next++ % entries.length]!;
-              if (await verifier.verify(e.stored, e.plain)) done++;
-              else wrong++;
-            }
-          }));
+          await Promise.all(
+            Array.from({ length: threads * 4 }, async () => {
+              while (performance.now() < deadline) {
+                const e = entries[next++ % entries.length]!;
+                if (await verifier.verify(e.stored, e.plain)) done++;
+                else wrong++;
+              }
+            }),
+          );
         });
         if (wrong > 0) throw new Error(`${wrong} correct ${method} passwords did not verify`);
         runs.push(done / took);
@@ -63,7 +73,15 @@ export async function runSignin(ctx: Context): Promise<void> {
   await healthDuringStorm(ctx);
 }
 
-interface Stats { n: number; errors: number; p50_ms: number; p99_ms: number; statuses: Record<string, number>; per_s?: number; first_error?: string | null }
+interface Stats {
+  n: number;
+  errors: number;
+  p50_ms: number;
+  p99_ms: number;
+  statuses: Record<string, number>;
+  per_s?: number;
+  first_error?: string | null;
+}
 
 async function healthDuringStorm(ctx: Context): Promise<void> {
   const url = ctx.state.rosterUrl;
@@ -92,8 +110,20 @@ async function healthDuringStorm(ctx: Context): Promise<void> {
     ctx.results.set('signin.health_p50_ms', round(during.p50_ms, 2));
     ctx.results.set('signin.health_idle_p99_ms', round(idle.p99_ms, 2));
     ctx.results.set('signin.http_bcrypt_per_s', round(s.per_s ?? 0, 0));
-    ctx.results.set('signin.detail.storm', { concurrency: 16, seconds: stormSeconds, answered: s.n, p50_ms: round(s.p50_ms, 1), p99_ms: round(s.p99_ms, 1), statuses: s.statuses, first_error: s.first_error ?? null, health_requests: during.n, health_errors: during.errors });
-    ctx.log(`health idle p99 ${round(idle.p99_ms, 2)} ms; during bcrypt storm p50 ${round(during.p50_ms, 2)} ms, p99 ${round(during.p99_ms, 2)} ms (${during.n} probes); storm ${round(s.per_s ?? 0, 0)} sign-ins/s ${JSON.stringify(s.statuses)}${s.first_error ? ` first error: ${s.first_error}` : ''}`);
+    ctx.results.set('signin.detail.storm', {
+      concurrency: 16,
+      seconds: stormSeconds,
+      answered: s.n,
+      p50_ms: round(s.p50_ms, 1),
+      p99_ms: round(s.p99_ms, 1),
+      statuses: s.statuses,
+      first_error: s.first_error ?? null,
+      health_requests: during.n,
+      health_errors: during.errors,
+    });
+    ctx.log(
+      `health idle p99 ${round(idle.p99_ms, 2)} ms; during bcrypt storm p50 ${round(during.p50_ms, 2)} ms, p99 ${round(during.p99_ms, 2)} ms (${during.n} probes); storm ${round(s.per_s ?? 0, 0)} sign-ins/s ${JSON.stringify(s.statuses)}${s.first_error ? ` first error: ${s.first_error}` : ''}`,
+    );
   } finally {
     await server.stop();
   }

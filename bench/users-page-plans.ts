@@ -90,7 +90,14 @@ async function main() {
         // The SQL as the driver received it ($n placeholders).
         const plan = (await rt.db.pool.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${main.sql}`, main.bindings)).rows.map((x) => x['QUERY PLAN']);
         const exec = plan.find((l) => l.startsWith('Execution Time'));
-        const scans = plan.filter((l) => /Scan|Sort|Join|SubPlan/.test(l)).map((l) => l.trim().replace(/\s+\(cost=.*?\)/, '').replace(/ \(actual time=[^)]*\)/, ''));
+        const scans = plan
+          .filter((l) => /Scan|Sort|Join|SubPlan/.test(l))
+          .map((l) =>
+            l
+              .trim()
+              .replace(/\s+\(cost=.*?\)/, '')
+              .replace(/ \(actual time=[^)]*\)/, ''),
+          );
         process.stdout.write(`\n## ${name}: ${r.users.length} rows, ${ms.toFixed(1)} ms through listUsers; ${exec}\n${scans.map((s) => `    ${s}`).join('\n')}\n`);
       }
     } finally {

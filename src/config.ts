@@ -48,7 +48,15 @@ const schema = z.object({
   ROSTER_TOKEN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   ROSTER_TRUSTED_PROXIES: z
     .string()
-    .refine((v) => v.split(',').map((e) => e.trim()).filter(Boolean).every(isProxyAddress), 'must be comma-separated IP addresses or CIDRs (or loopback, linklocal, uniquelocal)')
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean)
+          .every(isProxyAddress),
+      'must be comma-separated IP addresses or CIDRs (or loopback, linklocal, uniquelocal)',
+    )
     .optional(),
   ROSTER_WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
   ROSTER_SECRET_KEY: z.string().min(32, 'must be at least 32 characters (for example: openssl rand -base64 32)').optional(),
@@ -99,7 +107,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if ((e.ROSTER_ADMIN_CLIENT_ID === undefined) !== (e.ROSTER_ADMIN_CLIENT_SECRET === undefined)) {
     throw new ConfigError('Invalid configuration:\n  ROSTER_ADMIN_CLIENT_ID and ROSTER_ADMIN_CLIENT_SECRET must be set together');
   }
-  const allowedHosts = e.ROSTER_WEBHOOK_ALLOWED_HOSTS?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const allowedHosts = e.ROSTER_WEBHOOK_ALLOWED_HOSTS?.split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   try {
     parseAllowList(allowedHosts);
   } catch (err) {
@@ -114,17 +124,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(e.ROSTER_DATA_DIR),
     pgPort: e.ROSTER_PG_PORT,
     logLevel: e.LOG_LEVEL,
-    adminClient:
-      e.ROSTER_ADMIN_CLIENT_ID && e.ROSTER_ADMIN_CLIENT_SECRET
-        ? { id: e.ROSTER_ADMIN_CLIENT_ID, secret: e.ROSTER_ADMIN_CLIENT_SECRET }
-        : undefined,
+    adminClient: e.ROSTER_ADMIN_CLIENT_ID && e.ROSTER_ADMIN_CLIENT_SECRET ? { id: e.ROSTER_ADMIN_CLIENT_ID, secret: e.ROSTER_ADMIN_CLIENT_SECRET } : undefined,
     publicUrl: e.ROSTER_PUBLIC_URL,
     trustedLocationHeader: e.ROSTER_TRUSTED_LOCATION_HEADER?.toLowerCase(),
     importMaxBytes: e.ROSTER_IMPORT_MAX_BYTES,
     bcryptCost: e.ROSTER_BCRYPT_COST,
     signIn: { maxFailures: e.ROSTER_SIGNIN_MAX_FAILURES, windowSeconds: e.ROSTER_SIGNIN_WINDOW_SECONDS },
     tokenThrottle: { maxFailures: e.ROSTER_TOKEN_MAX_FAILURES, windowSeconds: e.ROSTER_TOKEN_WINDOW_SECONDS },
-    trustedProxies: e.ROSTER_TRUSTED_PROXIES?.split(',').map((p) => p.trim()).filter(Boolean),
+    trustedProxies: e.ROSTER_TRUSTED_PROXIES?.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
     webhooks: {
       allowedHosts,
       retryHours: e.ROSTER_WEBHOOK_RETRY_HOURS,

@@ -32,11 +32,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(
-  config: Config,
-  logger: Logger,
-  options: { projections?: readonly Projection[]; migrate?: boolean } = {},
-): Promise<Runtime> {
+export async function openRuntime(config: Config, logger: Logger, options: { projections?: readonly Projection[]; migrate?: boolean } = {}): Promise<Runtime> {
   const db = await openDatabase(config, logger, { migrate: options.migrate });
   // After the database: the embedded PostgreSQL sets up the data directory (and who may enter it) first.
   let keyCipher: KeyCipher;

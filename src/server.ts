@@ -58,7 +58,12 @@ export function createServerApp(rt: Runtime, options: { auth?: Auth; announce?: 
       openApiRoutes(registry),
       // The admin console: its session endpoints and its built files.
       adminSessionRoutes({
-        knex: rt.db.knex, store: rt.store, passwords: rt.passwords, sessions, logger: rt.logger, publicUrl: rt.config.publicUrl,
+        knex: rt.db.knex,
+        store: rt.store,
+        passwords: rt.passwords,
+        sessions,
+        logger: rt.logger,
+        publicUrl: rt.config.publicUrl,
         limiter: createPostgresSignInLimiter(rt.db.knex, { ...rt.config.signIn, onError: (err) => rt.logger.warn('operator sign-in limiter update failed', { err }) }),
       }),
       adminStaticRoutes({ webDist: options.webDist }),

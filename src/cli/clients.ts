@@ -34,7 +34,12 @@ export const clientsCommand: CliCommand = {
     let scopes: string[] = [];
     if (sub === 'create') {
       const name = flag(rest, '--name');
-      scopes = rest.includes('--all') ? ['*'] : (flag(rest, '--scopes') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      scopes = rest.includes('--all')
+        ? ['*']
+        : (flag(rest, '--scopes') ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
       const unknown = scopes.filter((s) => s !== '*' && !isKnownScope(s));
       if (!name || scopes.length === 0 || unknown.length > 0) {
         process.stderr.write(unknown.length ? `roster: unknown scopes: ${unknown.join(', ')}\nKnown: ${ALL_SCOPES.join(' ')}\n` : USAGE);
@@ -51,7 +56,12 @@ export const clientsCommand: CliCommand = {
       store = await openEventStore(config, db);
       if (sub === 'create') {
         const { client, secret } = await createClient(db.knex, { name: flag(rest, '--name')!, scopes });
-        await recordAdminEvent(store, adminStreams.apiClient(client.clientId), { type: 'ApiClientCreated', data: { clientId: client.clientId, name: client.name, scopes: [...client.scopes] } }, cliContext());
+        await recordAdminEvent(
+          store,
+          adminStreams.apiClient(client.clientId),
+          { type: 'ApiClientCreated', data: { clientId: client.clientId, name: client.name, scopes: [...client.scopes] } },
+          cliContext(),
+        );
         process.stdout.write(`${JSON.stringify({ client_id: client.clientId, client_secret: secret, name: client.name, scopes: client.scopes }, null, 2)}\nThe secret is shown only this once.\n`);
         return 0;
       }

@@ -56,11 +56,13 @@ export async function* exportUsers(store: EventStore, knex: Knex, options: { bat
         organizations: Object.entries(state.organizations).flatMap(([code, access]) => {
           const external = orgExternal.get(code);
           if (!external) return [];
-          return [{
-            external_id: external,
-            roles: access.roleIds.flatMap((r) => (roleKey.has(r) ? [roleKey.get(r)!] : [])),
-            permissions: access.permissionIds.flatMap((p) => (permissionKey.has(p) ? [permissionKey.get(p)!] : [])),
-          }];
+          return [
+            {
+              external_id: external,
+              roles: access.roleIds.flatMap((r) => (roleKey.has(r) ? [roleKey.get(r)!] : [])),
+              permissions: access.permissionIds.flatMap((p) => (permissionKey.has(p) ? [permissionKey.get(p)!] : [])),
+            },
+          ];
         }),
         properties: Object.entries(state.properties).map(([key, value]) => ({ key, value })),
         feature_flags: Object.entries(state.featureFlags).map(([key, value]) => ({ key, value })),

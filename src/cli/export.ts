@@ -11,7 +11,9 @@ export const exportCommand: CliCommand = {
   async run(args, { config, logger }) {
     let out: string | undefined;
     try {
-      ({ values: { out } } = parseArgs({ args, options: { out: { type: 'string' } } }));
+      ({
+        values: { out },
+      } = parseArgs({ args, options: { out: { type: 'string' } } }));
     } catch (err) {
       process.stderr.write(`roster export: ${(err as Error).message}\nUsage: roster export [--out FILE]\n`);
       return 2;

@@ -32,9 +32,18 @@ export const importCommand: CliCommand = {
         args,
         allowPositionals: true,
         options: {
-          format: { type: 'string' }, mode: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
-          map: { type: 'string' }, migration: { type: 'string' }, 'hash-config': { type: 'string' },
-          'base64-signer-key': { type: 'string' }, 'base64-salt-separator': { type: 'string' }, rounds: { type: 'string' }, 'mem-cost': { type: 'string' },
+          format: { type: 'string' },
+          mode: { type: 'string' },
+          'dry-run': { type: 'boolean' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean' },
+          map: { type: 'string' },
+          migration: { type: 'string' },
+          'hash-config': { type: 'string' },
+          'base64-signer-key': { type: 'string' },
+          'base64-salt-separator': { type: 'string' },
+          rounds: { type: 'string' },
+          'mem-cost': { type: 'string' },
         },
       });
     } catch (err) {
@@ -64,7 +73,10 @@ export const importCommand: CliCommand = {
     }
     let firebaseHashConfig: FirebaseHashConfig | undefined;
     const hashFlags = {
-      base64_signer_key: values['base64-signer-key'], base64_salt_separator: values['base64-salt-separator'], rounds: values.rounds, mem_cost: values['mem-cost'],
+      base64_signer_key: values['base64-signer-key'],
+      base64_salt_separator: values['base64-salt-separator'],
+      rounds: values.rounds,
+      mem_cost: values['mem-cost'],
     };
     const flagged = Object.entries(hashFlags).filter(([, v]) => v !== undefined);
     if (values['hash-config'] !== undefined || flagged.length > 0) {
@@ -150,4 +162,3 @@ function printSummary(report: Awaited<ReturnType<typeof runImport>>, seconds: nu
     for (const e of errors.slice(0, 10)) out.write(`  line ${e.line}: ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
   }
 }
-

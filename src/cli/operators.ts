@@ -43,11 +43,13 @@ async function readPassword(): Promise<string> {
             stdin.pause();
             stdin.off('data', onData);
             process.stderr.write('\n');
-            resolve(typed); return;
+            resolve(typed);
+            return;
           }
           if (ch === '\u0003') {
             stdin.setRawMode(false);
-            reject(new Error('cancelled')); return;
+            reject(new Error('cancelled'));
+            return;
           }
           if (ch === '\u007f') typed = typed.slice(0, -1);
           else typed += ch;
@@ -90,7 +92,11 @@ export async function runOperators(args: string[], { config, logger }: CliContex
     if (sub === 'create') {
       const totp = rest.includes('--totp') ? newTotpSecret(email!) : undefined;
       try {
-        const op = await createOperator(db.knex, { hash: (plain) => Promise.resolve(hashPassword(plain, config.bcryptCost)) }, { email: email!, password, ...(totp ? { totpSecret: totp.secret } : {}) });
+        const op = await createOperator(
+          db.knex,
+          { hash: (plain) => Promise.resolve(hashPassword(plain, config.bcryptCost)) },
+          { email: email!, password, ...(totp ? { totpSecret: totp.secret } : {}) },
+        );
         await recordAdminEvent(store, adminStreams.operator(op.id), { type: 'OperatorCreated', data: { operatorId: op.id, email: op.email, totp: op.hasTotp, firstOperator: false } }, cliContext());
         io.out(JSON.stringify({ id: op.id, email: op.email, ...(totp ? { totp_uri: totp.uri } : {}) }, null, 2) + '\n');
         if (totp) io.out('Add the totp_uri to an authenticator app now: it is shown only this once.\n');

@@ -29,8 +29,7 @@ export function createContext(input: ContextInput): CommandContext {
   return { ...input, occurredAt: input.occurredAt ?? new Date().toISOString(), newId: input.newId ?? randomIds };
 }
 
-export const systemContext = (occurredAt?: string): CommandContext =>
-  createContext({ actor: { type: 'system' }, source: 'system', ...(occurredAt ? { occurredAt } : {}) });
+export const systemContext = (occurredAt?: string): CommandContext => createContext({ actor: { type: 'system' }, source: 'system', ...(occurredAt ? { occurredAt } : {}) });
 
 export function metadataFor(ctx: CommandContext): EventMetadata {
   const m: Record<string, unknown> = { actor: ctx.actor, source: ctx.source, occurredAt: ctx.occurredAt };

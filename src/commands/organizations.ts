@@ -45,8 +45,7 @@ export const updateOrganization = (store: EventStore, ctx: CommandContext, orgCo
 export const setOrganizationProperty = (store: EventStore, ctx: CommandContext, orgCode: string, key: string, value: string | null) =>
   runOrganization(store, ctx, orgCode, { type: 'SetOrganizationProperty', data: { key, value } });
 
-export const deleteOrganization = (store: EventStore, ctx: CommandContext, orgCode: string) =>
-  runOrganization(store, ctx, orgCode, { type: 'DeleteOrganization', data: {} });
+export const deleteOrganization = (store: EventStore, ctx: CommandContext, orgCode: string) => runOrganization(store, ctx, orgCode, { type: 'DeleteOrganization', data: {} });
 
 /** The default organization's code: deterministic, so every start and every process agree. */
 export const DEFAULT_ORG_CODE = `org_${createHash('sha256').update('roster:default-organization').digest('hex').slice(0, 12)}`;
@@ -60,10 +59,16 @@ export async function ensureDefaults(store: EventStore, ctx: CommandContext, opt
   if (settings.state.status === 'initialized') return { defaultOrgCode: settings.state.defaultOrgCode };
   const org = await loadState(store, streams.organization(DEFAULT_ORG_CODE), organizationDecider);
   if (org.state.status === 'none') {
-    await handleCommand(store, streams.organization(DEFAULT_ORG_CODE), organizationDecider, {
-      type: 'CreateOrganization',
-      data: { orgCode: DEFAULT_ORG_CODE, name: options.orgName ?? 'Default organization', isDefault: true },
-    }, ctx).catch((err: unknown) => {
+    await handleCommand(
+      store,
+      streams.organization(DEFAULT_ORG_CODE),
+      organizationDecider,
+      {
+        type: 'CreateOrganization',
+        data: { orgCode: DEFAULT_ORG_CODE, name: options.orgName ?? 'Default organization', isDefault: true },
+      },
+      ctx,
+    ).catch((err: unknown) => {
       if (err instanceof DomainError && err.code === 'ORGANIZATION_ALREADY_EXISTS') return; // another process won
       throw err;
     });

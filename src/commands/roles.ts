@@ -130,5 +130,4 @@ export const updatePermission = (store: EventStore, ctx: CommandContext, permiss
   runPermission(store, ctx, permissionId, { type: 'UpdatePermission', data: changes });
 
 /** Appends to the permission stream only: it leaves every user and every role through the read models. */
-export const deletePermission = (store: EventStore, ctx: CommandContext, permissionId: string) =>
-  runPermission(store, ctx, permissionId, { type: 'DeletePermission', data: {} });
+export const deletePermission = (store: EventStore, ctx: CommandContext, permissionId: string) => runPermission(store, ctx, permissionId, { type: 'DeletePermission', data: {} });

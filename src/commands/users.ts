@@ -19,7 +19,13 @@ import { loadBusinessSettings } from './settings';
 type Result = CommandResult<UserEvent>;
 
 /** Runs a user command; the unique values its events claim and release commit with them. */
-export function runUserCommand(store: EventStore, ctx: CommandContext, userId: string, command: UserCommand, more?: (events: readonly UserEvent[], state: UserState) => Promise<readonly StreamAppend[]>): Promise<Result> {
+export function runUserCommand(
+  store: EventStore,
+  ctx: CommandContext,
+  userId: string,
+  command: UserCommand,
+  more?: (events: readonly UserEvent[], state: UserState) => Promise<readonly StreamAppend[]>,
+): Promise<Result> {
   return handleCommandWithReservations(store, streams.user(userId), userDecider, command, ctx, {
     ownerId: userId,
     changesOf: (events) => events.flatMap(userReservationChanges),
@@ -117,8 +123,7 @@ async function removeFromSubscriberLists(store: EventStore, ctx: CommandContext,
 
 // ---- passwords -----------------------------------------------------------------------
 
-export const requestPasswordReset = (store: EventStore, ctx: CommandContext, userId: string) =>
-  runUserCommand(store, ctx, userId, { type: 'RequestPasswordReset', data: {} });
+export const requestPasswordReset = (store: EventStore, ctx: CommandContext, userId: string) => runUserCommand(store, ctx, userId, { type: 'RequestPasswordReset', data: {} });
 
 /** A hash supplied by the caller (never a plain-text password); parse/validate it with src/passwords first. */
 export const setPassword = (store: EventStore, ctx: CommandContext, userId: string, password: StoredPassword, isTemporary = false) =>
@@ -136,8 +141,7 @@ export const markPasswordVerified = (store: EventStore, ctx: CommandContext, use
 export const addIdentity = (store: EventStore, ctx: CommandContext, userId: string, identity: IdentityInput, makePrimary = false) =>
   runUserCommand(store, ctx, userId, { type: 'AddIdentity', data: { identity, makePrimary } });
 
-export const deleteIdentity = (store: EventStore, ctx: CommandContext, userId: string, identityId: string) =>
-  runUserCommand(store, ctx, userId, { type: 'DeleteIdentity', data: { identityId } });
+export const deleteIdentity = (store: EventStore, ctx: CommandContext, userId: string, identityId: string) => runUserCommand(store, ctx, userId, { type: 'DeleteIdentity', data: { identityId } });
 
 export const makeIdentityPrimary = (store: EventStore, ctx: CommandContext, userId: string, identityId: string) =>
   runUserCommand(store, ctx, userId, { type: 'MakeIdentityPrimary', data: { identityId } });
@@ -195,4 +199,3 @@ export const revokePermission = (store: EventStore, ctx: CommandContext, userId:
 export async function loadUser(store: EventStore, userId: string): Promise<UserState> {
   return (await loadState(store, streams.user(userId), userDecider)).state;
 }
-

@@ -212,9 +212,27 @@ async function startServer(pgDir: string, port: number, dataDir: string, owner: 
   const logFd = fs.openSync(path.join(dataDir, 'postgres.log'), 'a');
   const child: ChildProcess = spawn(
     postgres,
-    ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB',
+    [
+      '-D',
+      pgDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=256MB',
       // Bulk imports write WAL fast: fewer, larger checkpoints (durability is unchanged: fsync and synchronous_commit stay on).
-      '-c', 'wal_buffers=16MB', '-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=15min'],
+      '-c',
+      'wal_buffers=16MB',
+      '-c',
+      'max_wal_size=4GB',
+      '-c',
+      'checkpoint_timeout=15min',
+    ],
     // Its own process group: a Ctrl-C in the terminal reaches Roster, which then stops PostgreSQL in order.
     { ...owner, detached: true, stdio: ['ignore', logFd, logFd] },
   );

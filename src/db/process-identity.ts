@@ -25,7 +25,11 @@ export function processStartTime(pid: number): string | undefined {
   }
   try {
     // Elsewhere (macOS): ps prints the start time; nothing when the process does not exist.
-    return execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || undefined;
+    return (
+      execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() || undefined
+    );
   } catch {
     return undefined;
   }

@@ -42,9 +42,7 @@ export interface ThrottleTicket {
   cancelled(): Promise<void>;
 }
 
-export type ThrottleDecision =
-  | { readonly allowed: true; readonly ticket: ThrottleTicket }
-  | { readonly allowed: false; readonly retryAfterSeconds: number };
+export type ThrottleDecision = { readonly allowed: true; readonly ticket: ThrottleTicket } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 export interface Throttle {
   begin(keys: readonly ThrottleKey[]): Promise<ThrottleDecision>;
@@ -66,7 +64,10 @@ export function createPostgresThrottle(knex: Knex, options: ThrottleOptions): Th
   const sweep = async (t: number) => {
     if (t - lastSweep < SWEEP_EVERY_MS) return;
     lastSweep = t;
-    await knex('throttle_attempts').where('scope', scope).andWhere('at_ms', '<=', t - windowMs).delete();
+    await knex('throttle_attempts')
+      .where('scope', scope)
+      .andWhere('at_ms', '<=', t - windowMs)
+      .delete();
   };
 
   const forget = async (work: () => Promise<unknown>) => {

@@ -29,4 +29,3 @@ export type DomainEventType = keyof typeof eventSchemas;
 export function isDomainEventType(type: string): type is DomainEventType {
   return Object.prototype.hasOwnProperty.call(eventSchemas, type);
 }
-

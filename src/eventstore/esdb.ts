@@ -159,24 +159,13 @@ export function toWrongExpectedRevision(err: unknown, streamId: string, expected
   const e = err as ErrorLike | null;
   if (!e || typeof e !== 'object' || e.type !== ErrorType.WRONG_EXPECTED_VERSION) return undefined;
   const actual = e.actualVersion;
-  return new WrongExpectedRevisionError(
-    streamId,
-    expected,
-    typeof actual === 'bigint' ? Number(actual) : actual === 'no_stream' || actual === undefined ? 'no_stream' : Number(actual),
-  );
+  return new WrongExpectedRevisionError(streamId, expected, typeof actual === 'bigint' ? Number(actual) : actual === 'no_stream' || actual === undefined ? 'no_stream' : Number(actual));
 }
 
 /** A failure after which the append may or may not have been committed. */
 export function isAmbiguousAppendError(err: unknown): boolean {
   const t = (err as ErrorLike | null)?.type;
-  return (
-    t === ErrorType.TIMEOUT ||
-    t === ErrorType.DEADLINE_EXCEEDED ||
-    t === ErrorType.UNAVAILABLE ||
-    t === ErrorType.CANCELLED ||
-    t === ErrorType.UNKNOWN ||
-    t === ErrorType.NOT_LEADER
-  );
+  return t === ErrorType.TIMEOUT || t === ErrorType.DEADLINE_EXCEEDED || t === ErrorType.UNAVAILABLE || t === ErrorType.CANCELLED || t === ErrorType.UNKNOWN || t === ErrorType.NOT_LEADER;
 }
 
 function isStreamNotFound(err: unknown): boolean {
@@ -331,7 +320,10 @@ export function createEsdbEventStore(connectionString: string, options: EsdbEven
 
     // 1. A retry of an append that is stored already writes nothing.
     const before = await readWhereAppendGoes(append);
-    const match = matchStoredIds(before.map((e) => e.id), ids);
+    const match = matchStoredIds(
+      before.map((e) => e.id),
+      ids,
+    );
     switch (match) {
       case 'all':
         return storedResult(streamId, before, ids, false);
@@ -360,7 +352,14 @@ export function createEsdbEventStore(connectionString: string, options: EsdbEven
         if (conflict) throw conflict;
         if (!isAmbiguousAppendError(err)) throw err;
         const after = await readWhereAppendGoes(append).catch(() => undefined);
-        if (after && matchStoredIds(after.map((e) => e.id), ids) === 'all') return storedResult(streamId, after, ids, true);
+        if (
+          after &&
+          matchStoredIds(
+            after.map((e) => e.id),
+            ids,
+          ) === 'all'
+        )
+          return storedResult(streamId, after, ids, true);
         if (attempt >= maxAppendAttempts) throw err;
       }
     }

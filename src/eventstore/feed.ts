@@ -6,12 +6,7 @@ import type { Position, RecordedEvent } from './types';
  * until a read comes back short, then wait for a wake-up and read again. Shared by
  * adapters whose native subscription does not fit the port.
  */
-export function feedFromReads(
-  readAll: (from: Position, limit: number) => Promise<RecordedEvent[]>,
-  from: Position,
-  wakeups: Observable<void>,
-  batchSize: number,
-): Observable<RecordedEvent> {
+export function feedFromReads(readAll: (from: Position, limit: number) => Promise<RecordedEvent[]>, from: Position, wakeups: Observable<void>, batchSize: number): Observable<RecordedEvent> {
   return new Observable<RecordedEvent>((subscriber) => {
     let position = from;
     let stopped = false;

@@ -105,8 +105,14 @@ const APPEND_SQL = `select append_index, next_revision::text, txid, last_positio
  * releases.
  */
 function appendArguments(appends: readonly StreamAppend[]): unknown[] {
-  const streamIds: string[] = [], expected: number[] = [], counts: number[] = [];
-  const eventAppend: number[] = [], ids: string[] = [], types: string[] = [], datas: string[] = [], metas: string[] = [];
+  const streamIds: string[] = [],
+    expected: number[] = [],
+    counts: number[] = [];
+  const eventAppend: number[] = [],
+    ids: string[] = [],
+    types: string[] = [],
+    datas: string[] = [],
+    metas: string[] = [];
   const claims = new Map<string, { ai: number; change: UniqueChange }>();
   const releases = new Map<string, { ai: number; change: UniqueChange }>();
   appends.forEach((a, i) => {
@@ -136,8 +142,19 @@ function appendArguments(appends: readonly StreamAppend[]): unknown[] {
   });
   const u = [...releases.values(), ...claims.values()];
   return [
-    streamIds, expected, counts, eventAppend, ids, types, datas, metas,
-    u.map((x) => x.ai), u.map((x) => x.change.action), u.map((x) => x.change.kind), u.map((x) => x.change.value), u.map((x) => x.change.ownerId),
+    streamIds,
+    expected,
+    counts,
+    eventAppend,
+    ids,
+    types,
+    datas,
+    metas,
+    u.map((x) => x.ai),
+    u.map((x) => x.change.action),
+    u.map((x) => x.change.kind),
+    u.map((x) => x.change.value),
+    u.map((x) => x.change.ownerId),
   ];
 }
 
@@ -174,10 +191,7 @@ export function createPostgresEventStore(pool: pg.Pool, options: PostgresEventSt
     const args = appendArguments(appends);
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await pool.query<{ append_index: number; next_revision: string; txid: string | null; last_position: string | null; appended: boolean }>(
-          APPEND_SQL,
-          args,
-        );
+        const { rows } = await pool.query<{ append_index: number; next_revision: string; txid: string | null; last_position: string | null; appended: boolean }>(APPEND_SQL, args);
         const results = new Array<AppendResult>(appends.length);
         for (const r of rows) {
           const i = r.append_index - 1;
@@ -229,19 +243,13 @@ export function createPostgresEventStore(pool: pg.Pool, options: PostgresEventSt
     },
     appendToStreams,
     async readStream(streamId, opts = {}) {
-      const { rows } = await pool.query<Row>(
-        `select ${COLUMNS} from events where stream_id = $1 and revision >= $2 order by revision`,
-        [streamId, opts.fromRevision ?? 0],
-      );
+      const { rows } = await pool.query<Row>(`select ${COLUMNS} from events where stream_id = $1 and revision >= $2 order by revision`, [streamId, opts.fromRevision ?? 0]);
       return rows.map(toRecorded);
     },
     async readStreams(streamIds) {
       const out = new Map<string, RecordedEvent[]>(streamIds.map((s) => [s, []]));
       if (!streamIds.length) return out;
-      const { rows } = await pool.query<Row>(
-        `select ${COLUMNS} from events where stream_id = any($1::text[]) order by stream_id, revision`,
-        [streamIds],
-      );
+      const { rows } = await pool.query<Row>(`select ${COLUMNS} from events where stream_id = any($1::text[]) order by stream_id, revision`, [streamIds]);
       for (const r of rows) out.get(r.stream_id)!.push(toRecorded(r));
       return out;
     },
@@ -280,10 +288,10 @@ export function createPostgresEventStore(pool: pg.Pool, options: PostgresEventSt
     },
     async countAfter(position) {
       const [txid, gp] = parsePosition(position);
-      const { rows } = await pool.query<{ n: number }>(
-        `select count(*)::bigint as n from events where (transaction_id, global_position) > ($1::text::xid8, $2::bigint)`,
-        [txid.toString(), gp.toString()],
-      );
+      const { rows } = await pool.query<{ n: number }>(`select count(*)::bigint as n from events where (transaction_id, global_position) > ($1::text::xid8, $2::bigint)`, [
+        txid.toString(),
+        gp.toString(),
+      ]);
       return rows[0]!.n;
     },
     async stats() {

@@ -118,11 +118,17 @@ export const notFound = (code: string, what: string) => new HttpError('not_found
 // ---- shared zod pieces -------------------------------------------------------------------
 
 /** A boolean query parameter (`true`/`false`). */
-export const queryBool = z
-  .enum(['true', 'false'])
-  .transform((v) => v === 'true');
+export const queryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const pageSize = (max = 500, dflt = 10) => z.coerce.number().int().min(1).max(max).default(dflt);
 
 /** Comma-separated query lists, trimmed, empties dropped. */
-export const csv = z.string().max(10_000).transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+export const csv = z
+  .string()
+  .max(10_000)
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );

@@ -71,13 +71,7 @@ export function createAuth(deps: AuthDeps): Auth {
   const ready = (async () => {
     await ensureSigningKeys(deps.knex, deps.keyCipher);
     await ensureAdminClient(deps.knex, deps.adminClient, (clientId, secret) => {
-      announce(
-        [
-          'Roster created the first API client. Its secret is shown only this once:',
-          `  ROSTER_ADMIN_CLIENT_ID=${clientId}`,
-          `  ROSTER_ADMIN_CLIENT_SECRET=${secret}`,
-        ].join('\n'),
-      );
+      announce(['Roster created the first API client. Its secret is shown only this once:', `  ROSTER_ADMIN_CLIENT_ID=${clientId}`, `  ROSTER_ADMIN_CLIENT_SECRET=${secret}`].join('\n'));
     });
   })();
   // A failure surfaces on the first request that awaits `ready`; log it now too.
@@ -118,11 +112,15 @@ export function createAuth(deps: AuthDeps): Auth {
     async verify(token) {
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, async (header) => {
-          const key = await keyFor(header.kid);
-          if (!key) throw new Error('unknown key');
-          return key.publicKey;
-        }, { algorithms: ['RS256'] }));
+        ({ payload } = await jwtVerify(
+          token,
+          async (header) => {
+            const key = await keyFor(header.kid);
+            if (!key) throw new Error('unknown key');
+            return key.publicKey;
+          },
+          { algorithms: ['RS256'] },
+        ));
       } catch {
         throw invalidCredentials();
       }
@@ -177,8 +175,14 @@ export function principalOf(res: Response): Principal {
 export function requireScope(scope: string): RequestHandler {
   return (_req: Request, res, next) => {
     const p = res.locals.principal as Principal | undefined;
-    if (!p) { next(invalidCredentials()); return; }
-    if (!p.scopes.has(scope)) { next(new HttpError('forbidden', 'MISSING_SCOPE', `Invalid credentials used to access API: the token lacks the ${scope} scope`)); return; }
+    if (!p) {
+      next(invalidCredentials());
+      return;
+    }
+    if (!p.scopes.has(scope)) {
+      next(new HttpError('forbidden', 'MISSING_SCOPE', `Invalid credentials used to access API: the token lacks the ${scope} scope`));
+      return;
+    }
     next();
   };
 }

@@ -63,6 +63,9 @@ function pathProblem(path: string): string | null {
 
 export const inputGuard: RequestHandler = (req, _res, next) => {
   const problem = pathProblem(req.path) ?? findProblem(req.query, 'query') ?? (req.body !== undefined ? findProblem(req.body, 'body') : null);
-  if (problem) { next(new HttpError('invalid', 'INVALID_REQUEST', `The request cannot be accepted: ${problem}.`)); return; }
+  if (problem) {
+    next(new HttpError('invalid', 'INVALID_REQUEST', `The request cannot be accepted: ${problem}.`));
+    return;
+  }
   next();
 };

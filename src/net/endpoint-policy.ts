@@ -38,7 +38,10 @@ export function parseAllowList(entries: readonly string[] | undefined): AllowRul
   const suffixes: string[] = [];
   const networks: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
   for (const raw of entries ?? []) {
-    const entry = raw.trim().toLowerCase().replace(/^\[|\]$/g, '');
+    const entry = raw
+      .trim()
+      .toLowerCase()
+      .replace(/^\[|\]$/g, '');
     if (!entry) continue;
     if (entry.includes('/')) {
       try {

@@ -74,11 +74,7 @@ export function validateNewOperator(input: NewOperator): void {
   if (input.totpSecret !== undefined && !isValidTotpSecret(input.totpSecret)) throw new OperatorError('TOTP_SECRET_INVALID', 'The TOTP secret must be base32, at least 16 characters');
 }
 
-export async function createOperator(
-  db: Knex | Knex.Transaction,
-  passwords: Pick<PasswordVerifier, 'hash'>,
-  input: NewOperator,
-): Promise<Operator> {
+export async function createOperator(db: Knex | Knex.Transaction, passwords: Pick<PasswordVerifier, 'hash'>, input: NewOperator): Promise<Operator> {
   validateNewOperator(input);
   const email = input.email.trim();
   const password = await passwords.hash(input.password);
@@ -118,7 +114,12 @@ export async function disableOperator(db: Knex, idOrEmail: string): Promise<{ id
       .update({ disabled_at: trx.fn.now() })
       .returning(['id', 'email']);
     if (rows.length === 0) return rows;
-    await trx('operator_sessions').whereIn('operator_id', rows.map((r) => r.id)).delete();
+    await trx('operator_sessions')
+      .whereIn(
+        'operator_id',
+        rows.map((r) => r.id),
+      )
+      .delete();
     return rows;
   });
 }

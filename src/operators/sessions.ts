@@ -62,7 +62,9 @@ export function createSessions(knex: Knex, idleMinutes: number): Sessions {
     },
 
     async end(cookieValue) {
-      await knex('operator_sessions').where({ id_hash: digest(cookieValue) }).delete();
+      await knex('operator_sessions')
+        .where({ id_hash: digest(cookieValue) })
+        .delete();
     },
   };
 }

@@ -37,7 +37,11 @@ export async function consumeSetupToken<T>(knex: Knex, token: string, create: (t
   return knex.transaction(async (trx) => {
     // Serialised with issueSetupToken and other setups by the lock, so check-then-write is safe.
     await trx.raw(`select pg_advisory_xact_lock(hashtext('roster-operator-setup'))`);
-    const live = await trx<{ token_hash: string; used_at: Date | null; expires_at: Date }>('operator_setup_tokens').where({ token_hash: digest(token) }).whereNull('used_at').where('expires_at', '>', trx.fn.now()).first('token_hash');
+    const live = await trx<{ token_hash: string; used_at: Date | null; expires_at: Date }>('operator_setup_tokens')
+      .where({ token_hash: digest(token) })
+      .whereNull('used_at')
+      .where('expires_at', '>', trx.fn.now())
+      .first('token_hash');
     if (!live || (await hasOperators(trx))) return { ok: false as const };
     await trx('operator_setup_tokens').where({ token_hash: live.token_hash }).update({ used_at: trx.fn.now() });
     return { ok: true as const, value: await create(trx) };

@@ -23,8 +23,7 @@ export interface Argon2Hash {
   readonly hash: Buffer;
 }
 
-const PHC =
-  /^(?:argon2)?\$(argon2id|argon2i|argon2d)\$(?:v=(16|19)\$)?m=([1-9][0-9]{0,9}),t=([1-9][0-9]{0,9}),p=([1-9][0-9]{0,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+const PHC = /^(?:argon2)?\$(argon2id|argon2i|argon2d)\$(?:v=(16|19)\$)?m=([1-9][0-9]{0,9}),t=([1-9][0-9]{0,9}),p=([1-9][0-9]{0,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 const MIN_SALT_BYTES = 8;
 const MAX_SALT_BYTES = 64;
 const MIN_HASH_BYTES = 4;
@@ -72,10 +71,7 @@ export function checkArgon2(text: string, limits: PasswordLimits): FamilyCheck {
     return reject('WORK_FACTOR_OUT_OF_BOUNDS', `argon2 parallelism ${parsed.parallelism} exceeds the accepted maximum ${limits.maxArgon2Parallelism}`);
   }
   if (parsed.memoryKiB * parsed.passes > limits.maxArgon2MemoryPasses) {
-    return reject(
-      'WORK_FACTOR_OUT_OF_BOUNDS',
-      `argon2 memory × passes ${parsed.memoryKiB * parsed.passes} exceeds the accepted maximum ${limits.maxArgon2MemoryPasses}`,
-    );
+    return reject('WORK_FACTOR_OUT_OF_BOUNDS', `argon2 memory × passes ${parsed.memoryKiB * parsed.passes} exceeds the accepted maximum ${limits.maxArgon2MemoryPasses}`);
   }
   return FAMILY_OK;
 }

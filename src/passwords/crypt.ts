@@ -69,10 +69,7 @@ export function cryptEmbeddedSalt(hash: string): string | null {
 export function checkCrypt(hash: string, limits: PasswordLimits): FamilyCheck {
   const scheme = cryptScheme(hash);
   if (scheme === null) {
-    return reject(
-      'HASH_MALFORMED',
-      'not a crypt(3) hash (traditional DES of 13 characters, $1$, $5$, $6$ or bcrypt $2a$/$2b$/$2y$)',
-    );
+    return reject('HASH_MALFORMED', 'not a crypt(3) hash (traditional DES of 13 characters, $1$, $5$, $6$ or bcrypt $2a$/$2b$/$2y$)');
   }
   switch (scheme) {
     case 'des':
@@ -86,10 +83,7 @@ export function checkCrypt(hash: string, limits: PasswordLimits): FamilyCheck {
         return reject('HASH_MALFORMED', `sha-crypt rounds ${rounds} is below the minimum ${SHA_CRYPT_MIN_ROUNDS}`);
       }
       if (rounds > limits.maxShaCryptRounds) {
-        return reject(
-          'WORK_FACTOR_OUT_OF_BOUNDS',
-          `sha-crypt rounds ${rounds} exceeds the accepted maximum ${limits.maxShaCryptRounds}`,
-        );
+        return reject('WORK_FACTOR_OUT_OF_BOUNDS', `sha-crypt rounds ${rounds} exceeds the accepted maximum ${limits.maxShaCryptRounds}`);
       }
       return FAMILY_OK;
     }

@@ -20,24 +20,6 @@ export {
 } from './types';
 export { detectHashingMethod } from './detect';
 export { kindePbkdf2ToPasslib, KINDE_PBKDF2_VARIANTS } from './kinde-pbkdf2';
-export {
-  createDummyPassword,
-  hashPassword,
-  needsUpgrade,
-  parseStoredPassword,
-  verifyPassword,
-  verifyPasswordSync,
-} from './stored-password';
-export {
-  createPasswordVerifier,
-  DEFAULT_BCRYPT_COST,
-  PasswordVerifierBusyError,
-  PasswordVerifierError,
-  type PasswordVerifier,
-  type PasswordVerifierOptions,
-} from './pool';
-export {
-  checkTemporaryPasswordStrength,
-  TEMPORARY_PASSWORD_MIN_LENGTH,
-  type TemporaryPasswordProblem,
-} from './temporary-password';
+export { createDummyPassword, hashPassword, needsUpgrade, parseStoredPassword, verifyPassword, verifyPasswordSync } from './stored-password';
+export { createPasswordVerifier, DEFAULT_BCRYPT_COST, PasswordVerifierBusyError, PasswordVerifierError, type PasswordVerifier, type PasswordVerifierOptions } from './pool';
+export { checkTemporaryPasswordStrength, TEMPORARY_PASSWORD_MIN_LENGTH, type TemporaryPasswordProblem } from './temporary-password';

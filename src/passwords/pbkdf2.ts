@@ -68,10 +68,7 @@ function maxWork(digest: Pbkdf2Digest, limits: PasswordLimits): number {
 export function checkPbkdf2(hash: string, limits: PasswordLimits): FamilyCheck {
   const parsed = parsePbkdf2(hash);
   if (parsed === null) {
-    return reject(
-      'HASH_MALFORMED',
-      'not a PBKDF2 hash (Django pbkdf2_sha256$/pbkdf2_sha1$, or passlib $pbkdf2$, $pbkdf2-sha256$, $pbkdf2-sha512$)',
-    );
+    return reject('HASH_MALFORMED', 'not a PBKDF2 hash (Django pbkdf2_sha256$/pbkdf2_sha1$, or passlib $pbkdf2$, $pbkdf2-sha256$, $pbkdf2-sha512$)');
   }
   if (parsed.key.length < MIN_KEY_BYTES || parsed.key.length > MAX_KEY_BYTES) {
     return reject('HASH_MALFORMED', `a PBKDF2 key must be ${MIN_KEY_BYTES}-${MAX_KEY_BYTES} bytes`);
@@ -79,10 +76,7 @@ export function checkPbkdf2(hash: string, limits: PasswordLimits): FamilyCheck {
   if (parsed.salt.length > MAX_SALT_BYTES) return reject('HASH_MALFORMED', `a PBKDF2 salt must be at most ${MAX_SALT_BYTES} bytes`);
   const work = pbkdf2Work(parsed);
   if (work > maxWork(parsed.digest, limits)) {
-    return reject(
-      'WORK_FACTOR_OUT_OF_BOUNDS',
-      `PBKDF2-${parsed.digest.toUpperCase()} iterations × key blocks ${work} exceeds the accepted maximum ${maxWork(parsed.digest, limits)}`,
-    );
+    return reject('WORK_FACTOR_OUT_OF_BOUNDS', `PBKDF2-${parsed.digest.toUpperCase()} iterations × key blocks ${work} exceeds the accepted maximum ${maxWork(parsed.digest, limits)}`);
   }
   return FAMILY_OK;
 }

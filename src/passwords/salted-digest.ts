@@ -70,11 +70,6 @@ export function saltedDigestHex(algorithm: DigestAlgorithm, plain: string, salt:
   return h.digest('hex');
 }
 
-export function verifySaltedDigest(
-  algorithm: DigestAlgorithm,
-  hash: string,
-  plain: string,
-  salt: DigestSalt | undefined,
-): boolean {
+export function verifySaltedDigest(algorithm: DigestAlgorithm, hash: string, plain: string, salt: DigestSalt | undefined): boolean {
   return constantTimeEqual(saltedDigestHex(algorithm, plain, salt), hash.toLowerCase());
 }

@@ -129,9 +129,9 @@ function parseFirebase(hash: string, salt: string | undefined, params: PasswordP
   const separator = params?.['salt_separator'] ?? '';
   const signerKey = typeof signer === 'string' ? decodeBase64(signer) : null;
   const sep = typeof separator === 'string' ? decodeBase64(separator) : null;
-  if (signerKey === null || signerKey.length === 0) return 'Firebase scrypt needs the project\'s base64 signer_key';
+  if (signerKey === null || signerKey.length === 0) return "Firebase scrypt needs the project's base64 signer_key";
   if (sep === null) return 'Firebase salt_separator must be base64';
-  if (signerKey.length !== key.length) return 'a Firebase scrypt hash is as long as the project\'s signer key';
+  if (signerKey.length !== key.length) return "a Firebase scrypt hash is as long as the project's signer key";
   const rounds = intParam(params, 'rounds');
   const memCost = intParam(params, 'mem_cost');
   if (rounds == null || memCost == null || rounds < 1 || memCost < 1 || memCost > 30) {

@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { checkBcrypt, verifyBcrypt } from './bcrypt';
 import { checkArgon2, verifyArgon2 } from './argon2';
-import {
-  checkBcryptSha256,
-  checkRosterBcrypt,
-  hashRosterBcrypt,
-  verifyBcryptSha256,
-  verifyRosterBcrypt,
-} from './bcrypt-prehash';
+import { checkBcryptSha256, checkRosterBcrypt, hashRosterBcrypt, verifyBcryptSha256, verifyRosterBcrypt } from './bcrypt-prehash';
 import { checkCrypt, cryptEmbeddedSalt, verifyCrypt } from './crypt';
 import { checkLdap, verifyLdap } from './ldap';
 import { checkApr1, checkDrupal7, verifyApr1, verifyDrupal7 } from './legacy-web';
@@ -62,10 +56,7 @@ function given(value: string | null | undefined): string | undefined {
  * - every other family embeds its salt: a separate salt is refused.
  * Every cost parameter is bounded by `limits` (WORK_FACTOR_OUT_OF_BOUNDS).
  */
-export function parseStoredPassword(
-  input: StoredPasswordInput,
-  limits: PasswordLimits = DEFAULT_PASSWORD_LIMITS,
-): ParseStoredPasswordResult {
+export function parseStoredPassword(input: StoredPasswordInput, limits: PasswordLimits = DEFAULT_PASSWORD_LIMITS): ParseStoredPasswordResult {
   const rawMethod = given(input.hashing_method);
   if (rawMethod === undefined) return fail('HASHING_METHOD_UNSUPPORTED', 'hashing_method is missing');
   const method = rawMethod.trim().toLowerCase();
@@ -124,8 +115,7 @@ export function parseStoredPassword(
     case 'firebase_scrypt': {
       if (salt !== undefined && salt.length > MAX_SALT_LENGTH) return fail('SALT_INVALID', `salt is longer than ${MAX_SALT_LENGTH} characters`);
       const params = input.params ?? undefined;
-      const check =
-        method === 'scrypt' ? checkScrypt(hash, salt, params, limits) : checkFirebaseScrypt(hash, salt, params, limits);
+      const check = method === 'scrypt' ? checkScrypt(hash, salt, params, limits) : checkFirebaseScrypt(hash, salt, params, limits);
       if (!check.ok) return check;
       // The self-describing scrypt forms carry salt and parameters; only the
       // separate-field form (a bare base64 hash) keeps them beside the hash.
@@ -232,11 +222,7 @@ function digestSalt(stored: StoredPassword): DigestSalt | undefined {
  * The stored value is re-validated first (it may come from an old event), so a
  * hash outside `limits` or malformed is simply a failed verification.
  */
-export function verifyPasswordSync(
-  stored: StoredPassword,
-  plain: string,
-  limits: PasswordLimits = DEFAULT_PASSWORD_LIMITS,
-): boolean {
+export function verifyPasswordSync(stored: StoredPassword, plain: string, limits: PasswordLimits = DEFAULT_PASSWORD_LIMITS): boolean {
   if (typeof plain !== 'string' || Buffer.byteLength(plain, 'utf8') > MAX_PASSWORD_BYTES) return false;
   const parsed = parseStoredPassword(
     {
@@ -290,11 +276,7 @@ export function verifyPasswordSync(
 
 /** Same as verifyPasswordSync, as a promise; runs on the calling thread. */
 // eslint-disable-next-line @typescript-eslint/require-await -- async so that a throw from the sync check becomes a rejection
-export async function verifyPassword(
-  stored: StoredPassword,
-  plain: string,
-  limits: PasswordLimits = DEFAULT_PASSWORD_LIMITS,
-): Promise<boolean> {
+export async function verifyPassword(stored: StoredPassword, plain: string, limits: PasswordLimits = DEFAULT_PASSWORD_LIMITS): Promise<boolean> {
   return verifyPasswordSync(stored, plain, limits);
 }
 

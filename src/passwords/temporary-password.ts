@@ -11,9 +11,7 @@ import { readFileSync } from 'node:fs';
  * (`aaaaaaaaa`, `abcabcabc`), a run of consecutive characters (`123456789`,
  * `abcdefghij`) or a keyboard row (`qwertyuiop`, `1qaz2wsx3edc` is not caught).
  */
-export type TemporaryPasswordProblem =
-  | { readonly code: 'PASSWORD_TOO_SHORT'; readonly message: string }
-  | { readonly code: 'PASSWORD_TOO_COMMON'; readonly message: string };
+export type TemporaryPasswordProblem = { readonly code: 'PASSWORD_TOO_SHORT'; readonly message: string } | { readonly code: 'PASSWORD_TOO_COMMON'; readonly message: string };
 
 export const TEMPORARY_PASSWORD_MIN_LENGTH = 9;
 
@@ -47,7 +45,9 @@ const LEET: Record<string, string> = { '@': 'a', '4': 'a', '3': 'e', '1': 'i', '
 const KEYBOARD_ROWS = ['`1234567890-=', 'qwertyuiop[]\\', "asdfghjkl;'", 'zxcvbnm,./', 'qazwsxedcrfvtgbyhnujmik,ol.p;/'];
 
 function unleet(word: string, one: 'i' | 'l'): string {
-  return Array.from(word).map((c) => (c === '1' ? one : (LEET[c] ?? c))).join('');
+  return Array.from(word)
+    .map((c) => (c === '1' ? one : (LEET[c] ?? c)))
+    .join('');
 }
 
 /** The word inside leading/trailing digits and symbols: "!!Password123" -> "password". */

@@ -72,14 +72,7 @@ export interface StoredPasswordInput {
  * Stable codes for a hash that cannot be stored. Import maps every one of them
  * to the row error PASSWORD_NOT_IMPORTED; the API answers 400 with the reason.
  */
-export type PasswordRejectionCode =
-  | 'HASH_MISSING'
-  | 'HASHING_METHOD_UNSUPPORTED'
-  | 'HASH_MALFORMED'
-  | 'WORK_FACTOR_OUT_OF_BOUNDS'
-  | 'SALT_INVALID'
-  | 'SALT_POSITION_REQUIRED'
-  | 'SALT_NOT_ALLOWED';
+export type PasswordRejectionCode = 'HASH_MISSING' | 'HASHING_METHOD_UNSUPPORTED' | 'HASH_MALFORMED' | 'WORK_FACTOR_OUT_OF_BOUNDS' | 'SALT_INVALID' | 'SALT_POSITION_REQUIRED' | 'SALT_NOT_ALLOWED';
 
 export type ParseStoredPasswordResult =
   | { readonly ok: true; readonly password: StoredPassword }
@@ -150,9 +143,7 @@ export const DEFAULT_PASSWORD_LIMITS: PasswordLimits = {
 export const MAX_PASSWORD_BYTES = 4096;
 
 /** What a method-family parser returns: ok, or a rejection without hash/salt. */
-export type FamilyCheck =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly code: PasswordRejectionCode; readonly reason: string };
+export type FamilyCheck = { readonly ok: true } | { readonly ok: false; readonly code: PasswordRejectionCode; readonly reason: string };
 
 export const FAMILY_OK: FamilyCheck = { ok: true };
 

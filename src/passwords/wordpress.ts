@@ -35,10 +35,7 @@ export function phpassLog2(hash: string): number {
 export function checkWordpress(hash: string, limits: PasswordLimits): FamilyCheck {
   const scheme = wordpressScheme(hash);
   if (scheme === null) {
-    return reject(
-      'HASH_MALFORMED',
-      'not a WordPress hash (phpass $P$/$H$ of 34 characters, $wp$ bcrypt, bcrypt, or 32-hex MD5)',
-    );
+    return reject('HASH_MALFORMED', 'not a WordPress hash (phpass $P$/$H$ of 34 characters, $wp$ bcrypt, bcrypt, or 32-hex MD5)');
   }
   switch (scheme) {
     case 'md5':
@@ -53,10 +50,7 @@ export function checkWordpress(hash: string, limits: PasswordLimits): FamilyChec
         return reject('HASH_MALFORMED', `phpass iteration exponent ${log2} is outside phpass's range 7-30`);
       }
       if (log2 > limits.maxPhpassLog2) {
-        return reject(
-          'WORK_FACTOR_OUT_OF_BOUNDS',
-          `phpass iteration exponent ${log2} exceeds the accepted maximum ${limits.maxPhpassLog2}`,
-        );
+        return reject('WORK_FACTOR_OUT_OF_BOUNDS', `phpass iteration exponent ${log2} exceeds the accepted maximum ${limits.maxPhpassLog2}`);
       }
       return FAMILY_OK;
     }

@@ -3,9 +3,7 @@ import { hashPassword, verifyPasswordSync } from './stored-password';
 import type { PasswordLimits, StoredPassword } from './types';
 
 /** Messages between pool.ts and this thread. Never echo passwords or hashes back in errors. */
-export type WorkerRequestBody =
-  | { readonly op: 'verify'; readonly stored: StoredPassword; readonly plain: string }
-  | { readonly op: 'hash'; readonly plain: string };
+export type WorkerRequestBody = { readonly op: 'verify'; readonly stored: StoredPassword; readonly plain: string } | { readonly op: 'hash'; readonly plain: string };
 export type WorkerRequest = WorkerRequestBody & { readonly id: number };
 
 export type WorkerResponse =

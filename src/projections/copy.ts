@@ -23,7 +23,8 @@ export const COPY_MIN_ROWS = 64;
 const escapeText = (s: string) => (/[\\\n\r\t]/.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t')) : s);
 
 // An array literal element: always quoted, with " and \ escaped (the literal's own rules, before COPY's).
-const arrayLiteral = (items: readonly (string | number | null | undefined)[]) => `{${items.map((x) => (x === null || x === undefined ? 'NULL' : `"${String(x).replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+const arrayLiteral = (items: readonly (string | number | null | undefined)[]) =>
+  `{${items.map((x) => (x === null || x === undefined ? 'NULL' : `"${String(x).replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
 
 function scalarText(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -59,7 +60,7 @@ export function copyText(columns: CopyColumns, rows: readonly Record<string, unk
 
 /** The pg client a knex transaction runs on (knex hands its transaction's connection to acquireConnection). */
 async function connectionOf(db: Knex.Transaction): Promise<pg.PoolClient> {
-  return (await (db.client as { acquireConnection(): Promise<pg.PoolClient> }).acquireConnection());
+  return await (db.client as { acquireConnection(): Promise<pg.PoolClient> }).acquireConnection();
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -70,7 +71,10 @@ export function columnKinds(db: Knex.Transaction, table: string): Promise<Record
   let known = kindsByTable.get(table);
   if (!known) {
     known = db
-      .raw<{ rows: { name: string; type: string }[] }>(`select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = ?::regclass and attnum > 0 and not attisdropped`, [table])
+      .raw<{ rows: { name: string; type: string }[] }>(
+        `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = ?::regclass and attnum > 0 and not attisdropped`,
+        [table],
+      )
       .then(({ rows }) => Object.fromEntries(rows.map((r) => [r.name, r.type.endsWith('[]') ? 'text[]' : r.type === 'json' || r.type === 'jsonb' ? 'json' : 'text'] as const)));
     known.catch(() => kindsByTable.delete(table));
     kindsByTable.set(table, known);
@@ -81,11 +85,13 @@ export function columnKinds(db: Knex.Transaction, table: string): Promise<Record
 /** The kinds of the columns the rows have (the first row's keys), for COPY. */
 export async function columnsOf(db: Knex.Transaction, table: string, rows: readonly Record<string, unknown>[]): Promise<CopyColumns> {
   const kinds = await columnKinds(db, table);
-  return Object.fromEntries(Object.keys(rows[0]!).map((c) => {
-    const kind = kinds[c];
-    if (!kind) throw new Error(`${table} has no column ${c}`);
-    return [c, kind];
-  }));
+  return Object.fromEntries(
+    Object.keys(rows[0]!).map((c) => {
+      const kind = kinds[c];
+      if (!kind) throw new Error(`${table} has no column ${c}`);
+      return [c, kind];
+    }),
+  );
 }
 
 /** COPY rows into a table (inside the transaction `db`). */

@@ -76,14 +76,7 @@ interface Target {
 const lockKey = (name: string) => `roster-projection:${name}`;
 const conflict = (row: string) => Object.assign(new Error(`checkpoint of ${row} moved under us`), { code: 'CHECKPOINT_CONFLICT' });
 
-export function createProjector(deps: {
-  store: EventStore;
-  knex: Knex;
-  pool: pg.Pool;
-  projections: readonly Projection[];
-  logger: Logger;
-  options?: ProjectorOptions;
-}): Projector {
+export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.Pool; projections: readonly Projection[]; logger: Logger; options?: ProjectorOptions }): Projector {
   const { store, knex, pool, projections, logger } = deps;
   const batchSize = deps.options?.batchSize ?? 1000;
   const lockRetryMs = deps.options?.lockRetryMs ?? 2000;
@@ -120,7 +113,11 @@ export function createProjector(deps: {
   const exclusive = new Map<string, Promise<unknown>>(lanes.map((l) => [l, Promise.resolve()]));
   const serially = <T>(on: readonly string[], f: () => Promise<T>): Promise<T> => {
     const next = Promise.all(on.map((l) => exclusive.get(l)!)).then(f);
-    for (const l of on) exclusive.set(l, next.catch(() => {}));
+    for (const l of on)
+      exclusive.set(
+        l,
+        next.catch(() => {}),
+      );
     return next;
   };
   const byLane = <T extends { p: Projection }>(targets: readonly T[]): T[][] => lanes.map((l) => targets.filter((t) => laneOf(t.p) === l)).filter((g) => g.length > 0);
@@ -270,8 +267,7 @@ export function createProjector(deps: {
     return next;
   }
 
-  const minPosition = (targets: readonly Target[]) =>
-    targets.map((t) => t.cp.position).reduce((a, b) => (a === START || b === START ? START : store.comparePositions(a, b) <= 0 ? a : b));
+  const minPosition = (targets: readonly Target[]) => targets.map((t) => t.cp.position).reduce((a, b) => (a === START || b === START ? START : store.comparePositions(a, b) <= 0 ? a : b));
 
   // ---- the live pump ------------------------------------------------------------------------
 
@@ -421,9 +417,7 @@ export function createProjector(deps: {
     },
     async status() {
       const rows = await knex<CheckpointRow>('projection_checkpoints').select('name', 'position', 'generation');
-      const failed = await knex.raw<{ rows: { projection: string; n: number | string }[] }>(
-        'select projection, count(*)::bigint as n from projection_failed_events group by projection',
-      );
+      const failed = await knex.raw<{ rows: { projection: string; n: number | string }[] }>('select projection, count(*)::bigint as n from projection_failed_events group by projection');
       const failedBy = new Map(failed.rows.map((r) => [r.projection, Number(r.n)]));
       const out: ProjectionStatus[] = [];
       for (const p of projections) {
@@ -452,7 +446,13 @@ export function createProjector(deps: {
         const name = checkpointName(p);
         if (live.has(name)) {
           const ok = await firstValueFrom(
-            race(progress.get(name)!.pipe(filter(reached), map(() => true)), timer(Math.max(0, deadline - Date.now())).pipe(map(() => false))),
+            race(
+              progress.get(name)!.pipe(
+                filter(reached),
+                map(() => true),
+              ),
+              timer(Math.max(0, deadline - Date.now())).pipe(map(() => false)),
+            ),
           );
           if (!ok) return false;
         } else {

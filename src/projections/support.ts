@@ -59,8 +59,7 @@ export interface DocModel<D> {
 }
 
 export function docProjection<D>(name: string, version: number, model: DocModel<D>): Projection & { readonly model: DocModel<D> } {
-  const handles = (streamId: string) =>
-    model.exactStream ? streamId === model.streamPrefix : streamId.startsWith(model.streamPrefix);
+  const handles = (streamId: string) => (model.exactStream ? streamId === model.streamPrefix : streamId.startsWith(model.streamPrefix));
   const idOf = (streamId: string) => (model.exactStream ? streamId : streamId.slice(model.streamPrefix.length));
   return {
     name,
@@ -95,18 +94,9 @@ export function docProjection<D>(name: string, version: number, model: DocModel<
   };
 }
 
-async function writeDocs<D>(
-  db: Knex.Transaction,
-  t: TableNames,
-  model: DocModel<D>,
-  byStream: Map<string, RecordedEvent[]>,
-  idOf: (streamId: string) => string,
-) {
+async function writeDocs<D>(db: Knex.Transaction, t: TableNames, model: DocModel<D>, byStream: Map<string, RecordedEvent[]>, idOf: (streamId: string) => string) {
   const ids = [...byStream.keys()].map(idOf);
-  const existing = await db.raw<{ rows: { id: string; last_revision: number | string; doc: D }[] }>(
-    'select id, last_revision, doc from ?? where id = any(?)',
-    [t(model.table), ids],
-  );
+  const existing = await db.raw<{ rows: { id: string; last_revision: number | string; doc: D }[] }>('select id, last_revision, doc from ?? where id = any(?)', [t(model.table), ids]);
   const current = new Map(existing.rows.map((r) => [r.id, r]));
   const rows: Record<string, unknown>[] = [];
   const children = new Map<string, Record<string, unknown>[]>((model.childTables ?? []).map((c) => [c, []]));
@@ -149,11 +139,7 @@ const CHUNK = 2000;
 async function insertJson(db: Knex.Transaction | Knex, table: string, rows: readonly object[], onConflict = '') {
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    await db.raw(`insert into ?? select * from json_populate_recordset(null::??, ?::json) ${onConflict}`, [
-      table,
-      table,
-      JSON.stringify(chunk),
-    ]);
+    await db.raw(`insert into ?? select * from json_populate_recordset(null::??, ?::json) ${onConflict}`, [table, table, JSON.stringify(chunk)]);
   }
 }
 

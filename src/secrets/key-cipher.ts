@@ -46,7 +46,9 @@ export function keyCipherFromBytes(material: Buffer, source: string): KeyCipher 
       const [version, fp, iv, tag, body] = stored.split('.');
       if (version !== 'v1' || !iv || !tag || body === undefined) throw new SecretKeyError('encrypted value has an unknown format');
       if (fp !== fingerprint) {
-        throw new SecretKeyError(`the stored value was encrypted with another secret key (fingerprint ${fp}; the configured ${source === 'ROSTER_SECRET_KEY' ? 'ROSTER_SECRET_KEY' : 'key file'} has ${fingerprint})`);
+        throw new SecretKeyError(
+          `the stored value was encrypted with another secret key (fingerprint ${fp}; the configured ${source === 'ROSTER_SECRET_KEY' ? 'ROSTER_SECRET_KEY' : 'key file'} has ${fingerprint})`,
+        );
       }
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(context, 'utf8'));

@@ -19,7 +19,10 @@ export function loadKeyCipher(config: Pick<Config, 'secretKey' | 'dataDir' | 'da
   if (created) logger.info('created the secret key file that encrypts signing keys at rest', { file });
   if (config.databaseUrl) {
     // The embedded database lives beside the file; an external one does not, and every process needs the same key.
-    logger.warn('signing keys in the external database are encrypted with a key file: every Roster process on this database needs this same file; set ROSTER_SECRET_KEY instead, and keep the key apart from database backups', { file });
+    logger.warn(
+      'signing keys in the external database are encrypted with a key file: every Roster process on this database needs this same file; set ROSTER_SECRET_KEY instead, and keep the key apart from database backups',
+      { file },
+    );
   }
   return keyCipherFromBytes(material, file);
 }

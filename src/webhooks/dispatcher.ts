@@ -131,10 +131,7 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
     if (free <= 0) return 0;
     // Deliveries of deleted webhooks are not sent (kept, as cancelled); checked every few seconds.
     if (Date.now() - lastCancelSweep > 2000) {
-      await knex.raw(
-        `update webhook_deliveries set state = 'cancelled' where state = 'pending' and webhook_id in (select webhook_id from ?? where deleted)`,
-        [WEBHOOK_CONFIGS_VIEW],
-      );
+      await knex.raw(`update webhook_deliveries set state = 'cancelled' where state = 'pending' and webhook_id in (select webhook_id from ?? where deleted)`, [WEBHOOK_CONFIGS_VIEW]);
       lastCancelSweep = Date.now();
     }
     // Per webhook, its first due deliveries (an index range scan each, however long its backlog).
@@ -172,9 +169,11 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
     );
     if (claimed.length === 0) return 0;
     const endpoints = new Map<string, string>(
-      (await knex(WEBHOOK_CONFIGS_VIEW).whereIn('webhook_id', [...new Set(claimed.map((c) => c.webhook_id))]).select('webhook_id', 'endpoint')).map(
-        (r: { webhook_id: string; endpoint: string }) => [r.webhook_id, r.endpoint],
-      ),
+      (
+        await knex(WEBHOOK_CONFIGS_VIEW)
+          .whereIn('webhook_id', [...new Set(claimed.map((c) => c.webhook_id))])
+          .select('webhook_id', 'endpoint')
+      ).map((r: { webhook_id: string; endpoint: string }) => [r.webhook_id, r.endpoint]),
     );
     for (const c of claimed.sort((a, b) => a.id - b.id)) {
       const abort = new AbortController();
@@ -212,11 +211,13 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
         return { ok: false, status: null, error: `${err.message}; ${ALLOW_HINT}`.slice(0, 300), latencyMs: latency(), permanent: true };
       }
       const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
-      const error =
-        timeout.aborted ? `timed out after ${timeoutMs} ms`
-        : e.code ? `request failed: ${e.code}`
-        : e.cause?.code ? `request failed: ${e.cause.code}`
-        : `request failed: ${(e.cause?.message ?? e.message ?? String(err)).slice(0, 300)}`;
+      const error = timeout.aborted
+        ? `timed out after ${timeoutMs} ms`
+        : e.code
+          ? `request failed: ${e.code}`
+          : e.cause?.code
+            ? `request failed: ${e.cause.code}`
+            : `request failed: ${(e.cause?.message ?? e.message ?? String(err)).slice(0, 300)}`;
       return { ok: false, status: null, error, latencyMs: latency() };
     }
   }
@@ -312,7 +313,10 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
         [retryPeriodMs, JSON.stringify(rows)],
       );
       // A delivery that ended lets the next one of its stream go.
-      await unblockQueueHeads(trx, updated.filter((u) => u.state !== 'pending'));
+      await unblockQueueHeads(
+        trx,
+        updated.filter((u) => u.state !== 'pending'),
+      );
       const gaveUp = updated.filter((u) => u.state === 'failed');
       for (const g of gaveUp) {
         const row = rows.find((x) => x.id === g.id);
@@ -378,7 +382,10 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
       await drained();
       if (pending.length > 0) {
         await knex('webhook_deliveries')
-          .whereIn('id', pending.map(([id]) => id))
+          .whereIn(
+            'id',
+            pending.map(([id]) => id),
+          )
           .where({ state: 'pending' })
           .update({ next_attempt_at: knex.fn.now() })
           .catch((err: unknown) => logger.error('could not hand back webhook deliveries', { err }));

@@ -5,15 +5,7 @@ import { isWebhookEventType } from '../domain/webhook/events';
 import type { RecordedEvent } from '../eventstore/types';
 import type { Projection, TableNames } from '../projections/projection';
 import { BLOCKED, lockQueueHeads, unblockQueueHeads } from './heads';
-import {
-  toKindeEvent,
-  type KindeWebhookEvent,
-  type MappingView,
-  type OrganizationSnapshot,
-  type PermissionSnapshot,
-  type RoleSnapshot,
-  type UserSnapshot,
-} from './kinde-events';
+import { toKindeEvent, type KindeWebhookEvent, type MappingView, type OrganizationSnapshot, type PermissionSnapshot, type RoleSnapshot, type UserSnapshot } from './kinde-events';
 
 /**
  * The webhook outbox. In the projector's transaction (the one that moves the
@@ -229,13 +221,17 @@ async function applyOutbox(db: Knex.Transaction, all: readonly RecordedEvent[], 
   if (all.length === 0) return;
   const applied = new Map<string, number>();
   for (const part of chunk([...new Set(all.map((e) => e.streamId))], 5000)) {
-    for (const r of await db<{ stream_id: string; last_revision: number | string }>(t('webhook_stream_revisions')).whereIn('stream_id', part).select('stream_id', 'last_revision')) applied.set(r.stream_id, Number(r.last_revision));
+    for (const r of await db<{ stream_id: string; last_revision: number | string }>(t('webhook_stream_revisions')).whereIn('stream_id', part).select('stream_id', 'last_revision'))
+      applied.set(r.stream_id, Number(r.last_revision));
   }
   const events = all.filter((e) => e.revision > (applied.get(e.streamId) ?? -1));
   if (events.length === 0) return;
   const revisions = new Map<string, number>();
   for (const e of events) revisions.set(e.streamId, e.revision);
-  for (const part of chunk([...revisions].map(([stream_id, last_revision]) => ({ stream_id, last_revision })), 2000)) {
+  for (const part of chunk(
+    [...revisions].map(([stream_id, last_revision]) => ({ stream_id, last_revision })),
+    2000,
+  )) {
     await db(t('webhook_stream_revisions')).insert(part).onConflict('stream_id').merge(['last_revision']);
   }
 

@@ -49,8 +49,16 @@ describe('/api/v1/clients', () => {
 
   it('is closed to bearer tokens, even the admin client’s', async () => {
     const token = await t.token();
-    for (const [method, path] of [['GET', '/api/v1/clients'], ['POST', '/api/v1/clients'], ['DELETE', `/api/v1/clients/${t.admin.id}`]] as const) {
-      const res = await fetch(`${t.url}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(method === 'POST' ? { body: JSON.stringify({ name: 'x', scopes: ['*'] }) } : {}) });
+    for (const [method, path] of [
+      ['GET', '/api/v1/clients'],
+      ['POST', '/api/v1/clients'],
+      ['DELETE', `/api/v1/clients/${t.admin.id}`],
+    ] as const) {
+      const res = await fetch(`${t.url}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        ...(method === 'POST' ? { body: JSON.stringify({ name: 'x', scopes: ['*'] }) } : {}),
+      });
       expect(res.status).toBe(403);
       expect(await code(res)).toBe('OPERATOR_REQUIRED');
     }

@@ -41,11 +41,15 @@ async function roster(args: string[], stdin = ''): Promise<{ code: number; stdou
   let stdout = '';
   let stderr = '';
   const config = loadConfig({ DATABASE_URL: db.url, ROSTER_BCRYPT_COST: '4' });
-  const code = await runOperators(args, { config, logger: createLogger('silent') }, {
-    readPassword: async () => stdin.split(/\r?\n/)[0] ?? '',
-    out: (t) => void (stdout += t),
-    err: (t) => void (stderr += t),
-  });
+  const code = await runOperators(
+    args,
+    { config, logger: createLogger('silent') },
+    {
+      readPassword: async () => stdin.split(/\r?\n/)[0] ?? '',
+      out: (t) => void (stdout += t),
+      err: (t) => void (stderr += t),
+    },
+  );
   return { code, stdout, stderr };
 }
 
@@ -133,7 +137,11 @@ describe('roster operators', () => {
 
   it('create and disable are events on the operator’s stream, actor system `cli`, source system (the audit log’s input)', async () => {
     const op = (await findOperatorByEmail(db.knex, 'alice@example.com'))!;
-    const events: { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[] = await db.knex('events').where({ stream_id: `operator-${op.id}` }).orderBy('revision').select('type', 'data', 'metadata');
+    const events: { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[] = await db
+      .knex('events')
+      .where({ stream_id: `operator-${op.id}` })
+      .orderBy('revision')
+      .select('type', 'data', 'metadata');
     // One create (the refused second create of the same email recorded nothing) and one disable (the second disable matched no one).
     expect(events.map((e) => e.type)).toEqual(['OperatorCreated', 'OperatorDisabled']);
     expect(events[0]!.data).toEqual({ operatorId: op.id, email: 'Alice@Example.com', totp: false, firstOperator: false });

@@ -34,7 +34,9 @@ describe('first-operator setup', () => {
     expect((await json<{ errors: { code: string }[] }>(bad)).errors[0]!.code).toBe('SETUP_TOKEN_INVALID');
 
     const token = (await issueSetupToken(knex()))!;
-    await knex()('operator_setup_tokens').whereNull('used_at').update({ expires_at: knex().raw(`now() - interval '1 second'`) });
+    await knex()('operator_setup_tokens')
+      .whereNull('used_at')
+      .update({ expires_at: knex().raw(`now() - interval '1 second'`) });
     const expired = await consoleClient(t).request('POST', '/admin/api/setup', { json: { token, ...OPERATOR } });
     expect(expired.status).toBe(400);
     expect((await json<{ errors: { code: string }[] }>(expired)).errors[0]!.code).toBe('SETUP_TOKEN_INVALID');
@@ -92,7 +94,10 @@ describe('sign-in, session and sign-out', () => {
   let c: ConsoleClient;
 
   it('refuses wrong credentials with 401 INVALID_CREDENTIALS and sets no cookie', async () => {
-    for (const body of [{ email: OPERATOR.email, password: 'not the password at all' }, { email: 'nobody@example.com', password: OPERATOR.password }]) {
+    for (const body of [
+      { email: OPERATOR.email, password: 'not the password at all' },
+      { email: 'nobody@example.com', password: OPERATOR.password },
+    ]) {
       const res = await consoleClient(t).request('POST', '/admin/api/sign_in', { json: body });
       expect(res.status).toBe(401);
       expect((await json<{ errors: { code: string }[] }>(res)).errors[0]!.code).toBe('INVALID_CREDENTIALS');
@@ -146,7 +151,9 @@ describe('sign-in, session and sign-out', () => {
     expect((await other.request('GET', '/admin/api/session')).status).toBe(200);
     const cookie = other.cookie!;
     // 31 minutes without a request (the default idle limit is 30).
-    await knex()('operator_sessions').update({ last_seen_at: knex().raw(`now() - interval '31 minutes'`) }).whereNot('id_hash', '');
+    await knex()('operator_sessions')
+      .update({ last_seen_at: knex().raw(`now() - interval '31 minutes'`) })
+      .whereNot('id_hash', '');
     const res = await other.request('GET', '/admin/api/session');
     expect(res.status).toBe(401);
     const api = await fetch(`${t.url}/api/v1/users`, { headers: { Cookie: cookie } });
@@ -200,7 +207,11 @@ describe('CSRF', () => {
 
   it('bearer tokens are unaffected (no cookie, no CSRF header needed)', async () => {
     const token = await t.token();
-    const res = await fetch(`${t.url}/api/v1/user`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(newUser('bob@example.com')) });
+    const res = await fetch(`${t.url}/api/v1/user`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(newUser('bob@example.com')),
+    });
     expect(res.status).toBe(200);
   });
 });

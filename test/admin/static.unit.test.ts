@@ -51,7 +51,9 @@ describe('/admin static files', () => {
   });
 
   it('the CSP allows no inline script', () => {
-    const script = CONSOLE_CSP.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'));
+    const script = CONSOLE_CSP.split(';')
+      .map((d) => d.trim())
+      .find((d) => d.startsWith('script-src'));
     expect(script).toBe("script-src 'self'");
     expect(CONSOLE_CSP).not.toContain('unsafe-inline');
     expect(CONSOLE_CSP).toContain("frame-ancestors 'none'");

@@ -11,8 +11,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const tokenRequest = (body: Record<string, string>, headers: Record<string, string> = {}) =>
-  fetch(`${t.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams(body), headers });
+const tokenRequest = (body: Record<string, string>, headers: Record<string, string> = {}) => fetch(`${t.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams(body), headers });
 
 describe('POST /oauth2/token (client credentials)', () => {
   it('issues an RS256 JWT that the published JWKS verifies, with every scope for the admin client', async () => {
@@ -66,7 +65,7 @@ describe('bearer tokens on /api', () => {
     ['no token', undefined],
     ['a malformed token', 'not-a-jwt'],
     ['a token signed by another key', 'eyJhbGciOiJSUzI1NiIsImtpZCI6Im5vcGUifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'],
-  ])('answers 403 in Kinde\'s error shape for %s', async (_name, token) => {
+  ])("answers 403 in Kinde's error shape for %s", async (_name, token) => {
     const res = await get('/api/v1/users', token);
     // Kinde's spec: 403 "Unauthorized - invalid credentials."
     expect(res.status).toBe(403);
@@ -75,7 +74,7 @@ describe('bearer tokens on /api', () => {
     expect(body.errors[0]).toEqual({ code: 'INVALID_CREDENTIALS', message: expect.any(String) });
   });
 
-  it('refuses a token without the endpoint\'s scope, and accepts one with it', async () => {
+  it("refuses a token without the endpoint's scope, and accepts one with it", async () => {
     const narrow = await t.token({ scope: 'read:roles' });
     const refused = await get('/api/v1/user?id=kp_00000000000000000000000000000000', narrow);
     expect(refused.status).toBe(403);
@@ -85,7 +84,7 @@ describe('bearer tokens on /api', () => {
     expect(allowed.status).toBe(404); // past the scope check: the user does not exist
   });
 
-  it('stops accepting a revoked client\'s tokens at once', async () => {
+  it("stops accepting a revoked client's tokens at once", async () => {
     const { client, secret } = await createClient(t.db.knex, { name: 'temp', scopes: ['read:users'] });
     const token = await t.token({ clientId: client.clientId, clientSecret: secret });
     expect((await get('/api/v1/user?id=kp_00000000000000000000000000000000', token)).status).toBe(404);

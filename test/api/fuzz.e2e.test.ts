@@ -83,7 +83,8 @@ const RAW_BODIES = [
 ];
 
 /** Percent-encodes the UTF-8 bytes (encodeURIComponent throws on a lone surrogate; UTF-8 has none, so it becomes U+FFFD). */
-const enc = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+const enc = (s: string) =>
+  [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
 
 function pathWith(path: string, segment: string): string {
   return path.replace(/\{[^}]+\}/g, () => enc(segment));
@@ -151,8 +152,7 @@ describe('the API under fuzzing (fast-check)', () => {
     fc
       .array(fc.tuple(fc.oneof(t.query.length ? fc.constantFrom(...t.query) : nastyString, nastyString), nastyString), { maxLength: 4 })
       .map((pairs) => pairs.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&'));
-  const bodyFor = (t: Target) =>
-    fc.dictionary(fc.oneof(t.body?.length ? fc.constantFrom(...t.body) : nastyString, nastyString), nastyValue, { maxKeys: 5 }).map((o) => JSON.stringify(o));
+  const bodyFor = (t: Target) => fc.dictionary(fc.oneof(t.body?.length ? fc.constantFrom(...t.body) : nastyString, nastyString), nastyValue, { maxKeys: 5 }).map((o) => JSON.stringify(o));
 
   it('hostile JSON bodies on every route that takes one: proto keys, lone surrogates, NUL, huge numbers, 10,000 levels, long strings', async () => {
     for (const t of targets.filter((x) => x.body !== null)) {
@@ -161,7 +161,7 @@ describe('the API under fuzzing (fast-check)', () => {
     noFailures();
   }, 120_000);
 
-  it('random bodies built from each route\'s own field names', async () => {
+  it("random bodies built from each route's own field names", async () => {
     for (const t of targets.filter((x) => x.body !== null)) {
       await fc.assert(
         fc.asyncProperty(nastyString, bodyFor(t), async (segment, body) => send(t, segment, '', body)),
@@ -196,9 +196,14 @@ describe('the API under fuzzing (fast-check)', () => {
   it('import uploads of arbitrary bytes are accepted (202) or refused with a file error, never a 500', async () => {
     const t: Target = { method: 'post', path: '/api/v1/imports', query: ['mode', 'dry_run', 'format'], body: null };
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), fc.constantFrom('text/csv', 'application/x-ndjson', 'application/json', 'application/octet-stream'), queryFor(t), async (bytes, type, query) => {
-        await send(t, 'x', `dry_run=true&${query}`, bytes, type);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.constantFrom('text/csv', 'application/x-ndjson', 'application/json', 'application/octet-stream'),
+        queryFor(t),
+        async (bytes, type, query) => {
+          await send(t, 'x', `dry_run=true&${query}`, bytes, type);
+        },
+      ),
       { numRuns: 20 },
     );
     noFailures();

@@ -45,7 +45,9 @@ describe('mass assignment', () => {
   });
 
   it('PATCH /api/v1/user refuses fields outside the spec and leaves the user unchanged', async () => {
-    const created = (await (await call('POST', '/api/v1/user', { profile: { given_name: 'Ann' }, identities: [{ type: 'email', details: { email: `p.${uniq()}@example.com` } }] })).json()) as { id: string };
+    const created = (await (await call('POST', '/api/v1/user', { profile: { given_name: 'Ann' }, identities: [{ type: 'email', details: { email: `p.${uniq()}@example.com` } }] })).json()) as {
+      id: string;
+    };
     await expectKindeError(await call('PATCH', `/api/v1/user?id=${created.id}`, { given_name: 'Eve', total_sign_ins: 99 }), 400, 'INVALID_REQUEST');
     const user = (await (await call('GET', `/api/v1/user?id=${created.id}`)).json()) as { first_name: string; total_sign_ins: number };
     expect(user.first_name).toBe('Ann');
@@ -104,7 +106,10 @@ describe('GET /api/v1/openapi.json', () => {
   it('documents every route with its scope, generated from the zod schemas', async () => {
     const res = await fetch(`${t.url}/api/v1/openapi.json`);
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { 'x-required-scope': string; requestBody?: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } } }>> };
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { 'x-required-scope': string; requestBody?: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } } }>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/api/v1/user']!.post!['x-required-scope']).toBe('create:users');
     expect(Object.keys(doc.paths['/api/v1/user']!.post!.requestBody!.content['application/json'].schema.properties)).toEqual(

@@ -1,16 +1,4 @@
-import {
-  ApiError,
-  Business,
-  Identities,
-  OpenAPI,
-  Organizations,
-  Permissions,
-  Properties,
-  Roles,
-  Search,
-  Subscribers,
-  Users,
-} from '@kinde/management-api-js';
+import { ApiError, Business, Identities, OpenAPI, Organizations, Permissions, Properties, Roles, Search, Subscribers, Users } from '@kinde/management-api-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { problems } from './support/conforms';
@@ -54,7 +42,10 @@ describe('Kinde client against Roster: users', () => {
       requestBody: {
         profile: { given_name: 'Ada', family_name: 'Lovelace' },
         provided_id: `ext-${uniq()}`,
-        identities: [{ type: 'email', is_verified: true, details: { email } }, { type: 'username', details: { username: `ada${uniq()}` } }],
+        identities: [
+          { type: 'email', is_verified: true, details: { email } },
+          { type: 'username', details: { username: `ada${uniq()}` } },
+        ],
       },
     });
     conforms('create_user_response', created);
@@ -134,7 +125,10 @@ describe('Kinde client against Roster: users', () => {
     expect(await status(Identities.getIdentity({ identityId: phone.id }))).toBe(404);
 
     const key = `plan_${uniq()}`;
-    conforms('create_property_response', await Properties.createProperty({ requestBody: { name: 'Plan', key, type: 'single_line_text', context: 'usr', is_private: false, description: 'the plan', category_id: 'general' } }));
+    conforms(
+      'create_property_response',
+      await Properties.createProperty({ requestBody: { name: 'Plan', key, type: 'single_line_text', context: 'usr', is_private: false, description: 'the plan', category_id: 'general' } }),
+    );
     conforms('get_properties_response', await Properties.getProperties({ context: 'usr' }));
     conforms('success_response', await Users.updateUserProperty({ userId, propertyKey: key, value: 'pro' }));
     const values = conforms('get_property_values_response', await Users.getUserPropertyValues({ userId })) as { properties: { key: string; value: string }[] };
@@ -151,7 +145,11 @@ describe('Kinde client against Roster: users', () => {
     expect(JSON.stringify((bad as ApiError).body)).not.toContain('not-a-hash');
 
     expect(await status(Users.getUsersMfa({ userId }))).toBe(404);
-    const enrol = await fetch(`${t.url}/api/v1/users/${userId}/mfa`, { method: 'POST', headers: { Authorization: `Bearer ${OpenAPI.TOKEN as string}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'totp' }) });
+    const enrol = await fetch(`${t.url}/api/v1/users/${userId}/mfa`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${OpenAPI.TOKEN as string}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'totp' }),
+    });
     expect(enrol.status).toBe(201);
     const { factor_id } = (await enrol.json()) as { factor_id: string };
     const mfa = conforms('get_user_mfa_response', await Users.getUsersMfa({ userId })) as { mfa: { id: string; type: string } };
@@ -193,7 +191,9 @@ describe('Kinde client against Roster: organizations, roles, permissions', () =>
     expect(rp.permissions.map((p) => p.id)).toEqual([permissionId]);
     await Roles.updateRoles({ roleId, requestBody: { name: 'Senior analyst', key: roleKey } });
 
-    const org = conforms('create_organization_response', await Organizations.createOrganization({ requestBody: { name: 'Acme', external_id: `acme-${uniq()}` } })) as { organization: { code: string } };
+    const org = conforms('create_organization_response', await Organizations.createOrganization({ requestBody: { name: 'Acme', external_id: `acme-${uniq()}` } })) as {
+      organization: { code: string };
+    };
     const orgCode = org.organization.code;
     expect((conforms('get_organization_response', await Organizations.getOrganization({ code: orgCode })) as { name: string }).name).toBe('Acme');
     conforms('get_organizations_response', await Organizations.getOrganizations({ pageSize: 50 }));
@@ -202,7 +202,9 @@ describe('Kinde client against Roster: organizations, roles, permissions', () =>
     const { id } = await Users.createUser({ requestBody: { organization_code: orgCode, identities: [{ type: 'email', details: { email: `member.${uniq()}@example.com` } }] } });
     const userId = id!;
     const other = (await Users.createUser({ requestBody: { identities: [{ type: 'email', details: { email: `other.${uniq()}@example.com` } }] } })).id!;
-    const addRes = conforms('add_organization_users_response', await Organizations.addOrganizationUsers({ orgCode, requestBody: { users: [{ id: other, roles: [roleKey] }] } })) as { users_added: string[] };
+    const addRes = conforms('add_organization_users_response', await Organizations.addOrganizationUsers({ orgCode, requestBody: { users: [{ id: other, roles: [roleKey] }] } })) as {
+      users_added: string[];
+    };
     expect(addRes.users_added).toEqual([other]);
     const members = conforms('get_organization_users_response', await Organizations.getOrganizationUsers({ orgCode })) as { organization_users: { id: string; roles: string[] }[] };
     expect(members.organization_users.map((m) => m.id).sort()).toEqual([userId, other].sort());
@@ -211,7 +213,9 @@ describe('Kinde client against Roster: organizations, roles, permissions', () =>
     conforms('success_response', await Organizations.createOrganizationUserRole({ orgCode, userId, requestBody: { role_id: roleId } }));
     const roles = conforms('get_organizations_user_roles_response', await Organizations.getOrganizationUserRoles({ orgCode, userId })) as { roles: { id: string }[] };
     expect(roles.roles.map((r) => r.id)).toEqual([roleId]);
-    const perms2 = conforms('get_organizations_user_permissions_response', await Organizations.getOrganizationUserPermissions({ orgCode, userId, expand: 'roles' })) as { permissions: { id: string; roles: { id: string }[] }[] };
+    const perms2 = conforms('get_organizations_user_permissions_response', await Organizations.getOrganizationUserPermissions({ orgCode, userId, expand: 'roles' })) as {
+      permissions: { id: string; roles: { id: string }[] }[];
+    };
     expect(perms2.permissions).toEqual([expect.objectContaining({ id: permissionId, roles: [expect.objectContaining({ id: roleId })] })]);
     const ru = conforms('get_organization_role_users_response', await Organizations.getOrganizationRoleUsers({ orgCode, roleId })) as { users: { id: string }[] };
     expect(ru.users.map((u) => u.id).sort()).toEqual([userId, other].sort());
@@ -222,7 +226,9 @@ describe('Kinde client against Roster: organizations, roles, permissions', () =>
     conforms('success_response', await Organizations.deleteOrganizationUserRole({ orgCode, userId, roleId }));
     expect((await Organizations.getOrganizationUserRoles({ orgCode, userId })).roles).toEqual([]);
 
-    const upd = conforms('update_organization_users_response', await Organizations.updateOrganizationUsers({ orgCode, requestBody: { users: [{ id: other, operation: 'delete' }] } })) as { users_removed: string[] };
+    const upd = conforms('update_organization_users_response', await Organizations.updateOrganizationUsers({ orgCode, requestBody: { users: [{ id: other, operation: 'delete' }] } })) as {
+      users_removed: string[];
+    };
     expect(upd.users_removed).toEqual([other]);
     expect(await status(Organizations.getOrgUserMfa({ orgCode, userId }))).toBe(404);
     conforms('success_response', await Organizations.removeOrganizationUser({ orgCode, userId }));

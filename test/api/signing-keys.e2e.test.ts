@@ -76,7 +76,10 @@ describe('signing keys', () => {
     expect(decodeProtectedHeader(await signer.sign({ type: 'user.created' })).kid).toBe(newKid);
 
     // When the old key's tokens have expired (moved forward here), it leaves the JWKS and its tokens stop working.
-    await app.db.knex('api_signing_keys').where({ kid: oldKid }).update({ retired_at: app.db.knex.raw(`now() - interval '1 second'`) });
+    await app.db
+      .knex('api_signing_keys')
+      .where({ kid: oldKid })
+      .update({ retired_at: app.db.knex.raw(`now() - interval '1 second'`) });
     await until('the old key to leave the JWKS', async () => (await jwksKids()).join() === newKid);
     expect(await users(oldToken)).toBe(403);
     expect(await users(newToken)).toBe(200);

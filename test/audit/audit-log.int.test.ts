@@ -19,7 +19,10 @@ describe('audit log projection', () => {
     h = await startHarness([auditProjection]);
     await h.given(`organization-${org}`, [{ type: 'OrganizationCreated', data: { orgCode: org, name: 'Acme', isDefault: true } }]);
     await h.given(`user-${alice}`, [
-      { type: 'UserCreated', data: { userId: alice, firstName: 'Alice', identities: [identity(alice, 'email', 'alice@example.com')], organizations: [{ orgCode: org, roleIds: [], permissionIds: [] }] } },
+      {
+        type: 'UserCreated',
+        data: { userId: alice, firstName: 'Alice', identities: [identity(alice, 'email', 'alice@example.com')], organizations: [{ orgCode: org, roleIds: [], permissionIds: [] }] },
+      },
       { type: 'UserPasswordSet', data: { password: { method: 'bcrypt', hash: '$2b$10$abcdefghijklmnopqrstuuSECRETHASHVALUE', salt: 'pepper-salt' }, isTemporary: false } },
       { type: 'RoleAssignedToUser', data: { orgCode: org, roleId: 'role_admin' } },
     ]);
@@ -37,11 +40,17 @@ describe('audit log projection', () => {
 
   it('writes one entry per event with dotted types, actor, source, subject email and organizations', async () => {
     const { audit_log } = await listAuditLog(h.db.knex, { page_size: 100 });
-    expect(audit_log.map((e) => e.type)).toEqual([
-      'user.policy_accepted', 'user.sign_in_failed', 'user.signed_in', 'role.assigned', 'user.password_set', 'user.created', 'organization.created',
-    ]);
+    expect(audit_log.map((e) => e.type)).toEqual(['user.policy_accepted', 'user.sign_in_failed', 'user.signed_in', 'role.assigned', 'user.password_set', 'user.created', 'organization.created']);
     const signedIn = audit_log.find((e) => e.type === 'user.signed_in')!;
-    expect(signedIn).toMatchObject({ actor: { type: 'user', id: alice }, source: 'self', user_id: alice, email: 'alice@example.com', ip: '203.0.113.9', user_agent: 'Mozilla/5.0', location: 'Sydney, AU' });
+    expect(signedIn).toMatchObject({
+      actor: { type: 'user', id: alice },
+      source: 'self',
+      user_id: alice,
+      email: 'alice@example.com',
+      ip: '203.0.113.9',
+      user_agent: 'Mozilla/5.0',
+      location: 'Sydney, AU',
+    });
     expect(audit_log.find((e) => e.type === 'role.assigned')).toMatchObject({ org_codes: [org], actor: { type: 'admin', id: 'admin_1' }, source: 'admin' });
   });
 
@@ -91,7 +100,11 @@ describe('audit log projection', () => {
 
   it('exports CSV with cells escaped against formula injection', async () => {
     const evil = userId();
-    await h.given(`user-${evil}`, [{ type: 'UserCreated', data: { userId: evil, firstName: '=HYPERLINK("http://x")', identities: [identity(evil, 'email', 'evil@example.com')], organizations: [] } }], { userAgent: '@SUM(1+1)' });
+    await h.given(
+      `user-${evil}`,
+      [{ type: 'UserCreated', data: { userId: evil, firstName: '=HYPERLINK("http://x")', identities: [identity(evil, 'email', 'evil@example.com')], organizations: [] } }],
+      { userAgent: '@SUM(1+1)' },
+    );
     const csv = await collect(exportCsv(h.db.knex, { user_id: evil }));
     const [header, line] = csv.trim().split('\r\n');
     expect(header).toBe('id,type,occurred_on,actor_type,actor_id,source,user_id,email,org_codes,ip,user_agent,location,details');
@@ -106,7 +119,9 @@ describe('audit log projection', () => {
     // Tampering needs the trigger off: only a superuser can do that, and the chain still tells.
     await h.db.knex.transaction(async (trx) => {
       await trx.raw('alter table ?? disable trigger user', [physical]);
-      await trx(physical).where({ id: target.id }).update({ details: JSON.stringify({ orgCode: org, roleId: 'role_viewer' }) });
+      await trx(physical)
+        .where({ id: target.id })
+        .update({ details: JSON.stringify({ orgCode: org, roleId: 'role_viewer' }) });
       await trx.raw('alter table ?? enable trigger user', [physical]);
     });
     const bad = await verifyAuditChain(h.db.knex);

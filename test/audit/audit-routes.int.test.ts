@@ -43,7 +43,7 @@ describe('audit and projections routes', () => {
     await h?.close();
   });
 
-  it('GET /api/v1/audit_log answers the issue\'s shape, newest first, with filters', async () => {
+  it("GET /api/v1/audit_log answers the issue's shape, newest first, with filters", async () => {
     const res = await get(`/api/v1/audit_log?user_id=${alice}&page_size=1`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
@@ -55,7 +55,7 @@ describe('audit and projections routes', () => {
     expect(next.next_token).toBeNull();
   });
 
-  it('rejects bad filters and missing scopes in Kinde\'s error shape', async () => {
+  it("rejects bad filters and missing scopes in Kinde's error shape", async () => {
     const bad = await get('/api/v1/audit_log?from=yesterday');
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).errors[0].code).toBe('INVALID_REQUEST');
@@ -67,7 +67,10 @@ describe('audit and projections routes', () => {
   it('exports NDJSON and CSV', async () => {
     const nd = await get(`/api/v1/audit_log/export?format=ndjson&user_id=${alice}`);
     expect(nd.headers.get('content-type')).toMatch(/application\/x-ndjson/);
-    const lines = (await nd.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await nd.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.type)).toEqual(['user.created', 'user.policy_accepted']);
     const csv = await (await get(`/api/v1/audit_log/export?format=csv&user_id=${alice}`)).text();
     expect(csv.split('\r\n')[0]).toMatch(/^id,type,occurred_on/);
@@ -112,7 +115,20 @@ describe('audit and projections routes', () => {
     const bob = userId();
     const job = { id: 'imp_audit', format: 'csv', checksum: 'abc123', fileName: 'users.csv', lines: [7, 8] };
     const at = await h.given(`user-${bob}`, [
-      ev('UserImported', { userId: bob, isNew: true, mode: 'merge', identities: [identity(bob, 'email', 'bob@example.com')], organizations: [], properties: {}, featureFlags: {}, password: { method: 'bcrypt', hash: '$2b$10$abcdefghijklmnopqrstuv' } }, { actor: { type: 'import', id: job.id }, source: 'import', import: job }),
+      ev(
+        'UserImported',
+        {
+          userId: bob,
+          isNew: true,
+          mode: 'merge',
+          identities: [identity(bob, 'email', 'bob@example.com')],
+          organizations: [],
+          properties: {},
+          featureFlags: {},
+          password: { method: 'bcrypt', hash: '$2b$10$abcdefghijklmnopqrstuv' },
+        },
+        { actor: { type: 'import', id: job.id }, source: 'import', import: job },
+      ),
     ]);
     expect(at).toBeTruthy();
     const log: any = await (await get(`/api/v1/audit_log?user_id=${bob}`)).json();
@@ -123,5 +139,4 @@ describe('audit and projections routes', () => {
     const activity: any = await (await get(`/api/v1/users/${bob}/activity`)).json();
     expect(activity.activity.map((e: { description: string }) => e.description)).toEqual(['Imported by job imp_audit from users.csv lines 7, 8']);
   });
-
 });

@@ -3,17 +3,7 @@ import { createContext, type CommandContext } from '../../src/commands/context';
 import { DEFAULT_ORG_CODE, createOrganization, ensureDefaults, updateOrganization } from '../../src/commands/organizations';
 import { createPermission, createRole, deleteRole } from '../../src/commands/roles';
 import { addSubscriber, convertSubscriberToUser } from '../../src/commands/subscribers';
-import {
-  addIdentity,
-  addUserToOrganization,
-  assignRole,
-  createUser,
-  deleteUser,
-  grantPermission,
-  loadUser,
-  suspendUser,
-  updateUser,
-} from '../../src/commands/users';
+import { addIdentity, addUserToOrganization, assignRole, createUser, deleteUser, grantPermission, loadUser, suspendUser, updateUser } from '../../src/commands/users';
 import { DomainError } from '../../src/domain/errors';
 import { streams } from '../../src/domain/streams';
 import { uniqueKey, type EventStore } from '../../src/eventstore/types';
@@ -21,8 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 
 let db: TestDatabase;
 let store: EventStore;
-const admin = (over: Partial<CommandContext> = {}) =>
-  createContext({ actor: { type: 'admin', id: 'admin-1' }, source: 'admin', ip: '203.0.113.7', userAgent: 'vitest', ...over });
+const admin = (over: Partial<CommandContext> = {}) => createContext({ actor: { type: 'admin', id: 'admin-1' }, source: 'admin', ip: '203.0.113.7', userAgent: 'vitest', ...over });
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -66,7 +55,12 @@ describe('users against the real store', () => {
   });
 
   it('email and username are unique case-insensitively', async () => {
-    await createUser(store, admin(), { identities: [{ type: 'email', identity: 'Case@Example.com' }, { type: 'username', identity: 'RosyRose' }] });
+    await createUser(store, admin(), {
+      identities: [
+        { type: 'email', identity: 'Case@Example.com' },
+        { type: 'username', identity: 'RosyRose' },
+      ],
+    });
     expect(await codeOf(createUser(store, admin(), { identities: [{ type: 'email', identity: 'case@EXAMPLE.com' }] }))).toBe('EMAIL_TAKEN');
     expect(await codeOf(createUser(store, admin(), { identities: [{ type: 'username', identity: 'rosyrose' }] }))).toBe('USERNAME_TAKEN');
     expect(await codeOf(createUser(store, admin(), { identities: [{ type: 'phone', identity: '+61400000001' }], providedId: 'p-1' }))).toBe('NO_ERROR');
@@ -105,9 +99,7 @@ describe('users against the real store', () => {
 
   it('many concurrent claims of one social identity: exactly one wins', async () => {
     const social = { type: 'oauth2:apple', identity: 'apple-race-1', provider: 'apple' };
-    const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => createUser(store, admin(), { identities: [{ type: 'email', identity: `apple-race-${i}@example.com` }, social] })),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => createUser(store, admin(), { identities: [{ type: 'email', identity: `apple-race-${i}@example.com` }, social] })));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected').map((r) => (r.reason as DomainError).code)).toEqual(Array(19).fill('SOCIAL_IDENTITY_TAKEN'));
   });

@@ -279,7 +279,10 @@ describe('admin console in Chromium', () => {
     const membership = page.locator('.membership').first();
     await membership.getByRole('combobox', { name: /Role to grant/ }).selectOption({ label: 'Support agent (support-agent)' });
     await membership.getByRole('button', { name: 'Grant role' }).click();
-    await membership.getByRole('list', { name: /Roles in/ }).getByText('support-agent').waitFor();
+    await membership
+      .getByRole('list', { name: /Roles in/ })
+      .getByText('support-agent')
+      .waitFor();
     await check('user');
 
     await nav('Audit log');
@@ -346,7 +349,10 @@ describe('admin console in Chromium', () => {
 
     await openUser('bad.row@example.com');
     await page.getByRole('button', { name: 'Delete user…' }).click();
-    await page.getByRole('dialog').getByLabel(/Delete the profile/).check();
+    await page
+      .getByRole('dialog')
+      .getByLabel(/Delete the profile/)
+      .check();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete user' }).click();
     await heading('Users').waitFor();
 
@@ -393,7 +399,7 @@ describe('admin console in Chromium', () => {
     expect(cspViolations).toEqual([]);
   });
 
-  it('rebuilds a projection and retries a webhook delivery from the System page; the audit page shows these and the API client as the operator\'s', async () => {
+  it("rebuilds a projection and retries a webhook delivery from the System page; the audit page shows these and the API client as the operator's", async () => {
     // A webhook to a closed local port: its delivery fails and waits for its next attempt.
     await apiPost('/api/v1/webhooks', { name: 'Audit hook', endpoint: 'http://127.0.0.1:9/hook', event_types: ['user.created'] });
     await apiPost('/api/v1/user', { profile: { given_name: 'Hook' }, identities: [{ type: 'email', details: { email: 'hook@example.com' } }] });
@@ -403,7 +409,10 @@ describe('admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Rebuild roles' }).click();
     await page.getByRole('button', { name: 'Show deliveries of Audit hook' }).click();
     const deliveries = page.getByRole('table', { name: 'Deliveries of Audit hook' });
-    await deliveries.getByRole('button', { name: /^Retry delivery / }).first().click();
+    await deliveries
+      .getByRole('button', { name: /^Retry delivery / })
+      .first()
+      .click();
     await poll(async () => (await auditOf('webhook.delivery_retry_requested')).length).toBe(1);
 
     const rebuilds = await auditPageRows('projection.');

@@ -84,110 +84,122 @@ async function doubleSignal(p: RosterProcess, signal: NodeJS.Signals) {
 
 // The scenarios use separate data directories: they run side by side.
 describe.runIf(linux).concurrent('embedded PostgreSQL lifecycle', () => {
-  it('double SIGTERM, double SIGINT, triple SIGTERM right after an HTTP import: forced stop (exit 1), database stopped, data kept', async () => {
-    const dir = dataDir();
-    const first = await startServe(dir);
-    await createUser(first.url, 'before@example.com');
-    await startHttpImport(first.url, 5000);
-    await doubleSignal(first, 'SIGTERM');
-    expect(await first.exited).toBe(1);
-    expect(first.lines.filter((l) => l.includes('"msg":"stopped')).join('\n') || first.lines.slice(-15).join('\n')).toMatch(/"msg":"stopped \(forced by a second signal\)"/);
-    await noPostgresWithin15s(dir);
+  it(
+    'double SIGTERM, double SIGINT, triple SIGTERM right after an HTTP import: forced stop (exit 1), database stopped, data kept',
+    async () => {
+      const dir = dataDir();
+      const first = await startServe(dir);
+      await createUser(first.url, 'before@example.com');
+      await startHttpImport(first.url, 5000);
+      await doubleSignal(first, 'SIGTERM');
+      expect(await first.exited).toBe(1);
+      expect(first.lines.filter((l) => l.includes('"msg":"stopped')).join('\n') || first.lines.slice(-15).join('\n')).toMatch(/"msg":"stopped \(forced by a second signal\)"/);
+      await noPostgresWithin15s(dir);
 
-    const second = await startServe(dir);
-    // The import cut short by the hurried stop carries on.
-    expect(second.lines.some((l) => l.includes('"msg":"resuming an interrupted import"'))).toBe(true);
-    await waitForUser(second.url, 'before@example.com');
-    await startHttpImport(second.url, 5000);
-    await doubleSignal(second, 'SIGINT');
-    expect(await second.exited).toBe(1);
-    await noPostgresWithin15s(dir);
+      const second = await startServe(dir);
+      // The import cut short by the hurried stop carries on.
+      expect(second.lines.some((l) => l.includes('"msg":"resuming an interrupted import"'))).toBe(true);
+      await waitForUser(second.url, 'before@example.com');
+      await startHttpImport(second.url, 5000);
+      await doubleSignal(second, 'SIGINT');
+      expect(await second.exited).toBe(1);
+      await noPostgresWithin15s(dir);
 
-    // A third signal exits at once, after asking PostgreSQL for a fast shutdown.
-    const third = await startServe(dir);
-    await waitForUser(third.url, 'before@example.com');
-    await startHttpImport(third.url, 5000);
-    await doubleSignal(third, 'SIGTERM');
-    await third.waitForLine(/"msg":"second signal: hurrying shutdown/);
-    third.signal('SIGTERM');
-    expect(await third.exited).toBe(1);
-    // Either the third signal cut it short, or the hurried stop had just finished: a forced stop, said so, either way.
-    expect(third.lines.some((l) => /"msg":"(forced stop: exiting at once|stopped \(forced by a second signal\))/.test(l))).toBe(true);
-    await noPostgresWithin15s(dir);
+      // A third signal exits at once, after asking PostgreSQL for a fast shutdown.
+      const third = await startServe(dir);
+      await waitForUser(third.url, 'before@example.com');
+      await startHttpImport(third.url, 5000);
+      await doubleSignal(third, 'SIGTERM');
+      await third.waitForLine(/"msg":"second signal: hurrying shutdown/);
+      third.signal('SIGTERM');
+      expect(await third.exited).toBe(1);
+      // Either the third signal cut it short, or the hurried stop had just finished: a forced stop, said so, either way.
+      expect(third.lines.some((l) => /"msg":"(forced stop: exiting at once|stopped \(forced by a second signal\))/.test(l))).toBe(true);
+      await noPostgresWithin15s(dir);
 
-    if (asRoot) {
-      // Item 7: the user's folder was not loosened; the cluster lives where the postgres user can reach it.
-      expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
-      expect(fs.lstatSync(path.join(dir, 'pg')).isSymbolicLink()).toBe(true);
-    }
-  }, TIMEOUT);
+      if (asRoot) {
+        // Item 7: the user's folder was not loosened; the cluster lives where the postgres user can reach it.
+        expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+        expect(fs.lstatSync(path.join(dir, 'pg')).isSymbolicLink()).toBe(true);
+      }
+    },
+    TIMEOUT,
+  );
 
-  it('kill -9 of the owner: the next serve adopts the running PostgreSQL; with a second serve joined, the last to stop stops it', async () => {
-    const dir = dataDir();
-    const first = await startServe(dir);
-    await createUser(first.url, 'survivor@example.com');
-    first.signal('SIGKILL');
-    await first.exited;
-    // The owner is gone; its PostgreSQL is not.
-    expect(postgresProcessesOf(dir).length).toBeGreaterThan(0);
+  it(
+    'kill -9 of the owner: the next serve adopts the running PostgreSQL; with a second serve joined, the last to stop stops it',
+    async () => {
+      const dir = dataDir();
+      const first = await startServe(dir);
+      await createUser(first.url, 'survivor@example.com');
+      first.signal('SIGKILL');
+      await first.exited;
+      // The owner is gone; its PostgreSQL is not.
+      expect(postgresProcessesOf(dir).length).toBeGreaterThan(0);
 
-    const second = await startServe(dir);
-    expect(second.lines.some((l) => l.includes('"msg":"adopting the embedded PostgreSQL left running by a Roster process that is gone"'))).toBe(true);
-    await waitForUser(second.url, 'survivor@example.com');
-    // A second serve on the same data directory joins; the adopter stops first and leaves the server to it.
-    const joiner = await startServe(dir);
-    expect(joiner.lines.some((l) => l.includes('"msg":"joining the embedded PostgreSQL already running on this data directory"'))).toBe(true);
-    second.signal('SIGTERM');
-    expect(await second.exited).toBe(0);
-    expect(second.lines.some((l) => /"msg":"stopped","clean":true/.test(l))).toBe(true);
-    expect(postgresProcessesOf(dir).length).toBeGreaterThan(0);
-    await waitForUser(joiner.url, 'survivor@example.com');
-    joiner.signal('SIGTERM');
-    expect(await joiner.exited).toBe(0);
-    await noPostgresWithin15s(dir);
-  }, TIMEOUT);
+      const second = await startServe(dir);
+      expect(second.lines.some((l) => l.includes('"msg":"adopting the embedded PostgreSQL left running by a Roster process that is gone"'))).toBe(true);
+      await waitForUser(second.url, 'survivor@example.com');
+      // A second serve on the same data directory joins; the adopter stops first and leaves the server to it.
+      const joiner = await startServe(dir);
+      expect(joiner.lines.some((l) => l.includes('"msg":"joining the embedded PostgreSQL already running on this data directory"'))).toBe(true);
+      second.signal('SIGTERM');
+      expect(await second.exited).toBe(0);
+      expect(second.lines.some((l) => /"msg":"stopped","clean":true/.test(l))).toBe(true);
+      expect(postgresProcessesOf(dir).length).toBeGreaterThan(0);
+      await waitForUser(joiner.url, 'survivor@example.com');
+      joiner.signal('SIGTERM');
+      expect(await joiner.exited).toBe(0);
+      await noPostgresWithin15s(dir);
+    },
+    TIMEOUT,
+  );
 
-  it('serve and roster import on one data directory: the database stops when the last of them stops, whichever it is', async () => {
-    const dir = dataDir();
-    const file = path.join(dir, 'users.csv');
-    fs.writeFileSync(file, 'email,first_name\ncli1@example.com,Cli\ncli2@example.com,Cli\n');
-    const leases = () => fs.readdirSync(path.join(dir, 'attached')).length;
+  it(
+    'serve and roster import on one data directory: the database stops when the last of them stops, whichever it is',
+    async () => {
+      const dir = dataDir();
+      const file = path.join(dir, 'users.csv');
+      fs.writeFileSync(file, 'email,first_name\ncli1@example.com,Cli\ncli2@example.com,Cli\n');
+      const leases = () => fs.readdirSync(path.join(dir, 'attached')).length;
 
-    // The server stops first: the import, still attached, keeps the database until it ends.
-    const serve = await startServe(dir);
-    await createUser(serve.url, 'shared@example.com');
-    const importing = startRoster(['import', file], dir);
-    await waitFor(() => leases() === 2, 60_000, 'roster import attached');
-    importing.signal('SIGSTOP'); // held where it is, attached, until the server has stopped
-    serve.signal('SIGTERM');
-    expect(await serve.exited).toBe(0);
-    expect(serve.lines.some((l) => l.includes('"msg":"leaving the embedded PostgreSQL running for the other Roster processes using it"'))).toBe(true);
-    expect(postgresProcessesOf(dir).length).toBeGreaterThan(0);
-    importing.signal('SIGCONT');
-    expect(await importing.exited).toBe(0);
-    await noPostgresWithin15s(dir);
+      // The server stops first: the import, still attached, keeps the database until it ends.
+      const serve = await startServe(dir);
+      await createUser(serve.url, 'shared@example.com');
+      const importing = startRoster(['import', file], dir);
+      await waitFor(() => leases() === 2, 60_000, 'roster import attached');
+      importing.signal('SIGSTOP'); // held where it is, attached, until the server has stopped
+      serve.signal('SIGTERM');
+      expect(await serve.exited).toBe(0);
+      expect(serve.lines.some((l) => l.includes('"msg":"leaving the embedded PostgreSQL running for the other Roster processes using it"'))).toBe(true);
+      expect(postgresProcessesOf(dir).length).toBeGreaterThan(0);
+      importing.signal('SIGCONT');
+      expect(await importing.exited).toBe(0);
+      await noPostgresWithin15s(dir);
 
-    // The reverse: an import while serve runs ends first; serve still has its database, then stops it.
-    const again = await startServe(dir);
-    await waitForUser(again.url, 'shared@example.com');
-    fs.writeFileSync(file, 'email,first_name\ncli3@example.com,Cli\n');
-    const second = startRoster(['import', file], dir);
-    expect(await second.exited).toBe(0);
-    expect(postgresProcessesOf(dir).length).toBeGreaterThan(0);
-    await waitForUser(again.url, 'cli3@example.com');
-    await waitForUser(again.url, 'cli1@example.com');
-    again.signal('SIGTERM');
-    expect(await again.exited).toBe(0);
-    await noPostgresWithin15s(dir);
+      // The reverse: an import while serve runs ends first; serve still has its database, then stops it.
+      const again = await startServe(dir);
+      await waitForUser(again.url, 'shared@example.com');
+      fs.writeFileSync(file, 'email,first_name\ncli3@example.com,Cli\n');
+      const second = startRoster(['import', file], dir);
+      expect(await second.exited).toBe(0);
+      expect(postgresProcessesOf(dir).length).toBeGreaterThan(0);
+      await waitForUser(again.url, 'cli3@example.com');
+      await waitForUser(again.url, 'cli1@example.com');
+      again.signal('SIGTERM');
+      expect(await again.exited).toBe(0);
+      await noPostgresWithin15s(dir);
 
-    // An interrupted command alone on the data directory stops the database it started, and exits 130.
-    fs.writeFileSync(file, 'email,first_name\ncli4@example.com,Cli\n');
-    const interrupted = startRoster(['import', file], dir);
-    await waitFor(() => leases() === 1, 60_000, 'roster import attached');
-    interrupted.signal('SIGSTOP'); // the SIGINT below waits, pending, for SIGCONT: it lands while the import is attached
-    interrupted.signal('SIGINT');
-    interrupted.signal('SIGCONT');
-    expect(await interrupted.exited).toBe(130);
-    await noPostgresWithin15s(dir);
-  }, TIMEOUT);
+      // An interrupted command alone on the data directory stops the database it started, and exits 130.
+      fs.writeFileSync(file, 'email,first_name\ncli4@example.com,Cli\n');
+      const interrupted = startRoster(['import', file], dir);
+      await waitFor(() => leases() === 1, 60_000, 'roster import attached');
+      interrupted.signal('SIGSTOP'); // the SIGINT below waits, pending, for SIGCONT: it lands while the import is attached
+      interrupted.signal('SIGINT');
+      interrupted.signal('SIGCONT');
+      expect(await interrupted.exited).toBe(130);
+      await noPostgresWithin15s(dir);
+    },
+    TIMEOUT,
+  );
 });

@@ -29,17 +29,26 @@ describe('organization', () => {
   const created = [{ type: 'OrganizationCreated' as const, data: { orgCode: ORG, name: 'Acme', externalId: 'x', isDefault: false } }];
   const spec = deciderSpec(organizationDecider);
   it('an update with the same values appends nothing', () => {
-    spec.given(created).when({ type: 'UpdateOrganization', data: { name: 'Acme', externalId: 'x' } }).thenNothingHappened();
+    spec
+      .given(created)
+      .when({ type: 'UpdateOrganization', data: { name: 'Acme', externalId: 'x' } })
+      .thenNothingHappened();
   });
   it('a change appends one event', () => {
-    spec.given(created).when({ type: 'UpdateOrganization', data: { name: 'Acme 2' } }).then([{ type: 'OrganizationUpdated', data: { name: 'Acme 2' } }]);
+    spec
+      .given(created)
+      .when({ type: 'UpdateOrganization', data: { name: 'Acme 2' } })
+      .then([{ type: 'OrganizationUpdated', data: { name: 'Acme 2' } }]);
   });
   it('the default organization cannot be deleted', () => {
     const def = [{ type: 'OrganizationCreated' as const, data: { orgCode: ORG, name: 'Default', isDefault: true } }];
     spec.given(def).when({ type: 'DeleteOrganization', data: {} }).thenThrows('DEFAULT_ORGANIZATION_PROTECTED');
   });
   it('default roles set once', () => {
-    spec.given(created).when({ type: 'SetOrganizationDefaultRoles', data: { roleIds: ['r1'] } }).then([{ type: 'OrganizationDefaultRolesSet', data: { roleIds: ['r1'] } }]);
+    spec
+      .given(created)
+      .when({ type: 'SetOrganizationDefaultRoles', data: { roleIds: ['r1'] } })
+      .then([{ type: 'OrganizationDefaultRolesSet', data: { roleIds: ['r1'] } }]);
   });
   it('the same default roles again change nothing', () => {
     spec
@@ -54,23 +63,38 @@ describe('role and permission', () => {
   const spec = deciderSpec(roleDecider);
   const deleted = [...role, { type: 'RoleDeleted' as const, data: { key: 'admin' } }];
   it('adds an existing permission', () => {
-    spec.given(role).when({ type: 'AddPermissionToRole', data: { permissionId: 'p1', permissionExists: true } }).then((events) => expect(events).toHaveLength(1));
+    spec
+      .given(role)
+      .when({ type: 'AddPermissionToRole', data: { permissionId: 'p1', permissionExists: true } })
+      .then((events) => expect(events).toHaveLength(1));
   });
   it('refuses an unknown permission', () => {
-    spec.given(role).when({ type: 'AddPermissionToRole', data: { permissionId: 'p1', permissionExists: false } }).thenThrows('PERMISSION_NOT_FOUND');
+    spec
+      .given(role)
+      .when({ type: 'AddPermissionToRole', data: { permissionId: 'p1', permissionExists: false } })
+      .thenThrows('PERMISSION_NOT_FOUND');
   });
   it('deletes a role', () => {
-    spec.given(role).when({ type: 'DeleteRole', data: {} }).then([{ type: 'RoleDeleted', data: { key: 'admin' } }]);
+    spec
+      .given(role)
+      .when({ type: 'DeleteRole', data: {} })
+      .then([{ type: 'RoleDeleted', data: { key: 'admin' } }]);
   });
   it('deleting a deleted role changes nothing', () => {
     spec.given(deleted).when({ type: 'DeleteRole', data: {} }).thenNothingHappened();
   });
   it('a deleted role cannot be updated', () => {
-    spec.given(deleted).when({ type: 'UpdateRole', data: { name: 'x' } }).thenThrows('ROLE_NOT_FOUND');
+    spec
+      .given(deleted)
+      .when({ type: 'UpdateRole', data: { name: 'x' } })
+      .thenThrows('ROLE_NOT_FOUND');
   });
   it('permission update with the same values appends nothing', () => {
     const perm = [{ type: 'PermissionCreated' as const, data: { permissionId: 'p1', key: 'read', name: 'Read', addToNewRoles: true } }];
-    deciderSpec(permissionDecider).given(perm).when({ type: 'UpdatePermission', data: { key: 'read', addToNewRoles: true } }).thenNothingHappened();
+    deciderSpec(permissionDecider)
+      .given(perm)
+      .when({ type: 'UpdatePermission', data: { key: 'read', addToNewRoles: true } })
+      .thenNothingHappened();
   });
 });
 
@@ -78,7 +102,10 @@ describe('subscriber', () => {
   const added = [{ type: 'SubscriberAdded' as const, data: { subscriberId: 's1', email: 'a@b.co' } }];
   // "You can only select one."
   it.each([[[]], [[ORG, 'org_bbbbbbbbbbbb']]])('conversion with %j organizations is refused', (orgCodes) => {
-    deciderSpec(subscriberDecider).given(added).when({ type: 'ConvertSubscriberToUser', data: { userId: 'kp_0123456789abcdef0123456789abcdef', orgCodes } }).thenThrows('CONVERSION_NEEDS_ONE_ORGANIZATION');
+    deciderSpec(subscriberDecider)
+      .given(added)
+      .when({ type: 'ConvertSubscriberToUser', data: { userId: 'kp_0123456789abcdef0123456789abcdef', orgCodes } })
+      .thenThrows('CONVERSION_NEEDS_ONE_ORGANIZATION');
   });
 });
 
@@ -89,9 +116,15 @@ describe('business settings', () => {
   });
   const spec = deciderSpec(businessSettingsDecider);
   it('only changed settings are recorded', () => {
-    spec.given(init).when({ type: 'UpdateBusinessSettings', data: { allowSelfSignUp: true, termsUrl: 'https://x/t' } }).then([{ type: 'BusinessSettingsUpdated', data: { termsUrl: 'https://x/t' } }]);
+    spec
+      .given(init)
+      .when({ type: 'UpdateBusinessSettings', data: { allowSelfSignUp: true, termsUrl: 'https://x/t' } })
+      .then([{ type: 'BusinessSettingsUpdated', data: { termsUrl: 'https://x/t' } }]);
   });
   it('initializing again changes nothing', () => {
-    spec.given(init).when({ type: 'InitializeBusinessSettings', data: { defaultOrgCode: ORG } }).thenNothingHappened();
+    spec
+      .given(init)
+      .when({ type: 'InitializeBusinessSettings', data: { defaultOrgCode: ORG } })
+      .thenNothingHappened();
   });
 });

@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { eventSchemas } from '../../src/domain/events';
 import type { UserEvent } from '../../src/domain/user/events';
 import { identityIdFor } from '../../src/domain/user/identity';
-import {
-  decideSignIn,
-  evolveSignIn,
-  initialSignInState,
-  type SignInDecision,
-  type SignInRefusalCode,
-  type SignInWithPassword,
-} from '../../src/domain/user/sign-in';
+import { decideSignIn, evolveSignIn, initialSignInState, type SignInDecision, type SignInRefusalCode, type SignInWithPassword } from '../../src/domain/user/sign-in';
 import type { SignInFailureReason } from '../../src/domain/user/events';
 
 /**
@@ -88,15 +81,21 @@ describe('sign-in decider: the refusal ladder', () => {
   });
 
   it('a user without a password: INVALID_CREDENTIALS, counted as a failure', () => {
-    given([created]).when(signIn({ passwordMatches: false })).thenRefused('INVALID_CREDENTIALS', 'no_password', true);
+    given([created])
+      .when(signIn({ passwordMatches: false }))
+      .thenRefused('INVALID_CREDENTIALS', 'no_password', true);
   });
 
   it('a wrong password: INVALID_CREDENTIALS, counted', () => {
-    given([created, passwordSet()]).when(signIn({ passwordMatches: false })).thenRefused('INVALID_CREDENTIALS', 'wrong_password', true);
+    given([created, passwordSet()])
+      .when(signIn({ passwordMatches: false }))
+      .thenRefused('INVALID_CREDENTIALS', 'wrong_password', true);
   });
 
   it('a wrong password on a suspended user is still INVALID_CREDENTIALS (the state is not revealed)', () => {
-    given([created, passwordSet(), { type: 'UserSuspended', data: {} }]).when(signIn({ passwordMatches: false })).thenRefused('INVALID_CREDENTIALS', 'wrong_password', true);
+    given([created, passwordSet(), { type: 'UserSuspended', data: {} }])
+      .when(signIn({ passwordMatches: false }))
+      .thenRefused('INVALID_CREDENTIALS', 'wrong_password', true);
   });
 
   it('a spent temporary password: INVALID_CREDENTIALS, counted', () => {
@@ -105,15 +104,21 @@ describe('sign-in decider: the refusal ladder', () => {
   });
 
   it('suspended, right password: USER_SUSPENDED, not counted', () => {
-    given([created, passwordSet(), { type: 'UserSuspended', data: {} }]).when(signIn()).thenRefused('USER_SUSPENDED', 'user_suspended', false);
+    given([created, passwordSet(), { type: 'UserSuspended', data: {} }])
+      .when(signIn())
+      .thenRefused('USER_SUSPENDED', 'user_suspended', false);
   });
 
   it('access revoked, right password: answered like an unknown account, not counted', () => {
-    given([created, passwordSet(), { type: 'UserAccessRevoked', data: { removedFromOrganizations: [] } }]).when(signIn()).thenRefused('INVALID_CREDENTIALS', 'access_revoked', false);
+    given([created, passwordSet(), { type: 'UserAccessRevoked', data: { removedFromOrganizations: [] } }])
+      .when(signIn())
+      .thenRefused('INVALID_CREDENTIALS', 'access_revoked', false);
   });
 
   it('a reset request, right password: PASSWORD_RESET_REQUIRED, not counted', () => {
-    given([created, passwordSet(), { type: 'UserPasswordResetRequested', data: {} }]).when(signIn()).thenRefused('PASSWORD_RESET_REQUIRED', 'password_reset_required', false);
+    given([created, passwordSet(), { type: 'UserPasswordResetRequested', data: {} }])
+      .when(signIn())
+      .thenRefused('PASSWORD_RESET_REQUIRED', 'password_reset_required', false);
   });
 
   it('a reset request answered by a new password: signs in again', () => {
@@ -125,7 +130,9 @@ describe('sign-in decider: the refusal ladder', () => {
 
 describe('sign-in decider: signing in', () => {
   it('the right password: UserSignInSucceeded, next step null; the identity is the stored one', () => {
-    given([created, passwordSet()]).when(signIn()).then({ kind: 'signed_in', nextStep: null, events: [{ type: 'UserSignInSucceeded', data: attempt }] });
+    given([created, passwordSet()])
+      .when(signIn())
+      .then({ kind: 'signed_in', nextStep: null, events: [{ type: 'UserSignInSucceeded', data: attempt }] });
   });
 
   it('a temporary password signs in once with next step set_new_password, even with a reset request', () => {
@@ -135,7 +142,9 @@ describe('sign-in decider: signing in', () => {
   });
 
   it('a legacy hash, right password, no new hash yet: the shell is asked to re-hash first', () => {
-    given([imported(legacy, true)]).when(signIn({ passwordNeedsUpgrade: true })).then({ kind: 'rehash_first' });
+    given([imported(legacy, true)])
+      .when(signIn({ passwordNeedsUpgrade: true }))
+      .then({ kind: 'rehash_first' });
   });
 
   it('a legacy hash, right password, with the new hash: UserPasswordUpgraded then UserSignInSucceeded', () => {
@@ -152,7 +161,9 @@ describe('sign-in decider: signing in', () => {
   });
 
   it('a wrong password on a legacy hash never asks for a new hash', () => {
-    given([imported(legacy, true)]).when(signIn({ passwordMatches: false, passwordNeedsUpgrade: true })).thenRefused('INVALID_CREDENTIALS', 'wrong_password', true);
+    given([imported(legacy, true)])
+      .when(signIn({ passwordMatches: false, passwordNeedsUpgrade: true }))
+      .thenRefused('INVALID_CREDENTIALS', 'wrong_password', true);
   });
 
   it('an imported password not marked verified: next step verify_identity, recorded as password_not_verified', () => {
@@ -162,11 +173,15 @@ describe('sign-in decider: signing in', () => {
   });
 
   it('an imported password once verified signs in', () => {
-    given([imported(bcrypt10), { type: 'UserPasswordVerified', data: {} }]).when(signIn()).then({ kind: 'signed_in', nextStep: null, events: [{ type: 'UserSignInSucceeded', data: attempt }] });
+    given([imported(bcrypt10), { type: 'UserPasswordVerified', data: {} }])
+      .when(signIn())
+      .then({ kind: 'signed_in', nextStep: null, events: [{ type: 'UserSignInSucceeded', data: attempt }] });
   });
 
   it('a password set by an admin after an unverified import needs no one-time code', () => {
-    given([imported(bcrypt10), passwordSet()]).when(signIn()).then({ kind: 'signed_in', nextStep: null, events: [{ type: 'UserSignInSucceeded', data: attempt }] });
+    given([imported(bcrypt10), passwordSet()])
+      .when(signIn())
+      .then({ kind: 'signed_in', nextStep: null, events: [{ type: 'UserSignInSucceeded', data: attempt }] });
   });
 
   it('a typed identity the user does not hold is recorded as typed', () => {

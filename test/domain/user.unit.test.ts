@@ -38,26 +38,57 @@ function valid(events: readonly UserEvent[]) {
 
 describe('CreateUser', () => {
   it('creates a user with the first email as primary and default roles', () => {
-    const events = valid(spec.given([]).when({
-      type: 'CreateUser',
-      data: { userId: U, identities: [{ type: 'username', identity: 'RosyRose' }, { type: 'email', identity: 'Rosy@Example.com' }], organizations: [{ orgCode: ORG, roleIds: ['r1'] }] },
-    }).events());
+    const events = valid(
+      spec
+        .given([])
+        .when({
+          type: 'CreateUser',
+          data: {
+            userId: U,
+            identities: [
+              { type: 'username', identity: 'RosyRose' },
+              { type: 'email', identity: 'Rosy@Example.com' },
+            ],
+            organizations: [{ orgCode: ORG, roleIds: ['r1'] }],
+          },
+        })
+        .events(),
+    );
     expect(events).toHaveLength(1);
     const data = events[0]!.data as Extract<UserEvent, { type: 'UserCreated' }>['data'];
-    expect(data.identities.map((i) => [i.type, i.isPrimary])).toEqual([['username', false], ['email', true]]);
+    expect(data.identities.map((i) => [i.type, i.isPrimary])).toEqual([
+      ['username', false],
+      ['email', true],
+    ]);
     expect(data.organizations).toEqual([{ orgCode: ORG, roleIds: ['r1'], permissionIds: [] }]);
   });
 
   it('refuses a second creation of the same stream', () => {
-    spec.given([created]).when({ type: 'CreateUser', data: { userId: U, identities: [], organizations: [] } }).thenThrows('USER_ALREADY_EXISTS');
+    spec
+      .given([created])
+      .when({ type: 'CreateUser', data: { userId: U, identities: [], organizations: [] } })
+      .thenThrows('USER_ALREADY_EXISTS');
   });
 
   // "Users with enterprise identities in Kinde can't also have other identity types."
   it.each([
-    [[{ type: 'enterprise:saml', identity: 'abc' }, { type: 'email', identity: 'a@b.co' }]],
-    [[{ type: 'oauth2:google', identity: '123' }, { type: 'enterprise:wsfed', identity: 'x' }]],
+    [
+      [
+        { type: 'enterprise:saml', identity: 'abc' },
+        { type: 'email', identity: 'a@b.co' },
+      ],
+    ],
+    [
+      [
+        { type: 'oauth2:google', identity: '123' },
+        { type: 'enterprise:wsfed', identity: 'x' },
+      ],
+    ],
   ])('refuses mixing enterprise with other identity types %#', (identities) => {
-    spec.given([]).when({ type: 'CreateUser', data: { userId: U, identities, organizations: [] } }).thenThrows('ENTERPRISE_IDENTITY_EXCLUSIVE');
+    spec
+      .given([])
+      .when({ type: 'CreateUser', data: { userId: U, identities, organizations: [] } })
+      .thenThrows('ENTERPRISE_IDENTITY_EXCLUSIVE');
   });
 
   it.each([
@@ -65,20 +96,34 @@ describe('CreateUser', () => {
     ['email', 'not-an-email'],
     ['username', 'has space'],
   ])('refuses an invalid %s identity', (type, identity) => {
-    spec.given([]).when({ type: 'CreateUser', data: { userId: U, identities: [{ type, identity }], organizations: [] } }).thenThrows('IDENTITY_INVALID');
+    spec
+      .given([])
+      .when({ type: 'CreateUser', data: { userId: U, identities: [{ type, identity }], organizations: [] } })
+      .thenThrows('IDENTITY_INVALID');
   });
 });
 
 describe('enterprise exclusivity on AddIdentity', () => {
   it('a user with an email cannot add an enterprise identity', () => {
-    spec.given([created]).when({ type: 'AddIdentity', data: { identity: { type: 'enterprise:saml', identity: 'e1' } } }).thenThrows('ENTERPRISE_IDENTITY_EXCLUSIVE');
+    spec
+      .given([created])
+      .when({ type: 'AddIdentity', data: { identity: { type: 'enterprise:saml', identity: 'e1' } } })
+      .thenThrows('ENTERPRISE_IDENTITY_EXCLUSIVE');
   });
   it('a user with an enterprise identity cannot add a social identity', () => {
     const ent: UserEvent = { type: 'UserCreated', data: { userId: U, identities: [{ id: 'i1', type: 'enterprise:saml', identity: 'e1', isVerified: true, isPrimary: false }], organizations: [] } };
-    spec.given([ent]).when({ type: 'AddIdentity', data: { identity: { type: 'oauth2:google', identity: '1' } } }).thenThrows('ENTERPRISE_IDENTITY_EXCLUSIVE');
+    spec
+      .given([ent])
+      .when({ type: 'AddIdentity', data: { identity: { type: 'oauth2:google', identity: '1' } } })
+      .thenThrows('ENTERPRISE_IDENTITY_EXCLUSIVE');
   });
   it('email plus social is fine ("a user can have an email identity and a social identity")', () => {
-    expect(spec.given([created]).when({ type: 'AddIdentity', data: { identity: { type: 'oauth2:google', identity: '1', provider: 'google' } } }).events()).toHaveLength(1);
+    expect(
+      spec
+        .given([created])
+        .when({ type: 'AddIdentity', data: { identity: { type: 'oauth2:google', identity: '1', provider: 'google' } } })
+        .events(),
+    ).toHaveLength(1);
   });
 });
 
@@ -126,15 +171,22 @@ describe('access within an organization', () => {
     spec.given([created]).when(command).thenThrows('USER_NOT_IN_ORGANIZATION');
   });
   it('refuses a role that does not exist (deleted roles never revive)', () => {
-    spec.given([created]).when({ type: 'AssignRole', data: { orgCode: ORG, roleId: 'r1', roleExists: false } }).thenThrows('ROLE_NOT_FOUND');
+    spec
+      .given([created])
+      .when({ type: 'AssignRole', data: { orgCode: ORG, roleId: 'r1', roleExists: false } })
+      .thenThrows('ROLE_NOT_FOUND');
   });
   it('refuses a permission that does not exist', () => {
-    spec.given([created]).when({ type: 'GrantPermission', data: { orgCode: ORG, permissionId: 'p1', permissionExists: false } }).thenThrows('PERMISSION_NOT_FOUND');
+    spec
+      .given([created])
+      .when({ type: 'GrantPermission', data: { orgCode: ORG, permissionId: 'p1', permissionExists: false } })
+      .thenThrows('PERMISSION_NOT_FOUND');
   });
   it('assigns to a member', () => {
-    spec.given([created]).when({ type: 'AssignRole', data: { orgCode: ORG, roleId: 'r1', roleExists: true } }).then([
-      { type: 'RoleAssignedToUser', data: { orgCode: ORG, roleId: 'r1' } },
-    ]);
+    spec
+      .given([created])
+      .when({ type: 'AssignRole', data: { orgCode: ORG, roleId: 'r1', roleExists: true } })
+      .then([{ type: 'RoleAssignedToUser', data: { orgCode: ORG, roleId: 'r1' } }]);
   });
   it('removing from an organization drops its roles; re-joining starts from the org default roles', () => {
     const state = fold(userDecider, [
@@ -149,16 +201,28 @@ describe('access within an organization', () => {
 
 describe('suspension and deletion', () => {
   it('suspends an active user', () => {
-    spec.given([created]).when({ type: 'SuspendUser', data: {} }).then([{ type: 'UserSuspended', data: {} }]);
+    spec
+      .given([created])
+      .when({ type: 'SuspendUser', data: {} })
+      .then([{ type: 'UserSuspended', data: {} }]);
   });
   it('suspending a suspended user changes nothing', () => {
-    spec.given([created, { type: 'UserSuspended', data: {} }]).when({ type: 'SuspendUser', data: {} }).thenNothingHappened();
+    spec
+      .given([created, { type: 'UserSuspended', data: {} }])
+      .when({ type: 'SuspendUser', data: {} })
+      .thenNothingHappened();
   });
   it('restores a suspended user', () => {
-    spec.given([created, { type: 'UserSuspended', data: {} }]).when({ type: 'RestoreUser', data: {} }).then([{ type: 'UserRestored', data: {} }]);
+    spec
+      .given([created, { type: 'UserSuspended', data: {} }])
+      .when({ type: 'RestoreUser', data: {} })
+      .then([{ type: 'UserRestored', data: {} }]);
   });
   it('revoke access removes every organization but keeps the profile', () => {
-    const events = spec.given([created]).when({ type: 'DeleteUser', data: { extent: 'revoke_access' } }).events();
+    const events = spec
+      .given([created])
+      .when({ type: 'DeleteUser', data: { extent: 'revoke_access' } })
+      .events();
     expect(events).toEqual([{ type: 'UserAccessRevoked', data: { removedFromOrganizations: [ORG] } }]);
     const state = fold(userDecider, [created, ...events]);
     expect(state.status).toBe('access_revoked');
@@ -178,15 +242,24 @@ describe('suspension and deletion', () => {
         organizations: [],
       },
     };
-    const events = spec.given([c]).when({ type: 'DeleteUser', data: { extent: 'delete_profile' } }).events();
+    const events = spec
+      .given([c])
+      .when({ type: 'DeleteUser', data: { extent: 'delete_profile' } })
+      .events();
     expect(events[0]).toEqual({
       type: 'UserDeleted',
       data: { removedFromOrganizations: [], releasedEmails: ['rosy@example.com'], releasedUsernames: ['rosyrose'], releasedPhones: ['+61412345678'], releasedProvidedId: 'ext-1' },
     });
     expect(userReservationChanges(events[0]!).map((r) => `${r.action}:${r.kind}:${r.value}`)).toEqual([
-      'release:email:rosy@example.com', 'release:username:rosyrose', 'release:phone:+61412345678', 'release:provided_id:ext-1',
+      'release:email:rosy@example.com',
+      'release:username:rosyrose',
+      'release:phone:+61412345678',
+      'release:provided_id:ext-1',
     ]);
-    spec.given([c, ...events]).when({ type: 'UpdateUser', data: { firstName: 'x' } }).thenThrows('USER_DELETED');
+    spec
+      .given([c, ...events])
+      .when({ type: 'UpdateUser', data: { firstName: 'x' } })
+      .thenThrows('USER_DELETED');
   });
   it('a missing user is USER_NOT_FOUND', () => {
     spec.given([]).when({ type: 'SuspendUser', data: {} }).thenThrows('USER_NOT_FOUND');
@@ -195,26 +268,41 @@ describe('suspension and deletion', () => {
 
 describe('identities', () => {
   it('usernames reserve case-insensitively ("RosyRose" and "rosyrose" clash)', () => {
-    const events = spec.given([created]).when({ type: 'AddIdentity', data: { identity: { type: 'username', identity: 'RosyRose' } } }).events();
+    const events = spec
+      .given([created])
+      .when({ type: 'AddIdentity', data: { identity: { type: 'username', identity: 'RosyRose' } } })
+      .events();
     expect(userReservationChanges(events[0]!)).toEqual([{ action: 'claim', kind: 'username', value: 'rosyrose' }]);
   });
   const withUsername: UserEvent[] = [created, { type: 'IdentityAdded', data: { identity: { id: 'u1', type: 'username', identity: 'rosy', isVerified: false, isPrimary: false } } }];
   it('only a contact identity can be primary', () => {
-    spec.given(withUsername).when({ type: 'MakeIdentityPrimary', data: { identityId: 'u1' } }).thenThrows('IDENTITY_NOT_CONTACT');
+    spec
+      .given(withUsername)
+      .when({ type: 'MakeIdentityPrimary', data: { identityId: 'u1' } })
+      .thenThrows('IDENTITY_NOT_CONTACT');
   });
   it('an unknown identity cannot be made primary', () => {
-    spec.given(withUsername).when({ type: 'MakeIdentityPrimary', data: { identityId: 'zz' } }).thenThrows('IDENTITY_NOT_FOUND');
+    spec
+      .given(withUsername)
+      .when({ type: 'MakeIdentityPrimary', data: { identityId: 'zz' } })
+      .thenThrows('IDENTITY_NOT_FOUND');
   });
   it('making another email primary leaves exactly one primary', () => {
     const e2: UserEvent = { type: 'IdentityAdded', data: { identity: { id: 'e2', type: 'email', identity: 'other@example.com', isVerified: false, isPrimary: false } } };
-    const events = spec.given([created, e2]).when({ type: 'MakeIdentityPrimary', data: { identityId: 'e2' } }).events();
+    const events = spec
+      .given([created, e2])
+      .when({ type: 'MakeIdentityPrimary', data: { identityId: 'e2' } })
+      .events();
     const state = fold(userDecider, [created, e2, ...events]);
     expect(state.status === 'active' && state.identities.filter((i) => i.isPrimary).map((i) => i.id)).toEqual(['e2']);
   });
   it('deleting the primary promotes the next contact identity', () => {
     const e2: UserEvent = { type: 'IdentityAdded', data: { identity: { id: 'e2', type: 'email', identity: 'other@example.com', isVerified: false, isPrimary: false } } };
     const primaryId = identityIdFor(U, 'email', 'rosy@example.com');
-    const events = spec.given([created, e2]).when({ type: 'DeleteIdentity', data: { identityId: primaryId } }).events();
+    const events = spec
+      .given([created, e2])
+      .when({ type: 'DeleteIdentity', data: { identityId: primaryId } })
+      .events();
     expect(events[0]).toMatchObject({ type: 'IdentityDeleted', data: { identityId: primaryId, newPrimaryIdentityId: 'e2' } });
   });
 });
@@ -228,21 +316,36 @@ describe('MFA', () => {
   ];
   // "If a user has multiple MFA methods set up, you need to remove each method to fully reset MFA."
   it('removing one of two methods does not fully reset the scope; removing the last does', () => {
-    const first = spec.given(enrolled).when({ type: 'ResetMfa', data: { scope: env, method: 'sms' } }).events();
+    const first = spec
+      .given(enrolled)
+      .when({ type: 'ResetMfa', data: { scope: env, method: 'sms' } })
+      .events();
     expect(first[0]).toMatchObject({ type: 'MfaFactorReset', data: { factorId: 'f2', scopeFullyReset: false } });
-    const second = spec.given([...enrolled, ...first]).when({ type: 'ResetMfa', data: { scope: env, method: 'authenticator_app' } }).events();
+    const second = spec
+      .given([...enrolled, ...first])
+      .when({ type: 'ResetMfa', data: { scope: env, method: 'authenticator_app' } })
+      .events();
     expect(second[0]).toMatchObject({ data: { factorId: 'f1', scopeFullyReset: true } });
   });
   it('a reset in one organization leaves the environment factors alone', () => {
-    spec.given(enrolled).when({ type: 'ResetMfa', data: { scope: { type: 'organization', orgCode: ORG }, method: 'sms' } }).thenThrows('MFA_FACTOR_NOT_FOUND');
+    spec
+      .given(enrolled)
+      .when({ type: 'ResetMfa', data: { scope: { type: 'organization', orgCode: ORG }, method: 'sms' } })
+      .thenThrows('MFA_FACTOR_NOT_FOUND');
   });
   // "If the user has previously opted out of MFA, they will be prompted to opt-in again."
   it('an opted-out user is asked to opt in again', () => {
-    const events = spec.given([...enrolled, { type: 'MfaOptedOut', data: { scope: env } }]).when({ type: 'ResetMfa', data: { scope: env, factorId: 'f1' } }).events();
+    const events = spec
+      .given([...enrolled, { type: 'MfaOptedOut', data: { scope: env } }])
+      .when({ type: 'ResetMfa', data: { scope: env, factorId: 'f1' } })
+      .events();
     expect(events[0]).toMatchObject({ data: { optInRequired: true } });
   });
   it('enrolling in an organization requires membership', () => {
-    spec.given([created]).when({ type: 'EnrollMfaFactor', data: { factorId: 'x', method: 'sms', scope: { type: 'organization', orgCode: ORG2 } } }).thenThrows('USER_NOT_IN_ORGANIZATION');
+    spec
+      .given([created])
+      .when({ type: 'EnrollMfaFactor', data: { factorId: 'x', method: 'sms', scope: { type: 'organization', orgCode: ORG2 } } })
+      .thenThrows('USER_NOT_IN_ORGANIZATION');
   });
 });
 
@@ -253,34 +356,58 @@ describe('policies and sign-up', () => {
     data: { userId: U, identities: [{ type: 'email', identity: 'a@b.co' }], organizations: [{ orgCode: ORG, roleIds: [] }], settings: { ...settings, ...over }, accepted, now: '2024-05-01T00:00:00Z' },
   });
   it('refuses sign-up when self sign-up is off', () => {
-    spec.given([]).when(signUp({ allowSelfSignUp: false }, { terms: true, privacy: true })).thenThrows('SELF_SIGN_UP_DISABLED');
+    spec
+      .given([])
+      .when(signUp({ allowSelfSignUp: false }, { terms: true, privacy: true }))
+      .thenThrows('SELF_SIGN_UP_DISABLED');
   });
   it('requires explicit acceptance of both policies when the checkbox is shown', () => {
-    spec.given([]).when(signUp({}, { terms: true })).thenThrows('POLICY_ACCEPTANCE_REQUIRED');
+    spec
+      .given([])
+      .when(signUp({}, { terms: true }))
+      .thenThrows('POLICY_ACCEPTANCE_REQUIRED');
   });
   it('records each accepted policy when the checkbox is shown', () => {
-    spec.given([]).when(signUp({}, { terms: true, privacy: true })).then((events) => expect(events.map((e) => e.type)).toEqual(['UserSignedUp', 'PolicyAccepted', 'PolicyAccepted']));
+    spec
+      .given([])
+      .when(signUp({}, { terms: true, privacy: true }))
+      .then((events) => expect(events.map((e) => e.type)).toEqual(['UserSignedUp', 'PolicyAccepted', 'PolicyAccepted']));
   });
   it('acceptance is implied (no PolicyAccepted) when the checkbox is off', () => {
-    expect(spec.given([]).when(signUp({ showPolicyAcceptance: false }, {})).events().map((e) => e.type)).toEqual(['UserSignedUp']);
+    expect(
+      spec
+        .given([])
+        .when(signUp({ showPolicyAcceptance: false }, {}))
+        .events()
+        .map((e) => e.type),
+    ).toEqual(['UserSignedUp']);
   });
   // "when one of the policies is updated and new acceptance is recorded, the accepted date will also change"
   it('re-acceptance of an updated policy records a new date', () => {
     const first: UserEvent = { type: 'PolicyAccepted', data: { policy: 'terms', url: 'https://x/terms', version: '1', acceptedAt: '2024-01-01T00:00:00Z' } };
-    const events = spec.given([created, first]).when({ type: 'AcceptPolicy', data: { policy: 'terms', url: 'https://x/terms', version: '2', acceptedAt: '2024-06-01T00:00:00Z' } }).events();
+    const events = spec
+      .given([created, first])
+      .when({ type: 'AcceptPolicy', data: { policy: 'terms', url: 'https://x/terms', version: '2', acceptedAt: '2024-06-01T00:00:00Z' } })
+      .events();
     expect(events).toEqual([{ type: 'PolicyAccepted', data: { policy: 'terms', url: 'https://x/terms', version: '2', acceptedAt: '2024-06-01T00:00:00Z' } }]);
   });
 });
 
 describe('passwords', () => {
   it('a temporary password is single use', () => {
-    const set = spec.given([created]).when({ type: 'SetTemporaryPassword', data: { password: bcrypt, strength: { ok: true } } }).events();
+    const set = spec
+      .given([created])
+      .when({ type: 'SetTemporaryPassword', data: { password: bcrypt, strength: { ok: true } } })
+      .events();
     const state = fold(userDecider, [created, ...set, { type: 'UserSignInSucceeded', data: { method: 'temporary_password', identityId: 'x' } }]);
     expect(state.status === 'active' && state.password).toMatchObject({ isTemporary: true, temporaryUsed: true });
     expect(state.status === 'active' && state.signIns['x']).toEqual({ succeeded: 1, failed: 0 });
   });
   it('refuses a weak temporary password', () => {
-    spec.given([created]).when({ type: 'SetTemporaryPassword', data: { password: bcrypt, strength: { ok: false, reason: 'too common' } } }).thenThrows('PASSWORD_TOO_WEAK');
+    spec
+      .given([created])
+      .when({ type: 'SetTemporaryPassword', data: { password: bcrypt, strength: { ok: false, reason: 'too common' } } })
+      .thenThrows('PASSWORD_TOO_WEAK');
   });
   // "The password must be more than 8 characters, not common or guessable (e.g. not Password123)."
   it.each([
@@ -301,7 +428,10 @@ describe('decideImport', () => {
     providedId: 'ext-1',
     firstName: 'User',
     lastName: 'One',
-    identities: [{ type: 'email', identity: 'userone@example.com', isVerified: true }, { type: 'username', identity: 'userone' }],
+    identities: [
+      { type: 'email', identity: 'userone@example.com', isVerified: true },
+      { type: 'username', identity: 'userone' },
+    ],
     organizations: [{ orgCode: ORG, roleIds: ['r1'], permissionIds: ['p1'] }],
     properties: { property_1: 'false' },
     featureFlags: { feature_flag_1: 'true' },
@@ -321,20 +451,30 @@ describe('decideImport', () => {
   });
   it('merge adds what is missing and never overwrites', () => {
     const state = fold(userDecider, after);
-    const events = decideImport(state, {
-      ...record,
-      firstName: 'Changed',
-      identities: [...record.identities, { type: 'phone', identity: '+61412345678' }],
-      organizations: [{ orgCode: ORG, roleIds: ['r1', 'r2'], permissionIds: ['p1'] }, { orgCode: ORG2, roleIds: [], permissionIds: [] }],
-      properties: { property_1: 'true', property_2: 'x' },
-      password: { method: 'md5', hash: 'abc' },
-    }, 'merge');
+    const events = decideImport(
+      state,
+      {
+        ...record,
+        firstName: 'Changed',
+        identities: [...record.identities, { type: 'phone', identity: '+61412345678' }],
+        organizations: [
+          { orgCode: ORG, roleIds: ['r1', 'r2'], permissionIds: ['p1'] },
+          { orgCode: ORG2, roleIds: [], permissionIds: [] },
+        ],
+        properties: { property_1: 'true', property_2: 'x' },
+        password: { method: 'md5', hash: 'abc' },
+      },
+      'merge',
+    );
     expect(events).toHaveLength(1);
     const data = events[0]!.data as Extract<UserEvent, { type: 'UserImported' }>['data'];
     expect(data.firstName).toBeUndefined();
     expect(data.password).toBeUndefined();
     expect(data.identities.map((i) => i.identity)).toEqual(['+61412345678']);
-    expect(data.organizations).toEqual([{ orgCode: ORG, roleIds: ['r2'], permissionIds: [] }, { orgCode: ORG2, roleIds: [], permissionIds: [] }]);
+    expect(data.organizations).toEqual([
+      { orgCode: ORG, roleIds: ['r2'], permissionIds: [] },
+      { orgCode: ORG2, roleIds: [], permissionIds: [] },
+    ]);
     expect(data.properties).toEqual({ property_2: 'x' });
   });
   it('update overwrites changed fields', () => {

@@ -32,7 +32,10 @@ export function eventStoreContract(name: string, open: () => Promise<ContractSub
       expect(r.nextRevision).toBe(1);
       expect(r.appended).toBe(true);
       const read = await store.readStream(s);
-      expect(read.map((e) => [e.type, e.revision, e.data])).toEqual([['A', 0, { n: 1 }], ['B', 1, { n: 2 }]]);
+      expect(read.map((e) => [e.type, e.revision, e.data])).toEqual([
+        ['A', 0, { n: 1 }],
+        ['B', 1, { n: 2 }],
+      ]);
       expect(read[0]!.metadata).toEqual(meta);
       expect(await store.readStream(uniq('missing'))).toEqual([]);
     });
@@ -71,13 +74,17 @@ export function eventStoreContract(name: string, open: () => Promise<ContractSub
     });
 
     it('appends to many streams in one call, each with its own expected revision', async () => {
-      const a = uniq('m'), b = uniq('m');
+      const a = uniq('m'),
+        b = uniq('m');
       await store.appendToStream(b, [ev('B0')], 'no_stream');
       const results = await store.appendToStreams([
         { streamId: a, events: [ev('A0'), ev('A1')], expectedRevision: 'no_stream' },
         { streamId: b, events: [ev('B1')], expectedRevision: 0 },
       ]);
-      expect(results.map((r) => [r.streamId, r.nextRevision])).toEqual([[a, 1], [b, 1]]);
+      expect(results.map((r) => [r.streamId, r.nextRevision])).toEqual([
+        [a, 1],
+        [b, 1],
+      ]);
       const read = await store.readStreams([a, b, uniq('none')]);
       expect(read.get(a)!.map((e) => e.type)).toEqual(['A0', 'A1']);
       expect(read.get(b)!.map((e) => e.type)).toEqual(['B0', 'B1']);
@@ -93,7 +100,8 @@ export function eventStoreContract(name: string, open: () => Promise<ContractSub
 
     it('serves a global feed in append order, resumable from any position', async () => {
       const head = await store.headPosition();
-      const a = uniq('g'), b = uniq('g');
+      const a = uniq('g'),
+        b = uniq('g');
       await store.appendToStream(a, [ev('G1')], 'no_stream');
       await store.appendToStream(b, [ev('G2')], 'no_stream');
       await store.appendToStream(a, [ev('G3')], 0);
@@ -135,9 +143,7 @@ export function eventStoreContract(name: string, open: () => Promise<ContractSub
         const [a, b] = [uniq('owner'), uniq('owner')];
         await store.appendToStreams([{ streamId: a, expectedRevision: 'no_stream', events: [ev('Created')], uniques: [claim('email', value, a)] }]);
         expect(await ownerOf('email', value)).toBe(a);
-        const err = await store
-          .appendToStreams([{ streamId: b, expectedRevision: 'no_stream', events: [ev('Created')], uniques: [claim('email', value, b)] }])
-          .catch((e: unknown) => e);
+        const err = await store.appendToStreams([{ streamId: b, expectedRevision: 'no_stream', events: [ev('Created')], uniques: [claim('email', value, b)] }]).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(UniqueValueTakenError);
         expect((err as UniqueValueTakenError).kind).toBe('email');
         expect(await store.readStream(b)).toEqual([]);

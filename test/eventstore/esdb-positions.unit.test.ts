@@ -1,11 +1,4 @@
-import {
-  AccessDeniedError,
-  DeadlineExceededError,
-  StreamNotFoundError,
-  TimeoutError,
-  UnavailableError,
-  WrongExpectedVersionError,
-} from '@eventstore/db-client';
+import { AccessDeniedError, DeadlineExceededError, StreamNotFoundError, TimeoutError, UnavailableError, WrongExpectedVersionError } from '@eventstore/db-client';
 import { describe, expect, it } from 'vitest';
 import {
   compareEsdbPositions,

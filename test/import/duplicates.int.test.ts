@@ -60,13 +60,7 @@ describe('comparison keys', () => {
 
 describe('POSSIBLE_DUPLICATE in the dry run', () => {
   it('within one file: emails equal after folding, usernames with one skeleton — naming both lines; a real import reports none', async () => {
-    const csv = file('in-file.csv', [
-      'email,id,username',
-      'ada@example.com,d1,paul',
-      'ＡＤＡ@example.com,d2,',
-      'grace@example.com,d3,pau1',
-      'linus@example.com,d4,linus',
-    ].join('\n'));
+    const csv = file('in-file.csv', ['email,id,username', 'ada@example.com,d1,paul', 'ＡＤＡ@example.com,d2,', 'grace@example.com,d3,pau1', 'linus@example.com,d4,linus'].join('\n'));
     const dry = await runImport(db.store, csv, { dryRun: true });
     expect(dry.status).toBe('completed');
     expect(duplicates(dry.issues)).toEqual([
@@ -99,9 +93,7 @@ describe('POSSIBLE_DUPLICATE in the dry run', () => {
     const sam = await ownerOf('provided_id', 's1');
     const b = file('b.csv', 'email,id\nsamuel@example.com,s1\n');
     const dry = await runImport(db.store, b, { dryRun: true, migration: 'legacy-crm' });
-    expect(duplicates(dry.issues)).toEqual([
-      { line: 2, field: 'id', message: expect.stringMatching(new RegExp(`another file of this migration \\(import imp_[0-9a-f]+, line 2\\) as user ${sam}`)) },
-    ]);
+    expect(duplicates(dry.issues)).toEqual([{ line: 2, field: 'id', message: expect.stringMatching(new RegExp(`another file of this migration \\(import imp_[0-9a-f]+, line 2\\) as user ${sam}`)) }]);
     expect(duplicates((await runImport(db.store, b, { dryRun: true, migration: 'other' })).issues)).toEqual([]);
     expect(duplicates((await runImport(db.store, a, { dryRun: true, migration: 'legacy-crm' })).issues)).toEqual([]);
   });

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('import jobs keep how to read their file', () => {
-  it('submit writes the options beside the spooled file (0600), never into the job\'s events', async () => {
+  it("submit writes the options beside the spooled file (0600), never into the job's events", async () => {
     const jobs = createImportJobs({ store: db.store, dataDir, logger });
     const hash = parseFirebaseHashConfig(fixture('firebase-hash-config.json'));
     if (!hash.ok) throw new Error(hash.reason);
@@ -65,7 +65,11 @@ describe('import jobs keep how to read their file', () => {
     fs.writeFileSync(path.join(dir, id), fixture('homegrown-users.csv'));
     fs.writeFileSync(path.join(dir, `${id}.options.json`), JSON.stringify({ columnMap: map.map }), { mode: 0o600 });
     const stream = importStream(id);
-    await db.store.appendToStream(stream, toEventData(stream, 0, [{ type: 'ImportQueued', data: { importId: id, format: null, mode: 'merge', dryRun: false, totalBytes: null } }], system), 'no_stream');
+    await db.store.appendToStream(
+      stream,
+      toEventData(stream, 0, [{ type: 'ImportQueued', data: { importId: id, format: null, mode: 'merge', dryRun: false, totalBytes: null } }], system),
+      'no_stream',
+    );
 
     const jobs = createImportJobs({ store: db.store, dataDir, logger });
     expect(await jobs.resumePending()).toBe(1);

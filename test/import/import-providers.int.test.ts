@@ -78,7 +78,8 @@ describe('provider exports, end to end', () => {
     expect(report.counts).toMatchObject({ rows: 5, rows_failed: 1, users_created: 4 });
     const ada = await activeUser(await userIdOf('provided_id', 'fb-user-1'));
     expect(ada.password?.stored).toMatchObject({
-      method: 'firebase_scrypt', salt: '42xEC+ixf3L2lw==',
+      method: 'firebase_scrypt',
+      salt: '42xEC+ixf3L2lw==',
       params: expect.objectContaining({ rounds: 8, mem_cost: 14 }),
     });
     expect(ada.firstName).toBe('Ada');
@@ -148,7 +149,7 @@ describe('provider exports, end to end', () => {
     expect(ada.password?.stored.method).toBe('bcrypt');
   });
 
-  it('a dry run of a provider file writes nothing but the job\'s own events', async () => {
+  it("a dry run of a provider file writes nothing but the job's own events", async () => {
     const before = await eventCount();
     const report = await runImport(db.store, fixture('keycloak-realm.json'), { dryRun: true, mode: 'update' });
     expect(report.status).toBe('completed');

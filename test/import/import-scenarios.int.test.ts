@@ -92,13 +92,31 @@ describe('import scenarios', () => {
   });
 
   it('a social identity held by another user is CONFLICT_EXISTING_USER; the same one on two rows of a file is DUPLICATE_IN_FILE', async () => {
-    await createUser(db.store, admin, { identities: [{ type: 'email', identity: 'holder@example.com' }, { type: 'oauth2:github', identity: 'gh-4242', provider: 'github' }] });
+    await createUser(db.store, admin, {
+      identities: [
+        { type: 'email', identity: 'holder@example.com' },
+        { type: 'oauth2:github', identity: 'gh-4242', provider: 'github' },
+      ],
+    });
     const line = (id: string, email: string, subject: string) =>
-      JSON.stringify({ id, first_name: id, identities: [{ type: 'email', identity: email }, { type: 'oauth2:github', identity: subject, provider: 'github' }] });
+      JSON.stringify({
+        id,
+        first_name: id,
+        identities: [
+          { type: 'email', identity: email },
+          { type: 'oauth2:github', identity: subject, provider: 'github' },
+        ],
+      });
     const before = (await nonJobEvents(db.store)).length;
-    const report = await runImport(db.store, write('social.ndjson', [line('s-1', 's1@example.com', 'gh-4242'), line('s-2', 's2@example.com', 'gh-77'), line('s-3', 's3@example.com', 'gh-77')].join('\n') + '\n'));
+    const report = await runImport(
+      db.store,
+      write('social.ndjson', [line('s-1', 's1@example.com', 'gh-4242'), line('s-2', 's2@example.com', 'gh-77'), line('s-3', 's3@example.com', 'gh-77')].join('\n') + '\n'),
+    );
     const issues = report.issues.map((i) => [i.line, i.code]).sort((a, b) => Number(a[0]) - Number(b[0]));
-    expect(issues).toEqual([[1, 'CONFLICT_EXISTING_USER'], [3, 'DUPLICATE_IN_FILE']]);
+    expect(issues).toEqual([
+      [1, 'CONFLICT_EXISTING_USER'],
+      [3, 'DUPLICATE_IN_FILE'],
+    ]);
     expect(report.issues.find((i) => i.code === 'CONFLICT_EXISTING_USER')!.message).toContain('social identity');
     expect(report.counts).toMatchObject({ users_created: 1, rows_failed: 2 });
     expect((await nonJobEvents(db.store)).length).toBe(before + 1);

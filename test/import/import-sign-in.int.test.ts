@@ -30,7 +30,10 @@ async function userIdOf(email: string): Promise<string> {
 }
 
 async function refusal(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => new Error('signed in'), (e: unknown) => e);
+  const err = await p.then(
+    () => new Error('signed in'),
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(SignInError);
   return (err as SignInError).code;
 }

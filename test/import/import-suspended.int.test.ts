@@ -41,7 +41,10 @@ async function userIdOf(email: string): Promise<string> {
 const allEvents = () => db.store.readAll('start', 100_000);
 
 async function refusal(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => new Error('signed in'), (e: unknown) => e);
+  const err = await p.then(
+    () => new Error('signed in'),
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(SignInError);
   return (err as SignInError).code;
 }
@@ -178,10 +181,14 @@ describe('users the source does not let sign in are imported suspended', () => {
 });
 
 describe('an existing active user blocked at the source since', () => {
-  const line = (blocked: boolean) => `${JSON.stringify({
-    user_id: 'auth0|64b0c0ffee00000000000099', email: 'later@auth0.example.com', email_verified: true, blocked,
-    identities: [{ connection: 'Username-Password-Authentication', provider: 'auth0', user_id: '64b0c0ffee00000000000099', isSocial: false }],
-  })}\n`;
+  const line = (blocked: boolean) =>
+    `${JSON.stringify({
+      user_id: 'auth0|64b0c0ffee00000000000099',
+      email: 'later@auth0.example.com',
+      email_verified: true,
+      blocked,
+      identities: [{ connection: 'Username-Password-Authentication', provider: 'auth0', user_id: '64b0c0ffee00000000000099', isSocial: false }],
+    })}\n`;
 
   it('mode merge leaves the user as it is (and says so); mode update suspends it, once', async () => {
     const activeFile = path.join(tmp, 'active.ndjson');

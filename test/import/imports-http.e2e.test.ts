@@ -33,7 +33,11 @@ describe('imports over HTTP', () => {
     expect(res.status).toBe(200);
     const { import: job } = (await res.json()) as { import: Record<string, unknown> };
     expect(job).toMatchObject({
-      id, status: 'completed', format: 'csv', mode: 'merge', dry_run: false,
+      id,
+      status: 'completed',
+      format: 'csv',
+      mode: 'merge',
+      dry_run: false,
       progress: { bytes_read: Buffer.byteLength(csv), total_bytes: Buffer.byteLength(csv), rows_read: 3 },
       counts: { rows: 3, rows_failed: 2, rows_with_warnings: 0, users_created: 1, users_updated: 0, users_unchanged: 0, users_skipped: 0 },
     });
@@ -80,7 +84,10 @@ describe('imports over HTTP', () => {
 
   it('rejects a file that is not UTF-8 at once (INVALID_ENCODING with the byte offset) and records nothing', async () => {
     const before = (await app.runtime.store.stats()).events;
-    const res = await call('POST', '/api/v1/imports', { body: Buffer.concat([Buffer.from('email\nb'), Buffer.from([0xff, 0xfe]), Buffer.from('@example.com\n')]), headers: { 'content-type': 'text/csv' } });
+    const res = await call('POST', '/api/v1/imports', {
+      body: Buffer.concat([Buffer.from('email\nb'), Buffer.from([0xff, 0xfe]), Buffer.from('@example.com\n')]),
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ errors: [{ code: 'INVALID_ENCODING', message: expect.stringContaining('byte offset 7') }] });
     expect((await app.runtime.store.stats()).events).toBe(before);
@@ -88,7 +95,10 @@ describe('imports over HTTP', () => {
 
   it('refuses a gzip bomb at the decompressed size cap', async () => {
     const before = (await app.runtime.store.stats()).events;
-    const res = await call('POST', '/api/v1/imports', { body: gzipSync(Buffer.from('email\n' + 'x@example.com\n'.repeat(100_000))), headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' } });
+    const res = await call('POST', '/api/v1/imports', {
+      body: gzipSync(Buffer.from('email\n' + 'x@example.com\n'.repeat(100_000))),
+      headers: { 'content-type': 'text/csv', 'content-encoding': 'gzip' },
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe('FILE_TOO_LARGE');
     expect((await app.runtime.store.stats()).events).toBe(before);

@@ -34,7 +34,8 @@ describe('provider imports over HTTP', () => {
       format: 'firebase',
       base64_signer_key: String(HASH.hash_config.base64_signer_key),
       base64_salt_separator: String(HASH.hash_config.base64_salt_separator),
-      rounds: '8', mem_cost: '14',
+      rounds: '8',
+      mem_cost: '14',
     });
     const job = await submitAndFinish(fixture('firebase-users.json'), `?${q.toString()}`, { 'content-type': 'application/json' });
     expect(job).toMatchObject({ status: 'completed', format: 'firebase', counts: { rows: 5, rows_failed: 1, users_created: 4 } });
@@ -43,7 +44,10 @@ describe('provider imports over HTTP', () => {
     expect(JSON.stringify(issues)).not.toContain(String(HASH.hash_config.base64_signer_key));
     const ndjson = await call('GET', `/api/v1/imports/${job.id}/errors.ndjson`);
     expect(ndjson.status).toBe(200);
-    const lines = (await ndjson.text()).trim().split('\n').map((l) => JSON.parse(l) as { localId: string; _error: { code: string } });
+    const lines = (await ndjson.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { localId: string; _error: { code: string } });
     expect(lines).toEqual([expect.objectContaining({ localId: 'fb-user-4', _error: expect.objectContaining({ code: 'INVALID_EMAIL', line: 4 }) })]);
     expect((await call('GET', `/api/v1/imports/${job.id}/errors.csv`)).status).toBe(400);
     // The job's report does not carry the hash parameters either.
@@ -60,12 +64,14 @@ describe('provider imports over HTTP', () => {
     expect(after.imports).toHaveLength(before.imports.length);
   });
 
-  it('a Clerk CSV is detected; errors.csv keeps Clerk\'s columns', async () => {
+  it("a Clerk CSV is detected; errors.csv keeps Clerk's columns", async () => {
     const job = await submitAndFinish(fixture('clerk-users.csv'));
     expect(job).toMatchObject({ format: 'clerk', counts: { rows: 4, rows_failed: 1 } });
     const text = await (await call('GET', `/api/v1/imports/${job.id}/errors.csv`)).text();
     const [header, row] = text.trim().split(/\r?\n/);
-    expect(header).toBe('id,first_name,last_name,username,primary_email_address,primary_phone_number,verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,totp_secret,password_digest,password_hasher,error_code,error_message');
+    expect(header).toBe(
+      'id,first_name,last_name,username,primary_email_address,primary_phone_number,verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,totp_secret,password_digest,password_hasher,error_code,error_message',
+    );
     expect(row).toMatch(/^user_2dEfGhIjKlMnOpQrStUvWxYzAb4,+MISSING_IDENTITY,/);
   });
 

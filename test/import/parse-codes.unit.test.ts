@@ -33,14 +33,43 @@ const cases: Case[] = [
   { name: 'boolean not TRUE/FALSE', file: `${H}\njen@kinde.com,0001,,,,,yes,,,,,,,\n`, code: 'INVALID_FIELD', line: 2, field: 'email_verified' },
   { name: 'invalid username', file: `${H}\njen@kinde.com,0001,,,has space,,,,,,,,,\n`, code: 'INVALID_FIELD', line: 2, field: 'username' },
   { name: 'unknown identity type', file: jsonl({ identities: [{ type: 'oauth2:myspace', identity: '1' }] }), code: 'INVALID_FIELD', line: 1, field: 'identities[0].type' },
-  { name: 'unknown Auth0 connection', format: 'auth0', file: jsonl({ user_id: 'x|1', identities: [{ connection: 'friendster', provider: 'friendster', user_id: '1', isSocial: true }] }), code: 'INVALID_FIELD', line: 1, field: 'identities[0].connection' },
+  {
+    name: 'unknown Auth0 connection',
+    format: 'auth0',
+    file: jsonl({ user_id: 'x|1', identities: [{ connection: 'friendster', provider: 'friendster', user_id: '1', isSocial: true }] }),
+    code: 'INVALID_FIELD',
+    line: 1,
+    field: 'identities[0].connection',
+  },
   // "Duplicate records (based on the ID or email)"
   { name: 'email of another id', file: `${H}\njen@kinde.com,0001,,,,,,,,,,,,\njen@kinde.com,0002,,,,,,,,,,,,\n`, code: 'DUPLICATE_IN_FILE', line: 3, field: 'email' },
   { name: 'username differing only in case', file: `${H}\na@x.io,0001,,,RosyRose,,,,,,,,,\nb@x.io,0002,,,rosyrose,,,,,,,,,\n`, code: 'DUPLICATE_IN_FILE', line: 3, field: 'username' },
   { name: 'phone of another user', file: `${H}\na@x.io,0001,,,,+61412345678,,,,,,,,\nb@x.io,0002,,,,+61412345678,,,,,,,,\n`, code: 'DUPLICATE_IN_FILE', line: 3, field: 'phone' },
-  { name: 'id claimed by another user (NDJSON)', file: jsonl({ id: 'u1', identities: [{ type: 'email', identity: 'a@x.io' }] }, { id: 'u1', identities: [{ type: 'email', identity: 'a@x.io' }] }, { id: 'u2', identities: [{ type: 'username', identity: 'a' }] }, { id: 'u3', identities: [{ type: 'username', identity: 'A' }] }), code: 'DUPLICATE_IN_FILE', line: 4, field: 'username' },
+  {
+    name: 'id claimed by another user (NDJSON)',
+    file: jsonl(
+      { id: 'u1', identities: [{ type: 'email', identity: 'a@x.io' }] },
+      { id: 'u1', identities: [{ type: 'email', identity: 'a@x.io' }] },
+      { id: 'u2', identities: [{ type: 'username', identity: 'a' }] },
+      { id: 'u3', identities: [{ type: 'username', identity: 'A' }] },
+    ),
+    code: 'DUPLICATE_IN_FILE',
+    line: 4,
+    field: 'username',
+  },
   // "a user with an enterprise identity cannot have other identities"
-  { name: 'enterprise plus email', file: jsonl({ identities: [{ type: 'enterprise:entra', identity: 'abc' }, { type: 'email', identity: 'a@x.io' }] }), code: 'ENTERPRISE_IDENTITY_EXCLUSIVE', line: 1, field: 'identities' },
+  {
+    name: 'enterprise plus email',
+    file: jsonl({
+      identities: [
+        { type: 'enterprise:entra', identity: 'abc' },
+        { type: 'email', identity: 'a@x.io' },
+      ],
+    }),
+    code: 'ENTERPRISE_IDENTITY_EXCLUSIVE',
+    line: 1,
+    field: 'identities',
+  },
   { name: 'CSV column count', file: `${H}\njen@kinde.com,0001\n`, code: 'MALFORMED_ROW', line: 2, field: null },
   { name: 'CSV garbage after a closing quote', file: `${H}\n"jen@kinde.com"x,0001,,,,,,,,,,,,\n`, code: 'MALFORMED_ROW', line: 2, field: null },
   { name: 'CSV quote never closed', file: `${H}\na@x.io,0001,,,,,,,,,,,,\n"b@x.io,0002,,,,,,,,,,,,\n`, code: 'MALFORMED_ROW', line: 3, field: null },
@@ -62,7 +91,14 @@ const cases: Case[] = [
   { name: 'salt_format hex with a non-hex salt', file: `${H}\na@x.io,0001,,,,,,,,abc,sha256,zz,prefix,hex\n`, code: 'PASSWORD_NOT_IMPORTED', line: 2, field: 'salt', imports: true },
   // The source does not let the account sign in: imported suspended.
   { name: 'Auth0 user blocked', format: 'auth0', file: jsonl({ user_id: 'auth0|1', email: 'a@x.io', blocked: true }), code: 'SUSPENDED_AT_SOURCE', line: 1, field: 'blocked', imports: true },
-  { name: 'NDJSON unsupported algorithm', file: jsonl({ identities: [{ type: 'email', identity: 'a@x.io' }], password: { hashed_password: 'abc', hashing_algorithm: 'whirlpool' } }), code: 'PASSWORD_NOT_IMPORTED', line: 1, field: 'password.hashing_algorithm', imports: true },
+  {
+    name: 'NDJSON unsupported algorithm',
+    file: jsonl({ identities: [{ type: 'email', identity: 'a@x.io' }], password: { hashed_password: 'abc', hashing_algorithm: 'whirlpool' } }),
+    code: 'PASSWORD_NOT_IMPORTED',
+    line: 1,
+    field: 'password.hashing_algorithm',
+    imports: true,
+  },
 ];
 
 describe('row issue codes', () => {
@@ -82,10 +118,29 @@ describe('row issue codes', () => {
 
   it('every code is exported in the const list, with the apply-step codes', () => {
     expect([...IMPORT_ISSUE_CODES].sort()).toEqual([
-      'CONFLICT_EXISTING_USER', 'DEFAULT_ORGANIZATION_USED', 'DUPLICATE_IN_FILE', 'ENTERPRISE_IDENTITY_EXCLUSIVE',
-      'FILE_TOO_LARGE', 'INVALID_EMAIL', 'INVALID_ENCODING', 'INVALID_FIELD', 'INVALID_PHONE', 'MALFORMED_JSON',
-      'MALFORMED_ROW', 'MISSING_IDENTITY', 'MISSING_REQUIRED_COLUMN', 'ORGANIZATION_NOT_FOUND', 'PASSWORD_NOT_IMPORTED',
-      'PERMISSION_NOT_FOUND', 'POSSIBLE_DUPLICATE', 'ROLE_NOT_FOUND', 'ROW_TOO_LARGE', 'SUSPENDED_AT_SOURCE', 'UNKNOWN_COLUMN', 'UNSUPPORTED_FORMAT', 'USER_NOT_FOUND',
+      'CONFLICT_EXISTING_USER',
+      'DEFAULT_ORGANIZATION_USED',
+      'DUPLICATE_IN_FILE',
+      'ENTERPRISE_IDENTITY_EXCLUSIVE',
+      'FILE_TOO_LARGE',
+      'INVALID_EMAIL',
+      'INVALID_ENCODING',
+      'INVALID_FIELD',
+      'INVALID_PHONE',
+      'MALFORMED_JSON',
+      'MALFORMED_ROW',
+      'MISSING_IDENTITY',
+      'MISSING_REQUIRED_COLUMN',
+      'ORGANIZATION_NOT_FOUND',
+      'PASSWORD_NOT_IMPORTED',
+      'PERMISSION_NOT_FOUND',
+      'POSSIBLE_DUPLICATE',
+      'ROLE_NOT_FOUND',
+      'ROW_TOO_LARGE',
+      'SUSPENDED_AT_SOURCE',
+      'UNKNOWN_COLUMN',
+      'UNSUPPORTED_FORMAT',
+      'USER_NOT_FOUND',
     ]);
   });
 
@@ -99,7 +154,11 @@ describe('row issue codes', () => {
     expect(all).not.toContain('SALTY');
     const nd = jsonl({ identities: [{ type: 'email', identity: 'a@x.io' }], password: { hashed_password: hash, hashing_algorithm: 'md5', salt: 'SALTYSALT' } });
     const q = await parseAll(`${nd}{"password": "${hash}", oops}\n`);
-    expect(rowIssues(q).map((i) => i.code).sort()).toEqual(['MALFORMED_JSON', 'PASSWORD_NOT_IMPORTED']);
+    expect(
+      rowIssues(q)
+        .map((i) => i.code)
+        .sort(),
+    ).toEqual(['MALFORMED_JSON', 'PASSWORD_NOT_IMPORTED']);
     expect(JSON.stringify(rowIssues(q))).not.toMatch(/SECRET|SALTY/);
   });
 

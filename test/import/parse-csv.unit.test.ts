@@ -31,8 +31,15 @@ describe('Kinde CSV', () => {
     expect(p.failed).toEqual([]);
     const r = p.records[0]!;
     expect(r).toMatchObject({
-      kind: 'user', userKey: 'id:0001', providedId: '0001', email: 'jen@kinde.com', phone: '+61412345678', username: 'rosyrose',
-      firstName: 'Jen', lastName: 'Smith', passwordVerified: true,
+      kind: 'user',
+      userKey: 'id:0001',
+      providedId: '0001',
+      email: 'jen@kinde.com',
+      phone: '+61412345678',
+      username: 'rosyrose',
+      firstName: 'Jen',
+      lastName: 'Smith',
+      passwordVerified: true,
       password: { hashedPassword: '5f4dcc3b5aa765d61d8327deb882cf99', hashingMethod: 'md5', salt: '68656c6c6f', saltPosition: 'prefix', saltFormat: 'hex' },
     });
     expect(r.identities).toEqual([
@@ -48,7 +55,7 @@ describe('Kinde CSV', () => {
     expect(r.warnings).toEqual([]);
   });
 
-  it('merges consecutive rows of the same user into one record, one organization per row (the docs\' example)', async () => {
+  it("merges consecutive rows of the same user into one record, one organization per row (the docs' example)", async () => {
     // "you can set up the CSV to duplicate the user on a separate line for each organization they belong to"
     // (the docs' example lacks the closing quote of its last field; RFC 4180 needs it)
     const file =
@@ -105,7 +112,11 @@ describe('Kinde CSV', () => {
 
   it('emits a second record with the same group for a later, non-adjacent row of a user', async () => {
     const p = await parseAll('email,id,external_organization_id\na@x.io,1,o1\nb@x.io,2,o1\na@x.io,1,o2\n');
-    expect(p.records.map((r) => [r.userKey, r.lines])).toEqual([['id:1', [2]], ['id:2', [3]], ['id:1', [4]]]);
+    expect(p.records.map((r) => [r.userKey, r.lines])).toEqual([
+      ['id:1', [2]],
+      ['id:2', [3]],
+      ['id:1', [4]],
+    ]);
     expect(p.records[2]!.groupKey).toBe(p.records[0]!.groupKey);
   });
 
@@ -137,7 +148,10 @@ describe('Kinde CSV', () => {
     const p = await parseAll(file);
     expect(p.summary.errors).toEqual([]);
     expect(p.summary.warnings.map((w) => [w.code, w.field, w.line])).toEqual([
-      ['UNKNOWN_COLUMN', '__proto__', 1], ['UNKNOWN_COLUMN', 'constructor', 1], ['UNKNOWN_COLUMN', 'prototype', 1], ['UNKNOWN_COLUMN', 'isAdmin', 1],
+      ['UNKNOWN_COLUMN', '__proto__', 1],
+      ['UNKNOWN_COLUMN', 'constructor', 1],
+      ['UNKNOWN_COLUMN', 'prototype', 1],
+      ['UNKNOWN_COLUMN', 'isAdmin', 1],
     ]);
     const r = p.records[0]!;
     expect(Object.getPrototypeOf(r)).toBe(Object.prototype);

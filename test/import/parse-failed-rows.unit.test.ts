@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  csvCell, escapeFormula, failedRowCsvLine, failedRowNdjsonLine, failedRowsCsvHeader,
-} from '../../src/commands/import/parse';
+import { csvCell, escapeFormula, failedRowCsvLine, failedRowNdjsonLine, failedRowsCsvHeader } from '../../src/commands/import/parse';
 import { parseAll } from './parse-helpers';
 
 describe('failed-rows file', () => {
@@ -25,12 +23,7 @@ describe('failed-rows file', () => {
   });
 
   it('writes the failed CSV rows with error_code and error_message, and the result parses again', async () => {
-    const file =
-      'email,id,first_name,unknown_col\r\n' +
-      'good@x.io,1,Good,u\r\n' +
-      'not-an-email,2,"=cmd|\' /C calc\'!A0",u\r\n' +
-      ',3,"Multi\nline",u\r\n' +
-      'short\r\n';
+    const file = 'email,id,first_name,unknown_col\r\n' + 'good@x.io,1,Good,u\r\n' + 'not-an-email,2,"=cmd|\' /C calc\'!A0",u\r\n' + ',3,"Multi\nline",u\r\n' + 'short\r\n';
     const p = await parseAll(file);
     expect(p.failed.map((f) => f.line)).toEqual([3, 4, 6]);
     const out = failedRowsCsvHeader(p.summary.columns) + p.failed.map((f) => failedRowCsvLine(p.summary.columns, f.raw, f.errors)).join('');

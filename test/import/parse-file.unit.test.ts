@@ -95,21 +95,33 @@ describe('validateImport / validateFile (pass 1)', () => {
 
   it('a file that is rejected in pass 1 writes nothing more to the sink than it read', async () => {
     const chunks: Buffer[] = [];
-    const sink = new Writable({ write(c, _e, cb) { chunks.push(c); cb(); } });
+    const sink = new Writable({
+      write(c, _e, cb) {
+        chunks.push(c);
+        cb();
+      },
+    });
     const v = await validateImport(streamOf(Buffer.from([0x7b, 0xff, 0x7d, 0x0a]), 2), { sink });
     expect(v.errors.map((e) => [e.code, e.byteOffset])).toEqual([['INVALID_ENCODING', 1]]);
     expect(Buffer.concat(chunks).length).toBeLessThanOrEqual(2);
   });
 
   it('a failing sink (disk full) rejects validateImport instead of crashing', async () => {
-    const sink = new Writable({ write(_c, _e, cb) { cb(new Error('ENOSPC: no space left on device')); } });
+    const sink = new Writable({
+      write(_c, _e, cb) {
+        cb(new Error('ENOSPC: no space left on device'));
+      },
+    });
     await expect(validateImport(streamOf('email\n' + 'a@x.io\n'.repeat(100), 64), { sink })).rejects.toThrow('ENOSPC');
   });
 
   it('a consumer that stops early releases the input', async () => {
     const input = streamOf('email\n' + Array.from({ length: 3000 }, (_, i) => `u${i}@x.io\n`).join(''), 512);
     const p = await openImport(input, { batchSize: 100 });
-    for await (const b of p.batches()) { expect(b.records).toHaveLength(100); break; }
+    for await (const b of p.batches()) {
+      expect(b.records).toHaveLength(100);
+      break;
+    }
     expect(input.destroyed).toBe(true);
   });
 

@@ -22,13 +22,19 @@ const hugeNumbers = fc.constantFrom('1e400', '-1e400', '123456789012345678901234
 
 /** An NDJSON line: a JSON object with dangerous keys and values, or something that is not JSON. */
 const ndjsonLine = fc.oneof(
-  fc.dictionary(fc.oneof(nastyString, fc.constantFrom('email', 'identities', 'user_id', 'first_name', 'hashed_password', 'organizations', 'roles')), fc.oneof(fc.jsonValue({ maxDepth: 3 }), nastyString), { maxKeys: 6 }).map((o) => JSON.stringify(o)),
+  fc
+    .dictionary(
+      fc.oneof(nastyString, fc.constantFrom('email', 'identities', 'user_id', 'first_name', 'hashed_password', 'organizations', 'roles')),
+      fc.oneof(fc.jsonValue({ maxDepth: 3 }), nastyString),
+      { maxKeys: 6 },
+    )
+    .map((o) => JSON.stringify(o)),
   fc.constantFrom(
     '{"__proto__":{"polluted":1},"email":"a@b.co"}',
     '{"constructor":{"prototype":{"polluted":1}},"email":"a@b.co"}',
     '{"email":"\\ud800@x.co","first_name":"\\u0000"}',
     deepJson(10_000),
-    '[' .repeat(10_000) + ']'.repeat(10_000),
+    '['.repeat(10_000) + ']'.repeat(10_000),
     '{"email":"x@y.co","identities":[{"type":"email","details":{"email":"x@y.co"}}]}',
     '{"user_id":"auth0|1","identities":[{"provider":"auth0","user_id":"1","connection":"db"}],"email":"a@b.co"}',
     '{"_id":{"$oid":"1"},"email":"a@b.co","passwordHash":"$2b$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234"}',
@@ -41,10 +47,8 @@ const ndjsonLine = fc.oneof(
 
 const csvField = fc.oneof(nastyString, fc.emailAddress(), hugeNumbers, fc.constantFrom('TRUE', 'FALSE', 'bcrypt', 'md5', 'prefix', 'hex', '+15551234567'));
 const csvHeader = fc.uniqueArray(fc.oneof(fc.constantFrom(...CSV_COLUMNS), nastyString), { minLength: 1, maxLength: 8 });
-const csvFile = csvHeader.chain((header) =>
-  fc.tuple(fc.constant(header), fc.array(fc.array(csvField, { minLength: 0, maxLength: header.length + 1 }), { maxLength: 8 }), fc.boolean()),
-);
-const quote = (f: string) => (/[",\r\n]/.test(f) || f.startsWith(" ") ? `"${f.replace(/"/g, '""')}"` : f);
+const csvFile = csvHeader.chain((header) => fc.tuple(fc.constant(header), fc.array(fc.array(csvField, { minLength: 0, maxLength: header.length + 1 }), { maxLength: 8 }), fc.boolean()));
+const quote = (f: string) => (/[",\r\n]/.test(f) || f.startsWith(' ') ? `"${f.replace(/"/g, '""')}"` : f);
 
 /** Mixes well-formed text with bad bytes at random places. */
 const withBadBytes = (text: string, bad: Buffer[], at: number[]) => {
@@ -52,10 +56,13 @@ const withBadBytes = (text: string, bad: Buffer[], at: number[]) => {
   if (bad.length === 0) return buf;
   const parts: Buffer[] = [];
   let last = 0;
-  at.slice(0, bad.length).map((p) => Math.floor(p * buf.length)).sort((a, b) => a - b).forEach((pos, i) => {
-    parts.push(buf.subarray(last, pos), bad[i]!);
-    last = pos;
-  });
+  at.slice(0, bad.length)
+    .map((p) => Math.floor(p * buf.length))
+    .sort((a, b) => a - b)
+    .forEach((pos, i) => {
+      parts.push(buf.subarray(last, pos), bad[i]!);
+      last = pos;
+    });
   parts.push(buf.subarray(last));
   return Buffer.concat(parts);
 };
@@ -77,20 +84,31 @@ async function checkParses(input: Buffer) {
 describe('import parsers under fuzzing (fast-check)', () => {
   it('NDJSON: any lines, bad bytes included, parse to records and row errors — never a throw', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(ndjsonLine, { minLength: 1, maxLength: 6 }), fc.array(badUtf8, { maxLength: 2 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 2 }), async (lines, bad, at) => {
+      fc.asyncProperty(
+        fc.array(ndjsonLine, { minLength: 1, maxLength: 6 }),
+        fc.array(badUtf8, { maxLength: 2 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 2 }),
+        async (lines, bad, at) => {
           await checkParses(withBadBytes(lines.join('\n') + '\n', bad, at));
-        }),
+        },
+      ),
       { numRuns: 200 },
     );
   }, 60_000);
 
   it('CSV: any header and rows, quoting, CR/LF, NUL, BOM and bad bytes — never a throw', async () => {
     await fc.assert(
-      fc.asyncProperty(csvFile, fc.array(badUtf8, { maxLength: 2 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 2 }), fc.boolean(), async ([header, rows, crlf], bad, at, bom) => {
-        const eol = crlf ? '\r\n' : '\n';
-        const text = (bom ? '\ufeff' : '') + [header, ...rows].map((r) => r.map(quote).join(',')).join(eol) + eol;
-        await checkParses(withBadBytes(text, bad, at));
-      }),
+      fc.asyncProperty(
+        csvFile,
+        fc.array(badUtf8, { maxLength: 2 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 2 }),
+        fc.boolean(),
+        async ([header, rows, crlf], bad, at, bom) => {
+          const eol = crlf ? '\r\n' : '\n';
+          const text = (bom ? '\ufeff' : '') + [header, ...rows].map((r) => r.map(quote).join(',')).join(eol) + eol;
+          await checkParses(withBadBytes(text, bad, at));
+        },
+      ),
       { numRuns: 200 },
     );
   }, 60_000);
@@ -108,8 +126,6 @@ describe('import parsers under fuzzing (fast-check)', () => {
     const user = (email: string) => JSON.stringify({ identities: [{ type: 'email', identity: email }] });
     const parsed = await parseAll(`${user('a@b.co')}\n${deepJson(10_000)}\n${user('c@d.co')}\n`, {}, 4096);
     expect(parsed.records).toHaveLength(2);
-    expect(parsed.failed.map((f) => [f.line, f.errors.map((e) => [e.code, e.message])])).toEqual([
-      [2, [['MALFORMED_JSON', 'The line nests objects or arrays deeper than 64 levels.']]],
-    ]);
+    expect(parsed.failed.map((f) => [f.line, f.errors.map((e) => [e.code, e.message])])).toEqual([[2, [['MALFORMED_JSON', 'The line nests objects or arrays deeper than 64 levels.']]]]);
   });
 });

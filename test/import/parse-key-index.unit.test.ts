@@ -31,7 +31,14 @@ describe('KeyIndex (DUPLICATE_IN_FILE memory)', () => {
   });
 
   it('hash64Key(type, value) is hash64 of "type:value"', () => {
-    for (const [type, value] of [['id', 'u1'], ['email', 'ann@example.com'], ['oauth2:google', '1234'], ['', ''], ['phone', '+14155550123'], ['username', 'ünï😀']]) {
+    for (const [type, value] of [
+      ['id', 'u1'],
+      ['email', 'ann@example.com'],
+      ['oauth2:google', '1234'],
+      ['', ''],
+      ['phone', '+14155550123'],
+      ['username', 'ünï😀'],
+    ]) {
       expect(hash64Key(type!, value!)).toEqual(hash64(`${type}:${value}`));
     }
   });

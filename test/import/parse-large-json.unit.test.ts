@@ -9,12 +9,32 @@ function* keycloakChunks(users: number): Generator<Buffer> {
   yield Buffer.from('{\n  "realm" : "acme",\n  "users" : [ ');
   let parts: string[] = [];
   for (let i = 0; i < users; i++) {
-    parts.push(JSON.stringify({
-      id: `kc-${i}`, createdTimestamp: 1700000000000 + i, username: `user_${i}`, enabled: true, emailVerified: true,
-      firstName: `First ${i}`, lastName: 'Last', email: `user${i}@example.com`,
-      credentials: [{ type: 'password', secretData: '{"value":"qQ9m7Ia3VKpghHLZZ1sQRWdCNNv2XjnRvcjB9FDwPiHE71diLJJq88aXFpfCoD31BZlf9LoIUrV9VetvyHdnzg==","salt":"jR07Xi9qTHueDxorPE1ebw=="}', credentialData: '{"hashIterations":27500,"algorithm":"pbkdf2-sha256"}' }],
-      realmRoles: ['default-roles-acme', 'member'], groups: [`/org_${i % 50}`], requiredActions: [],
-    }, null, 2));
+    parts.push(
+      JSON.stringify(
+        {
+          id: `kc-${i}`,
+          createdTimestamp: 1700000000000 + i,
+          username: `user_${i}`,
+          enabled: true,
+          emailVerified: true,
+          firstName: `First ${i}`,
+          lastName: 'Last',
+          email: `user${i}@example.com`,
+          credentials: [
+            {
+              type: 'password',
+              secretData: '{"value":"qQ9m7Ia3VKpghHLZZ1sQRWdCNNv2XjnRvcjB9FDwPiHE71diLJJq88aXFpfCoD31BZlf9LoIUrV9VetvyHdnzg==","salt":"jR07Xi9qTHueDxorPE1ebw=="}',
+              credentialData: '{"hashIterations":27500,"algorithm":"pbkdf2-sha256"}',
+            },
+          ],
+          realmRoles: ['default-roles-acme', 'member'],
+          groups: [`/org_${i % 50}`],
+          requiredActions: [],
+        },
+        null,
+        2,
+      ),
+    );
     if (parts.length === 200) {
       yield Buffer.from(parts.join(', ') + (i === users - 1 ? '' : ', '));
       parts = [];
@@ -44,7 +64,9 @@ describe('a large JSON document', () => {
     const mib = p.bytesRead / 1024 / 1024;
     expect(records).toBe(USERS);
     expect(p.summary().rowsRead).toBe(USERS);
-    console.log(`parse-large-json: ${USERS} users, ${mib.toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(USERS / seconds).toFixed(0)} users/s; heap growth peak ${((peak - heapBefore) / 1024 / 1024).toFixed(1)} MiB`);
+    console.log(
+      `parse-large-json: ${USERS} users, ${mib.toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(USERS / seconds).toFixed(0)} users/s; heap growth peak ${((peak - heapBefore) / 1024 / 1024).toFixed(1)} MiB`,
+    );
     // ~12 MiB of JSON, several times that as objects: the document is never held whole.
     expect(peak - heapBefore).toBeLessThan(60 * 1024 * 1024);
   });

@@ -42,7 +42,9 @@ describe('a large file', () => {
     expect(failed).toBe(0);
     expect(p.summary().rowsRead).toBe(ROWS);
     // Reported, not asserted: timings on a shared machine are not a test.
-    console.log(`parse-large: ${ROWS} rows, ${mib.toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(mib / seconds).toFixed(1)} MiB/s, ${(ROWS / seconds).toFixed(0)} rows/s; heap growth peak ${((peak - heapBefore) / 1024 / 1024).toFixed(1)} MiB`);
+    console.log(
+      `parse-large: ${ROWS} rows, ${mib.toFixed(1)} MiB in ${seconds.toFixed(2)} s = ${(mib / seconds).toFixed(1)} MiB/s, ${(ROWS / seconds).toFixed(0)} rows/s; heap growth peak ${((peak - heapBefore) / 1024 / 1024).toFixed(1)} MiB`,
+    );
     // Flat memory: the file (~17 MiB as records would be several times that) is never held whole.
     expect(peak - heapBefore).toBeLessThan(150 * 1024 * 1024);
   });

@@ -15,10 +15,7 @@ function prng(seed: number): () => number {
 
 const VALID = {
   extra: { nested: true },
-  organizations: [
-    { scopes: [{ scope: 'read', audience: 'api', x: 1 }], external_id: 'org_1', roles: ['admin', ' admin '], permissions: [], unknown: 2 },
-    { external_id: 'org_2' },
-  ],
+  organizations: [{ scopes: [{ scope: 'read', audience: 'api', x: 1 }], external_id: 'org_1', roles: ['admin', ' admin '], permissions: [], unknown: 2 }, { external_id: 'org_2' }],
   id: 'u1',
   identities: [
     { identity: 'Ann@Example.com', type: 'email', is_verified: true, junk: 'x' },
@@ -52,7 +49,7 @@ function mutate(r: () => number, v: unknown, rate: number): unknown {
 }
 
 describe('readKindeUser (the NDJSON line without zod)', () => {
-  it('gives zod\'s output exactly (members, order, copies) or leaves the line to zod', () => {
+  it("gives zod's output exactly (members, order, copies) or leaves the line to zod", () => {
     const r = prng(42);
     let fast = 0;
     const wrong: string[] = [];
@@ -69,7 +66,7 @@ describe('readKindeUser (the NDJSON line without zod)', () => {
     expect(readKindeUser(VALID)).not.toBeNull();
   });
 
-  it('never hands out the input\'s own objects', () => {
+  it("never hands out the input's own objects", () => {
     const mine = readKindeUser(VALID)!;
     expect(mine.organizations![0]!.roles).not.toBe(VALID.organizations[0]!.roles);
     expect(mine.identities![0]).not.toBe(VALID.identities[0]);

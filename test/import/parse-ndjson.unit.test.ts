@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AUTH0_CONNECTION_IDENTITY_TYPES, KindeNdjsonUserSchema, detectFormat, type KindeNdjsonUser,
-} from '../../src/commands/import/parse';
+import { AUTH0_CONNECTION_IDENTITY_TYPES, KindeNdjsonUserSchema, detectFormat, type KindeNdjsonUser } from '../../src/commands/import/parse';
 import { jsonl, parseAll, rowIssues } from './parse-helpers';
 
 // The docs' single-line example ("Import users via CSV or JSON").
@@ -9,14 +7,20 @@ const DOCS_EXAMPLE =
   '{"id":"your_external_user_id_001","password":{"salt":null,"salt_format":null,"salt_position":null,"hashed_password":"$2a$10$t8Jz3hJCCTFk/Acja7bw3OpamB3xuLPhpJlRHb31bXIjfzeTfn8rq","hashing_algorithm":"bcrypt"},"last_name":"One","first_name":"User","identities":[{"type":"username","identity":"userone"},{"type":"email","identity":"userone@example.com","is_verified":true},{"type":"oauth2:google","profile":{"custom_provider_fields":"custom key/values from google"},"identity":"123456","provider":"google","is_verified":true}],"properties":[{"key":"property_1","value":"false"}],"feature_flags":[{"key":"feature_flag_1","value":"true"}],"organizations":[{"external_id":"your_external_org_id_001","roles":["admin","member"],"permissions":["read","write"],"scopes":[{"audience":"https://your-api.com","scope":"scope_1"}]}]}';
 
 describe('Kinde NDJSON', () => {
-  it('reads the docs\' example line into one record', async () => {
+  it("reads the docs' example line into one record", async () => {
     const p = await parseAll(`${DOCS_EXAMPLE}\n`);
     expect(p.summary.format).toBe('kinde_ndjson');
     expect(p.failed).toEqual([]);
     expect(p.records).toHaveLength(1);
     expect(p.records[0]).toMatchObject({
-      kind: 'user', userKey: 'id:your_external_user_id_001', lines: [1], providedId: 'your_external_user_id_001',
-      firstName: 'User', lastName: 'One', email: 'userone@example.com', username: 'userone',
+      kind: 'user',
+      userKey: 'id:your_external_user_id_001',
+      lines: [1],
+      providedId: 'your_external_user_id_001',
+      firstName: 'User',
+      lastName: 'One',
+      email: 'userone@example.com',
+      username: 'userone',
       password: { hashingMethod: 'bcrypt', hashedPassword: '$2a$10$t8Jz3hJCCTFk/Acja7bw3OpamB3xuLPhpJlRHb31bXIjfzeTfn8rq' },
       properties: [{ key: 'property_1', value: 'false' }],
       featureFlags: [{ key: 'feature_flag_1', value: 'true' }],
@@ -24,14 +28,18 @@ describe('Kinde NDJSON', () => {
       warnings: [],
     });
     expect(p.records[0]!.identities.map((i) => [i.type, i.identity, i.isVerified])).toEqual([
-      ['username', 'userone', undefined], ['email', 'userone@example.com', true], ['oauth2:google', '123456', true],
+      ['username', 'userone', undefined],
+      ['email', 'userone@example.com', true],
+      ['oauth2:google', '123456', true],
     ]);
     expect(p.records[0]!.identities[2]!.profile).toEqual({ custom_provider_fields: 'custom key/values from google' });
   });
 
   it('the exported KindeNdjsonUser type is the schema roster export writes', () => {
     const user: KindeNdjsonUser = {
-      id: 'u1', first_name: 'A', identities: [{ type: 'enterprise:entra', identity: 'abc', provider: 'waad' }],
+      id: 'u1',
+      first_name: 'A',
+      identities: [{ type: 'enterprise:entra', identity: 'abc', provider: 'waad' }],
       organizations: [{ external_id: 'o1', roles: ['r'] }],
     };
     expect(KindeNdjsonUserSchema.parse(JSON.parse(JSON.stringify(user)))).toEqual(user);
@@ -41,7 +49,10 @@ describe('Kinde NDJSON', () => {
     const a = JSON.stringify({ identities: [{ type: 'email', identity: 'a@x.io' }] });
     const b = JSON.stringify({ identities: [{ type: 'phone', identity: '+61412345678' }] });
     const p = await parseAll(`\uFEFF${a}\r\n\r\n  \n${b}\r\n`);
-    expect(p.records.map((r) => [r.userKey, r.lines])).toEqual([['email:a@x.io', [1]], ['phone:+61412345678', [4]]]);
+    expect(p.records.map((r) => [r.userKey, r.lines])).toEqual([
+      ['email:a@x.io', [1]],
+      ['phone:+61412345678', [4]],
+    ]);
   });
 
   it('keeps an enterprise identity alone (enterprise users have no other identity)', async () => {
@@ -71,29 +82,46 @@ describe('Kinde NDJSON', () => {
 
 describe('Auth0 user export', () => {
   const auth0User = {
-    user_id: 'auth0|60425da93519d90068f82966', email: 'Ann@Example.com', email_verified: true, username: 'AnnB',
-    given_name: 'Ann', family_name: 'Bee', name: 'Ann Bee', nickname: 'ann', picture: 'https://x.io/a.png',
+    user_id: 'auth0|60425da93519d90068f82966',
+    email: 'Ann@Example.com',
+    email_verified: true,
+    username: 'AnnB',
+    given_name: 'Ann',
+    family_name: 'Bee',
+    name: 'Ann Bee',
+    nickname: 'ann',
+    picture: 'https://x.io/a.png',
     created_at: '2021-03-05T16:36:25.930Z',
     identities: [{ connection: 'Username-Password-Authentication', provider: 'auth0', user_id: '60425da93519d90068f82966', isSocial: false }],
-    app_metadata: { plan: 'pro' }, user_metadata: { theme: 'dark' },
+    app_metadata: { plan: 'pro' },
+    user_metadata: { theme: 'dark' },
   };
 
   it('maps a database user: provided id after auth0|, email, username, names', async () => {
     const p = await parseAll(jsonl(auth0User));
     expect(p.summary.format).toBe('auth0');
     expect(p.records[0]).toMatchObject({
-      kind: 'user', providedId: '60425da93519d90068f82966', userKey: 'id:60425da93519d90068f82966',
-      email: 'ann@example.com', username: 'annb', firstName: 'Ann', lastName: 'Bee', picture: 'https://x.io/a.png',
+      kind: 'user',
+      providedId: '60425da93519d90068f82966',
+      userKey: 'id:60425da93519d90068f82966',
+      email: 'ann@example.com',
+      username: 'annb',
+      firstName: 'Ann',
+      lastName: 'Bee',
+      picture: 'https://x.io/a.png',
     });
     expect(p.records[0]!.identities.map((i) => [i.type, i.identity, i.isVerified])).toEqual([
-      ['email', 'ann@example.com', true], ['username', 'annb', undefined],
+      ['email', 'ann@example.com', true],
+      ['username', 'annb', undefined],
     ]);
   });
 
   it.each(Object.entries(AUTH0_CONNECTION_IDENTITY_TYPES))('maps connection %s to %s', async (connection, type) => {
     const social = !['Username-Password-Authentication', 'email', 'sms'].includes(connection);
     const user = {
-      user_id: `${connection}|123`, email: 'a@x.io', phone_number: '+61412345678',
+      user_id: `${connection}|123`,
+      email: 'a@x.io',
+      phone_number: '+61412345678',
       identities: [{ connection, provider: social ? connection : connection === 'sms' ? 'sms' : connection === 'email' ? 'email' : 'auth0', user_id: '123', isSocial: social }],
     };
     const p = await parseAll(jsonl(user), { format: 'auth0' });
@@ -109,10 +137,17 @@ describe('Auth0 user export', () => {
   });
 
   it('an enterprise connection with a second identity is ENTERPRISE_IDENTITY_EXCLUSIVE', async () => {
-    const p = await parseAll(jsonl({
-      user_id: 'samlp|acme|1', email: 'a@acme.io',
-      identities: [{ connection: 'acme-saml', provider: 'samlp', user_id: 'acme|1' }, { connection: 'github', provider: 'github', user_id: '9', isSocial: true }],
-    }), { format: 'auth0' });
+    const p = await parseAll(
+      jsonl({
+        user_id: 'samlp|acme|1',
+        email: 'a@acme.io',
+        identities: [
+          { connection: 'acme-saml', provider: 'samlp', user_id: 'acme|1' },
+          { connection: 'github', provider: 'github', user_id: '9', isSocial: true },
+        ],
+      }),
+      { format: 'auth0' },
+    );
     expect(rowIssues(p).map((i) => i.code)).toEqual(['ENTERPRISE_IDENTITY_EXCLUSIVE']);
   });
 });
@@ -120,7 +155,13 @@ describe('Auth0 user export', () => {
 describe('Auth0 password-hash export', () => {
   it('produces password records matched by _id.$oid, else email', async () => {
     const file = jsonl(
-      { _id: { $oid: '60425da93519d90068f82966' }, email: 'Ann@Example.com', email_verified: false, passwordHash: '$2b$10$C9x6wgdSUaAPw3pOSFjzw.ybXD2cYz6Vay8IWC0v6M6EiSSnr1R3a', connection: 'Username-Password-Authentication' },
+      {
+        _id: { $oid: '60425da93519d90068f82966' },
+        email: 'Ann@Example.com',
+        email_verified: false,
+        passwordHash: '$2b$10$C9x6wgdSUaAPw3pOSFjzw.ybXD2cYz6Vay8IWC0v6M6EiSSnr1R3a',
+        connection: 'Username-Password-Authentication',
+      },
       { email: 'bob@example.com', passwordHash: '$2b$10$C9x6wgdSUaAPw3pOSFjzw.ybXD2cYz6Vay8IWC0v6M6EiSSnr1R3a', connection: 'Username-Password-Authentication' },
     );
     const p = await parseAll(file);

@@ -23,7 +23,7 @@ function prng(seed: number): () => number {
 }
 
 describe('checkPhone shortcut (phone-fast.ts)', () => {
-  it('gives libphonenumber\'s answer for random +digits numbers of every calling code', () => {
+  it("gives libphonenumber's answer for random +digits numbers of every calling code", () => {
     const codes = Object.keys((metadata as unknown as { country_calling_codes: object }).country_calling_codes);
     const r = prng(20261201);
     let shortcut = 0;

@@ -15,7 +15,10 @@ const hashConfig = (): FirebaseHashConfig => {
   return c.config;
 };
 const byId = (records: readonly ImportRecord[], id: string) => records.find((r) => r.providedId === id);
-const codes = (p: Awaited<ReturnType<typeof parseAll>>) => rowIssues(p).map((i) => `${i.line}:${i.code}`).sort();
+const codes = (p: Awaited<ReturnType<typeof parseAll>>) =>
+  rowIssues(p)
+    .map((i) => `${i.line}:${i.code}`)
+    .sort();
 
 describe('Firebase auth:export', () => {
   it('JSON: detected, streamed user by user, the project hash parameters attached to each password', async () => {
@@ -32,7 +35,9 @@ describe('Firebase auth:export', () => {
       salt: '42xEC+ixf3L2lw==',
       params: {
         signer_key: 'jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==',
-        salt_separator: 'Bw==', rounds: 8, mem_cost: 14,
+        salt_separator: 'Bw==',
+        rounds: 8,
+        mem_cost: 14,
       },
     });
     expect(byId(p.records, 'fb-user-2')!.identities.map((i) => i.type)).toEqual(['email', 'oauth2:google']);
@@ -46,7 +51,11 @@ describe('Firebase auth:export', () => {
     const p = await parseAll(fixture('firebase-users.json'));
     expect(byId(p.records, 'fb-user-1')!.password).toBeUndefined();
     expect(codes(p)).toEqual(['1:PASSWORD_NOT_IMPORTED', '4:INVALID_EMAIL', '5:PASSWORD_NOT_IMPORTED', '5:SUSPENDED_AT_SOURCE']);
-    expect(rowIssues(p).map((i) => i.message).join(' ')).not.toContain('lSrfV15');
+    expect(
+      rowIssues(p)
+        .map((i) => i.message)
+        .join(' '),
+    ).not.toContain('lSrfV15');
   });
 
   it('CSV: header-less rows detected by their shape, read in the documented column order', async () => {
@@ -60,7 +69,7 @@ describe('Firebase auth:export', () => {
     expect(p.failed.map((f) => [f.line, f.errors[0]!.code])).toEqual([[4, 'MISSING_IDENTITY']]);
   });
 
-  it('the console\'s hash_config text and plain JSON both read; a missing signer key is refused', () => {
+  it("the console's hash_config text and plain JSON both read; a missing signer key is refused", () => {
     const text = 'hash_config {\n  algorithm: SCRYPT,\n  base64_signer_key: a2V5,\n  base64_salt_separator: Bw==,\n  rounds: 8,\n  mem_cost: 14,\n}';
     expect(parseFirebaseHashConfig(text)).toEqual({ ok: true, config: { algorithm: 'SCRYPT', base64_signer_key: 'a2V5', base64_salt_separator: 'Bw==', rounds: 8, mem_cost: 14 } });
     const bad = parseFirebaseHashConfig('{"rounds": 8, "mem_cost": 14}');
@@ -115,13 +124,15 @@ describe('Keycloak realm export', () => {
   it('credential conversion: ab64 salts and hashes; argon2 becomes a PHC string; unknown algorithms are refused', () => {
     const pbkdf2 = keycloakCredentialHash('{"value":"a+b/cw==","salt":"AB+/"}', '{"hashIterations":1000,"algorithm":"pbkdf2"}');
     expect(pbkdf2).toEqual({ hash: '$pbkdf2$1000$AB./$a.b/cw', method: 'pbkdf2' });
-    const argon = keycloakCredentialHash('{"value":"aGFzaA==","salt":"c2FsdHNhbHQ="}',
-      '{"hashIterations":5,"algorithm":"argon2","additionalParameters":{"hashLength":["32"],"memory":["7168"],"type":["id"],"version":["1.3"],"parallelism":["1"]}}');
+    const argon = keycloakCredentialHash(
+      '{"value":"aGFzaA==","salt":"c2FsdHNhbHQ="}',
+      '{"hashIterations":5,"algorithm":"argon2","additionalParameters":{"hashLength":["32"],"memory":["7168"],"type":["id"],"version":["1.3"],"parallelism":["1"]}}',
+    );
     expect(argon).toEqual({ hash: '$argon2id$v=19$m=7168,t=5,p=1$c2FsdHNhbHQ$aGFzaA', method: 'argon2' });
     expect(keycloakCredentialHash('{"value":"x","salt":"y"}', '{"hashIterations":1,"algorithm":"md4"}')).toHaveProperty('reason');
   });
 
-  it('an all-realms file (a JSON array of realms) reads every realm\'s users', async () => {
+  it("an all-realms file (a JSON array of realms) reads every realm's users", async () => {
     const realm = JSON.parse(fixture('keycloak-realm.json')) as { users: unknown[] };
     const p = await parseAll(JSON.stringify([realm, { realm: 'other', users: [{ id: 'o1', username: 'olga', email: 'olga@keycloak.example.com' }] }]), { format: 'keycloak' });
     expect(p.records.map((r) => r.providedId)).toContain('o1');
@@ -139,7 +150,10 @@ describe('Supabase auth.users', () => {
     expect(ada.identities[0]).toMatchObject({ type: 'email', isVerified: true });
     expect(byId(p.records, '4a2d3b8f-0c2e-4d66-9f3b-7c1a2e3d4f52')!.identities[0]).toMatchObject({ isVerified: false });
     expect(byId(p.records, '5b3e4c90-1d3f-4e77-a04c-8d2b3f4e5a63')!.identities).toEqual([expect.objectContaining({ type: 'phone', identity: '+61412345670', isVerified: true })]);
-    expect(p.failed.map((f) => [f.line, f.errors[0]!.code])).toEqual([[5, 'INVALID_FIELD'], [6, 'MISSING_IDENTITY']]);
+    expect(p.failed.map((f) => [f.line, f.errors[0]!.code])).toEqual([
+      [5, 'INVALID_FIELD'],
+      [6, 'MISSING_IDENTITY'],
+    ]);
   });
 
   it('JSON array: the same mapping, objects as metadata', async () => {
@@ -159,7 +173,10 @@ describe('Clerk export', () => {
     expect(p.summary.format).toBe('clerk');
     const ada = byId(p.records, 'user_2aBcDeFgHiJkLmNoPqRsTuVwXy1')!;
     expect(ada.identities.map((i) => `${i.type}:${i.identity}:${i.isVerified ?? '-'}`)).toEqual([
-      'email:ada@clerk.example.com:true', 'email:ada.work@clerk.example.com:true', 'phone:+61412345672:true', 'username:ada_l:-',
+      'email:ada@clerk.example.com:true',
+      'email:ada.work@clerk.example.com:true',
+      'phone:+61412345672:true',
+      'username:ada_l:-',
     ]);
     expect(ada.password).toMatchObject({ hashingMethod: 'bcrypt' });
     expect(byId(p.records, 'user_2bCdEfGhIjKlMnOpQrStUvWxYz2')!.identities[0]).toMatchObject({ isVerified: false });

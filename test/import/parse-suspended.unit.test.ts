@@ -7,7 +7,10 @@ import { jsonl, parseAll, rowIssues } from './parse-helpers';
  * and its SUSPENDED_AT_SOURCE warning; a value that cannot be read fails the row
  * rather than importing an account that may be banned as active.
  */
-const issues = (p: Awaited<ReturnType<typeof parseAll>>) => rowIssues(p).map((i) => `${i.line}:${i.code}:${i.field}`).sort();
+const issues = (p: Awaited<ReturnType<typeof parseAll>>) =>
+  rowIssues(p)
+    .map((i) => `${i.line}:${i.code}:${i.field}`)
+    .sort();
 const reasons = (p: Awaited<ReturnType<typeof parseAll>>) => p.records.map((r) => r.suspendedAtSource ?? null);
 
 describe('Auth0 blocked', () => {
@@ -34,13 +37,8 @@ describe('Supabase banned_until', () => {
   const row = (id: string, bannedUntil: unknown) => ({ id, email: `${id}@x.io`, encrypted_password: null, banned_until: bannedUntil });
   const now = new Date('2030-06-01T00:00:00Z');
 
-  it('compared with the import\'s clock: a ban after it suspends, a ban that has ended does not', async () => {
-    const p = await parseAll(jsonl(
-      row('future', '2030-06-01T00:00:01+00:00'),
-      row('past', '2030-05-31T23:59:59+00:00'),
-      row('forever', 'infinity'),
-      row('none', null),
-    ), { format: 'supabase', now });
+  it("compared with the import's clock: a ban after it suspends, a ban that has ended does not", async () => {
+    const p = await parseAll(jsonl(row('future', '2030-06-01T00:00:01+00:00'), row('past', '2030-05-31T23:59:59+00:00'), row('forever', 'infinity'), row('none', null)), { format: 'supabase', now });
     expect(reasons(p)).toEqual(['banned in Supabase until 2030-06-01T00:00:01.000Z', null, 'banned in Supabase (no end)', null]);
     expect(issues(p)).toEqual(['1:SUSPENDED_AT_SOURCE:banned_until', '3:SUSPENDED_AT_SOURCE:banned_until']);
   });
@@ -55,14 +53,7 @@ describe('Supabase banned_until', () => {
 describe('Cognito enabled and user status', () => {
   const header = 'cognito:username,email,sub,Enabled,cognito:user_status';
   it('enabled false (any case), or COMPROMISED / ARCHIVED / DISABLED, suspends; other statuses do not', async () => {
-    const csv = [
-      header,
-      'u1,u1@x.io,s1,False,CONFIRMED',
-      'u2,u2@x.io,s2,true,compromised',
-      'u3,u3@x.io,s3,,ARCHIVED',
-      'u4,u4@x.io,s4,true,FORCE_CHANGE_PASSWORD',
-      'u5,u5@x.io,s5,,',
-    ].join('\n') + '\n';
+    const csv = [header, 'u1,u1@x.io,s1,False,CONFIRMED', 'u2,u2@x.io,s2,true,compromised', 'u3,u3@x.io,s3,,ARCHIVED', 'u4,u4@x.io,s4,true,FORCE_CHANGE_PASSWORD', 'u5,u5@x.io,s5,,'].join('\n') + '\n';
     const p = await parseAll(csv, { format: 'cognito' });
     expect(reasons(p)).toEqual(['disabled in Cognito', 'disabled in Cognito (user status COMPROMISED)', 'disabled in Cognito (user status ARCHIVED)', null, null]);
     expect(issues(p).filter((i) => i.includes('SUSPENDED'))).toEqual(['2:SUSPENDED_AT_SOURCE:enabled', '3:SUSPENDED_AT_SOURCE:cognito:user_status', '4:SUSPENDED_AT_SOURCE:cognito:user_status']);

@@ -3,10 +3,7 @@ import bcryptjs from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { BCRYPT_IMPLEMENTATION, bcryptWithSetting, hashBcrypt, verifyBcrypt } from '../../src/passwords/bcrypt';
 
-const PASSWORDS = [
-  '', 'password', 'correct horse battery staple', 'ünïcødé-pässwörd-日本語-😀', 'a\u0000b',
-  'x'.repeat(71), 'x'.repeat(72), 'x'.repeat(73), 'é'.repeat(40), 'y'.repeat(300),
-];
+const PASSWORDS = ['', 'password', 'correct horse battery staple', 'ünïcødé-pässwörd-日本語-😀', 'a\u0000b', 'x'.repeat(71), 'x'.repeat(72), 'x'.repeat(73), 'é'.repeat(40), 'y'.repeat(300)];
 
 describe('bcrypt: native with bcryptjs as the fallback', () => {
   it('uses the native module on this platform (linux x64 has a prebuilt binary)', () => {

@@ -99,7 +99,7 @@ describe('a 4,096-byte password', () => {
     expect((await signIn(email, HUGE)).status).toBe(401);
   });
 
-  it('as a temporary password an admin typed (hashed by the server\'s pool): a near miss is refused, the password works once', async () => {
+  it("as a temporary password an admin typed (hashed by the server's pool): a near miss is refused, the password works once", async () => {
     const { id, email } = await newUser();
     const stored = await t.runtime.passwords.hash(HUGE);
     expect(stored.method).toBe('bcrypt_hmac_sha384');

@@ -3,15 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  HASHING_METHODS,
-  createPasswordVerifier,
-  parseStoredPassword,
-  PasswordVerifierBusyError,
-  PasswordVerifierError,
-  type StoredPassword,
-  type StoredPasswordInput,
-} from '../../src/passwords';
+import { HASHING_METHODS, createPasswordVerifier, parseStoredPassword, PasswordVerifierBusyError, PasswordVerifierError, type StoredPassword, type StoredPasswordInput } from '../../src/passwords';
 
 interface Vector {
   readonly name: string;
@@ -132,13 +124,8 @@ describe('password worker pool (under vitest)', () => {
 
 describe('password worker pool (under node --import tsx)', () => {
   it('starts its threads and verifies when the app runs under tsx', async () => {
-    const hash = vectors('crypt').find((v) => v.matches && v.password === 'password' && v.input.hashed_password?.startsWith('$6$rounds='))!
-      .input.hashed_password!;
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'test/passwords/pool-under-tsx.ts', hash],
-      { cwd: ROOT },
-    );
+    const hash = vectors('crypt').find((v) => v.matches && v.password === 'password' && v.input.hashed_password?.startsWith('$6$rounds='))!.input.hashed_password!;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/passwords/pool-under-tsx.ts', hash], { cwd: ROOT });
     expect(JSON.parse(stdout)).toEqual({ right: true, wrong: false, method: 'bcrypt_hmac_sha384', freshOk: true });
   });
 });

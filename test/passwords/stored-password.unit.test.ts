@@ -96,9 +96,7 @@ describe('parseStoredPassword accepts and normalises', () => {
   });
 
   it('a salt with salt_format defaulting to string', () => {
-    expect(
-      parseStoredPassword({ hashed_password: MD5_HEX, hashing_method: 'md5', salt: 'a\\n', salt_position: 'PREFIX', salt_format: null }),
-    ).toEqual({
+    expect(parseStoredPassword({ hashed_password: MD5_HEX, hashing_method: 'md5', salt: 'a\\n', salt_position: 'PREFIX', salt_format: null })).toEqual({
       ok: true,
       password: { method: 'md5', hash: MD5_HEX, salt: 'a\\n', salt_position: 'prefix', salt_format: 'string' },
     });
@@ -123,9 +121,7 @@ describe('parseStoredPassword accepts and normalises', () => {
   it('higher work factors when the limits are raised', () => {
     const cost15 = BCRYPT_2Y.replace('$05$', '$15$');
     expect(parseStoredPassword({ hashed_password: cost15, hashing_method: 'bcrypt' }).ok).toBe(false);
-    expect(
-      parseStoredPassword({ hashed_password: cost15, hashing_method: 'bcrypt' }, { ...DEFAULT_PASSWORD_LIMITS, maxBcryptCost: 15 }).ok,
-    ).toBe(true);
+    expect(parseStoredPassword({ hashed_password: cost15, hashing_method: 'bcrypt' }, { ...DEFAULT_PASSWORD_LIMITS, maxBcryptCost: 15 }).ok).toBe(true);
   });
 });
 
@@ -186,7 +182,11 @@ describe('hashPassword, needsUpgrade and the dummy hash', () => {
     ['argon2d below the minimum', { method: 'argon2', hash: '$argon2d$v=19$m=4096,t=3,p=1$c29tZXNhbHRzb21lc2FsdA$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' }, true],
     ['scrypt N=2^17 r=8 p=1', { method: 'scrypt', hash: '$scrypt$ln=17,r=8,p=1$c29tZXNhbHQ$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' }, false],
     ['scrypt N=2^14 r=8 p=2 (more work than bcrypt 10)', { method: 'scrypt', hash: '$scrypt$ln=14,r=8,p=2$c29tZXNhbHQ$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' }, false],
-    ['scrypt N=2^14 r=8 p=1 (Firebase\'s default; GPUs crack it faster than bcrypt 10)', { method: 'scrypt', hash: '$scrypt$ln=14,r=8,p=1$c29tZXNhbHQ$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' }, true],
+    [
+      "scrypt N=2^14 r=8 p=1 (Firebase's default; GPUs crack it faster than bcrypt 10)",
+      { method: 'scrypt', hash: '$scrypt$ln=14,r=8,p=1$c29tZXNhbHQ$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8' },
+      true,
+    ],
     ['LDAP {CRYPT} bcrypt above the cost (never downgraded)', { method: 'ldap', hash: '{CRYPT}' + BCRYPT_2Y.replace('$05$', '$13$') }, false],
     ['LDAP {CRYPT} sha-crypt', { method: 'ldap', hash: '{CRYPT}' + SHA256 }, true],
     ['PBKDF2-SHA256 600,000', { method: 'pbkdf2', hash: 'pbkdf2_sha256$600000$salt$eUJt6nAnUGC4tFmP9Fd+0dv+ZcfSMFrEfT1lS6UNmL8=' }, false],

@@ -28,15 +28,7 @@ const TOO_COMMON = [
   'monkey12345',
   'trustno1!!',
 ];
-const ACCEPTED = [
-  'correct horse battery staple',
-  'Xy7!92#kQ',
-  'tR0ub4dor&3x',
-  'пароль-надёжный',
-  '847299153306',
-  'kinde-roster-2026',
-  'Blue7Lantern$Ocean',
-];
+const ACCEPTED = ['correct horse battery staple', 'Xy7!92#kQ', 'tR0ub4dor&3x', 'пароль-надёжный', '847299153306', 'kinde-roster-2026', 'Blue7Lantern$Ocean'];
 
 describe('checkTemporaryPasswordStrength', () => {
   it.each(TOO_SHORT)('%j is too short (8 characters or fewer)', (plain) => {

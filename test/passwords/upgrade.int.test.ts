@@ -35,8 +35,7 @@ interface Vector {
   readonly password: string;
   readonly matches: boolean;
 }
-const fixture = (method: string): Vector[] =>
-  (JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/passwords', `${method}.json`), 'utf8')) as { vectors: Vector[] }).vectors;
+const fixture = (method: string): Vector[] => (JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/passwords', `${method}.json`), 'utf8')) as { vectors: Vector[] }).vectors;
 
 /** Same first 72 UTF-8 bytes as `password`, a different tail. */
 function prefixTwin(password: string): string {
@@ -125,7 +124,7 @@ describe.each(HASHING_METHODS)('%s: after the first sign-in, a password sharing 
 });
 
 describe('the test above can fail', () => {
-  it('a plain bcrypt hash (htpasswd, PHP) does accept the prefix twin before the upgrade, by its own tools\' verdict', () => {
+  it("a plain bcrypt hash (htpasswd, PHP) does accept the prefix twin before the upgrade, by its own tools' verdict", () => {
     const { vector, stored } = longVectors('bcrypt')[0]!;
     expect(verifyPasswordSync(stored, prefixTwin(vector.password))).toBe(true);
     const toolSays = fixture('bcrypt').find((v) => v.name.startsWith('72-byte limit: different tail'));

@@ -20,7 +20,11 @@ describe('bulk import through the read models', () => {
   afterAll(async () => h?.close());
 
   it(`projects ${N} imported users in batches, one audit entry per imported user and per job event`, async () => {
-    await h.db.store.appendToStream(`import-${job}`, [ev('ImportStarted', { importId: job, format: 'csv', checksum: 'c', totalBytes: 1, columns: ['email'], fileWarnings: [] }, importMeta)], 'no_stream');
+    await h.db.store.appendToStream(
+      `import-${job}`,
+      [ev('ImportStarted', { importId: job, format: 'csv', checksum: 'c', totalBytes: 1, columns: ['email'], fileWarnings: [] }, importMeta)],
+      'no_stream',
+    );
     const appends: { streamId: string; events: EventData[]; expectedRevision: 'no_stream' }[] = [];
     for (let i = 0; i < N; i++) {
       const id = userId();
@@ -28,18 +32,33 @@ describe('bulk import through the read models', () => {
         streamId: `user-${id}`,
         expectedRevision: 'no_stream',
         events: [
-          ev('UserImported', {
-            userId: id, isNew: true, mode: 'merge', firstName: `First${i}`, lastName: `Last${String(i).padStart(5, '0')}`,
-            identities: [identity(id, 'email', `user${i}@example.com`)], organizations: [{ orgCode: org, roleIds: ['role_x'], permissionIds: [] }],
-            properties: {}, featureFlags: {}, password: { method: 'bcrypt', hash: '$2b$10$xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' },
-          }, importMeta),
+          ev(
+            'UserImported',
+            {
+              userId: id,
+              isNew: true,
+              mode: 'merge',
+              firstName: `First${i}`,
+              lastName: `Last${String(i).padStart(5, '0')}`,
+              identities: [identity(id, 'email', `user${i}@example.com`)],
+              organizations: [{ orgCode: org, roleIds: ['role_x'], permissionIds: [] }],
+              properties: {},
+              featureFlags: {},
+              password: { method: 'bcrypt', hash: '$2b$10$xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' },
+            },
+            importMeta,
+          ),
         ],
       });
     }
     const started = Date.now();
     for (let i = 0; i < appends.length; i += 1000) await h.db.store.appendToStreams(appends.slice(i, i + 1000));
     const appended = Date.now();
-    const done = await h.db.store.appendToStream(`import-${job}`, [ev('ImportCompleted', { importId: job, counts: { rows: N, rows_failed: 0, rows_with_warnings: 0, users_created: N, users_updated: 0, users_unchanged: 0, users_skipped: 0 } }, importMeta)], 0);
+    const done = await h.db.store.appendToStream(
+      `import-${job}`,
+      [ev('ImportCompleted', { importId: job, counts: { rows: N, rows_failed: 0, rows_with_warnings: 0, users_created: N, users_updated: 0, users_unchanged: 0, users_skipped: 0 } }, importMeta)],
+      0,
+    );
     expect(await h.projector.waitFor(done.position, 120_000)).toBe(true);
     const seconds = (Date.now() - started) / 1000;
     console.log(`append ${((appended - started) / 1000).toFixed(1)}s`);

@@ -19,8 +19,7 @@ describe('bulk writes of read models through COPY', () => {
       const s = NASTY[i % NASTY.length]!;
       return { id: `r${i}`, name: `${s}${suffix}`, ok: i % 2 === 0, n: i, at: '2026-01-02T03:04:05.678Z', tags: i % 5 === 0 ? [] : [s, `${s}2`], doc: { s, nested: { list: [s, i] } } };
     });
-  const read = async () =>
-    (await db.knex('copy_probe').select('*').orderByRaw('n')).map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+  const read = async () => (await db.knex('copy_probe').select('*').orderByRaw('n')).map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
 
   for (const count of [COPY_MIN_ROWS - 1, COPY_MIN_ROWS * 3]) {
     it(`${count} rows come back exactly as written, and an upsert overwrites them (${count < COPY_MIN_ROWS ? 'JSON' : 'COPY'} path)`, async () => {

@@ -3,12 +3,9 @@ import { copyText } from '../../src/projections/copy';
 
 describe('COPY text of read-model rows', () => {
   it('escapes what COPY reads specially and writes NULL, booleans, arrays and JSON', () => {
-    const text = copyText(
-      { id: 'text', name: 'text', ok: 'text', n: 'text', tags: 'text[]', doc: 'json', gone: 'text' },
-      [{ id: 'u1', name: 'a\tb\nc\\d\re', ok: true, n: 3, tags: ['x', 'y "q"', 'back\\slash', null], doc: { s: 'line\nbreak', t: '\\' }, gone: null }],
-    );
-    expect(text).toBe(
-      'u1\ta\\tb\\nc\\\\d\\re\tt\t3\t{"x","y \\\\"q\\\\"","back\\\\\\\\slash",NULL}\t{"s":"line\\\\nbreak","t":"\\\\\\\\"}\t\\N\n',
-    );
+    const text = copyText({ id: 'text', name: 'text', ok: 'text', n: 'text', tags: 'text[]', doc: 'json', gone: 'text' }, [
+      { id: 'u1', name: 'a\tb\nc\\d\re', ok: true, n: 3, tags: ['x', 'y "q"', 'back\\slash', null], doc: { s: 'line\nbreak', t: '\\' }, gone: null },
+    ]);
+    expect(text).toBe('u1\ta\\tb\\nc\\\\d\\re\tt\t3\t{"x","y \\\\"q\\\\"","back\\\\\\\\slash",NULL}\t{"s":"line\\\\nbreak","t":"\\\\\\\\"}\t\\N\n');
   });
 });

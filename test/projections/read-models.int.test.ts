@@ -22,7 +22,18 @@ describe('read models', () => {
   beforeAll(async () => {
     h = await startHarness(allProjections);
     await h.given('business-settings', [
-      { type: 'BusinessSettingsInitialized', data: { defaultOrgCode: org, termsUrl: 'https://acme.test/terms-v2', privacyUrl: null, showPolicyAcceptance: true, allowSelfSignUp: true, syncProfilesOnSignIn: true, addUsersToDefaultOrganization: true } },
+      {
+        type: 'BusinessSettingsInitialized',
+        data: {
+          defaultOrgCode: org,
+          termsUrl: 'https://acme.test/terms-v2',
+          privacyUrl: null,
+          showPolicyAcceptance: true,
+          allowSelfSignUp: true,
+          syncProfilesOnSignIn: true,
+          addUsersToDefaultOrganization: true,
+        },
+      },
     ]);
     await h.given(`organization-${org}`, [{ type: 'OrganizationCreated', data: { orgCode: org, name: 'Acme', isDefault: true, externalId: 'ext-acme' } }]);
     await h.given(`organization-${other}`, [{ type: 'OrganizationCreated', data: { orgCode: other, name: 'Other', isDefault: false } }]);
@@ -31,19 +42,52 @@ describe('read models', () => {
     await h.given('role-role_admin', [{ type: 'RoleCreated', data: { roleId: 'role_admin', key: 'admin', name: 'Admin', assignToNewUsers: false, permissionIds: ['perm_read', 'perm_write'] } }]);
     await h.given('role-role_viewer', [{ type: 'RoleCreated', data: { roleId: 'role_viewer', key: 'viewer', name: 'Viewer', assignToNewUsers: true, permissionIds: ['perm_read'] } }]);
     await h.given(`user-${alice}`, [
-      ev('UserCreated', { userId: alice, firstName: 'Alice', lastName: 'Zed', identities: [identity(alice, 'email', 'Alice@Example.com'), identity(alice, 'username', 'alicez', false)], organizations: [{ orgCode: org, roleIds: ['role_viewer'], permissionIds: [] }] }, { occurredAt: T(1) }),
+      ev(
+        'UserCreated',
+        {
+          userId: alice,
+          firstName: 'Alice',
+          lastName: 'Zed',
+          identities: [identity(alice, 'email', 'Alice@Example.com'), identity(alice, 'username', 'alicez', false)],
+          organizations: [{ orgCode: org, roleIds: ['role_viewer'], permissionIds: [] }],
+        },
+        { occurredAt: T(1) },
+      ),
       ev('RoleAssignedToUser', { orgCode: org, roleId: 'role_admin' }, { occurredAt: T(3), actor: { type: 'admin', id: 'admin_ann' } }),
       ev('UserPasswordSet', { password: { method: 'bcrypt', hash: '$2b$10$SECRETSECRETSECRETSECRE', salt: 'NaCl' }, isTemporary: false }, { occurredAt: T(3) }),
       ev('RoleRemovedFromUser', { orgCode: org, roleId: 'role_admin' }, { occurredAt: T(10), actor: { type: 'admin', id: 'admin_bo' } }),
       ev('PolicyAccepted', { policy: 'terms', url: 'https://acme.test/terms-v2', acceptedAt: T(4) }, { occurredAt: T(4) }),
     ]);
     await h.given(`user-${bob}`, [
-      ev('UserImported', { userId: bob, isNew: true, mode: 'merge', firstName: 'Bob', lastName: 'Young', identities: [identity(bob, 'email', 'bob@example.com')], organizations: [{ orgCode: org, roleIds: ['role_admin'], permissionIds: ['perm_write'] }, { orgCode: other, roleIds: [], permissionIds: [] }], properties: { city: 'Perth' }, featureFlags: {}, password: { method: 'md5', hash: 'deadbeefSECRET', salt: 'NaCl' }, passwordVerified: false }, { occurredAt: T(2), source: 'import', actor: { type: 'import', id: 'imp_1' }, import: { id: 'imp_1', format: 'csv', checksum: 'x', lines: [2] } }),
+      ev(
+        'UserImported',
+        {
+          userId: bob,
+          isNew: true,
+          mode: 'merge',
+          firstName: 'Bob',
+          lastName: 'Young',
+          identities: [identity(bob, 'email', 'bob@example.com')],
+          organizations: [
+            { orgCode: org, roleIds: ['role_admin'], permissionIds: ['perm_write'] },
+            { orgCode: other, roleIds: [], permissionIds: [] },
+          ],
+          properties: { city: 'Perth' },
+          featureFlags: {},
+          password: { method: 'md5', hash: 'deadbeefSECRET', salt: 'NaCl' },
+          passwordVerified: false,
+        },
+        { occurredAt: T(2), source: 'import', actor: { type: 'import', id: 'imp_1' }, import: { id: 'imp_1', format: 'csv', checksum: 'x', lines: [2] } },
+      ),
       ev('UserSignInSucceeded', { method: 'password', identityId: 'will-be-replaced', orgCode: org }, { occurredAt: T(5) }),
       ev('UserSuspended', { reason: 'fraud' }, { occurredAt: T(6) }),
     ]);
     await h.given(`user-${carol}`, [
-      ev('UserCreated', { userId: carol, firstName: 'carol', identities: [identity(carol, 'phone', '+61412345678')], organizations: [{ orgCode: other, roleIds: [], permissionIds: [] }] }, { occurredAt: T(1) }),
+      ev(
+        'UserCreated',
+        { userId: carol, firstName: 'carol', identities: [identity(carol, 'phone', '+61412345678')], organizations: [{ orgCode: other, roleIds: [], permissionIds: [] }] },
+        { occurredAt: T(1) },
+      ),
     ]);
     await h.given('subscriber-sub_1', [{ type: 'SubscriberAdded', data: { subscriberId: 'sub_1', email: 'news@example.com', firstName: 'Nia' } }]);
   }, 60_000);
@@ -87,7 +131,10 @@ describe('read models', () => {
     expect(bobDetail.suspension).toEqual({ reason: 'fraud', suspended_on: T(6) });
     const acme = bobDetail.organization_access.find((o) => o.org_code === org)!;
     expect(acme.roles.map((r) => r.key)).toEqual(['admin']);
-    expect(acme.permissions.map((p) => [p.key, p.via, p.roles])).toEqual([['read:things', 'role', ['admin']], ['write:things', 'direct', ['admin']]]);
+    expect(acme.permissions.map((p) => [p.key, p.via, p.roles])).toEqual([
+      ['read:things', 'role', ['admin']],
+      ['write:things', 'direct', ['admin']],
+    ]);
     expect(JSON.stringify(bobDetail)).not.toMatch(/SECRET|NaCl/);
     const all = JSON.stringify(await h.db.knex('users_v1').select('*'));
     expect(all).not.toMatch(/SECRET|NaCl/);
@@ -132,7 +179,14 @@ describe('read models', () => {
     // Now agrees with the live read model.
     const now = await asOf(alice, '2030-01-01T00:00:00Z');
     const live = await getUser(h.db.knex, alice);
-    expect({ first_name: now.first_name ?? null, last_name: now.last_name ?? null, is_suspended: now.is_suspended, total_sign_ins: now.total_sign_ins, last_signed_in: now.last_signed_in, organizations: [...(now.organizations ?? [])].sort() }).toEqual({
+    expect({
+      first_name: now.first_name ?? null,
+      last_name: now.last_name ?? null,
+      is_suspended: now.is_suspended,
+      total_sign_ins: now.total_sign_ins,
+      last_signed_in: now.last_signed_in,
+      organizations: [...(now.organizations ?? [])].sort(),
+    }).toEqual({
       first_name: live.first_name,
       last_name: live.last_name,
       is_suspended: live.is_suspended,
@@ -159,8 +213,7 @@ describe('read models', () => {
     // A rebuild creates the query indexes after its fill: the new generation must end with the same ones.
     const indexes = async (p: Projection, generation: number) => {
       const tables = p.tables.map((table) => physicalNames(p, generation)(table));
-      const { rows } = await h.db.knex.raw<{ rows: { def: string }[] }>(
-        `select regexp_replace(indexdef, '_g[0-9]+', '_gN', 'g') as def from pg_indexes where tablename = any(?) order by 1`, [tables]);
+      const { rows } = await h.db.knex.raw<{ rows: { def: string }[] }>(`select regexp_replace(indexdef, '_g[0-9]+', '_gN', 'g') as def from pg_indexes where tablename = any(?) order by 1`, [tables]);
       return rows.map((r) => r.def);
     };
     const events = await h.db.store.readAll('start', 10_000);
@@ -176,6 +229,9 @@ describe('read models', () => {
     }
     const users = allProjections.find((p) => p.name === 'users')!;
     const generation = (await h.projector.status()).find((s) => s.name === 'users')!.generation;
-    expect((await indexes(users, generation)).some((d) => d.includes('gin_trgm_ops')), 'the rebuilt users table has its search index').toBe(true);
+    expect(
+      (await indexes(users, generation)).some((d) => d.includes('gin_trgm_ops')),
+      'the rebuilt users table has its search index',
+    ).toBe(true);
   });
 });

@@ -6,24 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/commands/context';
 import { runImport } from '../../src/commands/import/run';
 import { ensureDefaults } from '../../src/commands/organizations';
-import {
-  createSignInLimiter,
-  identityLimitKey,
-  signInFailureStream,
-  signInWithPassword,
-  SignInError,
-  type SignInDeps,
-  type SignInInput,
-} from '../../src/commands/sign-in';
-import {
-  createUser,
-  loadUser,
-  markPasswordVerified,
-  requestPasswordReset,
-  setPassword,
-  setTemporaryPassword,
-  suspendUser,
-} from '../../src/commands/users';
+import { createSignInLimiter, identityLimitKey, signInFailureStream, signInWithPassword, SignInError, type SignInDeps, type SignInInput } from '../../src/commands/sign-in';
+import { createUser, loadUser, markPasswordVerified, requestPasswordReset, setPassword, setTemporaryPassword, suspendUser } from '../../src/commands/users';
 import { streams } from '../../src/domain/streams';
 import { uniqueKey } from '../../src/eventstore/types';
 import type { RecordedEvent } from '../../src/eventstore/types';
@@ -46,8 +30,7 @@ interface Vector {
   readonly matches: boolean;
 }
 const METHODS = ['bcrypt', 'crypt', 'md5', 'sha256', 'wordpress'] as const;
-const fixture = (method: string): Vector[] =>
-  (JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/passwords', `${method}.json`), 'utf8')) as { vectors: Vector[] }).vectors;
+const fixture = (method: string): Vector[] => (JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/passwords', `${method}.json`), 'utf8')) as { vectors: Vector[] }).vectors;
 /** The positive vectors (the "/ wrong password" variants are derived negatives). */
 const positives = (method: string) => fixture(method).filter((v) => v.matches && !v.name.includes(' / '));
 
@@ -107,9 +90,7 @@ describe('users imported from a Kinde CSV sign in with their old password and ar
 
   beforeAll(async () => {
     const header = 'email,hashed_password,hashing_method,salt,salt_position,salt_format,password_verified';
-    const lines = rows.map(({ v, email }) =>
-      [email, v.input.hashed_password, v.input.hashing_method, v.input.salt, v.input.salt_position, v.input.salt_format].map(csvCell).join(',') + ',TRUE',
-    );
+    const lines = rows.map(({ v, email }) => [email, v.input.hashed_password, v.input.hashing_method, v.input.salt, v.input.salt_position, v.input.salt_format].map(csvCell).join(',') + ',TRUE');
     const report = await runImport(db.store, file('passwords.csv', [header, ...lines].join('\n')));
     expect(report.status).toBe('completed');
     // Every fixture hash is importable: no PASSWORD_NOT_IMPORTED warning.
@@ -205,7 +186,12 @@ describe('users imported from Kinde NDJSON and Auth0 exports', () => {
 
   it('Auth0 users file then the password-hash export: the user signs in (after the one-time-code step) and the cost-5 hash is upgraded', async () => {
     const legacy = { hash: bcryptjs.hashSync('auth0-pass-42', 5) };
-    const users = { user_id: 'auth0|zed0001', email: 'Zed@Auth0.example.com', email_verified: true, identities: [{ connection: 'Username-Password-Authentication', provider: 'auth0', user_id: 'zed0001', isSocial: false }] };
+    const users = {
+      user_id: 'auth0|zed0001',
+      email: 'Zed@Auth0.example.com',
+      email_verified: true,
+      identities: [{ connection: 'Username-Password-Authentication', provider: 'auth0', user_id: 'zed0001', isSocial: false }],
+    };
     const hashes = { _id: { $oid: 'zed0001' }, email: 'Zed@Auth0.example.com', email_verified: true, passwordHash: legacy.hash, connection: 'Username-Password-Authentication' };
     expect((await runImport(db.store, file('auth0-users.ndjson', JSON.stringify(users) + '\n'))).status).toBe('completed');
     const pwReport = await runImport(db.store, file('auth0-passwords.ndjson', JSON.stringify(hashes) + '\n'));
@@ -229,7 +215,12 @@ describe('refusals', () => {
   let alice: string;
   let nopass: string;
   beforeAll(async () => {
-    ({ userId: alice } = await createUser(db.store, admin, { identities: [{ type: 'email', identity: 'alice@example.com' }, { type: 'phone', identity: '+61412345678' }] }));
+    ({ userId: alice } = await createUser(db.store, admin, {
+      identities: [
+        { type: 'email', identity: 'alice@example.com' },
+        { type: 'phone', identity: '+61412345678' },
+      ],
+    }));
     await setPassword(db.store, admin, alice, await passwords.hash('alice-secret-1'));
     ({ userId: nopass } = await createUser(db.store, admin, { identities: [{ type: 'email', identity: 'nopass@example.com' }] }));
   });
@@ -267,7 +258,12 @@ describe('refusals', () => {
   });
 
   it('a user with a password-reset request is refused with PASSWORD_RESET_REQUIRED', async () => {
-    const { userId } = await createUser(db.store, admin, { identities: [{ type: 'username', identity: 'ResetMe' }, { type: 'email', identity: 'reset@example.com' }] });
+    const { userId } = await createUser(db.store, admin, {
+      identities: [
+        { type: 'username', identity: 'ResetMe' },
+        { type: 'email', identity: 'reset@example.com' },
+      ],
+    });
     await setPassword(db.store, admin, userId, await passwords.hash('reset-secret-1'));
     await requestPasswordReset(db.store, admin, userId);
     // "The next time the user signs in, they will be prompted to change their password."
@@ -357,7 +353,12 @@ describe('rate limiting is temporary (a sliding window), per identity and per IP
     expect(codes).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS', 'TOO_MANY_ATTEMPTS']);
     // All six are recorded on the identity's failure stream.
     expect((await db.store.readStream(signInFailureStream('burst@example.com'))).map((e) => (e.data as { reason: string }).reason).sort()).toEqual([
-      'rate_limited', 'rate_limited', 'rate_limited', 'rate_limited', 'unknown_identity', 'unknown_identity',
+      'rate_limited',
+      'rate_limited',
+      'rate_limited',
+      'rate_limited',
+      'unknown_identity',
+      'unknown_identity',
     ]);
   });
 });

@@ -91,7 +91,6 @@ afterAll(async () => {
 
 describe('throttles shared by every roster serve process, kept across a restart', () => {
   it('sign-in and token failures spread over two servers add up to one limit, and a restarted server still refuses', async () => {
-
     const [a, b] = await Promise.all([serve(), serve()]);
     const granted = await tokenRequest(a, ADMIN.secret);
     expect(granted.status).toBe(200);

@@ -9,9 +9,7 @@ import type { EventStore } from '../../src/eventstore/types';
  * else nowhere, with the reason. The Docker probe is a raw `/_ping` with a short
  * timeout, so a machine with only the Docker client never waits on it.
  */
-export type EsdbTarget =
-  | { readonly available: true; readonly open: () => Promise<{ store: EventStore; close(): Promise<void> }> }
-  | { readonly available: false; readonly reason: string };
+export type EsdbTarget = { readonly available: true; readonly open: () => Promise<{ store: EventStore; close(): Promise<void> }> } | { readonly available: false; readonly reason: string };
 
 /** The image started when no connection string is given (override with ESDB_IMAGE). */
 export const ESDB_IMAGE = process.env.ESDB_IMAGE ?? 'eventstore/eventstore:24.10';

@@ -37,18 +37,30 @@ describe('10,000 user creations', () => {
       const id = userId(i);
       const streamId = `user-${id}`;
       const events = [
-        { type: 'UserCreated', data: { userId: id, firstName: 'v1', identities: [{ id: `identity_${i}`, type: 'email', identity: `u${i}@example.com`, isVerified: true, isPrimary: true }], organizations: [] } },
-        ...(i < CHANGED ? [{ type: 'UserUpdated', data: { firstName: 'v2' } }, { type: 'UserUpdated', data: { firstName: 'v3' } }] : []),
+        {
+          type: 'UserCreated',
+          data: { userId: id, firstName: 'v1', identities: [{ id: `identity_${i}`, type: 'email', identity: `u${i}@example.com`, isVerified: true, isPrimary: true }], organizations: [] },
+        },
+        ...(i < CHANGED
+          ? [
+              { type: 'UserUpdated', data: { firstName: 'v2' } },
+              { type: 'UserUpdated', data: { firstName: 'v3' } },
+            ]
+          : []),
       ];
       return { streamId, expectedRevision: 'no_stream', events: toEventData(streamId, 0, events, ctx) };
     });
     for (let i = 0; i < appends.length; i += 500) await h.db.store.appendToStreams(appends.slice(i, i + 500));
     const expected = USERS + 2 * CHANGED;
 
-    await until(`${expected} deliveries delivered`, async () => {
-      const [row] = await h.db.knex('webhook_deliveries').where({ webhook_id: webhookId, state: 'delivered' }).count({ n: '*' });
-      return Number(row?.n) === expected;
-    }, 280_000);
+    await until(
+      `${expected} deliveries delivered`,
+      async () => {
+        const [row] = await h.db.knex('webhook_deliveries').where({ webhook_id: webhookId, state: 'delivered' }).count({ n: '*' });
+        return Number(row?.n) === expected;
+      },
+      280_000,
+    );
 
     const [total] = await h.db.knex('webhook_deliveries').where({ webhook_id: webhookId }).count({ n: '*' });
     expect(Number(total?.n)).toBe(expected);

@@ -46,7 +46,19 @@ describe('webhooks from the command handlers', () => {
     await addSubscriber(store, api, { email: 'sub@example.com', firstName: 'Sub' });
     await deleteUser(store, admin, bob.userId, 'delete_profile');
 
-    const expected = ['permission.created', 'role.created', 'organization.created', 'user.created', 'user.created', 'user.updated', 'user.updated', 'role.updated', 'organization.updated', 'subscriber.created', 'user.deleted'];
+    const expected = [
+      'permission.created',
+      'role.created',
+      'organization.created',
+      'user.created',
+      'user.created',
+      'user.updated',
+      'user.updated',
+      'role.updated',
+      'organization.updated',
+      'subscriber.created',
+      'user.deleted',
+    ];
     await until('every command to reach the receiver', () => receiver.received.length >= expected.length);
     const events = await Promise.all(receiver.received.map((r) => decodeWebhook<Record<string, any>>(r.body, h.baseUrl)));
     expect(events.every((e) => e !== null)).toBe(true);

@@ -42,10 +42,18 @@ describe('webhook delivery, verified with @kinde/webhooks', () => {
 
     // The domain's events, as the commands record them (validated against the catalogue).
     await h.append(`organization-${ORG}`, [{ type: 'OrganizationCreated', data: { orgCode: ORG, name: 'Acme', externalId: 'acme-1', isDefault: false } }]);
-    await h.append('permission-perm_read', [{ type: 'PermissionCreated', data: { permissionId: 'perm_read', key: 'read:reports', name: 'Read reports', description: 'Reports', addToNewRoles: false } }]);
-    await h.append('role-role_admin', [{ type: 'RoleCreated', data: { roleId: 'role_admin', key: 'admin', name: 'Admin', description: 'Admins', assignToNewUsers: false, permissionIds: ['perm_read'] } }]);
+    await h.append('permission-perm_read', [
+      { type: 'PermissionCreated', data: { permissionId: 'perm_read', key: 'read:reports', name: 'Read reports', description: 'Reports', addToNewRoles: false } },
+    ]);
+    await h.append('role-role_admin', [
+      { type: 'RoleCreated', data: { roleId: 'role_admin', key: 'admin', name: 'Admin', description: 'Admins', assignToNewUsers: false, permissionIds: ['perm_read'] } },
+    ]);
     const membership = [{ orgCode: ORG, roleIds: ['role_admin'], permissionIds: ['perm_read'] }];
-    await h.append(`user-${USER_API}`, [{ type: 'UserCreated', data: { userId: USER_API, firstName: 'Ada', lastName: 'Lovelace', identities: [email('identity_a', 'ada@example.com')], organizations: membership } }], 'api');
+    await h.append(
+      `user-${USER_API}`,
+      [{ type: 'UserCreated', data: { userId: USER_API, firstName: 'Ada', lastName: 'Lovelace', identities: [email('identity_a', 'ada@example.com')], organizations: membership } }],
+      'api',
+    );
     await h.append(`user-${USER_ADMIN}`, [{ type: 'UserCreated', data: { userId: USER_ADMIN, identities: [email('identity_b', 'bob@example.com')], organizations: [] } }], 'admin');
     await h.append(`user-${USER_SELF}`, [{ type: 'UserSignedUp', data: { userId: USER_SELF, identities: [email('identity_c', 'cy@example.com')], organizations: [] } }], 'self');
     await h.append(`user-${USER_API}`, [{ type: 'UserUpdated', data: { firstName: 'Augusta' } }], 'api');
@@ -58,7 +66,12 @@ describe('webhook delivery, verified with @kinde/webhooks', () => {
     await h.append('import-imp_1', [{ type: 'ImportStarted', data: { importId: 'imp_1', format: 'csv', checksum: 'c0ffee', totalBytes: 120, columns: ['email'], fileWarnings: [] } }], 'admin');
     await h.append(
       `user-${USER_IMPORTED}`,
-      [{ type: 'UserImported', data: { userId: USER_IMPORTED, isNew: true, mode: 'merge', identities: [email('identity_d', 'dee@example.com')], organizations: [], properties: {}, featureFlags: {} } }],
+      [
+        {
+          type: 'UserImported',
+          data: { userId: USER_IMPORTED, isNew: true, mode: 'merge', identities: [email('identity_d', 'dee@example.com')], organizations: [], properties: {}, featureFlags: {} },
+        },
+      ],
       'import',
     );
     await h.append('import-imp_1', [{ type: 'ImportCompleted', data: { importId: 'imp_1', counts } }], 'admin');
@@ -78,7 +91,7 @@ describe('webhook delivery, verified with @kinde/webhooks', () => {
 
   const decodedAll = async (r: Receiver) => Promise.all(r.received.map((x) => decodeWebhook<Record<string, any>>(x.body, h.baseUrl)));
 
-  it('delivers every event type as a JWT that decodeWebhook verifies against Roster\'s JWKS', async () => {
+  it("delivers every event type as a JWT that decodeWebhook verifies against Roster's JWKS", async () => {
     const events = await decodedAll(all);
     expect(events.every((e) => e !== null)).toBe(true);
     expect(new Set(events.map((e) => e!.type))).toEqual(new Set(WEBHOOK_EVENT_TYPES));
@@ -173,7 +186,7 @@ describe('webhook delivery, verified with @kinde/webhooks', () => {
     }
   });
 
-  it('lists, updates and deletes webhooks in Kinde\'s shapes; a webhook receives only events after its creation', async () => {
+  it("lists, updates and deletes webhooks in Kinde's shapes; a webhook receives only events after its creation", async () => {
     const list = await h.api('GET', '/api/v1/webhooks');
     expect(list.body.webhooks.map((w: { id: string }) => w.id)).toEqual([webhookAll, webhookCreatedOnly]);
     expect(list.body.webhooks[1]).toEqual({
@@ -206,7 +219,7 @@ describe('webhook delivery, verified with @kinde/webhooks', () => {
     expect((await h.api('PATCH', '/api/v1/webhooks/webhook_0123456789abcdef', { name: 'x' })).body).toEqual({ errors: [{ code: 'WEBHOOK_NOT_FOUND', message: 'webhook not found' }] });
   });
 
-  it('GET /api/v1/event_types lists Kinde\'s types and Roster\'s import events', async () => {
+  it("GET /api/v1/event_types lists Kinde's types and Roster's import events", async () => {
     const res = await h.api('GET', '/api/v1/event_types');
     expect(res.status).toBe(200);
     expect(res.body.event_types.map((t: { code: string }) => t.code)).toEqual([...WEBHOOK_EVENT_TYPES]);

@@ -127,7 +127,15 @@ export async function startHarness(options: { allowedHosts?: readonly string[]; 
       oauthRoutes({ auth }),
       (router: Router) => void router.use('/api', auth.authenticate),
       grantEventScopes,
-      webhookRoutes({ store: db.store, knex: db.knex, projector: { waitFor: (p, t) => h.projector.waitFor(p, t) }, logger, allowedHosts: allowed, resolve: options.resolve, dispatcher: { poke: () => h.dispatcher?.poke() } }),
+      webhookRoutes({
+        store: db.store,
+        knex: db.knex,
+        projector: { waitFor: (p, t) => h.projector.waitFor(p, t) },
+        logger,
+        allowedHosts: allowed,
+        resolve: options.resolve,
+        dispatcher: { poke: () => h.dispatcher?.poke() },
+      }),
     ],
   });
   const server: http.Server = await new Promise((resolve, reject) => {

@@ -8,7 +8,10 @@ import { startHarness, startReceiver, until, type Harness, type Receiver } from 
  */
 const HASH = '$2a$10$CwTycUXWue0Thq9StjUM0uJ8Cq9I3p6ZrUeTWx2N7EeYq1f6M1p6W';
 const userId = (n: number) => `kp_${(0xc00 + n).toString(16).padStart(32, '0')}`;
-const created = (id: string) => ({ type: 'UserCreated', data: { userId: id, firstName: 'Ada', identities: [{ id: `identity_${id}`, type: 'email', identity: `${id}@example.com`, isVerified: true, isPrimary: true }], organizations: [] } });
+const created = (id: string) => ({
+  type: 'UserCreated',
+  data: { userId: id, firstName: 'Ada', identities: [{ id: `identity_${id}`, type: 'email', identity: `${id}@example.com`, isVerified: true, isPrimary: true }], organizations: [] },
+});
 
 describe('webhook outbox projection', () => {
   let h: Harness;

@@ -12,7 +12,10 @@ import { DISPATCH_FAST, LOOPBACK_ALLOWED, startHarness, startReceiver, until, ty
  * never for time to pass.
  */
 const userId = (n: number) => `kp_${n.toString(16).padStart(32, '0')}`;
-const created = (id: string, first = 'Ada') => ({ type: 'UserCreated', data: { userId: id, firstName: first, identities: [{ id: `identity_${id}`, type: 'email', identity: `${id}@example.com`, isVerified: true, isPrimary: true }], organizations: [] } });
+const created = (id: string, first = 'Ada') => ({
+  type: 'UserCreated',
+  data: { userId: id, firstName: first, identities: [{ id: `identity_${id}`, type: 'email', identity: `${id}@example.com`, isVerified: true, isPrimary: true }], organizations: [] },
+});
 const renamed = (first: string) => ({ type: 'UserUpdated', data: { firstName: first } });
 const eventIdOf = (body: string) => decodeJwt(body).event_id as string;
 
@@ -91,7 +94,7 @@ describe('webhook retries and restarts', () => {
     h.startDispatcher();
   });
 
-  it('restarting Roster mid-retry loses nothing, and keeps each user\'s events in order', async () => {
+  it("restarting Roster mid-retry loses nothing, and keeps each user's events in order", async () => {
     let down = true;
     const { receiver, id } = await webhookTo(() => (down ? 503 : 200));
     const users = Array.from({ length: 25 }, () => userId(nextUser++));
@@ -103,7 +106,12 @@ describe('webhook retries and restarts', () => {
     });
 
     // The second events wait behind the first, not due until it ends.
-    const [blocked] = await h.db.knex('webhook_deliveries as d').join('webhook_events as e', 'e.event_id', 'd.event_id').where({ 'd.webhook_id': id, 'e.type': 'user.updated' }).whereRaw(`d.next_attempt_at = 'infinity'`).count({ n: '*' });
+    const [blocked] = await h.db
+      .knex('webhook_deliveries as d')
+      .join('webhook_events as e', 'e.event_id', 'd.event_id')
+      .where({ 'd.webhook_id': id, 'e.type': 'user.updated' })
+      .whereRaw(`d.next_attempt_at = 'infinity'`)
+      .count({ n: '*' });
     expect(Number(blocked?.n)).toBe(25);
 
     // "Restart": stop the dispatcher and the projector, start new ones on the same database.
@@ -148,7 +156,10 @@ describe('webhook retries and restarts', () => {
 
     // A failed delivery no longer holds back the user's later events.
     await h.append(`user-${user}`, [renamed('Later')]);
-    await until('the later event to be attempted', async () => (await deliveries(id)).some((r) => r.state === 'pending' && r.attempts > 0) || (await deliveries(id)).length === 2 && (await deliveries(id))[1].attempts > 0);
+    await until(
+      'the later event to be attempted',
+      async () => (await deliveries(id)).some((r) => r.state === 'pending' && r.attempts > 0) || ((await deliveries(id)).length === 2 && (await deliveries(id))[1].attempts > 0),
+    );
 
     down = false;
     const retried = await h.api('POST', `/api/v1/webhooks/${id}/deliveries/${failed.id}/retry`);
@@ -190,7 +201,13 @@ describe('webhook retries and restarts', () => {
 
   it('two dispatchers on one database never send the same delivery twice while both are healthy', async () => {
     const { receiver, id } = await webhookTo(() => 200, ['user.created']);
-    const second = startWebhookDispatcher({ knex: h.db.knex, signer: h.signer, logger: createLogger('silent'), config: { webhooks: { allowedHosts: LOOPBACK_ALLOWED, retryHours: 72 } }, options: DISPATCH_FAST });
+    const second = startWebhookDispatcher({
+      knex: h.db.knex,
+      signer: h.signer,
+      logger: createLogger('silent'),
+      config: { webhooks: { allowedHosts: LOOPBACK_ALLOWED, retryHours: 72 } },
+      options: DISPATCH_FAST,
+    });
     try {
       const users = Array.from({ length: 200 }, () => userId(nextUser++));
       for (let i = 0; i < users.length; i += 50) {

@@ -22,7 +22,13 @@ describe('webhooks through the served app', () => {
     app = await startTestApp({ env: { ROSTER_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
     receiver = await startReceiver();
     const keyRing = createKeyRing(app.runtime.db.knex, app.runtime.keyCipher);
-    dispatcher = startWebhookDispatcher({ knex: app.runtime.db.knex, signer: createWebhookSigner(() => keyRing.signing()), logger: app.runtime.logger, config: app.runtime.config, options: DISPATCH_FAST });
+    dispatcher = startWebhookDispatcher({
+      knex: app.runtime.db.knex,
+      signer: createWebhookSigner(() => keyRing.signing()),
+      logger: app.runtime.logger,
+      config: app.runtime.config,
+      options: DISPATCH_FAST,
+    });
     token = await app.token();
   });
   afterAll(async () => {

@@ -11,7 +11,10 @@ import { startHarness, until, type Harness } from './harness';
  * traffic goes to receivers on 127.0.0.1.
  */
 const userId = (n: number) => `kp_${n.toString(16).padStart(32, '0')}`;
-const created = (id: string) => ({ type: 'UserCreated', data: { userId: id, firstName: 'Ada', identities: [{ id: `identity_${id}`, type: 'email', identity: `${id}@example.com`, isVerified: true, isPrimary: true }], organizations: [] } });
+const created = (id: string) => ({
+  type: 'UserCreated',
+  data: { userId: id, firstName: 'Ada', identities: [{ id: `identity_${id}`, type: 'email', identity: `${id}@example.com`, isVerified: true, isPrimary: true }], organizations: [] },
+});
 
 interface Seen {
   host: string | undefined;

@@ -83,25 +83,12 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]) {
 }
 
 /** A button whose failure is shown right after it, tied to it with aria-describedby. */
-export function ActionButton(props: {
-  onClick: () => Promise<unknown>;
-  children: ComponentChildren;
-  class?: string;
-  disabled?: boolean;
-  label?: string;
-}) {
+export function ActionButton(props: { onClick: () => Promise<unknown>; children: ComponentChildren; class?: string; disabled?: boolean; label?: string }) {
   const id = useId('err');
   const action = useAction(props.onClick);
   return (
     <span class="action">
-      <button
-        type="button"
-        class={props.class}
-        aria-label={props.label}
-        disabled={props.disabled || action.busy}
-        aria-describedby={action.error ? id : undefined}
-        onClick={() => void action.run()}
-      >
+      <button type="button" class={props.class} aria-label={props.label} disabled={props.disabled || action.busy} aria-describedby={action.error ? id : undefined} onClick={() => void action.run()}>
         {props.children}
       </button>
       <ErrorText error={action.error} id={id} />
@@ -134,7 +121,12 @@ export function Select(props: { label: string; value: string; onChange: (v: stri
     <div class="field">
       <label for={id}>{props.label}</label>
       {/* An empty value shows the first option, which is what the form then uses. */}
-      <select id={id} name={props.name} value={props.options.some(([v]) => v === props.value) ? props.value : (props.options[0]?.[0] ?? '')} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+      <select
+        id={id}
+        name={props.name}
+        value={props.options.some(([v]) => v === props.value) ? props.value : (props.options[0]?.[0] ?? '')}
+        onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}
+      >
         {props.options.length === 0 ? <option value="">None available</option> : null}
         {props.options.map(([v, l]) => (
           <option key={v} value={v}>

@@ -99,13 +99,7 @@ function claimedKeys(r: ImportRecord): { kind: ReservationKind; value: string; f
   return out;
 }
 
-export async function applyImportBatch(
-  store: EventStore,
-  job: ApplyJob,
-  cache: LookupCache,
-  batch: ParsedBatch,
-  jobRevision: number,
-): Promise<BatchOutcome> {
+export async function applyImportBatch(store: EventStore, job: ApplyJob, cache: LookupCache, batch: ParsedBatch, jobRevision: number): Promise<BatchOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await applyOnce(store, job, cache, batch, jobRevision);
@@ -118,13 +112,7 @@ export async function applyImportBatch(
   }
 }
 
-async function applyOnce(
-  store: EventStore,
-  job: ApplyJob,
-  cache: LookupCache,
-  batch: ParsedBatch,
-  jobRevision: number,
-): Promise<BatchOutcome> {
+async function applyOnce(store: EventStore, job: ApplyJob, cache: LookupCache, batch: ParsedBatch, jobRevision: number): Promise<BatchOutcome> {
   const counts = emptyCounts();
   const issues: ImportIssueData[] = [];
   const failedRows: BatchOutcome['failedRows'] = [];
@@ -168,15 +156,19 @@ async function applyOnce(
     const byId = first.providedId !== undefined ? owner('provided_id', first.providedId) : null;
     const byEmail = first.email !== undefined ? owner('email', first.email) : null;
     const byOther = first.phone !== undefined ? owner('phone', first.phone) : first.username !== undefined ? owner('username', first.username) : null;
-    const existing = byId ?? (first.providedId === undefined ? byEmail ?? byOther : null);
+    const existing = byId ?? (first.providedId === undefined ? (byEmail ?? byOther) : null);
     const lineOf = first.lines[0] ?? 0;
     if (first.kind !== 'user' && !existing) {
       plans.push({
         group,
         userId: '',
         failed: {
-          line: lineOf, severity: 'error', code: 'USER_NOT_FOUND', field: first.providedId !== undefined ? 'id' : 'email',
-          message: `No user matches ${first.userKey}; import the user first`, user_key: first.userKey,
+          line: lineOf,
+          severity: 'error',
+          code: 'USER_NOT_FOUND',
+          field: first.providedId !== undefined ? 'id' : 'email',
+          message: `No user matches ${first.userKey}; import the user first`,
+          user_key: first.userKey,
         },
       });
       continue;
@@ -191,8 +183,12 @@ async function applyOnce(
         group,
         userId,
         failed: {
-          line: lineOf, severity: 'error', code: 'CONFLICT_EXISTING_USER', field: clash.field,
-          message: `The ${clash.field === 'id' ? 'provided id' : clash.field === 'identities' ? `${clash.kind === 'social_identity' ? 'social' : 'enterprise'} identity` : clash.field} belongs to a different existing user`, user_key: first.userKey,
+          line: lineOf,
+          severity: 'error',
+          code: 'CONFLICT_EXISTING_USER',
+          field: clash.field,
+          message: `The ${clash.field === 'id' ? 'provided id' : clash.field === 'identities' ? `${clash.kind === 'social_identity' ? 'social' : 'enterprise'} identity` : clash.field} belongs to a different existing user`,
+          user_key: first.userKey,
         },
       });
       continue;
@@ -273,10 +269,17 @@ async function applyOnce(
 
   // 5. One append: users (with their unique values) and the job's batch report.
   const jobStream = importStream(job.importId);
-  const report = toEventData(jobStream, jobRevision + 1, [{
-    type: 'ImportBatchProcessed',
-    data: { importId: job.importId, batch: batch.batchNo, rowsRead: batch.rowsRead, bytesRead: batch.bytesRead, counts, issues, failedRows },
-  }], { ...job.ctx, import: undefined });
+  const report = toEventData(
+    jobStream,
+    jobRevision + 1,
+    [
+      {
+        type: 'ImportBatchProcessed',
+        data: { importId: job.importId, batch: batch.batchNo, rowsRead: batch.rowsRead, bytesRead: batch.bytesRead, counts, issues, failedRows },
+      },
+    ],
+    { ...job.ctx, import: undefined },
+  );
   const all = [...appends, { streamId: jobStream, expectedRevision: jobRevision, events: report }];
   const results = await store.appendToStreams(all);
   let position: string | null = null;
@@ -286,8 +289,7 @@ async function applyOnce(
 
 /** Parser record -> the domain's import record: organizations, roles and permissions resolved; warnings for the unknown. */
 function toDomainRecord(userId: string, r: ImportRecord, job: ApplyJob, cache: LookupCache, warnings: ImportIssueData[]): DomainImportRecord {
-  const warn = (code: string, field: string, message: string) =>
-    warnings.push({ line: r.lines[0] ?? 0, severity: 'warning', code, field, message, user_key: r.userKey });
+  const warn = (code: string, field: string, message: string) => warnings.push({ line: r.lines[0] ?? 0, severity: 'warning', code, field, message, user_key: r.userKey });
   const orgs = new Map<string, { roleIds: Set<string>; permissionIds: Set<string> }>();
   const orgEntry = (code: string) => {
     const e = orgs.get(code) ?? { roleIds: new Set<string>(), permissionIds: new Set<string>() };
@@ -302,8 +304,11 @@ function toDomainRecord(userId: string, r: ImportRecord, job: ApplyJob, cache: L
       if (found) code = found;
       else {
         assignAccess = o.roles.length === 0 && o.permissions.length === 0;
-        warn('ORGANIZATION_NOT_FOUND', 'external_organization_id',
-          `No organization has external id "${o.externalId}"; the user was added to the default organization${assignAccess ? '' : ' without this row\'s roles and permissions'}`);
+        warn(
+          'ORGANIZATION_NOT_FOUND',
+          'external_organization_id',
+          `No organization has external id "${o.externalId}"; the user was added to the default organization${assignAccess ? '' : " without this row's roles and permissions"}`,
+        );
       }
     }
     const entry = orgEntry(code);

@@ -39,7 +39,10 @@ export class DuplicateReport {
   /** import id → its migration name (null: the default migration), or undefined for a job that is not an import. */
   readonly #migrations = new Map<string, string | null | undefined>();
 
-  constructor(private readonly store: EventStore, private readonly ctx: DuplicateContext) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly ctx: DuplicateContext,
+  ) {}
 
   /** The records with their POSSIBLE_DUPLICATE warnings added (same order). */
   async annotate(records: readonly ImportRecord[]): Promise<ImportRecord[]> {
@@ -54,10 +57,14 @@ export class DuplicateReport {
     for (const r of records) {
       if (r.kind !== 'user') continue;
       for (const i of r.identities) {
-        if (i.type === 'email') this.#inFile(this.#emails, foldEmail(i.identity), r, i.display, (prev) =>
-          warn(r, 'email', `The email ${i.display} equals ${prev.value} (line ${prev.line}, ${prev.userKey}) after case folding and Unicode NFKC: probably the same person.`));
-        if (i.type === 'username') this.#inFile(this.#usernames, usernameKey(i.display), r, i.display, (prev) =>
-          warn(r, 'username', `The username ${i.display} looks like ${prev.value} (line ${prev.line}, ${prev.userKey}): their Unicode confusable skeletons are equal.`));
+        if (i.type === 'email')
+          this.#inFile(this.#emails, foldEmail(i.identity), r, i.display, (prev) =>
+            warn(r, 'email', `The email ${i.display} equals ${prev.value} (line ${prev.line}, ${prev.userKey}) after case folding and Unicode NFKC: probably the same person.`),
+          );
+        if (i.type === 'username')
+          this.#inFile(this.#usernames, usernameKey(i.display), r, i.display, (prev) =>
+            warn(r, 'username', `The username ${i.display} looks like ${prev.value} (line ${prev.line}, ${prev.userKey}): their Unicode confusable skeletons are equal.`),
+          );
       }
     }
 
@@ -68,7 +75,10 @@ export class DuplicateReport {
       for (const i of r.identities) {
         if (i.type !== 'email') continue;
         const folded = foldEmail(i.identity);
-        for (const [value, isFolded] of [[i.identity, false], [folded, true]] as const) {
+        for (const [value, isFolded] of [
+          [i.identity, false],
+          [folded, true],
+        ] as const) {
           if (isFolded && folded === i.identity) continue;
           const list = emailKeys.get(value) ?? [];
           list.push({ record: r, email: i.display, folded: isFolded });
@@ -84,8 +94,14 @@ export class DuplicateReport {
     const emailOwner = (value: string) => held.get(uniqueKey('email', reservationValue('email', value))) ?? null;
     const idOwner = (providedId: string) => held.get(uniqueKey('provided_id', providedId)) ?? null;
     const owners = new Set<string>();
-    for (const [value] of emailKeys) { const o = emailOwner(value); if (o) owners.add(o); }
-    for (const r of idKeys) { const o = idOwner(r.providedId!); if (o) owners.add(o); }
+    for (const [value] of emailKeys) {
+      const o = emailOwner(value);
+      if (o) owners.add(o);
+    }
+    for (const r of idKeys) {
+      const o = idOwner(r.providedId!);
+      if (o) owners.add(o);
+    }
     if (owners.size === 0) return this.#merge(records, extra);
     const userStreams = await this.store.readStreams([...owners].map((id) => streams.user(id)));
     const profile = (userId: string) => describeUser(userStreams.get(streams.user(userId)) ?? []);
@@ -117,7 +133,10 @@ export class DuplicateReport {
 
   #inFile(map: Map<string, Seen>, key: string, r: ImportRecord, value: string, onDuplicate: (prev: Seen) => void): void {
     const prev = map.get(key);
-    if (prev === undefined) { map.set(key, { line: r.lines[0] ?? 0, userKey: r.userKey, groupKey: r.groupKey, value }); return; }
+    if (prev === undefined) {
+      map.set(key, { line: r.lines[0] ?? 0, userKey: r.userKey, groupKey: r.groupKey, value });
+      return;
+    }
     if (prev.groupKey !== r.groupKey) onDuplicate(prev);
   }
 
@@ -126,7 +145,7 @@ export class DuplicateReport {
       const events = await this.store.readStreams([importStream(importId)]);
       const queued = events.get(importStream(importId))?.find((e) => e.type === 'ImportQueued');
       const m = (queued?.data as { migration?: string } | undefined)?.migration;
-      this.#migrations.set(importId, queued ? m ?? null : undefined);
+      this.#migrations.set(importId, queued ? (m ?? null) : undefined);
     }
     return this.#migrations.get(importId);
   }

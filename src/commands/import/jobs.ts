@@ -45,13 +45,7 @@ export interface SubmitOptions {
   readonly requestedBy: Omit<ContextInput, 'actor' | 'source'> & { actorId?: string } & Partial<Pick<ContextInput, 'actor' | 'source'>>;
 }
 
-export function createImportJobs(deps: {
-  store: EventStore;
-  dataDir: string;
-  logger: Logger;
-  limits?: ParseLimits;
-  onFinished?: (report: ImportReport) => void;
-}): ImportJobs {
+export function createImportJobs(deps: { store: EventStore; dataDir: string; logger: Logger; limits?: ParseLimits; onFinished?: (report: ImportReport) => void }): ImportJobs {
   const dir = path.join(deps.dataDir, 'imports');
   fs.mkdirSync(dir, { recursive: true });
   let chain: Promise<void> = Promise.resolve();
@@ -113,8 +107,12 @@ export function createImportJobs(deps: {
       const queued: ImportEvent = {
         type: 'ImportQueued',
         data: {
-          importId: id, format: options.format ?? null, mode: options.mode, dryRun: options.dryRun,
-          ...(options.fileName ? { fileName: options.fileName } : {}), totalBytes: options.totalBytes,
+          importId: id,
+          format: options.format ?? null,
+          mode: options.mode,
+          dryRun: options.dryRun,
+          ...(options.fileName ? { fileName: options.fileName } : {}),
+          totalBytes: options.totalBytes,
           ...(options.migration ? { migration: options.migration } : {}),
         },
       };
@@ -151,4 +149,3 @@ export function createImportJobs(deps: {
     },
   };
 }
-

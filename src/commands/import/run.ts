@@ -105,7 +105,15 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   const base = { id: importId, mode, dry_run: dryRun };
   const strip = (i: ImportIssueData & { byteOffset?: number }): ImportIssueData => ({ line: i.line, severity: i.severity, code: i.code, field: i.field, message: i.message, user_key: i.user_key });
   const rejected = (errors: ImportIssueData[], format: ImportFormat | null, bytes: number, rows: number, position: string | null) => ({
-    ...base, status: 'failed' as const, format, progress: { bytes_read: bytes, total_bytes: bytes, rows_read: rows }, counts, errors, file_warnings: [], position, issues: [] as ImportIssueData[],
+    ...base,
+    status: 'failed' as const,
+    format,
+    progress: { bytes_read: bytes, total_bytes: bytes, rows_read: rows },
+    counts,
+    errors,
+    file_warnings: [],
+    position,
+    issues: [] as ImportIssueData[],
   });
 
   // Pass 1: the whole file — checksum, size, UTF-8, format, header. A file error applies nothing.
@@ -125,27 +133,50 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   } else {
     // A rejected file records nothing at all (the CLI prints the report).
     if (!validation.ok) return rejected(validation.errors.map(strip), validation.format, validation.bytesRead, 0, null);
-    await appendJobEvent(store, importId, revision, {
-      type: 'ImportQueued',
-      data: {
-        importId, format: validation.format, mode, dryRun, ...(options.fileName ? { fileName: options.fileName } : {}), totalBytes: validation.bytesRead,
-        ...(options.migration ? { migration: options.migration } : {}),
+    await appendJobEvent(
+      store,
+      importId,
+      revision,
+      {
+        type: 'ImportQueued',
+        data: {
+          importId,
+          format: validation.format,
+          mode,
+          dryRun,
+          ...(options.fileName ? { fileName: options.fileName } : {}),
+          totalBytes: validation.bytesRead,
+          ...(options.migration ? { migration: options.migration } : {}),
+        },
       },
-    }, ctx);
+      ctx,
+    );
     revision = 0;
   }
 
   const { defaultOrgCode } = await ensureDefaults(store, createContext({ actor: { type: 'system' }, source: 'system' }));
   const format = validation.format!;
   const fileWarnings = validation.warnings.map(strip);
-  await appendJobEvent(store, importId, revision, {
-    type: 'ImportStarted',
-    data: { importId, format, checksum: validation.checksum, totalBytes: validation.bytesRead, columns: [...validation.columns], fileWarnings },
-  }, ctx);
+  await appendJobEvent(
+    store,
+    importId,
+    revision,
+    {
+      type: 'ImportStarted',
+      data: { importId, format, checksum: validation.checksum, totalBytes: validation.bytesRead, columns: [...validation.columns], fileWarnings },
+    },
+    ctx,
+  );
   revision += 1;
 
   // Pass 2: batches.
-  const job = { importId, mode, dryRun, defaultOrgCode, ctx: { ...ctx, import: { id: importId, format, checksum: validation.checksum, ...(options.fileName ? { fileName: options.fileName } : {}), lines: [] } } };
+  const job = {
+    importId,
+    mode,
+    dryRun,
+    defaultOrgCode,
+    ctx: { ...ctx, import: { id: importId, format, checksum: validation.checksum, ...(options.fileName ? { fileName: options.fileName } : {}), lines: [] } },
+  };
   const cache = new LookupCache();
   const parse = await openImport(createReadStream(path), { format, limits: options.limits, batchSize: options.batchSize, ...parseOptions });
   // Only a dry run reports likely duplicates (a real import decides by its keys alone).

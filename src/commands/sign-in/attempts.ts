@@ -88,7 +88,11 @@ export async function recordRefusal(
       };
       // 'any': a refusal needs no decision on the user's state, only a record.
       const ctx = contextFor(resolved.userId);
-      await store.appendToStream(streamId, [{ id: deterministicUuid(streamId, event.type, attemptId), type: event.type, data: eventSchemas.UserSignInFailed.parse(event.data), metadata: metadataFor(ctx) }], 'any');
+      await store.appendToStream(
+        streamId,
+        [{ id: deterministicUuid(streamId, event.type, attemptId), type: event.type, data: eventSchemas.UserSignInFailed.parse(event.data), metadata: metadataFor(ctx) }],
+        'any',
+      );
       return;
     }
   }

@@ -126,13 +126,7 @@ export async function signInWithPassword(deps: SignInDeps, input: SignInInput): 
   throw new SignInError(outcome.code);
 }
 
-async function attempt(
-  deps: SignInDeps,
-  input: SignInInput,
-  context: SignInAttemptContext,
-  attemptId: string,
-  contextFor: (userId?: string) => CommandContext,
-): Promise<Outcome> {
+async function attempt(deps: SignInDeps, input: SignInInput, context: SignInAttemptContext, attemptId: string, contextFor: (userId?: string) => CommandContext): Promise<Outcome> {
   const { store, passwords } = deps;
   const unknownIdentity = async (): Promise<Outcome> => {
     await appendUnknownIdentityFailure(store, input.identity, context, 'unknown_identity', attemptId, contextFor());

@@ -28,9 +28,7 @@ export interface SignInLimiterTicket {
   cancelled(): void | Promise<void>;
 }
 
-export type SignInLimiterDecision =
-  | { readonly allowed: true; readonly ticket: SignInLimiterTicket }
-  | { readonly allowed: false; readonly retryAfterSeconds: number };
+export type SignInLimiterDecision = { readonly allowed: true; readonly ticket: SignInLimiterTicket } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 export interface SignInLimiter {
   /**

@@ -6,9 +6,7 @@ import type { DomainEvent } from '../shared';
  * error log are projections of these, so they are kept until the job is deleted
  * and can be rebuilt like every other view.
  */
-export const IMPORT_FORMATS = [
-  'csv', 'kinde_ndjson', 'auth0', 'auth0_passwords', 'firebase', 'keycloak', 'supabase', 'clerk', 'cognito',
-] as const;
+export const IMPORT_FORMATS = ['csv', 'kinde_ndjson', 'auth0', 'auth0_passwords', 'firebase', 'keycloak', 'supabase', 'clerk', 'cognito'] as const;
 export const IMPORT_MODES = ['merge', 'update', 'create_only'] as const;
 
 export const ImportCountsSchema = z.object({
@@ -22,7 +20,13 @@ export const ImportCountsSchema = z.object({
 });
 export type ImportCounts = z.infer<typeof ImportCountsSchema>;
 export const emptyCounts = (): ImportCounts => ({
-  rows: 0, rows_failed: 0, rows_with_warnings: 0, users_created: 0, users_updated: 0, users_unchanged: 0, users_skipped: 0,
+  rows: 0,
+  rows_failed: 0,
+  rows_with_warnings: 0,
+  users_created: 0,
+  users_updated: 0,
+  users_unchanged: 0,
+  users_skipped: 0,
 });
 
 export const ImportIssueSchema = z.object({

@@ -5,10 +5,7 @@ import type { PropertyDefinedData, PropertyEvent } from './events';
 
 type Definition = z.infer<typeof PropertyDefinedData>;
 
-export type PropertyState =
-  | { readonly status: 'none' }
-  | ({ readonly status: 'defined' } & Definition)
-  | { readonly status: 'deleted'; readonly key: string };
+export type PropertyState = { readonly status: 'none' } | ({ readonly status: 'defined' } & Definition) | { readonly status: 'deleted'; readonly key: string };
 
 export type PropertyCommand =
   | Command<'DefineProperty', Definition>

@@ -2,13 +2,9 @@ import { DomainError, type DomainErrorCode } from '../errors';
 import { assertNever, type Command, type Decider } from '../shared';
 import type { ReservationEvent, ReservationKind } from './events';
 
-export type ReservationState =
-  | { readonly status: 'free' }
-  | { readonly status: 'reserved'; readonly kind: ReservationKind; readonly value: string; readonly ownerId: string };
+export type ReservationState = { readonly status: 'free' } | { readonly status: 'reserved'; readonly kind: ReservationKind; readonly value: string; readonly ownerId: string };
 
-export type ReservationCommand =
-  | Command<'ClaimReservation', { kind: ReservationKind; value: string; ownerId: string }>
-  | Command<'ReleaseReservation', { ownerId: string }>;
+export type ReservationCommand = Command<'ClaimReservation', { kind: ReservationKind; value: string; ownerId: string }> | Command<'ReleaseReservation', { ownerId: string }>;
 
 export const TAKEN_CODES: Readonly<Record<ReservationKind, DomainErrorCode>> = {
   email: 'EMAIL_TAKEN',
@@ -24,10 +20,16 @@ export const TAKEN_CODES: Readonly<Record<ReservationKind, DomainErrorCode>> = {
 };
 
 const LABELS: Readonly<Record<ReservationKind, string>> = {
-  email: 'email', username: 'username', phone: 'phone number', provided_id: 'provided id',
-  org_external_id: 'organization external id', role_key: 'role key', permission_key: 'permission key',
+  email: 'email',
+  username: 'username',
+  phone: 'phone number',
+  provided_id: 'provided id',
+  org_external_id: 'organization external id',
+  role_key: 'role key',
+  permission_key: 'permission key',
   subscriber_email: 'subscriber email',
-  social_identity: 'social identity', enterprise_identity: 'enterprise identity',
+  social_identity: 'social identity',
+  enterprise_identity: 'enterprise identity',
 };
 
 export function takenError(kind: ReservationKind): DomainError {

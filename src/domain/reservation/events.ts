@@ -10,9 +10,17 @@ import { type DomainEvent } from '../shared';
  * cannot both win.
  */
 export const RESERVATION_KINDS = [
-  'email', 'username', 'phone', 'provided_id', 'org_external_id', 'role_key', 'permission_key', 'subscriber_email',
+  'email',
+  'username',
+  'phone',
+  'provided_id',
+  'org_external_id',
+  'role_key',
+  'permission_key',
+  'subscriber_email',
   // A social (`oauth2:<provider>`) or enterprise (`enterprise:<connection>`) identity: `<type>|<subject>`.
-  'social_identity', 'enterprise_identity',
+  'social_identity',
+  'enterprise_identity',
 ] as const;
 export const ReservationKindSchema = z.enum(RESERVATION_KINDS);
 export type ReservationKind = z.infer<typeof ReservationKindSchema>;

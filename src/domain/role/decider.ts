@@ -65,10 +65,12 @@ export function decideRole(command: RoleCommand, state: RoleState): RoleEvent[] 
       if (state.status !== 'none') throw new DomainError('ROLE_ALREADY_EXISTS', 'role already exists');
       const { roleId, key, name, description, assignToNewUsers, permissionIds } = command.data;
       if (key === '' || name.trim() === '') throw new DomainError('VALIDATION_FAILED', 'a role needs a name and a key');
-      return [{
-        type: 'RoleCreated',
-        data: { roleId, key, name, assignToNewUsers: assignToNewUsers ?? false, permissionIds: [...new Set(permissionIds)], ...(description !== undefined ? { description } : {}) },
-      }];
+      return [
+        {
+          type: 'RoleCreated',
+          data: { roleId, key, name, assignToNewUsers: assignToNewUsers ?? false, permissionIds: [...new Set(permissionIds)], ...(description !== undefined ? { description } : {}) },
+        },
+      ];
     }
     case 'UpdateRole': {
       const role = active(state);

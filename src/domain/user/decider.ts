@@ -19,26 +19,32 @@ export interface NewMembership {
 export type TemporaryPasswordStrength = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 export type UserCommand =
-  | Command<'CreateUser', {
-      userId: string;
-      firstName?: string;
-      lastName?: string;
-      picture?: string;
-      providedId?: string;
-      identities: readonly IdentityInput[];
-      organizations: readonly NewMembership[];
-    }>
-  | Command<'SignUp', {
-      userId: string;
-      firstName?: string;
-      lastName?: string;
-      identities: readonly IdentityInput[];
-      organizations: readonly NewMembership[];
-      settings: BusinessSettings;
-      /** What the user ticked at sign-up (explicit acceptance). */
-      accepted: { terms?: boolean; privacy?: boolean };
-      now: string;
-    }>
+  | Command<
+      'CreateUser',
+      {
+        userId: string;
+        firstName?: string;
+        lastName?: string;
+        picture?: string;
+        providedId?: string;
+        identities: readonly IdentityInput[];
+        organizations: readonly NewMembership[];
+      }
+    >
+  | Command<
+      'SignUp',
+      {
+        userId: string;
+        firstName?: string;
+        lastName?: string;
+        identities: readonly IdentityInput[];
+        organizations: readonly NewMembership[];
+        settings: BusinessSettings;
+        /** What the user ticked at sign-up (explicit acceptance). */
+        accepted: { terms?: boolean; privacy?: boolean };
+        now: string;
+      }
+    >
   | Command<'ImportUser', { record: ImportRecord; mode: ImportMode }>
   | Command<'UpdateUser', { firstName?: string | null; lastName?: string | null; picture?: string | null }>
   | Command<'SuspendUser', { reason?: string }>
@@ -127,18 +133,20 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
       assertNew(state);
       const d = command.data;
       const identities = buildIdentities(d.userId, [], d.identities);
-      return [{
-        type: 'UserCreated',
-        data: {
-          userId: d.userId,
-          ...(d.firstName !== undefined ? { firstName: d.firstName } : {}),
-          ...(d.lastName !== undefined ? { lastName: d.lastName } : {}),
-          ...(d.picture !== undefined ? { picture: d.picture } : {}),
-          ...(d.providedId !== undefined ? { providedId: d.providedId } : {}),
-          identities,
-          organizations: memberships(d.organizations),
+      return [
+        {
+          type: 'UserCreated',
+          data: {
+            userId: d.userId,
+            ...(d.firstName !== undefined ? { firstName: d.firstName } : {}),
+            ...(d.lastName !== undefined ? { lastName: d.lastName } : {}),
+            ...(d.picture !== undefined ? { picture: d.picture } : {}),
+            ...(d.providedId !== undefined ? { providedId: d.providedId } : {}),
+            identities,
+            organizations: memberships(d.organizations),
+          },
         },
-      }];
+      ];
     }
     case 'SignUp': {
       assertNew(state);
@@ -150,16 +158,18 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
       const policies: { policy: Policy; url: string }[] = [];
       if (d.settings.termsUrl) policies.push({ policy: 'terms', url: d.settings.termsUrl });
       if (d.settings.privacyUrl) policies.push({ policy: 'privacy', url: d.settings.privacyUrl });
-      const events: UserEvent[] = [{
-        type: 'UserSignedUp',
-        data: {
-          userId: d.userId,
-          ...(d.firstName !== undefined ? { firstName: d.firstName } : {}),
-          ...(d.lastName !== undefined ? { lastName: d.lastName } : {}),
-          identities,
-          organizations: memberships(d.organizations),
+      const events: UserEvent[] = [
+        {
+          type: 'UserSignedUp',
+          data: {
+            userId: d.userId,
+            ...(d.firstName !== undefined ? { firstName: d.firstName } : {}),
+            ...(d.lastName !== undefined ? { lastName: d.lastName } : {}),
+            identities,
+            organizations: memberships(d.organizations),
+          },
         },
-      }];
+      ];
       if (d.settings.showPolicyAcceptance) {
         // "they will be prompted to select the acceptance checkbox before they are allowed to sign up"
         const missing = policies.filter((p) => !d.accepted[p.policy]).map((p) => p.policy);
@@ -197,17 +207,19 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
       }
       const values = (type: string) => user.identities.filter((i) => i.type === type).map((i) => normalizeIdentity(i.type, i.identity));
       const federated = user.identities.filter((i) => i.type.startsWith('oauth2:') || i.type.startsWith('enterprise:')).map((i) => ({ type: i.type, identity: i.identity }));
-      return [{
-        type: 'UserDeleted',
-        data: {
-          removedFromOrganizations: orgs,
-          releasedEmails: values('email'),
-          releasedUsernames: values('username'),
-          releasedPhones: values('phone'),
-          ...(user.providedId !== undefined ? { releasedProvidedId: user.providedId } : {}),
-          ...(federated.length ? { releasedIdentities: federated } : {}),
+      return [
+        {
+          type: 'UserDeleted',
+          data: {
+            removedFromOrganizations: orgs,
+            releasedEmails: values('email'),
+            releasedUsernames: values('username'),
+            releasedPhones: values('phone'),
+            ...(user.providedId !== undefined ? { releasedProvidedId: user.providedId } : {}),
+            ...(federated.length ? { releasedIdentities: federated } : {}),
+          },
         },
-      }];
+      ];
     }
     case 'RequestPasswordReset': {
       const user = existing(state);
@@ -248,15 +260,17 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
       if (!target) return [];
       const rest = user.identities.filter((i) => i.id !== target.id);
       const next = target.isPrimary ? rest[firstContactIndex(rest)] : undefined;
-      return [{
-        type: 'IdentityDeleted',
-        data: {
-          identityId: target.id,
-          type: target.type,
-          identity: target.identity,
-          ...(next ? { newPrimaryIdentityId: next.id } : {}),
+      return [
+        {
+          type: 'IdentityDeleted',
+          data: {
+            identityId: target.id,
+            type: target.type,
+            identity: target.identity,
+            ...(next ? { newPrimaryIdentityId: next.id } : {}),
+          },
         },
-      }];
+      ];
     }
     case 'MakeIdentityPrimary': {
       const user = existing(state);
@@ -298,18 +312,20 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
       const target = inScope.find((f) => (factorId !== undefined ? f.factorId === factorId : f.method === method));
       if (!target) throw new DomainError('MFA_FACTOR_NOT_FOUND', 'no such MFA method in this scope');
       const key = mfaScopeKey(scope);
-      return [{
-        type: 'MfaFactorReset',
-        data: {
-          factorId: target.factorId,
-          method: target.method,
-          scope,
-          // "If a user has multiple MFA methods set up, you need to remove each method to fully reset MFA."
-          scopeFullyReset: inScope.length === 1,
-          // "If the user has previously opted out of MFA, they will be prompted to opt-in again."
-          optInRequired: user.mfaOptedOut.includes(key),
+      return [
+        {
+          type: 'MfaFactorReset',
+          data: {
+            factorId: target.factorId,
+            method: target.method,
+            scope,
+            // "If a user has multiple MFA methods set up, you need to remove each method to fully reset MFA."
+            scopeFullyReset: inScope.length === 1,
+            // "If the user has previously opted out of MFA, they will be prompted to opt-in again."
+            optInRequired: user.mfaOptedOut.includes(key),
+          },
         },
-      }];
+      ];
     }
     case 'AcceptPolicy': {
       const user = existing(state);

@@ -17,8 +17,22 @@ import { IdentitySchema } from './identity';
  * as src/passwords HASHING_METHODS; a test keeps them equal).
  */
 export const PasswordMethodSchema = z.enum([
-  'bcrypt', 'crypt', 'md5', 'sha256', 'wordpress', 'scrypt',
-  'argon2', 'firebase_scrypt', 'pbkdf2', 'sha1', 'sha512', 'ldap', 'bcrypt_sha256', 'apr1', 'drupal7', 'bcrypt_hmac_sha384',
+  'bcrypt',
+  'crypt',
+  'md5',
+  'sha256',
+  'wordpress',
+  'scrypt',
+  'argon2',
+  'firebase_scrypt',
+  'pbkdf2',
+  'sha1',
+  'sha512',
+  'ldap',
+  'bcrypt_sha256',
+  'apr1',
+  'drupal7',
+  'bcrypt_hmac_sha384',
 ]);
 
 /** A stored password: a hash and how to check it. Never a plain-text password. */
@@ -40,10 +54,7 @@ export const MembershipSchema = z.object({
 });
 
 /** MFA is set per environment or per organization. */
-export const MfaScopeSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('environment') }),
-  z.object({ type: z.literal('organization'), orgCode: OrgCodeSchema }),
-]);
+export const MfaScopeSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('environment') }), z.object({ type: z.literal('organization'), orgCode: OrgCodeSchema })]);
 export type MfaScope = z.infer<typeof MfaScopeSchema>;
 export const MfaMethodSchema = z.enum(['authenticator_app', 'email', 'sms', 'recovery_codes']);
 export type MfaMethod = z.infer<typeof MfaMethodSchema>;

@@ -59,11 +59,7 @@ const USERNAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Checks an identity value for its type; throws IDENTITY_INVALID. */
 export function validateIdentityValue(type: IdentityType, value: string): void {
   const kind = identityKind(type);
-  const ok =
-    kind === 'email' ? EMAIL_RE.test(value) && value.length <= 320
-    : kind === 'phone' ? E164_RE.test(value)
-    : kind === 'username' ? USERNAME_RE.test(value)
-    : value.trim().length > 0;
+  const ok = kind === 'email' ? EMAIL_RE.test(value) && value.length <= 320 : kind === 'phone' ? E164_RE.test(value) : kind === 'username' ? USERNAME_RE.test(value) : value.trim().length > 0;
   if (!ok) {
     const hint = kind === 'phone' ? ' (phone numbers must be in E.164 format, e.g. +61412345678)' : '';
     throw new DomainError('IDENTITY_INVALID', `invalid ${type} identity${hint}`, { type });
@@ -91,7 +87,9 @@ export function normalizeIdentity(type: IdentityType, value: string): string {
 
 /** Identity ids are derived, so the same identity gets the same id on a re-import. */
 export function identityIdFor(userId: string, type: IdentityType, value: string): string {
-  const h = createHash('sha256').update(`${userId}\u0000${type}\u0000${normalizeIdentity(type, value)}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`${userId}\u0000${type}\u0000${normalizeIdentity(type, value)}`)
+    .digest('hex');
   return `identity_${h.slice(0, 32)}`;
 }
 
@@ -102,9 +100,6 @@ export function identityIdFor(userId: string, type: IdentityType, value: string)
 export function assertEnterpriseExclusive(types: readonly IdentityType[]): void {
   const enterprise = types.filter((t) => identityKind(t) === 'enterprise').length;
   if (enterprise > 0 && enterprise < types.length) {
-    throw new DomainError(
-      'ENTERPRISE_IDENTITY_EXCLUSIVE',
-      'a user with an enterprise identity cannot have other identity types, and vice versa',
-    );
+    throw new DomainError('ENTERPRISE_IDENTITY_EXCLUSIVE', 'a user with an enterprise identity cannot have other identity types, and vice versa');
   }
 }

@@ -67,7 +67,7 @@ export function decideImport(state: UserState, record: ImportRecord, mode: Impor
       properties: { ...(record.properties ?? {}) },
       featureFlags: { ...(record.featureFlags ?? {}) },
       ...optional('password', record.password),
-      ...optional('passwordVerified', record.password ? record.passwordVerified ?? false : undefined),
+      ...optional('passwordVerified', record.password ? (record.passwordVerified ?? false) : undefined),
       ...optional('createdAtSource', record.createdAtSource),
     };
     return [{ type: 'UserImported', data }, ...suspension(record)];
@@ -139,21 +139,24 @@ export function decideImport(state: UserState, record: ImportRecord, mode: Impor
   // Merge never changes an existing user's state; update follows the source (only ever towards suspended).
   const suspend = overwrite && user.status === 'active' ? suspension(record) : [];
   if (!changed) return suspend;
-  return [{
-    type: 'UserImported',
-    data: {
-      userId: user.userId,
-      isNew: false,
-      mode: overwrite ? 'update' : 'merge',
-      ...providedId,
-      ...names,
-      identities,
-      organizations,
-      properties,
-      featureFlags,
-      ...password,
+  return [
+    {
+      type: 'UserImported',
+      data: {
+        userId: user.userId,
+        isNew: false,
+        mode: overwrite ? 'update' : 'merge',
+        ...providedId,
+        ...names,
+        identities,
+        organizations,
+        properties,
+        featureFlags,
+        ...password,
+      },
     },
-  }, ...suspend];
+    ...suspend,
+  ];
 }
 
 function suspension(record: ImportRecord): UserEvent[] {

@@ -4,12 +4,54 @@
  * it, and passes the hash and this result to SetTemporaryPassword.
  */
 const COMMON = new Set([
-  'password', 'password1', 'password12', 'password123', 'password1234', 'passw0rd', 'p@ssw0rd', 'p@ssword',
-  '123456789', '1234567890', '12345678910', 'qwertyuiop', 'qwerty123', 'qwerty1234', '1q2w3e4r5t', '1qaz2wsx3edc',
-  'iloveyou1', 'iloveyou123', 'welcome1', 'welcome123', 'letmein123', 'admin1234', 'administrator', 'changeme',
-  'changeme123', 'football1', 'baseball1', 'sunshine1', 'princess1', 'trustno1', 'superman1', 'monkey123',
-  'abc123456', 'abcdefghi', 'aaaaaaaaa', '111111111', '000000000', 'zaq12wsx', 'starwars1', 'dragon123',
-  'master123', 'whatever1', 'computer1', 'michael1', 'jennifer1', 'football123', 'qwertyui', 'asdfghjkl',
+  'password',
+  'password1',
+  'password12',
+  'password123',
+  'password1234',
+  'passw0rd',
+  'p@ssw0rd',
+  'p@ssword',
+  '123456789',
+  '1234567890',
+  '12345678910',
+  'qwertyuiop',
+  'qwerty123',
+  'qwerty1234',
+  '1q2w3e4r5t',
+  '1qaz2wsx3edc',
+  'iloveyou1',
+  'iloveyou123',
+  'welcome1',
+  'welcome123',
+  'letmein123',
+  'admin1234',
+  'administrator',
+  'changeme',
+  'changeme123',
+  'football1',
+  'baseball1',
+  'sunshine1',
+  'princess1',
+  'trustno1',
+  'superman1',
+  'monkey123',
+  'abc123456',
+  'abcdefghi',
+  'aaaaaaaaa',
+  '111111111',
+  '000000000',
+  'zaq12wsx',
+  'starwars1',
+  'dragon123',
+  'master123',
+  'whatever1',
+  'computer1',
+  'michael1',
+  'jennifer1',
+  'football123',
+  'qwertyui',
+  'asdfghjkl',
 ]);
 
 export type PasswordStrength = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -23,7 +65,7 @@ export function checkTemporaryPasswordStrength(password: string, context: readon
   // The user's own email, username or name is guessable.
   for (const c of context) {
     const v = c.toLowerCase().split('@')[0] ?? '';
-    if (v.length >= 4 && lower.includes(v)) return { ok: false, reason: 'contains the user\'s own details' };
+    if (v.length >= 4 && lower.includes(v)) return { ok: false, reason: "contains the user's own details" };
   }
   return { ok: true };
 }

@@ -53,10 +53,7 @@ export interface UserProfile {
 }
 
 /** A union on status, so a deleted user has no profile to touch. */
-export type UserState =
-  | { readonly status: 'none' }
-  | (UserProfile & { readonly status: 'active' | 'suspended' | 'access_revoked' })
-  | { readonly status: 'deleted'; readonly userId: string };
+export type UserState = { readonly status: 'none' } | (UserProfile & { readonly status: 'active' | 'suspended' | 'access_revoked' }) | { readonly status: 'deleted'; readonly userId: string };
 
 export type ExistingUser = Extract<UserState, { status: 'active' | 'suspended' | 'access_revoked' }>;
 

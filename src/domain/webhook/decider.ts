@@ -26,10 +26,7 @@ export interface WebhookConfig {
   readonly includeImportedUsers: boolean;
 }
 
-export type WebhookState =
-  | { readonly status: 'none' }
-  | (WebhookConfig & { readonly status: 'active' })
-  | { readonly status: 'deleted'; readonly webhookId: string };
+export type WebhookState = { readonly status: 'none' } | (WebhookConfig & { readonly status: 'active' }) | { readonly status: 'deleted'; readonly webhookId: string };
 
 export type WebhookCommand =
   | Command<'CreateWebhook', { webhookId: string; name: string; endpoint: string; eventTypes: readonly string[]; description?: string | null; includeImportedUsers?: boolean }>

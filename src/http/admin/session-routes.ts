@@ -186,4 +186,3 @@ export function adminSessionRoutes(deps: AdminSessionDeps) {
     );
   };
 }
-

@@ -12,8 +12,7 @@ import express, { type Router } from 'express';
  */
 export const DEFAULT_WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
-export const CONSOLE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+export const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Roster console not built</title></head>
@@ -42,8 +41,14 @@ export function adminStaticRoutes(options: { webDist?: string } = {}) {
       res.setHeader('X-Frame-Options', 'DENY');
       res.setHeader('Referrer-Policy', 'same-origin');
       // /admin/api is the console's JSON API: unknown paths there are JSON 404s, not the app.
-      if (req.path === '/api' || req.path.startsWith('/api/')) { next(); return; }
-      if (req.method !== 'GET' && req.method !== 'HEAD') { next(); return; }
+      if (req.path === '/api' || req.path.startsWith('/api/')) {
+        next();
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        next();
+        return;
+      }
       const index = path.join(dist, 'index.html');
       if (!fs.existsSync(index)) {
         res.status(503).type('html').setHeader('Cache-Control', 'no-store');

@@ -77,10 +77,7 @@ export async function findClient(knex: Knex, clientId: string): Promise<ApiClien
   return client;
 }
 
-export async function createClient(
-  knex: Knex,
-  input: { name: string; scopes: readonly string[]; clientId?: string; secret?: string },
-): Promise<{ client: ApiClient; secret: string }> {
+export async function createClient(knex: Knex, input: { name: string; scopes: readonly string[]; clientId?: string; secret?: string }): Promise<{ client: ApiClient; secret: string }> {
   for (const s of input.scopes) if (s !== '*' && !isKnownScope(s)) throw new RosterError('invalid', 'UNKNOWN_SCOPE', `unknown scope "${s}"`);
   const clientId = input.clientId ?? newClientId();
   const secret = input.secret ?? newClientSecret();
@@ -106,11 +103,7 @@ export async function revokeClient(knex: Knex, clientId: string): Promise<boolea
  * step with the configuration), else created when no client exists at all; the
  * generated secret is handed to `announce` once and stored only as a hash.
  */
-export async function ensureAdminClient(
-  knex: Knex,
-  admin: { id: string; secret: string } | undefined,
-  announce: (clientId: string, secret: string) => void,
-): Promise<void> {
+export async function ensureAdminClient(knex: Knex, admin: { id: string; secret: string } | undefined, announce: (clientId: string, secret: string) => void): Promise<void> {
   const created = await knex.transaction(async (trx) => {
     await trx.raw(`select pg_advisory_xact_lock(hashtext('roster-admin-client'))`);
     if (admin) {

@@ -53,9 +53,12 @@ async function insertNewKey(trx: Knex.Transaction, cipher: KeyCipher): Promise<s
 }
 
 /** Keys still published (not retired, or retired in the future), newest first. */
-const published = (q: Knex) => q<Row>('api_signing_keys').where((w) => {
+const published = (q: Knex) =>
+  q<Row>('api_signing_keys')
+    .where((w) => {
       w.whereNull('retired_at').orWhere('retired_at', '>', q.fn.now());
-    }).orderBy('created_at', 'desc');
+    })
+    .orderBy('created_at', 'desc');
 
 /**
  * At start: encrypts any key still stored in clear (databases from before

@@ -37,7 +37,10 @@ const ListQuery = Filter.extend(Page.shape).strict();
 const ExportQuery = Filter.extend({ format: z.enum(['ndjson', 'csv']).default('ndjson') }).strict();
 const ActivityQuery = Page.strict();
 const UserParam = z.object({ user_id: z.string().min(1).max(100) });
-const PolicyQuery = z.object({ policy: z.enum(['terms', 'privacy']), status: z.enum(['accepted', 'missing']).default('missing') }).extend(Page.shape).strict();
+const PolicyQuery = z
+  .object({ policy: z.enum(['terms', 'privacy']), status: z.enum(['accepted', 'missing']).default('missing') })
+  .extend(Page.shape)
+  .strict();
 
 /** Writes an async iterable of text with backpressure; a failure after the first byte aborts the response. */
 async function streamText(res: Response, chunks: AsyncIterable<string>) {

@@ -33,7 +33,10 @@ const ImportQuery = z.object({
   /** The migration the file belongs to (the dry run's duplicate report compares its files). */
   migration: z.string().min(1).max(200).optional(),
   /** `--map` as a JSON string (or a multipart field `map` before `file`). */
-  map: z.string().max(64 * 1024).optional(),
+  map: z
+    .string()
+    .max(64 * 1024)
+    .optional(),
   // Firebase's hash parameters, by their console names, or the whole hash_config block.
   hash_config: z.string().max(4096).optional(),
   base64_signer_key: z.string().max(1024).optional(),
@@ -93,8 +96,11 @@ async function spool(req: Request, target: string, options: { format?: ImportFor
     const source = encoding === 'identity' ? input : input.pipe(zlib.createGunzip());
     const sink = fs.createWriteStream(target, { mode: 0o600 });
     const validation = await validateImport(source, {
-      format: options.format, limits: { maxFileBytes: options.maxFileBytes }, sink,
-      columnMap: read.columnMap, firebaseHashConfig: read.firebaseHashConfig,
+      format: options.format,
+      limits: { maxFileBytes: options.maxFileBytes },
+      sink,
+      columnMap: read.columnMap,
+      firebaseHashConfig: read.firebaseHashConfig,
     });
     if (!sink.closed) await once(sink, 'close');
     return validation;
@@ -173,7 +179,10 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
         ...spooled.options,
         // An operator's import is audited as theirs (source admin); an API client's keeps actor and source `import`.
         requestedBy: {
-          actorId: principal.clientId, ip: ctx.ip, userAgent: ctx.userAgent, correlationId: ctx.correlationId,
+          actorId: principal.clientId,
+          ip: ctx.ip,
+          userAgent: ctx.userAgent,
+          correlationId: ctx.correlationId,
           ...(principal.operator ? { actor: ctx.actor, source: ctx.source } : {}),
         },
       });
@@ -183,12 +192,18 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
 
     mount(router, deps, registry, [
       endpoint({
-        method: 'get', path: '/api/v1/imports', scope: 'read:imports', summary: 'List import jobs, newest first',
+        method: 'get',
+        path: '/api/v1/imports',
+        scope: 'read:imports',
+        summary: 'List import jobs, newest first',
         query: z.object({ page_size: pageSize(100, 20), next_token: z.string().max(500).optional() }),
         handler: async ({ query }) => listImports(deps.knex, { pageSize: query.page_size, nextToken: query.next_token }),
       }),
       endpoint({
-        method: 'get', path: '/api/v1/imports/:import_id', scope: 'read:imports', summary: 'Get an import job',
+        method: 'get',
+        path: '/api/v1/imports/:import_id',
+        scope: 'read:imports',
+        summary: 'Get an import job',
         params: IdParams,
         handler: async ({ params }) => {
           const job = await getImport(deps.knex, params.import_id);
@@ -197,7 +212,10 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
         },
       }),
       endpoint({
-        method: 'get', path: '/api/v1/imports/:import_id/errors', scope: 'read:imports', summary: 'Errors and warnings of an import, by line',
+        method: 'get',
+        path: '/api/v1/imports/:import_id/errors',
+        scope: 'read:imports',
+        summary: 'Errors and warnings of an import, by line',
         params: IdParams,
         query: z.object({ severity: z.enum(['error', 'warning']).optional(), page_size: pageSize(1000, 100), next_token: z.string().max(500).optional() }),
         handler: async ({ params, query }) => {
@@ -206,7 +224,10 @@ export function importRoutes(deps: ApiDeps & { jobs: ImportJobs; maxFileBytes?: 
         },
       }),
       endpoint({
-        method: 'delete', path: '/api/v1/imports/:import_id', scope: 'create:imports', summary: 'Delete an import report and its error log',
+        method: 'delete',
+        path: '/api/v1/imports/:import_id',
+        scope: 'create:imports',
+        summary: 'Delete an import report and its error log',
         params: IdParams,
         handler: async ({ params, ctx }) => {
           const stream = importStream(params.import_id);

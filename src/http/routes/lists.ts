@@ -23,7 +23,12 @@ const NextToken = z.string().max(2000).optional();
  * Roster's user filters (the admin console's users page), on both GET /api/v1/users
  * and GET /api/v1/search/users. An empty value means "no filter", as an HTML form sends it.
  */
-const optionalText = (max: number) => z.string().max(max).optional().transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const optionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 const optionalBool = z
   .enum(['true', 'false', ''])
   .optional()
@@ -98,7 +103,7 @@ export function listRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
           });
           // has_organization filters the page (a page may then hold fewer than page_size users; next_token still continues).
           let users = r.users;
-          if (query.has_organization) users = users.filter((u) => (u.organizations.length > 0) === (query.has_organization === 'true'));
+          if (query.has_organization) users = users.filter((u) => u.organizations.length > 0 === (query.has_organization === 'true'));
           return page({
             code: r.code,
             message: r.message,
@@ -159,7 +164,8 @@ export function listRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
         summary: 'Get organizations',
         operationId: 'getOrganizations',
         query: z.object({ page_size: PageSize, next_token: NextToken, sort: z.string().max(40).optional() }).strip(),
-        handler: async ({ query }) => page(await listOrganizations(knex, { ...(query.page_size ? { page_size: query.page_size } : {}), ...(query.next_token ? { next_token: query.next_token } : {}) })),
+        handler: async ({ query }) =>
+          page(await listOrganizations(knex, { ...(query.page_size ? { page_size: query.page_size } : {}), ...(query.next_token ? { next_token: query.next_token } : {}) })),
       }),
       endpoint({
         method: 'get',
@@ -180,7 +186,10 @@ export function listRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
           });
           let members = r.organization_users;
           if (query.permissions) {
-            const wanted = query.permissions.split(',').map((s) => s.trim()).filter(Boolean);
+            const wanted = query.permissions
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean);
             members = members.filter((m) => wanted.some((p) => m.permissions.includes(p)));
           }
           return page({ ...r, organization_users: members.map(({ permissions: _p, ...m }) => withoutNulls(m, ['id', 'email', 'last_name', 'first_name', 'picture', 'last_accessed_on'])) });
@@ -208,7 +217,11 @@ export function listRoutes(deps: ApiDeps, registry?: EndpointRegistry) {
           }
           await activeOrganization(store, params.org_code);
           await activeRole(store, params.role_id);
-          const r = await roleUsers(knex, params.role_id, { org_code: params.org_code, ...(query.page_size ? { page_size: query.page_size } : {}), ...(query.next_token ? { next_token: query.next_token } : {}) });
+          const r = await roleUsers(knex, params.role_id, {
+            org_code: params.org_code,
+            ...(query.page_size ? { page_size: query.page_size } : {}),
+            ...(query.next_token ? { next_token: query.next_token } : {}),
+          });
           return { code: 'OK', message: 'Success', users: r.users.map((u) => ({ id: u.id })), next_token: r.next_token };
         },
       }),

@@ -90,7 +90,10 @@ export function oauthRoutes(deps: { auth: Auth; publicUrl?: string; throttle?: T
         await gate?.ticket.succeeded();
         res.json(token);
       } catch (err) {
-        if (err instanceof OAuthError) { fail(err); return; }
+        if (err instanceof OAuthError) {
+          fail(err);
+          return;
+        }
         throw err;
       }
     });

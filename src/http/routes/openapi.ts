@@ -13,7 +13,10 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 
 function parameters(e: Endpoint): object[] {
   const out: object[] = [];
-  for (const [where, schema] of [['path', e.params], ['query', e.query]] as const) {
+  for (const [where, schema] of [
+    ['path', e.params],
+    ['query', e.query],
+  ] as const) {
     if (!schema) continue;
     const js = jsonSchema(schema) as { properties?: Record<string, object>; required?: string[] };
     for (const [name, s] of Object.entries(js.properties ?? {})) {

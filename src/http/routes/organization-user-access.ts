@@ -71,7 +71,10 @@ export function organizationUserAccessRoutes(deps: ApiDeps, registry?: EndpointR
         query: z.object({ expand: z.string().max(100).optional() }).strip(),
         handler: async ({ params, query }) => {
           const { access } = await memberAccess(deps, params.org_code, params.user_id);
-          const expandRoles = (query.expand ?? '').split(',').map((s) => s.trim()).includes('roles');
+          const expandRoles = (query.expand ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .includes('roles');
           const via = new Map<string, { id: string; key: string }[]>();
           for (const id of access.permissionIds) via.set(id, via.get(id) ?? []);
           for (const roleId of access.roleIds) {

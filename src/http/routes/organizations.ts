@@ -15,12 +15,8 @@ import { activeOrganization } from '../views/streams';
 export const OrgParam = z.object({ org_code: z.string().min(1).max(64) }).strict();
 
 // Kinde's branding, theme and billing fields are accepted and ignored (Roster does not model them); other keys are stripped.
-const CreateOrganizationBody = z
-  .object({ name: z.string().trim().min(1).max(255), external_id: z.string().min(1).max(255).optional(), handle: z.string().max(255).optional() })
-  .strip();
-const UpdateOrganizationBody = z
-  .object({ name: z.string().trim().min(1).max(255).optional(), external_id: z.string().max(255).optional() })
-  .strip();
+const CreateOrganizationBody = z.object({ name: z.string().trim().min(1).max(255), external_id: z.string().min(1).max(255).optional(), handle: z.string().max(255).optional() }).strip();
+const UpdateOrganizationBody = z.object({ name: z.string().trim().min(1).max(255).optional(), external_id: z.string().max(255).optional() }).strip();
 
 async function orgCreatedOn(deps: ApiDeps, orgCode: string): Promise<string | undefined> {
   const [first] = await deps.store.readStream(streams.organization(orgCode));

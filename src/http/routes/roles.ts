@@ -29,9 +29,7 @@ const UpdateRoleBody = z
     assignment_permission_id: z.string().max(100).nullable().optional(),
   })
   .strict();
-const UpdateRolePermissionsBody = z
-  .object({ permissions: z.array(z.object({ id: z.string().min(1).max(100), operation: z.string().max(20).optional() }).strict()).max(500) })
-  .strict();
+const UpdateRolePermissionsBody = z.object({ permissions: z.array(z.object({ id: z.string().min(1).max(100), operation: z.string().max(20).optional() }).strict()).max(500) }).strict();
 const PermissionBody = z.object({ name: z.string().trim().min(1).max(255).optional(), description: z.string().max(1000).optional(), key: Key.optional() }).strict();
 
 export function roleRoutes(deps: ApiDeps, registry?: EndpointRegistry) {

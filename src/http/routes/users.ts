@@ -66,26 +66,25 @@ const UpdateUserBody = z
   })
   .strict();
 
-const SetPasswordBody = z
-  .object({
-    hashed_password: z.string().min(1).max(1024),
-    // Kinde's five plus the families Roster accepts beyond them (README, "Password hashes").
-    hashing_method: z.enum(HASHING_METHODS).optional(),
-    salt: z.string().max(1024).optional(),
-    salt_position: z.enum(['prefix', 'suffix']).optional(),
-    salt_format: z.enum(['string', 'hex']).optional(),
-    // The same setting under the name some Kinde material uses; both given must agree.
-    salt_string_format: z.enum(['string', 'hex']).optional(),
-    // Roster's extension: parameters not in the hash string, as an import's NDJSON `password.params`
-    // (scrypt `n`/`r`/`p`/`key_length`; firebase_scrypt `signer_key`/`salt_separator`/`rounds`/`mem_cost`).
-    params: z
-      .record(z.string().regex(/^[a-z0-9_]{1,32}$/), z.union([z.string().max(1024), z.number()]))
-      .refine((p) => Object.keys(p).length <= 16, 'at most 16 params')
-      .optional(),
-    iterations: z.number().int().optional(),
-    variant: z.string().max(64).optional(),
-    is_temporary_password: z.boolean().optional(),
-  })
+const SetPasswordBody = z.object({
+  hashed_password: z.string().min(1).max(1024),
+  // Kinde's five plus the families Roster accepts beyond them (README, "Password hashes").
+  hashing_method: z.enum(HASHING_METHODS).optional(),
+  salt: z.string().max(1024).optional(),
+  salt_position: z.enum(['prefix', 'suffix']).optional(),
+  salt_format: z.enum(['string', 'hex']).optional(),
+  // The same setting under the name some Kinde material uses; both given must agree.
+  salt_string_format: z.enum(['string', 'hex']).optional(),
+  // Roster's extension: parameters not in the hash string, as an import's NDJSON `password.params`
+  // (scrypt `n`/`r`/`p`/`key_length`; firebase_scrypt `signer_key`/`salt_separator`/`rounds`/`mem_cost`).
+  params: z
+    .record(z.string().regex(/^[a-z0-9_]{1,32}$/), z.union([z.string().max(1024), z.number()]))
+    .refine((p) => Object.keys(p).length <= 16, 'at most 16 params')
+    .optional(),
+  iterations: z.number().int().optional(),
+  variant: z.string().max(64).optional(),
+  is_temporary_password: z.boolean().optional(),
+});
 
 const PolicyAcceptanceBody = z.object({ policy: z.enum(['terms', 'privacy']), version: z.string().min(1).max(100).optional() }).strict();
 

@@ -104,11 +104,7 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
   const { knex } = deps;
   const cmd = { store: deps.store, allowedHosts: deps.allowedHosts, resolve: deps.resolve };
 
-  const configs = () =>
-    knex(`${WEBHOOK_CONFIGS_VIEW} as c`)
-      .leftJoin('webhook_health as h', 'h.webhook_id', 'c.webhook_id')
-      .where('c.deleted', false)
-      .select('c.*', 'h.marked_failing_at');
+  const configs = () => knex(`${WEBHOOK_CONFIGS_VIEW} as c`).leftJoin('webhook_health as h', 'h.webhook_id', 'c.webhook_id').where('c.deleted', false).select('c.*', 'h.marked_failing_at');
 
   async function requireWebhook(webhookId: string): Promise<void> {
     const state = await webhooks.loadWebhook(deps.store, webhookId);
@@ -254,7 +250,10 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
           const q = knex('webhook_deliveries').where({ webhook_id: params.webhook_id });
           if (query.state) q.andWhere({ state: query.state });
           if (before !== undefined) q.andWhere('id', '<', before);
-          const ids = (await q.orderBy('id', 'desc').limit(query.page_size + 1).pluck('id')) as number[];
+          const ids = (await q
+            .orderBy('id', 'desc')
+            .limit(query.page_size + 1)
+            .pluck('id')) as number[];
           const page = ids.slice(0, query.page_size);
           const more = ids.length > query.page_size;
           return { ...success(), deliveries: await deliveryView(page), ...(more ? { next_token: encodeToken([page[page.length - 1]]) } : {}) };
@@ -284,7 +283,12 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
             throw new HttpError('invalid', 'DELIVERY_NOT_RETRYABLE', `this ${exists.state} delivery cannot be retried now (cancelled, or waiting for an earlier delivery of the same stream)`);
           }
           // Deliveries are outbox state, not events; the retry asked for is one (audit log).
-          const position = await recordAdminEvent(deps.store, adminStreams.webhookRetries(), { type: 'WebhookDeliveryRetryRequested', data: { webhookId: params.webhook_id, deliveryId: params.delivery_id } }, ctx);
+          const position = await recordAdminEvent(
+            deps.store,
+            adminStreams.webhookRetries(),
+            { type: 'WebhookDeliveryRetryRequested', data: { webhookId: params.webhook_id, deliveryId: params.delivery_id } },
+            ctx,
+          );
           deps.dispatcher?.poke();
           await settle(deps, position);
           const [delivery] = await deliveryView([params.delivery_id]);

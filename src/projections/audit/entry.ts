@@ -196,7 +196,10 @@ export function canonicalJson(value: unknown): string {
 /** `sha256(prev_hash || canonical json of the entry without its hash)`, hex. */
 export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
   const { prev_hash, ...rest } = entry;
-  return createHash('sha256').update(prev_hash).update(canonicalJson({ ...rest, prev_hash })).digest('hex');
+  return createHash('sha256')
+    .update(prev_hash)
+    .update(canonicalJson({ ...rest, prev_hash }))
+    .digest('hex');
 }
 
 /** Builds the entry for an event (without seq, chain and email, which depend on what came before). */

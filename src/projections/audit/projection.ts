@@ -64,14 +64,15 @@ function evolveEmails(s: EmailState, e: RecordedEvent): EmailState {
 }
 
 export const auditProjection: Projection = {
-    name: 'audit_log',
-    version: 1,
-    // The histories (audit log, role grants) share a lane beside the users read model's.
-    lane: 'history',
-    tables: ['audit_log', 'audit_user_emails'],
-    async setup(db, t) {
-      const log = t('audit_log');
-      await db.raw(`
+  name: 'audit_log',
+  version: 1,
+  // The histories (audit log, role grants) share a lane beside the users read model's.
+  lane: 'history',
+  tables: ['audit_log', 'audit_user_emails'],
+  async setup(db, t) {
+    const log = t('audit_log');
+    await db.raw(
+      `
         create table ?? (
           seq bigint primary key,
           id uuid not null unique,
@@ -89,27 +90,35 @@ export const auditProjection: Projection = {
           details jsonb not null,
           prev_hash text not null,
           hash text not null
-        )`, [log]);
-      // Append-only at the database level.
-      await db.raw(`
+        )`,
+      [log],
+    );
+    // Append-only at the database level.
+    await db.raw(`
         create or replace function roster_audit_append_only() returns trigger language plpgsql as $$
         begin
           raise exception 'audit log is append-only: % refused on %', tg_op, tg_table_name using errcode = 'insufficient_privilege';
         end $$`);
-      await db.raw('create trigger ?? before update or delete on ?? for each row execute function roster_audit_append_only()', [`${log}_no_change`, log]);
-      await db.raw('create trigger ?? before truncate on ?? for each statement execute function roster_audit_append_only()', [`${log}_no_truncate`, log]);
-      await db.raw(`create table ?? (user_id text primary key, last_revision bigint not null, identities jsonb not null)`, [t('audit_user_emails')]);
-    },
-    async indexes(db, t) {
-      const log = t('audit_log');
-      for (const [suffix, cols] of [['user', '(user_id, seq)'], ['type', '(type text_pattern_ops, seq)'], ['actor', '(actor_id, seq)'], ['ip', '(ip, seq)'], ['time', '(occurred_on)']] as const) {
-        await db.raw(`create index ?? on ?? ${cols}`, [`${log}_${suffix}_idx`, log]);
-      }
-      await db.raw('create index ?? on ?? using gin (org_codes)', [`${log}_orgs_idx`, log]);
-    },
-    async apply(db, events, t) {
-      await applyAudit(db, events, t);
-    },
+    await db.raw('create trigger ?? before update or delete on ?? for each row execute function roster_audit_append_only()', [`${log}_no_change`, log]);
+    await db.raw('create trigger ?? before truncate on ?? for each statement execute function roster_audit_append_only()', [`${log}_no_truncate`, log]);
+    await db.raw(`create table ?? (user_id text primary key, last_revision bigint not null, identities jsonb not null)`, [t('audit_user_emails')]);
+  },
+  async indexes(db, t) {
+    const log = t('audit_log');
+    for (const [suffix, cols] of [
+      ['user', '(user_id, seq)'],
+      ['type', '(type text_pattern_ops, seq)'],
+      ['actor', '(actor_id, seq)'],
+      ['ip', '(ip, seq)'],
+      ['time', '(occurred_on)'],
+    ] as const) {
+      await db.raw(`create index ?? on ?? ${cols}`, [`${log}_${suffix}_idx`, log]);
+    }
+    await db.raw('create index ?? on ?? using gin (org_codes)', [`${log}_orgs_idx`, log]);
+  },
+  async apply(db, events, t) {
+    await applyAudit(db, events, t);
+  },
 };
 
 async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[], t: TableNames) {
@@ -125,7 +134,10 @@ async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[]
   }
   const emails = new Map<string, EmailState>();
   if (userIds.size > 0) {
-    const { rows } = await db.raw<{ rows: (Omit<EmailState, 'last_revision'> & { last_revision: number | string })[] }>('select user_id, last_revision, identities from ?? where user_id = any(?)', [t('audit_user_emails'), [...userIds]]);
+    const { rows } = await db.raw<{ rows: (Omit<EmailState, 'last_revision'> & { last_revision: number | string })[] }>('select user_id, last_revision, identities from ?? where user_id = any(?)', [
+      t('audit_user_emails'),
+      [...userIds],
+    ]);
     for (const r of rows) emails.set(r.user_id, { ...r, last_revision: Number(r.last_revision) });
   }
   const changedEmails = new Set<string>();
@@ -159,7 +171,12 @@ async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[]
   }
   await insertRows(db, log, rows);
   if (changedEmails.size > 0) {
-    await upsertRows(db, t('audit_user_emails'), [...changedEmails].map((id) => emails.get(id)!), 'user_id');
+    await upsertRows(
+      db,
+      t('audit_user_emails'),
+      [...changedEmails].map((id) => emails.get(id)!),
+      'user_id',
+    );
   }
 }
 
@@ -205,4 +222,3 @@ export function fromRow(r: Record<string, unknown>): AuditEntry {
     hash: String(r.hash),
   };
 }
-

@@ -78,13 +78,13 @@ function filtered(knex: Knex, f: AuditFilter) {
 }
 
 /** `GET /api/v1/audit_log`: newest first, keyset pagination on the chain sequence. */
-export async function listAuditLog(
-  knex: Knex,
-  filter: AuditFilter & { page_size?: number | string; next_token?: string },
-): Promise<{ audit_log: AuditLogItem[]; next_token: string | null }> {
+export async function listAuditLog(knex: Knex, filter: AuditFilter & { page_size?: number | string; next_token?: string }): Promise<{ audit_log: AuditLogItem[]; next_token: string | null }> {
   const size = clampPageSize(filter.page_size, 50, 500);
   const after = decodeToken(filter.next_token, 1);
-  const q = filtered(knex, filter).select('*').orderBy('seq', 'desc').limit(size + 1);
+  const q = filtered(knex, filter)
+    .select('*')
+    .orderBy('seq', 'desc')
+    .limit(size + 1);
   if (after) q.where('seq', '<', Number(after[0]));
   const rows = (await q).map(fromRow);
   const page = rows.slice(0, size);
@@ -235,7 +235,12 @@ export async function userActivity(knex: Knex, userId: string, page: { page_size
     return r ? new Date(r.accepted_on).toISOString() : null;
   };
   const methods = stats.rows.map((r) => ({ ...r, last_signed_in: r.last_signed_in ? new Date(r.last_signed_in).toISOString() : null }));
-  const last = methods.map((m) => m.last_signed_in).filter((x): x is string => x !== null).sort().pop() ?? null;
+  const last =
+    methods
+      .map((m) => m.last_signed_in)
+      .filter((x): x is string => x !== null)
+      .sort()
+      .pop() ?? null;
   return {
     user_id: userId,
     summary: {

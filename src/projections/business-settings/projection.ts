@@ -38,7 +38,9 @@ export const businessSettingsProjection = docProjection<BusinessSettingsDoc>('bu
       default_user_role_ids: [],
       default_role_permission_ids: [],
     };
-    const patch = (d: Partial<Record<'termsUrl' | 'privacyUrl', string | null> & Record<'showPolicyAcceptance' | 'allowSelfSignUp' | 'syncProfilesOnSignIn' | 'addUsersToDefaultOrganization', boolean>>): BusinessSettingsDoc => ({
+    const patch = (
+      d: Partial<Record<'termsUrl' | 'privacyUrl', string | null> & Record<'showPolicyAcceptance' | 'allowSelfSignUp' | 'syncProfilesOnSignIn' | 'addUsersToDefaultOrganization', boolean>>,
+    ): BusinessSettingsDoc => ({
       ...base,
       terms_url: d.termsUrl === undefined ? base.terms_url : d.termsUrl,
       privacy_url: d.privacyUrl === undefined ? base.privacy_url : d.privacyUrl,

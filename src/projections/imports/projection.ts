@@ -71,19 +71,37 @@ export const importsProjection: Projection = {
       const job = db(t('imports')).where({ id });
       switch (event.type) {
         case 'ImportQueued':
-          await db(t('imports')).insert({
-            id, last_revision: recorded.revision, status: 'queued', format: event.data.format, mode: event.data.mode,
-            dry_run: event.data.dryRun, file_name: event.data.fileName ?? null, total_bytes: event.data.totalBytes,
-            created_on: eventTime(recorded), requested_by: recorded.metadata.causationId ?? null,
-          }).onConflict('id').ignore();
+          await db(t('imports'))
+            .insert({
+              id,
+              last_revision: recorded.revision,
+              status: 'queued',
+              format: event.data.format,
+              mode: event.data.mode,
+              dry_run: event.data.dryRun,
+              file_name: event.data.fileName ?? null,
+              total_bytes: event.data.totalBytes,
+              created_on: eventTime(recorded),
+              requested_by: recorded.metadata.causationId ?? null,
+            })
+            .onConflict('id')
+            .ignore();
           break;
         case 'ImportStarted':
           await db(t('import_issues')).where({ import_id: id }).delete();
           await db(t('import_failed_rows')).where({ import_id: id }).delete();
           await job.update({
-            last_revision: recorded.revision, status: 'running', format: event.data.format, checksum: event.data.checksum,
-            total_bytes: event.data.totalBytes, columns: JSON.stringify(event.data.columns), file_warnings: JSON.stringify(event.data.fileWarnings),
-            started_on: eventTime(recorded), bytes_read: 0, rows_read: 0, ...Object.fromEntries(COUNT_COLUMNS.map((c) => [c, 0])),
+            last_revision: recorded.revision,
+            status: 'running',
+            format: event.data.format,
+            checksum: event.data.checksum,
+            total_bytes: event.data.totalBytes,
+            columns: JSON.stringify(event.data.columns),
+            file_warnings: JSON.stringify(event.data.fileWarnings),
+            started_on: eventTime(recorded),
+            bytes_read: 0,
+            rows_read: 0,
+            ...Object.fromEntries(COUNT_COLUMNS.map((c) => [c, 0])),
           });
           if (event.data.fileWarnings.length) await insertIssues(db, t('import_issues'), id, recorded.revision, event.data.fileWarnings);
           break;
@@ -96,7 +114,8 @@ export const importsProjection: Projection = {
           if (d.failedRows.length) {
             await db(t('import_failed_rows'))
               .insert(d.failedRows.map((r) => ({ import_id: id, line: r.line, text: r.text, fields: r.fields ? JSON.stringify(r.fields) : null })))
-              .onConflict(['import_id', 'line']).ignore();
+              .onConflict(['import_id', 'line'])
+              .ignore();
           }
           break;
         }
@@ -129,7 +148,14 @@ async function insertIssues(
   // seq orders issues by the event that reported them, then by position in it.
   for (let i = 0; i < issues.length; i += 1000) {
     const rows = issues.slice(i, i + 1000).map((x, j) => ({
-      import_id: importId, seq: revision * 1_000_000 + i + j, line: x.line, severity: x.severity, code: x.code, field: x.field, message: x.message, user_key: x.user_key,
+      import_id: importId,
+      seq: revision * 1_000_000 + i + j,
+      line: x.line,
+      severity: x.severity,
+      code: x.code,
+      field: x.field,
+      message: x.message,
+      user_key: x.user_key,
     }));
     await db(table).insert(rows).onConflict(['import_id', 'seq']).ignore();
   }

@@ -78,8 +78,13 @@ function toView(r: ImportRow): ImportView {
     file_name: r.file_name,
     progress: { bytes_read: Number(r.bytes_read), total_bytes: r.total_bytes === null ? null : Number(r.total_bytes), rows_read: Number(r.rows_read) },
     counts: {
-      rows: Number(r.rows), rows_failed: Number(r.rows_failed), rows_with_warnings: Number(r.rows_with_warnings),
-      users_created: Number(r.users_created), users_updated: Number(r.users_updated), users_unchanged: Number(r.users_unchanged), users_skipped: Number(r.users_skipped),
+      rows: Number(r.rows),
+      rows_failed: Number(r.rows_failed),
+      rows_with_warnings: Number(r.rows_with_warnings),
+      users_created: Number(r.users_created),
+      users_updated: Number(r.users_updated),
+      users_unchanged: Number(r.users_unchanged),
+      users_skipped: Number(r.users_skipped),
     },
     file_warnings: r.file_warnings ?? [],
     file_errors: r.file_errors ?? [],
@@ -94,11 +99,15 @@ export async function getImport(knex: Knex, id: string): Promise<ImportView | un
   return row ? toView(row) : undefined;
 }
 
-
 /** Newest first, keyset-paginated. */
 export async function listImports(knex: Knex, opts: { pageSize: number; nextToken?: string }) {
   const after = decodeToken(opts.nextToken, 2) as [string, string] | undefined;
-  const q = knex<ImportRow>(IMPORTS).orderBy([{ column: 'created_on', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(opts.pageSize + 1);
+  const q = knex<ImportRow>(IMPORTS)
+    .orderBy([
+      { column: 'created_on', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(opts.pageSize + 1);
   if (after) q.whereRaw('(created_on, id) < (?, ?)', after);
   const rows = await q;
   const page = rows.slice(0, opts.pageSize);
@@ -108,7 +117,10 @@ export async function listImports(knex: Knex, opts: { pageSize: number; nextToke
 
 export async function listImportIssues(knex: Knex, id: string, opts: { severity?: 'error' | 'warning'; pageSize: number; nextToken?: string }) {
   const after = decodeToken(opts.nextToken, 1)?.[0] as number | undefined;
-  const q = knex<IssueRow>(ISSUES).where({ import_id: id }).orderBy('seq').limit(opts.pageSize + 1);
+  const q = knex<IssueRow>(ISSUES)
+    .where({ import_id: id })
+    .orderBy('seq')
+    .limit(opts.pageSize + 1);
   if (opts.severity) q.andWhere({ severity: opts.severity });
   if (after !== undefined) q.andWhere('seq', '>', after);
   const rows = await q;
@@ -130,19 +142,20 @@ export interface FailedRowIssue<Code extends string = string> {
 }
 
 /** The failed rows with their errors, in line order, streamed in pages. */
-export async function* failedRowsWithErrors<Code extends string = string>(knex: Knex, id: string): AsyncGenerator<{ line: number; text: string; fields: string[] | null; errors: FailedRowIssue<Code>[] }> {
+export async function* failedRowsWithErrors<Code extends string = string>(
+  knex: Knex,
+  id: string,
+): AsyncGenerator<{ line: number; text: string; fields: string[] | null; errors: FailedRowIssue<Code>[] }> {
   let after = 0;
   for (;;) {
-    const rows = await knex<FailedRow>(FAILED)
-      .where({ import_id: id })
-      .andWhere('line', '>', after)
-      .orderBy('line')
-      .limit(1000)
-      .select('line', 'text', 'fields');
+    const rows = await knex<FailedRow>(FAILED).where({ import_id: id }).andWhere('line', '>', after).orderBy('line').limit(1000).select('line', 'text', 'fields');
     if (!rows.length) return;
     const issues = await knex<IssueRow>(ISSUES)
       .where({ import_id: id, severity: 'error' })
-      .whereIn('line', rows.map((r) => r.line))
+      .whereIn(
+        'line',
+        rows.map((r) => r.line),
+      )
       .orderBy('seq')
       .select('line', 'code', 'field', 'message', 'user_key');
     const byLine = new Map<number, FailedRowIssue<Code>[]>();

@@ -32,7 +32,11 @@ const item = (d: OrganizationDoc): OrganizationItem => ({
 export async function listOrganizations(knex: Knex, p: { page_size?: number | string; next_token?: string } = {}) {
   const size = clampPageSize(p.page_size, 10, 500);
   const after = decodeToken(p.next_token, 1);
-  const q = knex(ORGANIZATIONS_VIEW).select('id', 'doc').where('deleted', false).orderBy('id').limit(size + 1);
+  const q = knex(ORGANIZATIONS_VIEW)
+    .select('id', 'doc')
+    .where('deleted', false)
+    .orderBy('id')
+    .limit(size + 1);
   if (after) q.where('id', '>', String(after[0]));
   const rows = (await q) as { id: string; doc: OrganizationDoc }[];
   const page = rows.slice(0, size);
@@ -77,7 +81,10 @@ export async function organizationUsers(knex: Knex, orgCode: string, p: { page_s
     .limit(size + 1);
   if (after) q.where('m.parent_id', '>', String(after[0]));
   if (p.roles) {
-    const keys = p.roles.split(',').map((s) => s.trim()).filter(Boolean);
+    const keys = p.roles
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const ids = (await knex<{ id: string; key: string; deleted: boolean }>(viewName(rolesProjection, 'roles')).select('id').where('deleted', false).whereIn('key', keys)).map((r) => r.id);
     q.whereRaw('m.role_ids && ?::text[]', [ids]);
   }
@@ -103,7 +110,10 @@ export async function organizationUsers(knex: Knex, orgCode: string, p: { page_s
       last_accessed_on: iso(r.last_accessed_on),
       is_suspended: Boolean(r.is_suspended),
       roles: roles.map((x) => x.key).sort(),
-      permissions: [...permIds].map((id) => catalog.permissions.get(id)?.key).filter((k): k is string => k !== undefined).sort(),
+      permissions: [...permIds]
+        .map((id) => catalog.permissions.get(id)?.key)
+        .filter((k): k is string => k !== undefined)
+        .sort(),
     };
   });
   return { code: 'OK', message: 'Success', organization_users: members, next_token: rows.length > size ? encodeToken([String(page[page.length - 1]!.id)]) : null };

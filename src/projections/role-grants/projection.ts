@@ -146,5 +146,11 @@ async function applyGrants(db: Knex.Transaction, events: readonly RecordedEvent[
     }
   }
   await flush();
-  if (touched.size > 0) await upsertRows(db, t('role_grant_progress'), [...touched].map((user_id) => ({ user_id, last_revision: progress.get(user_id)! })), 'user_id');
+  if (touched.size > 0)
+    await upsertRows(
+      db,
+      t('role_grant_progress'),
+      [...touched].map((user_id) => ({ user_id, last_revision: progress.get(user_id)! })),
+      'user_id',
+    );
 }

@@ -34,7 +34,16 @@ export const rolesProjection = docProjection<RoleDoc>('roles', 1, {
     const event = { type: recorded.type, data: recorded.data } as RoleEvent;
     if (event.type === 'RoleCreated') {
       const d = event.data;
-      return { id, key: d.key, name: d.name, description: d.description ?? null, is_default_role: d.assignToNewUsers, permission_ids: [...new Set(d.permissionIds)], created_on: eventTime(recorded), deleted: false };
+      return {
+        id,
+        key: d.key,
+        name: d.name,
+        description: d.description ?? null,
+        is_default_role: d.assignToNewUsers,
+        permission_ids: [...new Set(d.permissionIds)],
+        created_on: eventTime(recorded),
+        deleted: false,
+      };
     }
     if (!doc) return doc;
     switch (event.type) {

@@ -23,7 +23,11 @@ const item = (d: RoleDoc): RoleItem => ({ id: d.id, key: d.key, name: d.name, de
 export async function listRoles(knex: Knex, p: { page_size?: number | string; next_token?: string } = {}) {
   const size = clampPageSize(p.page_size, 10, 500);
   const after = decodeToken(p.next_token, 2);
-  const q = knex(ROLES_VIEW).select('id', 'key', 'doc').where('deleted', false).orderBy([{ column: 'key' }, { column: 'id' }]).limit(size + 1);
+  const q = knex(ROLES_VIEW)
+    .select('id', 'key', 'doc')
+    .where('deleted', false)
+    .orderBy([{ column: 'key' }, { column: 'id' }])
+    .limit(size + 1);
   if (after) q.whereRaw('(key, id) > (?, ?)', [String(after[0]), String(after[1])]);
   const rows = (await q) as { id: string; key: string; doc: RoleDoc }[];
   const page = rows.slice(0, size);

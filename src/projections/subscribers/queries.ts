@@ -26,7 +26,11 @@ const item = (d: SubscriberDoc): SubscriberItem => ({
 export async function listSubscribers(knex: Knex, p: { page_size?: number | string; next_token?: string; search?: string } = {}) {
   const size = clampPageSize(p.page_size, 10, 500);
   const after = decodeToken(p.next_token, 2);
-  const q = knex(SUBSCRIBERS_VIEW).select('id', 'sort_email', 'doc').where('deleted', false).orderBy([{ column: 'sort_email' }, { column: 'id' }]).limit(size + 1);
+  const q = knex(SUBSCRIBERS_VIEW)
+    .select('id', 'sort_email', 'doc')
+    .where('deleted', false)
+    .orderBy([{ column: 'sort_email' }, { column: 'id' }])
+    .limit(size + 1);
   if (after) q.whereRaw('(sort_email, id) > (?, ?)', [String(after[0]), String(after[1])]);
   if (p.search) q.where('sort_email', 'like', `${p.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   const rows = (await q) as { id: string; sort_email: string; doc: SubscriberDoc }[];

@@ -24,11 +24,7 @@ export const userImportsProjection: Projection = {
     }
     if (pairs.size === 0) return;
     const rows = [...pairs.values()];
-    await db.raw('insert into ?? (import_id, user_id) select * from unnest(?::text[], ?::text[]) on conflict do nothing', [
-      t('user_imports'),
-      rows.map((r) => r[0]),
-      rows.map((r) => r[1]),
-    ]);
+    await db.raw('insert into ?? (import_id, user_id) select * from unnest(?::text[], ?::text[]) on conflict do nothing', [t('user_imports'), rows.map((r) => r[0]), rows.map((r) => r[1])]);
   },
 };
 

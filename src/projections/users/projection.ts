@@ -116,7 +116,14 @@ const DOC_FLAG: PrimaryFlag<UserIdentityDoc> = { isPrimary: (i) => i.is_primary,
 
 function addIdentities(doc: UserDoc, added: readonly Identity[], at: string): UserDoc {
   if (added.length === 0) return doc;
-  return { ...doc, identities: addToIdentityList(doc.identities, added.map((i) => identityDoc(i, at)), DOC_FLAG) };
+  return {
+    ...doc,
+    identities: addToIdentityList(
+      doc.identities,
+      added.map((i) => identityDoc(i, at)),
+      DOC_FLAG,
+    ),
+  };
 }
 
 function addMemberships(doc: UserDoc, ms: readonly { orgCode: string; roleIds: readonly string[]; permissionIds: readonly string[] }[], at: string): UserDoc {
@@ -146,9 +153,7 @@ function setRecord(record: Record<string, string>, key: string, value: string | 
 }
 
 function signIn(doc: UserDoc, data: { identityId?: string; orgCode?: string }, ok: boolean, at: string): UserDoc {
-  const identities = doc.identities.map((i) =>
-    i.id !== data.identityId ? i : ok ? { ...i, total_logins: i.total_logins + 1, last_login_on: at } : { ...i, failed_logins: i.failed_logins + 1 },
-  );
+  const identities = doc.identities.map((i) => (i.id !== data.identityId ? i : ok ? { ...i, total_logins: i.total_logins + 1, last_login_on: at } : { ...i, failed_logins: i.failed_logins + 1 }));
   if (!ok) return { ...doc, identities, failed_sign_ins: doc.failed_sign_ins + 1 };
   return {
     ...doc,
@@ -190,7 +195,13 @@ export function evolveUserDoc(current: UserDoc | undefined, recorded: RecordedEv
       const overwrite = d.mode === 'update' || d.isNew;
       let next = doc;
       const pick = (old: string | null, v: string | undefined) => (v === undefined ? old : overwrite || old === null ? v : old);
-      next = { ...next, first_name: pick(next.first_name, d.firstName), last_name: pick(next.last_name, d.lastName), picture: pick(next.picture, d.picture), provided_id: pick(next.provided_id, d.providedId) };
+      next = {
+        ...next,
+        first_name: pick(next.first_name, d.firstName),
+        last_name: pick(next.last_name, d.lastName),
+        picture: pick(next.picture, d.picture),
+        provided_id: pick(next.provided_id, d.providedId),
+      };
       next = addIdentities(next, d.identities, at);
       next = addMemberships(next, d.organizations, at);
       next = { ...next, properties: { ...next.properties, ...d.properties }, feature_flags: { ...next.feature_flags, ...d.featureFlags } };

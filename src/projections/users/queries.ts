@@ -67,7 +67,13 @@ export interface ListUsersParams {
   with_identities?: boolean;
 }
 
-const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const list = (v: string | undefined) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
 function listItem(r: Record<string, unknown>, identities: { type: string; identity: string }[]): UserListItem {
@@ -113,7 +119,16 @@ export async function listUsers(knex: Knex, p: ListUsersParams = {}): Promise<{ 
   const [column, dir] = SORT_COLUMN[sort];
   const q = knex(`${USERS_VIEW} as u`).select('u.*').whereNot('u.status', 'deleted');
   const byIdentity = (type: string, values: string[]) =>
-    q.whereIn('u.id', knex(USER_IDENTITIES_VIEW).select('parent_id').where('type', type).whereIn('identity_lower', values.map((v) => v.trim().toLowerCase())));
+    q.whereIn(
+      'u.id',
+      knex(USER_IDENTITIES_VIEW)
+        .select('parent_id')
+        .where('type', type)
+        .whereIn(
+          'identity_lower',
+          values.map((v) => v.trim().toLowerCase()),
+        ),
+    );
   if (p.user_id) q.whereIn('u.id', list(p.user_id));
   if (p.provided_id) q.whereIn('u.provided_id', list(p.provided_id));
   if (p.email) byIdentity('email', list(p.email));
@@ -144,7 +159,10 @@ export async function listUsers(knex: Knex, p: ListUsersParams = {}): Promise<{ 
   if (column) {
     const after = decodeToken(p.next_token, 2);
     if (after) q.whereRaw(`(u.${column}, u.id) ${op} (?, ?)`, [String(after[0]), String(after[1])]);
-    q.orderBy([{ column: `u.${column}`, order: dir }, { column: 'u.id', order: dir }]);
+    q.orderBy([
+      { column: `u.${column}`, order: dir },
+      { column: 'u.id', order: dir },
+    ]);
   } else {
     const after = decodeToken(p.next_token, 1);
     if (after) q.where('u.id', op, String(after[0]));
@@ -154,7 +172,13 @@ export async function listUsers(knex: Knex, p: ListUsersParams = {}): Promise<{ 
   const page = rows.slice(0, size);
   const identities = new Map<string, { type: string; identity: string }[]>();
   if (p.with_identities !== false && page.length > 0) {
-    const ids = await knex<{ parent_id: string; type: string; identity: string; identity_id: string }>(USER_IDENTITIES_VIEW).select('parent_id', 'type', 'identity').whereIn('parent_id', page.map((r) => String(r.id))).orderBy(['parent_id', 'identity_id']);
+    const ids = await knex<{ parent_id: string; type: string; identity: string; identity_id: string }>(USER_IDENTITIES_VIEW)
+      .select('parent_id', 'type', 'identity')
+      .whereIn(
+        'parent_id',
+        page.map((r) => String(r.id)),
+      )
+      .orderBy(['parent_id', 'identity_id']);
     for (const i of ids) {
       const l = identities.get(i.parent_id) ?? [];
       l.push({ type: i.type, identity: i.identity });
@@ -231,7 +255,10 @@ export async function loadCatalog(knex: Knex, ids: { roles: string[]; permission
   const roles = (await knex(ROLES_VIEW).select('id', 'doc').where('deleted', false).whereIn('id', ids.roles)) as { id: string; doc: { key: string; name: string; permission_ids: string[] } }[];
   const permIds = new Set(ids.permissions);
   for (const r of roles) for (const p of r.doc.permission_ids) permIds.add(p);
-  const perms = (await knex(PERMISSIONS_VIEW).select('id', 'doc').where('deleted', false).whereIn('id', [...permIds])) as { id: string; doc: { key: string; name: string } }[];
+  const perms = (await knex(PERMISSIONS_VIEW)
+    .select('id', 'doc')
+    .where('deleted', false)
+    .whereIn('id', [...permIds])) as { id: string; doc: { key: string; name: string } }[];
   const orgs = (await knex(ORGANIZATIONS_VIEW).select('id', 'name').where('deleted', false).whereIn('id', ids.orgs)) as { id: string; name: string }[];
   return {
     roles: new Map(roles.map((r) => [r.id, { id: r.id, key: r.doc.key, name: r.doc.name, permission_ids: r.doc.permission_ids }])),
@@ -354,9 +381,13 @@ export async function policyAcceptances(
   const size = clampPageSize(page.page_size, 50, 500);
   const after = decodeToken(page.next_token, 1);
   const path = `{policies,${policy}}`;
-  const q = knex(USERS_VIEW).select('id', 'email', 'full_name', knex.raw('doc #> ? as acceptance', [path])).whereNot('status', 'deleted').orderBy('id').limit(size + 1);
+  const q = knex(USERS_VIEW)
+    .select('id', 'email', 'full_name', knex.raw('doc #> ? as acceptance', [path]))
+    .whereNot('status', 'deleted')
+    .orderBy('id')
+    .limit(size + 1);
   // With no current URL, any acceptance counts.
-  const acceptedSql = currentUrl === null ? '(doc #> ?) is not null' : "(doc #>> ?) = ?";
+  const acceptedSql = currentUrl === null ? '(doc #> ?) is not null' : '(doc #>> ?) = ?';
   const args = currentUrl === null ? [path] : [`{policies,${policy},url}`, currentUrl];
   if (status === 'accepted') q.whereRaw(acceptedSql, args);
   else q.whereRaw(`not coalesce(${acceptedSql}, false)`, args);

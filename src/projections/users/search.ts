@@ -6,5 +6,8 @@ export const MIN_FRAGMENT_LENGTH = 3;
 
 /** The LIKE pattern of a fragment, with LIKE's own wildcards taken literally. */
 export function fragmentPattern(fragment: string): string {
-  return `%${fragment.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${fragment
+    .trim()
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }

@@ -14,10 +14,10 @@ export function AuditPage() {
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const query = { ...filters, from: iso(filters.from), to: iso(filters.to) };
   const keyset = useKeyset(JSON.stringify(filters));
-  const log = useLoad(() => get<{ audit_log: AuditItem[]; next_token: string | null }>('/api/v1/audit_log', { ...query, page_size: 50, next_token: keyset.token }), [
-    JSON.stringify(filters),
-    keyset.token,
-  ]);
+  const log = useLoad(
+    () => get<{ audit_log: AuditItem[]; next_token: string | null }>('/api/v1/audit_log', { ...query, page_size: 50, next_token: keyset.token }),
+    [JSON.stringify(filters), keyset.token],
+  );
   const set = (k: keyof Filters) => (v: string) => setDraft((d) => ({ ...d, [k]: v }));
   return (
     <>
@@ -78,7 +78,11 @@ function ChainStatus() {
     <Section title="Hash chain">
       <ErrorText error={check.error} />
       {check.loading ? <p role="status">Verifying the chain…</p> : null}
-      {check.data === null ? <p>This server does not verify the chain over HTTP; run <code>roster audit verify</code>.</p> : null}
+      {check.data === null ? (
+        <p>
+          This server does not verify the chain over HTTP; run <code>roster audit verify</code>.
+        </p>
+      ) : null}
       {check.data?.ok === true ? (
         <p class="ok" role="status" data-chain="ok">
           Chain verified: {check.data.entries.toLocaleString()} entries, none altered.

@@ -181,8 +181,8 @@ export function ImportPage() {
               aria-describedby={`${hashConfigId}-hint`}
             />
             <small id={`${hashConfigId}-hint`} class="hint">
-              Paste the hash_config block from the Firebase console (Authentication → Users → ⋮ → Password hash parameters), or the same as JSON. Without it the
-              users are imported and must reset their passwords.
+              Paste the hash_config block from the Firebase console (Authentication → Users → ⋮ → Password hash parameters), or the same as JSON. Without it the users are imported and must reset their
+              passwords.
             </small>
           </div>
         ) : null}
@@ -240,11 +240,7 @@ function JobReport(props: { job: Job | undefined; expectedRows?: number }) {
   const { progress, counts } = job;
   const elapsed = Math.max((Date.now() - started.current) / 1000, 0.001);
   // The dry run counted the rows; without one, the bytes read tell how far the file is.
-  const fraction = props.expectedRows
-    ? Math.min(counts.rows / props.expectedRows, 1)
-    : progress.total_bytes
-      ? Math.min(progress.bytes_read / progress.total_bytes, 1)
-      : 0;
+  const fraction = props.expectedRows ? Math.min(counts.rows / props.expectedRows, 1) : progress.total_bytes ? Math.min(progress.bytes_read / progress.total_bytes, 1) : 0;
   const done = props.expectedRows ? counts.rows : progress.rows_read;
   const rate = done / elapsed;
   const left = fraction > 0 && fraction < 1 ? (elapsed / fraction) * (1 - fraction) : 0;
@@ -355,9 +351,8 @@ function DuplicateReport(props: { job: Job }) {
         {complete ? '' : '+'}
       </h3>
       <p class="hint">
-        Rows that are probably the same person as another row or an existing user (emails equal after case folding and Unicode NFKC, look-alike usernames,
-        an email an existing user holds, an id another file of the migration brought). Nothing is merged for you: fix the file if they are, or run the import
-        as it is.
+        Rows that are probably the same person as another row or an existing user (emails equal after case folding and Unicode NFKC, look-alike usernames, an email an existing user holds, an id
+        another file of the migration brought). Nothing is merged for you: fix the file if they are, or run the import as it is.
       </p>
       <table aria-label="Possible duplicates">
         <thead>

@@ -80,7 +80,11 @@ function RoleDetail(props: { role: Role }) {
   const all = useLoad(() => get<{ permissions: { id: string; key: string; name: string }[] }>('/api/v1/permissions', { page_size: 500 }), []);
   const keyset = useKeyset(r.id);
   const holders = useLoad(
-    () => get<{ users: { id: string; email?: string; full_name: string; org_codes: string[] }[]; next_token: string | null }>(`/api/v1/roles/${enc(r.id)}/users`, { page_size: 50, next_token: keyset.token }),
+    () =>
+      get<{ users: { id: string; email?: string; full_name: string; org_codes: string[] }[]; next_token: string | null }>(`/api/v1/roles/${enc(r.id)}/users`, {
+        page_size: 50,
+        next_token: keyset.token,
+      }),
     [r.id, keyset.token],
   );
   const [add, setAdd] = useState('');

@@ -16,12 +16,7 @@ export function SubscribersPage() {
   return (
     <>
       <PageTitle>Subscribers</PageTitle>
-      <Select
-        label="Organization for converted users"
-        value={target}
-        onChange={setOrg}
-        options={(orgs.data?.organizations ?? []).map((o) => [o.code, `${o.name} (${o.code})`] as const)}
-      />
+      <Select label="Organization for converted users" value={target} onChange={setOrg} options={(orgs.data?.organizations ?? []).map((o) => [o.code, `${o.name} (${o.code})`] as const)} />
       <ErrorText error={list.error} />
       <table aria-label="Subscribers">
         <thead>

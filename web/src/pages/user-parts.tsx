@@ -195,11 +195,7 @@ function Membership(props: { userId: string; orgCode: string; orgName: string; r
           </li>
         ))}
       </ul>
-      {viaRoles.length ? (
-        <p class="muted">
-          Through roles: {viaRoles.map((p) => `${p.key} (${(p.roles ?? []).map((r) => r.key).join(', ')})`).join('; ')}
-        </p>
-      ) : null}
+      {viaRoles.length ? <p class="muted">Through roles: {viaRoles.map((p) => `${p.key} (${(p.roles ?? []).map((r) => r.key).join(', ')})`).join('; ')}</p> : null}
       <div class="row">
         <Form
           label={`Grant a role in ${props.orgName}`}
@@ -227,12 +223,7 @@ function Membership(props: { userId: string; orgCode: string; orgName: string; r
             changed();
           }}
         >
-          <Select
-            label={`Permission to grant in ${props.orgName}`}
-            value={permission}
-            onChange={setPermission}
-            options={grantablePermissions.map((p) => [p.id, `${p.name} (${p.key})`] as const)}
-          />
+          <Select label={`Permission to grant in ${props.orgName}`} value={permission} onChange={setPermission} options={grantablePermissions.map((p) => [p.id, `${p.name} (${p.key})`] as const)} />
         </Form>
         <ActionButton
           label={`Remove from organization ${props.orgName}`}
@@ -285,9 +276,7 @@ export function PropertiesSection(props: { userId: string; version: number; onCh
       <div class="row">
         <div>
           <h3>Properties</h3>
-          <dl class="details">
-            {(properties.data?.properties ?? []).flatMap((p) => [<dt key={`k${p.key}`}>{p.name}</dt>, <dd key={`v${p.key}`}>{p.value ?? '—'}</dd>])}
-          </dl>
+          <dl class="details">{(properties.data?.properties ?? []).flatMap((p) => [<dt key={`k${p.key}`}>{p.name}</dt>, <dd key={`v${p.key}`}>{p.value ?? '—'}</dd>])}</dl>
           <Form
             label="Set property"
             submit="Set property"
@@ -302,9 +291,7 @@ export function PropertiesSection(props: { userId: string; version: number; onCh
         </div>
         <div>
           <h3>Feature flag overrides</h3>
-          <dl class="details">
-            {(flags.data ?? []).flatMap(([k, v]) => [<dt key={`k${k}`}>{k}</dt>, <dd key={`v${k}`}>{v ?? '—'}</dd>])}
-          </dl>
+          <dl class="details">{(flags.data ?? []).flatMap(([k, v]) => [<dt key={`k${k}`}>{k}</dt>, <dd key={`v${k}`}>{v ?? '—'}</dd>])}</dl>
           <Form
             label="Override feature flag"
             submit="Override flag"
@@ -345,7 +332,11 @@ export function MfaSection(props: { userId: string; orgCodes: string[]; version:
       Promise.all([
         factorOrNone(`/api/v1/users/${user}/mfa`).then((f) => ({ scope: 'Environment', base: `/api/v1/users/${user}/mfa`, factor: f })),
         ...props.orgCodes.map((code) =>
-          factorOrNone(`/api/v1/organizations/${enc(code)}/users/${user}/mfa`).then((f) => ({ scope: `Organization ${code}`, base: `/api/v1/organizations/${enc(code)}/users/${user}/mfa`, factor: f })),
+          factorOrNone(`/api/v1/organizations/${enc(code)}/users/${user}/mfa`).then((f) => ({
+            scope: `Organization ${code}`,
+            base: `/api/v1/organizations/${enc(code)}/users/${user}/mfa`,
+            factor: f,
+          })),
         ),
       ]),
     [props.userId, props.orgCodes.join(','), props.version],
@@ -447,11 +438,10 @@ export function ActivitySection(props: { userId: string; version: number }) {
 
 export function AuditTrailSection(props: { userId: string; version: number }) {
   const keyset = useKeyset(props.userId);
-  const data = useLoad(() => get<{ audit_log: AuditItem[]; next_token: string | null }>('/api/v1/audit_log', { user_id: props.userId, page_size: 20, next_token: keyset.token }), [
-    props.userId,
-    props.version,
-    keyset.token,
-  ]);
+  const data = useLoad(
+    () => get<{ audit_log: AuditItem[]; next_token: string | null }>('/api/v1/audit_log', { user_id: props.userId, page_size: 20, next_token: keyset.token }),
+    [props.userId, props.version, keyset.token],
+  );
   return (
     <Section title="Audit trail">
       <ErrorText error={data.error} />

@@ -223,15 +223,14 @@ function DeleteSection(props: { userId: string }) {
             <label class="choice">
               <input type="radio" name="extent" value="revoke_access" checked={extent === 'revoke_access'} onChange={() => setExtent('revoke_access')} />
               <span>
-                <strong>Revoke access</strong>: the user can no longer sign in to any organization, but the profile stays in Roster (details,
-                identities and history are kept).
+                <strong>Revoke access</strong>: the user can no longer sign in to any organization, but the profile stays in Roster (details, identities and history are kept).
               </span>
             </label>
             <label class="choice">
               <input type="radio" name="extent" value="delete_profile" checked={extent === 'delete_profile'} onChange={() => setExtent('delete_profile')} />
               <span>
-                <strong>Delete the profile</strong>: the user record is removed completely, with its access and subscriber lists. A later sign-in
-                is asked to sign up again. The audit log keeps that it happened.
+                <strong>Delete the profile</strong>: the user record is removed completely, with its access and subscriber lists. A later sign-in is asked to sign up again. The audit log keeps that it
+                happened.
               </span>
             </label>
           </fieldset>
@@ -249,4 +248,3 @@ function DeleteSection(props: { userId: string }) {
     </Section>
   );
 }
-

@@ -1,9 +1,7 @@
 import { issue, type ImportIssue, type ImportIssueCode } from './issues';
 import { KeyIndex, hash64, hash64Key, hashHex, sameHash, type Hash64 } from './key-index';
 import { isEnterpriseType } from './identity-types';
-import type {
-  FailedRow, ImportIdentity, ImportOrganizationAccess, ImportPassword, ImportRecord, RawRow,
-} from './types';
+import type { FailedRow, ImportIdentity, ImportOrganizationAccess, ImportPassword, ImportRecord, RawRow } from './types';
 
 /** An issue before it is stamped with the row's line and user key. */
 export interface IssueDraft {
@@ -93,7 +91,8 @@ export class Assembler {
     }
     if (enterprise && other) {
       d.errors.push({
-        code: 'ENTERPRISE_IDENTITY_EXCLUSIVE', field: 'identities',
+        code: 'ENTERPRISE_IDENTITY_EXCLUSIVE',
+        field: 'identities',
         message: 'A user with an enterprise identity cannot have any other identity (email, phone, username or social).',
       });
     }
@@ -150,7 +149,8 @@ export class Assembler {
     const prevHasId = (prev[0] & ID_BIT) === ID_BIT;
     if (isEmail && (!prevHasId || !hasId)) return; // same user by email
     d.errors.push({
-      code: 'DUPLICATE_IN_FILE', field,
+      code: 'DUPLICATE_IN_FILE',
+      field,
       message: `This ${label} already belongs to a different user on an earlier row of this file.`,
     });
   }

@@ -23,12 +23,16 @@ export const Auth0UserSchema = z.object({
   created_at: z.string().nullish(),
   /** Set by an admin (Dashboard "Block", Management API `blocked: true`): the user may not sign in. */
   blocked: z.boolean().nullish(),
-  identities: z.array(z.object({
-    connection: z.string(),
-    provider: z.string().nullish(),
-    user_id: z.union([z.string(), z.number()]).nullish(),
-    isSocial: z.boolean().nullish(),
-  })).nullish(),
+  identities: z
+    .array(
+      z.object({
+        connection: z.string(),
+        provider: z.string().nullish(),
+        user_id: z.union([z.string(), z.number()]).nullish(),
+        isSocial: z.boolean().nullish(),
+      }),
+    )
+    .nullish(),
   app_metadata: z.record(z.string(), z.unknown()).nullish(),
   user_metadata: z.record(z.string(), z.unknown()).nullish(),
 });
@@ -67,33 +71,45 @@ export function mapAuth0UserLine(value: unknown, line: number, raw: RawRow): Row
   const addEmail = (): void => {
     if (!u.email) return;
     const e = checkEmail(u.email);
-    if (!e.ok) { d.errors.push({ code: 'INVALID_EMAIL', field: 'email', message: `The email ${e.reason}.` }); return; }
+    if (!e.ok) {
+      d.errors.push({ code: 'INVALID_EMAIL', field: 'email', message: `The email ${e.reason}.` });
+      return;
+    }
     add({ type: 'email', identity: e.value, display: u.email.trim(), ...(u.email_verified != null ? { isVerified: u.email_verified } : {}) });
   };
   const addPhone = (): void => {
     if (!u.phone_number) return;
     const p = checkPhone(u.phone_number);
-    if (!p.ok) { d.errors.push({ code: 'INVALID_PHONE', field: 'phone_number', message: `The phone number ${p.reason}.` }); return; }
+    if (!p.ok) {
+      d.errors.push({ code: 'INVALID_PHONE', field: 'phone_number', message: `The phone number ${p.reason}.` });
+      return;
+    }
     add({ type: 'phone', identity: p.value, display: p.value, ...(u.phone_verified != null ? { isVerified: u.phone_verified } : {}) });
   };
   const addUsername = (): void => {
     if (!u.username) return;
     const n = checkUsername(u.username);
-    if (!n.ok) { d.errors.push({ code: 'INVALID_FIELD', field: 'username', message: `The username ${n.reason}.` }); return; }
+    if (!n.ok) {
+      d.errors.push({ code: 'INVALID_FIELD', field: 'username', message: `The username ${n.reason}.` });
+      return;
+    }
     add({ type: 'username', identity: n.value.toLowerCase(), display: n.value });
   };
 
   const identities = u.identities ?? [];
   if (identities.length === 0) {
     // An export without the identities field: fall back to the contact fields.
-    addEmail(); addPhone(); addUsername();
+    addEmail();
+    addPhone();
+    addUsername();
   }
   identities.forEach((ident, i) => {
     const mapped = (AUTH0_CONNECTION_IDENTITY_TYPES as Record<string, ImportIdentityType | undefined>)[ident.connection];
     const providerUserId = ident.user_id != null ? String(ident.user_id) : u.user_id.slice(u.user_id.indexOf('|') + 1);
     if (mapped === 'email' || (mapped === undefined && ident.provider === 'auth0')) {
       // Database connections (Username-Password-Authentication or a custom one) and passwordless email.
-      addEmail(); addUsername();
+      addEmail();
+      addUsername();
       if (ident.provider === 'auth0' || ident.connection === 'Username-Password-Authentication') addPhone();
     } else if (mapped === 'phone') {
       addPhone();
@@ -106,7 +122,8 @@ export function mapAuth0UserLine(value: unknown, line: number, raw: RawRow): Row
       add({ type, identity: providerUserId, display: providerUserId, provider: ident.provider });
     } else {
       d.errors.push({
-        code: 'INVALID_FIELD', field: `identities[${i}].connection`,
+        code: 'INVALID_FIELD',
+        field: `identities[${i}].connection`,
         message: `Auth0 connection "${ident.connection.slice(0, 60)}" is not supported (supported: ${Object.keys(AUTH0_CONNECTION_IDENTITY_TYPES).join(', ')} and enterprise connections).`,
       });
     }

@@ -20,11 +20,13 @@ import { analyzeCsvHeader, CSV_COLUMNS, mapCsvRow, type CsvColumn } from './kind
 const RosterColumn = z.enum(CSV_COLUMNS);
 const LIST_COLUMNS = ['roles', 'permissions', 'external_organization_id'] as const;
 
-export const ColumnMapSchema = z.object({
-  columns: z.record(z.string().min(1).max(256), RosterColumn).default({}),
-  constants: z.partialRecord(RosterColumn, z.string().max(4096)).default({}),
-  separators: z.partialRecord(z.enum(LIST_COLUMNS), z.string().min(1).max(8)).default({}),
-}).strict();
+export const ColumnMapSchema = z
+  .object({
+    columns: z.record(z.string().min(1).max(256), RosterColumn).default({}),
+    constants: z.partialRecord(RosterColumn, z.string().max(4096)).default({}),
+    separators: z.partialRecord(z.enum(LIST_COLUMNS), z.string().min(1).max(8)).default({}),
+  })
+  .strict();
 export type ColumnMap = z.infer<typeof ColumnMapSchema>;
 
 /** Parses and checks a mapping (JSON text or a value); the reason names the problem, never file data. */
@@ -64,7 +66,14 @@ export function mappedDialect(columns: readonly string[], map: ColumnMap): CsvDi
   for (const [source, target] of Object.entries(map.columns)) {
     const at = index.get(source.trim().toLowerCase());
     if (at === undefined) {
-      errors.push({ line: 1, severity: 'error', code: 'MISSING_REQUIRED_COLUMN', field: source.slice(0, 64), user_key: null, message: `The map reads column "${source.slice(0, 64)}", which the file's header does not have.` });
+      errors.push({
+        line: 1,
+        severity: 'error',
+        code: 'MISSING_REQUIRED_COLUMN',
+        field: source.slice(0, 64),
+        user_key: null,
+        message: `The map reads column "${source.slice(0, 64)}", which the file's header does not have.`,
+      });
       continue;
     }
     sources.push({ target, from: at, constant: '', separator: (map.separators as Record<string, string | undefined>)[target] });
@@ -92,8 +101,14 @@ export function mappedDialect(columns: readonly string[], map: ColumnMap): CsvDi
     columnName: (i) => columns[i]?.trim() || `column ${i + 1}`,
     mapRow(line, raw, fields, checkHash) {
       const rewritten = sources.map((s) => {
-        const v = s.from === null ? s.constant : fields[s.from] ?? '';
-        return s.separator === undefined ? v : v.split(s.separator).map((x) => x.trim()).filter((x) => x !== '').join(',');
+        const v = s.from === null ? s.constant : (fields[s.from] ?? '');
+        return s.separator === undefined
+          ? v
+          : v
+              .split(s.separator)
+              .map((x) => x.trim())
+              .filter((x) => x !== '')
+              .join(',');
       });
       return mapCsvRow(virtual, line, raw, rewritten, checkHash);
     },

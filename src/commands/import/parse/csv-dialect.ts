@@ -67,7 +67,11 @@ export function namedDialect(
     if (known.has(k) || isKnown(k)) return;
     const shown = c.length > 64 ? `${c.slice(0, 64)}…` : c;
     warnings.push({
-      line: 1, severity: 'warning', code: 'UNKNOWN_COLUMN', field: k === '' ? null : shown, user_key: null,
+      line: 1,
+      severity: 'warning',
+      code: 'UNKNOWN_COLUMN',
+      field: k === '' ? null : shown,
+      user_key: null,
       message: k === '' ? `Column ${i + 1} has no name; its values are ignored.` : `Column "${shown}" is not read from a ${format} export; its values are ignored.`,
     });
   });
@@ -86,7 +90,7 @@ export function namedDialect(
     mapRow(line, raw, fields, checkHash) {
       const get = (name: string): string => {
         const i = index.get(name);
-        return i === undefined ? '' : fields[i] ?? '';
+        return i === undefined ? '' : (fields[i] ?? '');
       };
       return map(get, line, raw, checkHash);
     },
@@ -101,4 +105,3 @@ export function detectCsvFormat(columns: readonly string[]): ImportFormat | null
   if (names.has('encrypted_password') || names.has('raw_user_meta_data')) return 'supabase';
   return null;
 }
-

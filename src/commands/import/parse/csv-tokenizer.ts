@@ -85,9 +85,7 @@ export class CsvTokenizer {
       this.#pending = text.substring(this.#tokenize(text, false, out));
     }
     // An unfinished record over the cap: report it, then skip to its end without keeping its bytes.
-    const unfinished = this.#pending.length * 3 + this.#tail.length > this.#maxRecordBytes
-      ? Buffer.byteLength(this.#pending, 'utf8') + this.#tail.length
-      : 0;
+    const unfinished = this.#pending.length * 3 + this.#tail.length > this.#maxRecordBytes ? Buffer.byteLength(this.#pending, 'utf8') + this.#tail.length : 0;
     if (unfinished > this.#maxRecordBytes) {
       const bytes = Buffer.concat([Buffer.from(this.#pending, 'utf8'), this.#tail]);
       this.#pending = '';
@@ -112,9 +110,13 @@ export class CsvTokenizer {
       // Blank lines between records.
       for (;;) {
         const c = text.charCodeAt(p);
-        if (c === LF) { p++; this.#line++; }
-        else if (c === CR && text.charCodeAt(p + 1) === LF) { p += 2; this.#line++; }
-        else break;
+        if (c === LF) {
+          p++;
+          this.#line++;
+        } else if (c === CR && text.charCodeAt(p + 1) === LF) {
+          p += 2;
+          this.#line++;
+        } else break;
       }
       if (p >= n) return n;
       let lf = text.indexOf('\n', p);
@@ -184,7 +186,8 @@ export class CsvTokenizer {
           }
           break;
         }
-        if (lf >= 0 && lf < q) { // line breaks inside the quotes
+        if (lf >= 0 && lf < q) {
+          // line breaks inside the quotes
           newlines += countLf(text, lf, q);
           lf = text.indexOf('\n', q);
         }
@@ -195,7 +198,10 @@ export class CsvTokenizer {
           return this.#record(i, newlines);
         }
         const next = text.charCodeAt(i);
-        if (next === COMMA) { i++; continue; }
+        if (next === COMMA) {
+          i++;
+          continue;
+        }
         if (next === LF) return this.#record(i + 1, newlines + 1);
         if (next === CR) {
           if (i + 1 >= n && !eof) return NEED_MORE;
@@ -207,7 +213,10 @@ export class CsvTokenizer {
         for (; k < n; k++) {
           const b = text.charCodeAt(k);
           if (b === QUOTE) inQ = !inQ;
-          else if (b === LF) { newlines++; if (!inQ) break; }
+          else if (b === LF) {
+            newlines++;
+            if (!inQ) break;
+          }
         }
         if (k >= n && !eof) return NEED_MORE;
         return this.#malformed('a quoted field must be followed by a comma or the end of the line', Math.min(k + 1, n), newlines);

@@ -48,7 +48,10 @@ export function detectJsonDocument(head: string): ImportFormat | null {
 }
 
 /** The CSV dialect for a first record: the map, the format given, a provider's header, Firebase's header-less rows, or Kinde's CSV. */
-export function chooseCsvDialect(first: readonly string[], options: { readonly format?: ImportFormat; readonly columnMap?: ColumnMap; readonly firebaseHashConfig?: FirebaseHashConfig; readonly now?: Date }): { dialect: CsvDialect } | { format: ImportFormat; error: FileIssue } {
+export function chooseCsvDialect(
+  first: readonly string[],
+  options: { readonly format?: ImportFormat; readonly columnMap?: ColumnMap; readonly firebaseHashConfig?: FirebaseHashConfig; readonly now?: Date },
+): { dialect: CsvDialect } | { format: ImportFormat; error: FileIssue } {
   if (options.columnMap) return { dialect: mappedDialect(first, options.columnMap) };
   let format = options.format;
   if (format === undefined) {
@@ -60,11 +63,16 @@ export function chooseCsvDialect(first: readonly string[], options: { readonly f
     }
   }
   switch (format ?? 'csv') {
-    case 'firebase': return { dialect: firebaseCsvDialect(first, options.firebaseHashConfig) };
-    case 'supabase': return { dialect: supabaseCsvDialect(first, options.now) };
-    case 'clerk': return { dialect: clerkCsvDialect(first) };
-    case 'cognito': return { dialect: cognitoCsvDialect(first) };
-    default: return { dialect: kindeDialect(analyzeCsvHeader(first)) };
+    case 'firebase':
+      return { dialect: firebaseCsvDialect(first, options.firebaseHashConfig) };
+    case 'supabase':
+      return { dialect: supabaseCsvDialect(first, options.now) };
+    case 'clerk':
+      return { dialect: clerkCsvDialect(first) };
+    case 'cognito':
+      return { dialect: cognitoCsvDialect(first) };
+    default:
+      return { dialect: kindeDialect(analyzeCsvHeader(first)) };
   }
 }
 

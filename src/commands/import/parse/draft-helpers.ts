@@ -11,7 +11,10 @@ export function addIdentity(d: RowDraft, i: ImportIdentity): void {
 export function addEmail(d: RowDraft, value: string | null | undefined, field: string, isVerified?: boolean): void {
   if (value == null || value.trim() === '') return;
   const e = checkEmail(value);
-  if (!e.ok) { d.errors.push({ code: 'INVALID_EMAIL', field, message: `The email ${e.reason}.` }); return; }
+  if (!e.ok) {
+    d.errors.push({ code: 'INVALID_EMAIL', field, message: `The email ${e.reason}.` });
+    return;
+  }
   addIdentity(d, { type: 'email', identity: e.value, display: value.trim(), ...(isVerified !== undefined ? { isVerified } : {}) });
 }
 
@@ -21,7 +24,10 @@ export function addPhone(d: RowDraft, value: string | null | undefined, field: s
   let v = value.trim();
   if (digitsWithoutPlus && /^\d{7,15}$/.test(v)) v = `+${v}`;
   const p = checkPhone(v);
-  if (!p.ok) { d.errors.push({ code: 'INVALID_PHONE', field, message: `The phone number ${p.reason}.` }); return; }
+  if (!p.ok) {
+    d.errors.push({ code: 'INVALID_PHONE', field, message: `The phone number ${p.reason}.` });
+    return;
+  }
   addIdentity(d, { type: 'phone', identity: p.value, display: p.value, ...(isVerified !== undefined ? { isVerified } : {}) });
 }
 
@@ -57,7 +63,8 @@ export function splitFullName(d: RowDraft, full: string | null | undefined): voi
 export function suspendAtSource(d: RowDraft, field: string, reason: string): void {
   d.suspendedAtSource = reason;
   d.warnings.push({
-    code: 'SUSPENDED_AT_SOURCE', field,
+    code: 'SUSPENDED_AT_SOURCE',
+    field,
     message: `The account is ${reason}: the user is imported suspended (cannot sign in until an admin restores them); an existing active user is suspended only in mode update.`,
   });
 }

@@ -54,7 +54,9 @@ export function failedRowCsvLine(columns: readonly string[], raw: RawRow, issues
 export function failedRowNdjsonLine(raw: RawRow, issues: readonly ImportIssue[]): string {
   const { code, message } = joinIssues(issues);
   const _error = {
-    code, message, line: raw.line,
+    code,
+    message,
+    line: raw.line,
     errors: issues.map((i) => ({ code: i.code, field: i.field, message: i.message })),
   };
   let value: unknown;

@@ -15,13 +15,15 @@ import type { ImportIdentity, RawRow } from './types';
  */
 
 /** The console's `hash_config` block (names as Firebase prints them). */
-export const FirebaseHashConfigSchema = z.object({
-  algorithm: z.string().optional(),
-  base64_signer_key: z.string().min(1).max(1024),
-  base64_salt_separator: z.string().max(1024).default(''),
-  rounds: z.coerce.number().int().min(1).max(64),
-  mem_cost: z.coerce.number().int().min(1).max(32),
-}).strip();
+export const FirebaseHashConfigSchema = z
+  .object({
+    algorithm: z.string().optional(),
+    base64_signer_key: z.string().min(1).max(1024),
+    base64_salt_separator: z.string().max(1024).default(''),
+    rounds: z.coerce.number().int().min(1).max(64),
+    mem_cost: z.coerce.number().int().min(1).max(32),
+  })
+  .strip();
 export type FirebaseHashConfig = z.infer<typeof FirebaseHashConfigSchema>;
 
 /** Reads the console's text (`hash_config { algorithm: SCRYPT, … }`) or plain JSON. */
@@ -33,7 +35,7 @@ export function parseFirebaseHashConfig(text: string): { ok: true; config: Fireb
   } catch {
     // The console prints `hash_config { key: value, … }`: unquoted keys and values.
     const body = /\{([\s\S]*)\}/.exec(t)?.[1];
-    if (body === undefined) return { ok: false, reason: 'the hash parameters are neither JSON nor the console\'s hash_config block' };
+    if (body === undefined) return { ok: false, reason: "the hash parameters are neither JSON nor the console's hash_config block" };
     const obj: Record<string, string> = {};
     for (const part of body.split(/[,\n]/)) {
       const m = /^\s*"?([a-z0-9_]+)"?\s*:\s*"?([^"]*?)"?\s*$/i.exec(part);
@@ -64,13 +66,17 @@ export const FirebaseUserSchema = z.object({
   createdAt: z.union([z.string(), z.number()]).nullish(),
   lastSignedInAt: z.union([z.string(), z.number()]).nullish(),
   customAttributes: z.string().nullish(),
-  providerUserInfo: z.array(z.object({
-    providerId: z.string(),
-    rawId: z.string().nullish(),
-    email: z.string().nullish(),
-    displayName: z.string().nullish(),
-    photoUrl: z.string().nullish(),
-  })).nullish(),
+  providerUserInfo: z
+    .array(
+      z.object({
+        providerId: z.string(),
+        rawId: z.string().nullish(),
+        email: z.string().nullish(),
+        displayName: z.string().nullish(),
+        photoUrl: z.string().nullish(),
+      }),
+    )
+    .nullish(),
 });
 
 /** Firebase provider ids → Roster social identity types (password/phone become email/phone identities). */
@@ -87,22 +93,27 @@ function addFirebasePassword(d: RowDraft, hash: string | undefined, salt: string
   if (!hash) return;
   if (!config) {
     d.warnings.push({
-      code: 'PASSWORD_NOT_IMPORTED', field,
-      message: 'Password not imported: the Firebase project\'s hash parameters were not given (base64_signer_key, base64_salt_separator, rounds, mem_cost). The user is imported and must reset their password; import again with the parameters to add it.',
+      code: 'PASSWORD_NOT_IMPORTED',
+      field,
+      message:
+        "Password not imported: the Firebase project's hash parameters were not given (base64_signer_key, base64_salt_separator, rounds, mem_cost). The user is imported and must reset their password; import again with the parameters to add it.",
     });
     return;
   }
-  const pw = checkPasswordFields({
-    hashedPassword: hash,
-    hashingMethod: 'firebase_scrypt',
-    salt: salt ?? '',
-    params: {
-      signer_key: config.base64_signer_key,
-      salt_separator: config.base64_salt_separator,
-      rounds: config.rounds,
-      mem_cost: config.mem_cost,
+  const pw = checkPasswordFields(
+    {
+      hashedPassword: hash,
+      hashingMethod: 'firebase_scrypt',
+      salt: salt ?? '',
+      params: {
+        signer_key: config.base64_signer_key,
+        salt_separator: config.base64_salt_separator,
+        rounds: config.rounds,
+        mem_cost: config.mem_cost,
+      },
     },
-  }, checkHash);
+    checkHash,
+  );
   if (pw.kind === 'ok') d.password = pw.password;
   else if (pw.kind === 'not_imported') {
     d.warnings.push({ code: 'PASSWORD_NOT_IMPORTED', field, message: `Password not imported: ${pw.reason}. The user is imported and must reset their password.` });
@@ -134,12 +145,32 @@ export function mapFirebaseUser(value: unknown, line: number, raw: RawRow, confi
 
 /** The CSV's columns, in the documented order (the file has no header line). */
 export const FIREBASE_CSV_COLUMNS = [
-  'UID', 'Email', 'Email Verified', 'Password Hash', 'Password Salt', 'Name', 'Photo URL',
-  'Google ID', 'Google Email', 'Google Display Name', 'Google Photo URL',
-  'Facebook ID', 'Facebook Email', 'Facebook Display Name', 'Facebook Photo URL',
-  'Twitter ID', 'Twitter Email', 'Twitter Display Name', 'Twitter Photo URL',
-  'GitHub ID', 'GitHub Email', 'GitHub Display Name', 'GitHub Photo URL',
-  'User Creation Time', 'Last Sign-In Time', 'Phone Number',
+  'UID',
+  'Email',
+  'Email Verified',
+  'Password Hash',
+  'Password Salt',
+  'Name',
+  'Photo URL',
+  'Google ID',
+  'Google Email',
+  'Google Display Name',
+  'Google Photo URL',
+  'Facebook ID',
+  'Facebook Email',
+  'Facebook Display Name',
+  'Facebook Photo URL',
+  'Twitter ID',
+  'Twitter Email',
+  'Twitter Display Name',
+  'Twitter Photo URL',
+  'GitHub ID',
+  'GitHub Email',
+  'GitHub Display Name',
+  'GitHub Photo URL',
+  'User Creation Time',
+  'Last Sign-In Time',
+  'Phone Number',
 ] as const;
 /** Older exports stop after the GitHub columns. */
 const MIN_FIELDS = 23;
@@ -176,7 +207,12 @@ export function firebaseCsvDialect(first: readonly string[], config: FirebaseHas
       if (at(2) !== '' && verified === undefined) d.errors.push({ code: 'INVALID_FIELD', field: 'Email Verified', message: 'Email Verified must be true or false.' });
       addEmail(d, at(1), 'Email', verified);
       addPhone(d, at(25), 'Phone Number');
-      const socials: [number, ImportIdentity['type'], string][] = [[7, 'oauth2:google', 'google.com'], [11, 'oauth2:facebook', 'facebook.com'], [15, 'oauth2:twitter', 'twitter.com'], [19, 'oauth2:github', 'github.com']];
+      const socials: [number, ImportIdentity['type'], string][] = [
+        [7, 'oauth2:google', 'google.com'],
+        [11, 'oauth2:facebook', 'facebook.com'],
+        [15, 'oauth2:twitter', 'twitter.com'],
+        [19, 'oauth2:github', 'github.com'],
+      ];
       for (const [i, type, provider] of socials) if (at(i) !== '') addIdentity(d, { type, identity: at(i), display: at(i), provider });
       splitFullName(d, at(5));
       if (at(6) !== '') d.picture = at(6);

@@ -9,9 +9,22 @@ export const CONTACT_IDENTITY_TYPES = ['email', 'phone', 'username'] as const;
 
 /** The social types the docs' NDJSON schema lists ("oauth2:google" appears in its example). */
 export const SOCIAL_IDENTITY_TYPES = [
-  'oauth2:slack', 'oauth2:apple', 'oauth2:github', 'oauth2:facebook', 'oauth2:twitter', 'oauth2:twitch',
-  'oauth2:gitlab', 'oauth2:xero', 'oauth2:linkedin', 'oauth2:discord', 'oauth2:bitbucket', 'oauth2:stripe',
-  'oauth2:microsoft', 'oauth2:clever', 'oauth2:roblox', 'oauth2:google',
+  'oauth2:slack',
+  'oauth2:apple',
+  'oauth2:github',
+  'oauth2:facebook',
+  'oauth2:twitter',
+  'oauth2:twitch',
+  'oauth2:gitlab',
+  'oauth2:xero',
+  'oauth2:linkedin',
+  'oauth2:discord',
+  'oauth2:bitbucket',
+  'oauth2:stripe',
+  'oauth2:microsoft',
+  'oauth2:clever',
+  'oauth2:roblox',
+  'oauth2:google',
 ] as const;
 
 export const IDENTITY_TYPES = [...CONTACT_IDENTITY_TYPES, ...SOCIAL_IDENTITY_TYPES] as const;
@@ -52,6 +65,4 @@ export const AUTH0_CONNECTION_IDENTITY_TYPES = {
 } as const satisfies Record<string, KnownIdentityType>;
 
 /** Auth0 enterprise providers: their identities import as `enterprise:<connection>`. */
-export const AUTH0_ENTERPRISE_PROVIDERS: ReadonlySet<string> = new Set([
-  'samlp', 'waad', 'adfs', 'ad', 'oidc', 'okta', 'google-apps', 'pingfederate', 'office365', 'ip',
-]);
+export const AUTH0_ENTERPRISE_PROVIDERS: ReadonlySet<string> = new Set(['samlp', 'waad', 'adfs', 'ad', 'oidc', 'okta', 'google-apps', 'pingfederate', 'office365', 'ip']);

@@ -32,12 +32,7 @@ export const ROW_WARNING_CODES = [
 export const FILE_ERROR_CODES = ['INVALID_ENCODING', 'MISSING_REQUIRED_COLUMN', 'UNSUPPORTED_FORMAT', 'FILE_TOO_LARGE'] as const;
 export const FILE_WARNING_CODES = ['UNKNOWN_COLUMN'] as const;
 
-export const IMPORT_ISSUE_CODES = [
-  ...ROW_ERROR_CODES,
-  ...ROW_WARNING_CODES,
-  ...FILE_ERROR_CODES,
-  ...FILE_WARNING_CODES,
-] as const;
+export const IMPORT_ISSUE_CODES = [...ROW_ERROR_CODES, ...ROW_WARNING_CODES, ...FILE_ERROR_CODES, ...FILE_WARNING_CODES] as const;
 
 export type FileErrorCode = (typeof FILE_ERROR_CODES)[number];
 export type FileWarningCode = (typeof FILE_WARNING_CODES)[number];
@@ -74,12 +69,6 @@ export function severityOf(code: ImportIssueCode): Severity {
   return ERROR_CODES.has(code) ? 'error' : 'warning';
 }
 
-export function issue(
-  line: number,
-  code: ImportIssueCode,
-  field: string | null,
-  message: string,
-  userKey: string | null,
-): ImportIssue {
+export function issue(line: number, code: ImportIssueCode, field: string | null, message: string, userKey: string | null): ImportIssue {
   return { line, severity: severityOf(code), code, field, message, user_key: userKey };
 }

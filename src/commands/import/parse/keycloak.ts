@@ -22,11 +22,15 @@ export const KeycloakUserSchema = z.object({
   enabled: z.boolean().nullish(),
   serviceAccountClientId: z.string().nullish(),
   attributes: z.record(z.string(), z.array(z.string()).or(z.string())).nullish(),
-  credentials: z.array(z.object({
-    type: z.string().nullish(),
-    secretData: z.string().nullish(),
-    credentialData: z.string().nullish(),
-  })).nullish(),
+  credentials: z
+    .array(
+      z.object({
+        type: z.string().nullish(),
+        secretData: z.string().nullish(),
+        credentialData: z.string().nullish(),
+      }),
+    )
+    .nullish(),
   requiredActions: z.array(z.string()).nullish(),
   realmRoles: z.array(z.string()).nullish(),
   clientRoles: z.record(z.string(), z.array(z.string())).nullish(),
@@ -64,9 +68,9 @@ export function keycloakCredentialHash(secretData: string, credentialData: strin
     secret = parseJsonSafely(secretData);
     data = parseJsonSafely(credentialData);
   } catch {
-    return { reason: 'the credential\'s secretData or credentialData is not JSON' };
+    return { reason: "the credential's secretData or credentialData is not JSON" };
   }
-  if (!isPlainObject(secret) || !isPlainObject(data)) return { reason: 'the credential\'s secretData or credentialData is not an object' };
+  if (!isPlainObject(secret) || !isPlainObject(data)) return { reason: "the credential's secretData or credentialData is not an object" };
   const value = secret.value;
   const salt = secret.salt;
   const algorithm = typeof data.algorithm === 'string' ? data.algorithm : '';
@@ -105,7 +109,7 @@ export function mapKeycloakUser(value: unknown, line: number, raw: RawRow, check
   if (u.firstName?.trim()) d.firstName = u.firstName.trim();
   if (u.lastName?.trim()) d.lastName = u.lastName.trim();
   const actions = u.requiredActions ?? [];
-  addEmail(d, u.email, 'email', actions.includes('VERIFY_EMAIL') ? false : u.emailVerified ?? undefined);
+  addEmail(d, u.email, 'email', actions.includes('VERIFY_EMAIL') ? false : (u.emailVerified ?? undefined));
   // Keycloak usernames are often the email: then the email identity is enough.
   if (u.username && u.username.trim().toLowerCase() !== (u.email ?? '').trim().toLowerCase()) addUsername(d, u.username, 'username', d.identities.length > 0);
   const phone = first(u.attributes?.phoneNumber ?? u.attributes?.phone_number);
@@ -120,7 +124,8 @@ export function mapKeycloakUser(value: unknown, line: number, raw: RawRow, check
   d.organizations = keycloakAccess(u.groups ?? [], u.realmRoles ?? [], u.clientRoles ?? {});
   if (d.organizations.length === 1 && d.organizations[0]!.externalId === null) {
     d.warnings.push({
-      code: 'DEFAULT_ORGANIZATION_USED', field: 'groups',
+      code: 'DEFAULT_ORGANIZATION_USED',
+      field: 'groups',
       message: 'The user has roles but no group: the roles are applied in the default organization.',
     });
   }
@@ -133,7 +138,8 @@ export function mapKeycloakUser(value: unknown, line: number, raw: RawRow, check
     } else {
       const pw = checkPasswordFields({ hashedPassword: hash.hash, hashingMethod: hash.method }, checkHash);
       if (pw.kind === 'ok') d.password = pw.password;
-      else if (pw.kind === 'not_imported') d.warnings.push({ code: 'PASSWORD_NOT_IMPORTED', field: 'credentials', message: `Password not imported: ${pw.reason}. The user is imported and must reset their password.` });
+      else if (pw.kind === 'not_imported')
+        d.warnings.push({ code: 'PASSWORD_NOT_IMPORTED', field: 'credentials', message: `Password not imported: ${pw.reason}. The user is imported and must reset their password.` });
     }
   }
   if (actions.includes('UPDATE_PASSWORD')) d.passwordResetRequired = true;

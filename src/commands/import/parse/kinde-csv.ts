@@ -9,9 +9,23 @@ import type { ImportOrganizationAccess, RawRow } from './types';
  * `permission_key` are the docs' other names for `id`, `roles` and `permissions`.
  */
 export const CSV_COLUMNS = [
-  'email', 'phone', 'id', 'first_name', 'last_name', 'username', 'email_verified', 'phone_verified',
-  'password_verified', 'roles', 'permissions', 'external_organization_id', 'hashed_password', 'hashing_method',
-  'salt', 'salt_position', 'salt_format',
+  'email',
+  'phone',
+  'id',
+  'first_name',
+  'last_name',
+  'username',
+  'email_verified',
+  'phone_verified',
+  'password_verified',
+  'roles',
+  'permissions',
+  'external_organization_id',
+  'hashed_password',
+  'hashing_method',
+  'salt',
+  'salt_position',
+  'salt_format',
 ] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
@@ -77,11 +91,14 @@ export function analyzeCsvHeader(columns: readonly string[]): CsvHeader {
         }
       });
     } else {
-      errors.push(fileIssue(
-        'MISSING_REQUIRED_COLUMN', 'email',
-        'The header needs an email or a phone column ("email or phone - minimum required identity information"); ' +
-          'an access-only file needs id and roles, permissions or external_organization_id.',
-      ));
+      errors.push(
+        fileIssue(
+          'MISSING_REQUIRED_COLUMN',
+          'email',
+          'The header needs an email or a phone column ("email or phone - minimum required identity information"); ' +
+            'an access-only file needs id and roles, permissions or external_organization_id.',
+        ),
+      );
     }
   }
   const index = new Map<CsvColumn, number>(CSV_COLUMNS.map((c) => [c, map.indexOf(c)]));
@@ -89,9 +106,7 @@ export function analyzeCsvHeader(columns: readonly string[]): CsvHeader {
 }
 
 /** Maps one CSV record to a draft. `fields` has as many values as the header has columns. */
-export function mapCsvRow(
-  header: CsvHeader, line: number, raw: RawRow, fields: readonly string[], checkHash: PasswordHashCheck | undefined,
-): RowDraft {
+export function mapCsvRow(header: CsvHeader, line: number, raw: RawRow, fields: readonly string[], checkHash: PasswordHashCheck | undefined): RowDraft {
   // Hot path: no per-row closures (tsx's keepNames makes each one cost a
   // defineProperty), no Map lookups per cell, each cell trimmed once.
   const at = positionsOf(header);
@@ -186,7 +201,7 @@ function positionsOf(header: CsvHeader): Int32Array {
 
 function cell(fields: readonly string[], at: Int32Array, col: number): string {
   const i = at[col]!;
-  return i < 0 ? '' : fields[i] ?? '';
+  return i < 0 ? '' : (fields[i] ?? '');
 }
 
 function booleanCell(value: string, col: CsvColumn, d: RowDraft): boolean | undefined {
@@ -213,7 +228,8 @@ function organizationsOf(orgs: string, roles: string, permissions: string, warni
   if (ids.length === 0) {
     if (r.length === 0 && p.length === 0) return [];
     warnings.push({
-      code: 'DEFAULT_ORGANIZATION_USED', field: 'external_organization_id',
+      code: 'DEFAULT_ORGANIZATION_USED',
+      field: 'external_organization_id',
       message: 'Roles or permissions are given without an external_organization_id: they are applied in the default organization.',
     });
     return [{ externalId: null, roles: r, permissions: p, scopes: [] }];

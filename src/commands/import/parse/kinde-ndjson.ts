@@ -45,25 +45,37 @@ export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, ch
     switch (ident.type) {
       case 'email': {
         const e = checkEmail(ident.identity);
-        if (!e.ok) { d.errors.push({ code: 'INVALID_EMAIL', field, message: `The email ${e.reason}.` }); continue; }
+        if (!e.ok) {
+          d.errors.push({ code: 'INVALID_EMAIL', field, message: `The email ${e.reason}.` });
+          continue;
+        }
         value = e.value;
         break;
       }
       case 'phone': {
         const p = checkPhone(ident.identity);
-        if (!p.ok) { d.errors.push({ code: 'INVALID_PHONE', field, message: `The phone number ${p.reason}.` }); continue; }
+        if (!p.ok) {
+          d.errors.push({ code: 'INVALID_PHONE', field, message: `The phone number ${p.reason}.` });
+          continue;
+        }
         value = p.value;
         break;
       }
       case 'username': {
         const n = checkUsername(ident.identity);
-        if (!n.ok) { d.errors.push({ code: 'INVALID_FIELD', field, message: `The username ${n.reason}.` }); continue; }
+        if (!n.ok) {
+          d.errors.push({ code: 'INVALID_FIELD', field, message: `The username ${n.reason}.` });
+          continue;
+        }
         value = n.value.toLowerCase();
         break;
       }
       default:
         value = ident.identity.trim();
-        if (value === '') { d.errors.push({ code: 'INVALID_FIELD', field, message: `The ${ident.type} identity is empty.` }); continue; }
+        if (value === '') {
+          d.errors.push({ code: 'INVALID_FIELD', field, message: `The ${ident.type} identity is empty.` });
+          continue;
+        }
     }
     if (hasIdentity(d.identities, ident.type, value)) continue;
     const made: { -readonly [K in keyof ImportIdentity]: ImportIdentity[K] } = { type: ident.type, identity: value, display: ident.identity.trim() };
@@ -89,17 +101,24 @@ export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, ch
   d.featureFlags = u.feature_flags ?? [];
 
   if (u.password) {
-    const pw = checkPasswordFields({
-      hashedPassword: u.password.hashed_password,
-      hashingMethod: u.password.hashing_algorithm,
-      salt: u.password.salt,
-      saltPosition: u.password.salt_position,
-      saltFormat: u.password.salt_format,
-      params: u.password.params,
-    }, checkHash);
+    const pw = checkPasswordFields(
+      {
+        hashedPassword: u.password.hashed_password,
+        hashingMethod: u.password.hashing_algorithm,
+        salt: u.password.salt,
+        saltPosition: u.password.salt_position,
+        saltFormat: u.password.salt_format,
+        params: u.password.params,
+      },
+      checkHash,
+    );
     if (pw.kind === 'ok') d.password = pw.password;
     else if (pw.kind === 'not_imported') {
-      d.warnings.push({ code: 'PASSWORD_NOT_IMPORTED', field: `password.${pw.field === 'hashing_method' ? 'hashing_algorithm' : pw.field}`, message: `Password not imported: ${pw.reason}. The user is imported and must reset their password.` });
+      d.warnings.push({
+        code: 'PASSWORD_NOT_IMPORTED',
+        field: `password.${pw.field === 'hashing_method' ? 'hashing_algorithm' : pw.field}`,
+        message: `Password not imported: ${pw.reason}. The user is imported and must reset their password.`,
+      });
     }
   }
   return d;

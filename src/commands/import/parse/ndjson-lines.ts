@@ -8,9 +8,7 @@
  * next chunk. The cap stays exact in bytes: a line of n UTF-16 units has at most
  * 3n UTF-8 bytes, so its byte length is only computed when it could be over.
  */
-export type NdjsonLine =
-  | { readonly kind: 'line'; readonly line: number; readonly text: string }
-  | { readonly kind: 'too_large'; readonly line: number };
+export type NdjsonLine = { readonly kind: 'line'; readonly line: number; readonly text: string } | { readonly kind: 'too_large'; readonly line: number };
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -49,7 +47,8 @@ export class NdjsonLineSplitter {
       }
     }
     const rest = lastLf < 0 ? data : data.subarray(lastLf + 1);
-    if (rest.length > this.#maxLineBytes + 1) { // +1: the CR of a CRLF
+    if (rest.length > this.#maxLineBytes + 1) {
+      // +1: the CR of a CRLF
       out.push({ kind: 'too_large', line: this.#line });
       this.#skipping = true;
       this.#tail = EMPTY;

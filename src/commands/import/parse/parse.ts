@@ -120,7 +120,11 @@ class FileMeter {
     this.#hash.update(chunk);
     if (this.bytes > this.#maxFileBytes) {
       this.error = {
-        line: 0, severity: 'error', code: 'FILE_TOO_LARGE', field: null, user_key: null,
+        line: 0,
+        severity: 'error',
+        code: 'FILE_TOO_LARGE',
+        field: null,
+        user_key: null,
         message: `The file is larger than the limit of ${this.#maxFileBytes} bytes.`,
       };
       return false;
@@ -139,7 +143,12 @@ class FileMeter {
     const at = this.#utf8.invalidAt;
     if (at === null) return true;
     this.error = {
-      line: 0, severity: 'error', code: 'INVALID_ENCODING', field: null, user_key: null, byteOffset: at,
+      line: 0,
+      severity: 'error',
+      code: 'INVALID_ENCODING',
+      field: null,
+      user_key: null,
+      byteOffset: at,
       message: `The file is not valid UTF-8: invalid byte sequence at byte offset ${at}. Save the file as UTF-8 and import it again.`,
     };
     return false;
@@ -193,7 +202,11 @@ async function open(input: Readable, options: ParseOptions, sink: Writable | und
   let done = false;
   const readMore = async (): Promise<boolean> => {
     const r = await rest.next();
-    if (r.done) { done = true; meter.end(); return false; }
+    if (r.done) {
+      done = true;
+      meter.end();
+      return false;
+    }
     const chunk = toBuffer(r.value);
     if (!meter.push(chunk)) return false;
     await write(sink, chunk);
@@ -208,7 +221,15 @@ async function open(input: Readable, options: ParseOptions, sink: Writable | und
     if (!(await readMore())) break;
     if (headBytes > headCap || hasContentLine(head.at(-1)!, head)) break;
   }
-  if (!done && !meter.error && isJsonDocument(Buffer.concat(head).toString('utf8').replace(/^\uFEFF/, ''))) {
+  if (
+    !done &&
+    !meter.error &&
+    isJsonDocument(
+      Buffer.concat(head)
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+    )
+  ) {
     while (headBytes < DETECT_BYTES && (await readMore()));
   }
   let headBuf = Buffer.concat(head);
@@ -227,13 +248,14 @@ async function open(input: Readable, options: ParseOptions, sink: Writable | und
     return { ...base, format: options.format ?? 'csv', headErrors: [fileError('UNSUPPORTED_FORMAT', 'A column map applies to CSV files only.')] };
   }
   // A `{` file that no provider's keys mark stays NDJSON (a broken first line is then a row error, as before).
-  const documentFormat = isJsonDocument(headText) ? options.format ?? detectJsonDocument(headText) : undefined;
+  const documentFormat = isJsonDocument(headText) ? (options.format ?? detectJsonDocument(headText)) : undefined;
   if (documentFormat !== undefined && !(firstChar === '{' && (documentFormat === null || !JSON_DOCUMENT_FORMATS.has(documentFormat)))) {
     const format = documentFormat;
     if (format === null || !JSON_DOCUMENT_FORMATS.has(format)) {
-      const why = format === null
-        ? 'The file is a JSON document but not a Firebase, Keycloak or Supabase export (no localId, realm/credentials or encrypted_password key near its start).'
-        : `The file is one JSON document; ${format} files are ${CSV_ONLY_FORMATS.has(format) || format === 'csv' ? 'CSV' : 'NDJSON (one JSON object per line)'}.`;
+      const why =
+        format === null
+          ? 'The file is a JSON document but not a Firebase, Keycloak or Supabase export (no localId, realm/credentials or encrypted_password key near its start).'
+          : `The file is one JSON document; ${format} files are ${CSV_ONLY_FORMATS.has(format) || format === 'csv' ? 'CSV' : 'NDJSON (one JSON object per line)'}.`;
       return { ...base, format, headErrors: [fileError('UNSUPPORTED_FORMAT', why)] };
     }
     return { ...base, format, headErrors: [], jsonPaths: jsonRecordPaths(firstChar === '[' ? '[' : '{', format), headRest: [headBuf] };
@@ -295,7 +317,9 @@ function fileError(code: 'MISSING_REQUIRED_COLUMN' | 'UNSUPPORTED_FORMAT', messa
 export async function validateImport(input: Readable, options: ParseOptions & { readonly sink?: Writable } = {}): Promise<FileValidation> {
   // A failing sink (disk full) must surface here, not crash the process as an unhandled 'error'.
   let sinkError: unknown = null;
-  const onSinkError = (e: unknown) => { sinkError ??= e; };
+  const onSinkError = (e: unknown) => {
+    sinkError ??= e;
+  };
   options.sink?.on('error', onSinkError);
   const o = await open(input, options, options.sink);
   let done = o.done;
@@ -309,7 +333,11 @@ export async function validateImport(input: Readable, options: ParseOptions & { 
   for (const c of o.headRest) if (json) checkJson(json.push(c));
   while (!done && !o.meter.error && sinkError === null && jsonError === null) {
     const r = await o.rest.next();
-    if (r.done) { done = true; o.meter.end(); break; }
+    if (r.done) {
+      done = true;
+      o.meter.end();
+      break;
+    }
     const chunk = toBuffer(r.value);
     if (!o.meter.push(chunk)) break;
     await write(o.sink, chunk);
@@ -372,7 +400,10 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
         assembler.addFailed(failedRow(t.line, raw, 'MALFORMED_ROW', null, `The row is not valid CSV: ${t.reason}.`));
         return;
       case 'record': {
-        if (t.fields.every((f) => f.trim() === '')) { rowsRead--; return; }
+        if (t.fields.every((f) => f.trim() === '')) {
+          rowsRead--;
+          return;
+        }
         const [min, max] = dialect!.width;
         if (t.fields.length < min || t.fields.length > max) {
           const want = min === max ? `${min}` : `${min} to ${max}`;
@@ -397,12 +428,18 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
 
   const mapLine = (value: unknown, line: number, raw: { line: number; text: string }): RowDraft => {
     switch (o.format) {
-      case 'kinde_ndjson': return mapKindeNdjsonLine(value, line, raw, checkHash);
-      case 'auth0': return mapAuth0UserLine(value, line, raw);
-      case 'auth0_passwords': return mapAuth0PasswordLine(value, line, raw, checkHash);
-      case 'firebase': return mapFirebaseUser(value, line, raw, options.firebaseHashConfig, checkHash);
-      case 'keycloak': return mapKeycloakUser(value, line, raw, checkHash);
-      case 'supabase': return mapSupabaseJsonUser(value, line, raw, checkHash, now);
+      case 'kinde_ndjson':
+        return mapKindeNdjsonLine(value, line, raw, checkHash);
+      case 'auth0':
+        return mapAuth0UserLine(value, line, raw);
+      case 'auth0_passwords':
+        return mapAuth0PasswordLine(value, line, raw, checkHash);
+      case 'firebase':
+        return mapFirebaseUser(value, line, raw, options.firebaseHashConfig, checkHash);
+      case 'keycloak':
+        return mapKeycloakUser(value, line, raw, checkHash);
+      case 'supabase':
+        return mapSupabaseJsonUser(value, line, raw, checkHash, now);
       case 'csv':
       case 'clerk':
       case 'cognito':
@@ -453,7 +490,10 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
     }
     let text = JSON.stringify(rec.value);
     let value = rec.value;
-    if (/__proto__|constructor|prototype/.test(text)) { value = parseJsonSafely(text); text = JSON.stringify(value); }
+    if (/__proto__|constructor|prototype/.test(text)) {
+      value = parseJsonSafely(text);
+      text = JSON.stringify(value);
+    }
     const raw = { line: rec.line, text: Buffer.byteLength(text, 'utf8') > limits.maxLineBytes ? '' : text };
     if (raw.text === '') {
       assembler.addFailed(failedRow(rec.line, raw, 'ROW_TOO_LARGE', null, `The record is larger than the limit of ${limits.maxLineBytes} bytes.`));
@@ -478,8 +518,7 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
     else if (document) for (const r of chunk ? document.push(chunk) : document.end()) onJsonRecord(r);
     else if (splitter) for (const l of chunk ? splitter.push(chunk) : splitter.end()) onLine(l);
   };
-  const batch = (b: { records: ImportBatch['records']; failed: ImportBatch['failed'] }): ImportBatch =>
-    ({ records: b.records, failed: b.failed, rowsRead, bytesRead: o.meter.bytes });
+  const batch = (b: { records: ImportBatch['records']; failed: ImportBatch['failed'] }): ImportBatch => ({ records: b.records, failed: b.failed, rowsRead, bytesRead: o.meter.bytes });
 
   async function* batches(): AsyncGenerator<ImportBatch> {
     try {
@@ -491,7 +530,11 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
   }
 
   async function* produce(): AsyncGenerator<ImportBatch> {
-    if (o.headErrors.length > 0) { input.destroy(); finished = true; return; }
+    if (o.headErrors.length > 0) {
+      input.destroy();
+      finished = true;
+      return;
+    }
     for (const t of o.pendingTokens) onCsvToken(t);
     for (const c of o.headRest) feed(c);
     let done = o.done;
@@ -500,7 +543,13 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
       while ((b = assembler.takeFull() ?? assembler.takeIfFailedPiling())) yield batch(b);
       if (done) break;
       const r = await o.rest.next();
-      if (r.done) { done = true; o.meter.end(); if (o.meter.error) break; feed(null); continue; }
+      if (r.done) {
+        done = true;
+        o.meter.end();
+        if (o.meter.error) break;
+        feed(null);
+        continue;
+      }
       const chunk = toBuffer(r.value);
       if (!o.meter.push(chunk)) break;
       feed(chunk);
@@ -516,7 +565,9 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
     format: o.format,
     headErrors: o.headErrors,
     batches,
-    get bytesRead() { return o.meter.bytes; },
+    get bytesRead() {
+      return o.meter.bytes;
+    },
     summary(): FileSummary {
       const errors = o.meter.error && !o.headErrors.includes(o.meter.error) ? [...o.headErrors, o.meter.error] : [...o.headErrors];
       return {

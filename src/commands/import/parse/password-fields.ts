@@ -71,7 +71,7 @@ export function checkPasswordFields(raw: RawPasswordFields, checkHash?: Password
     ...(salt !== '' ? { salt } : {}),
     ...(salt !== '' && position !== '' ? { saltPosition: position } : {}),
     // scrypt / Firebase salts are base64 by definition: no salt_format for them.
-    ...(salt !== '' && !BASE64_SALTED.has(hashingMethod) ? { saltFormat: format === 'hex' ? 'hex' as const : 'string' as const } : {}),
+    ...(salt !== '' && !BASE64_SALTED.has(hashingMethod) ? { saltFormat: format === 'hex' ? ('hex' as const) : ('string' as const) } : {}),
     ...(raw.params && Object.keys(raw.params).length > 0 ? { params: raw.params } : {}),
   };
   const reason = checkHash?.(password) ?? null;

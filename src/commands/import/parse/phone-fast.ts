@@ -80,7 +80,10 @@ export function fastPhone(value: string): string | null | undefined {
   let prevDigit = false;
   for (let i = 1; i < n; i++) {
     const c = value.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) { prevDigit = true; continue; }
+    if (c >= 0x30 && c <= 0x39) {
+      prevDigit = true;
+      continue;
+    }
     if ((c !== 0x20 && c !== 0x2d) || !prevDigit) return undefined;
     // A run of separators must sit between two digits.
     let j = i + 1;

@@ -11,17 +11,35 @@ import type { RawRow } from './types';
  * Timestamps are non-null when the email / phone is confirmed; phones are bare
  * digits with the country code; passwords are bcrypt (`$2a$10$…`).
  */
-const READ = [
-  'id', 'email', 'encrypted_password', 'email_confirmed_at', 'confirmed_at', 'phone', 'phone_confirmed_at',
-  'raw_user_meta_data', 'banned_until',
-] as const;
+const READ = ['id', 'email', 'encrypted_password', 'email_confirmed_at', 'confirmed_at', 'phone', 'phone_confirmed_at', 'raw_user_meta_data', 'banned_until'] as const;
 /** auth.users columns that are known and deliberately not imported (see README). */
 const DROPPED = [
-  'instance_id', 'aud', 'role', 'invited_at', 'confirmation_token', 'confirmation_sent_at', 'recovery_token',
-  'recovery_sent_at', 'email_change_token_new', 'email_change', 'email_change_sent_at', 'last_sign_in_at',
-  'raw_app_meta_data', 'is_super_admin', 'created_at', 'updated_at', 'phone_change', 'phone_change_token',
-  'phone_change_sent_at', 'email_change_token_current', 'email_change_confirm_status',
-  'reauthentication_token', 'reauthentication_sent_at', 'is_sso_user', 'deleted_at', 'is_anonymous',
+  'instance_id',
+  'aud',
+  'role',
+  'invited_at',
+  'confirmation_token',
+  'confirmation_sent_at',
+  'recovery_token',
+  'recovery_sent_at',
+  'email_change_token_new',
+  'email_change',
+  'email_change_sent_at',
+  'last_sign_in_at',
+  'raw_app_meta_data',
+  'is_super_admin',
+  'created_at',
+  'updated_at',
+  'phone_change',
+  'phone_change_token',
+  'phone_change_sent_at',
+  'email_change_token_current',
+  'email_change_confirm_status',
+  'reauthentication_token',
+  'reauthentication_sent_at',
+  'is_sso_user',
+  'deleted_at',
+  'is_anonymous',
 ] as const;
 const KNOWN: ReadonlySet<string> = new Set([...READ, ...DROPPED]);
 
@@ -99,7 +117,8 @@ function mapSupabase(get: Get, line: number, raw: RawRow, checkHash: PasswordHas
   if (hash) {
     const pw = checkPasswordFields({ hashedPassword: hash, hashingMethod: 'bcrypt' }, checkHash);
     if (pw.kind === 'ok') d.password = pw.password;
-    else if (pw.kind === 'not_imported') d.warnings.push({ code: 'PASSWORD_NOT_IMPORTED', field: 'encrypted_password', message: `Password not imported: ${pw.reason}. The user is imported and must reset their password.` });
+    else if (pw.kind === 'not_imported')
+      d.warnings.push({ code: 'PASSWORD_NOT_IMPORTED', field: 'encrypted_password', message: `Password not imported: ${pw.reason}. The user is imported and must reset their password.` });
   }
   requireIdentity(d, 'email', 'no email or phone (anonymous and SSO-only users have none)');
   return d;
@@ -108,10 +127,16 @@ function mapSupabase(get: Get, line: number, raw: RawRow, checkHash: PasswordHas
 /** `now`: the import's clock, for `banned_until` (default: when the dialect is made). */
 export function supabaseCsvDialect(columns: readonly string[], now?: Date): CsvDialect {
   const nowMs = (now ?? new Date()).getTime();
-  return namedDialect('supabase', columns, KNOWN, {
-    anyOf: ['email', 'phone'],
-    message: 'A Supabase auth.users export needs the email or phone column.',
-  }, (get, line, raw, checkHash) => mapSupabase((n) => (get(n) === '' ? undefined : get(n)), line, raw, checkHash, nowMs));
+  return namedDialect(
+    'supabase',
+    columns,
+    KNOWN,
+    {
+      anyOf: ['email', 'phone'],
+      message: 'A Supabase auth.users export needs the email or phone column.',
+    },
+    (get, line, raw, checkHash) => mapSupabase((n) => (get(n) === '' ? undefined : get(n)), line, raw, checkHash, nowMs),
+  );
 }
 
 export function mapSupabaseJsonUser(value: unknown, line: number, raw: RawRow, checkHash: PasswordHashCheck | undefined, now: Date): RowDraft {

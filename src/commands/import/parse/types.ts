@@ -1,9 +1,7 @@
 import type { FileIssue, ImportIssue } from './issues';
 import type { ImportIdentityType } from './identity-types';
 
-export const IMPORT_FORMATS = [
-  'csv', 'kinde_ndjson', 'auth0', 'auth0_passwords', 'firebase', 'keycloak', 'supabase', 'clerk', 'cognito',
-] as const;
+export const IMPORT_FORMATS = ['csv', 'kinde_ndjson', 'auth0', 'auth0_passwords', 'firebase', 'keycloak', 'supabase', 'clerk', 'cognito'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /** The methods src/passwords knows (Kinde's five, then Roster's further families). */
