@@ -181,7 +181,7 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
       (events) => events.length < size && shared.delete(key),
       () => shared.delete(key),
     );
-    while (shared.size > lanes.length * 2) shared.delete(shared.keys().next().value!);
+    while (shared.size > lanes.length) shared.delete(shared.keys().next().value!);
     return read;
   }
 
