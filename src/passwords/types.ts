@@ -1,3 +1,4 @@
+import { PasswordMethodSchema } from '../domain/user/events';
 /**
  * Shared shapes of the password library. A StoredPassword is plain JSON data:
  * it is what a `UserImported` / `UserPasswordSet` event carries, so it must
@@ -8,26 +9,10 @@
  * The five hashing methods Kinde's import and "Set user password" API name,
  * then the families Roster accepts beyond them (README, "Password hashes"),
  * then `bcrypt_hmac_sha384`, the scheme Roster writes for new and upgraded
- * passwords (accepted on import too, so `roster export` round-trips).
+ * passwords (accepted on import too, so `roster export` round-trips). The list
+ * is the user events' schema (a stored password's method is part of the event).
  */
-export const HASHING_METHODS = [
-  'bcrypt',
-  'crypt',
-  'md5',
-  'sha256',
-  'wordpress',
-  'argon2',
-  'scrypt',
-  'firebase_scrypt',
-  'pbkdf2',
-  'sha1',
-  'sha512',
-  'ldap',
-  'bcrypt_sha256',
-  'apr1',
-  'drupal7',
-  'bcrypt_hmac_sha384',
-] as const;
+export const HASHING_METHODS = PasswordMethodSchema.options;
 export type HashingMethod = (typeof HASHING_METHODS)[number];
 
 /**

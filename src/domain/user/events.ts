@@ -13,8 +13,8 @@ import { IdentitySchema } from './identity';
 
 /**
  * The hashing methods the docs name, the further families import accepts, and
- * `bcrypt_hmac_sha384`, the hash new and upgraded passwords get (the same list
- * as src/passwords HASHING_METHODS; a test keeps them equal).
+ * `bcrypt_hmac_sha384`, the hash new and upgraded passwords get. The one list:
+ * src/passwords' HASHING_METHODS is this enum's options.
  */
 export const PasswordMethodSchema = z.enum([
   'bcrypt',
@@ -22,8 +22,8 @@ export const PasswordMethodSchema = z.enum([
   'md5',
   'sha256',
   'wordpress',
-  'scrypt',
   'argon2',
+  'scrypt',
   'firebase_scrypt',
   'pbkdf2',
   'sha1',
