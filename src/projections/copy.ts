@@ -65,10 +65,16 @@ async function connectionOf(db: Knex.Transaction): Promise<pg.PoolClient> {
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** The COPY kinds of a table's columns, read once per table from the catalog. */
-const kindsByTable = new Map<string, Promise<Record<string, ColumnKind>>>();
-export function columnKinds(db: Knex.Transaction, table: string): Promise<Record<string, ColumnKind>> {
-  let known = kindsByTable.get(table);
+/**
+ * The COPY kinds of a table's columns, read once per connection and table from the
+ * catalog (per connection: one process may talk to several databases, as the tests do).
+ */
+const kindsByConnection = new WeakMap<object, Map<string, Promise<Record<string, ColumnKind>>>>();
+async function columnKinds(db: Knex.Transaction, table: string): Promise<Record<string, ColumnKind>> {
+  const connection = await connectionOf(db);
+  const byTable = kindsByConnection.get(connection) ?? new Map<string, Promise<Record<string, ColumnKind>>>();
+  kindsByConnection.set(connection, byTable);
+  let known = byTable.get(table);
   if (!known) {
     known = db
       .raw<{ rows: { name: string; type: string }[] }>(
@@ -76,8 +82,8 @@ export function columnKinds(db: Knex.Transaction, table: string): Promise<Record
         [table],
       )
       .then(({ rows }) => Object.fromEntries(rows.map((r) => [r.name, r.type.endsWith('[]') ? 'text[]' : r.type === 'json' || r.type === 'jsonb' ? 'json' : 'text'] as const)));
-    known.catch(() => kindsByTable.delete(table));
-    kindsByTable.set(table, known);
+    known.catch(() => byTable.delete(table));
+    byTable.set(table, known);
   }
   return known;
 }
