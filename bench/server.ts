@@ -31,13 +31,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: readonly string[] = []): Promise<RunningServer> {
   const port = await freePort();
   const clientId = 'bench-admin';
   const clientSecret = randomBytes(24).toString('hex');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-bench-serve-'));
   const main = path.join(BENCH_DIR, '..', 'src', 'cli', 'main.ts');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', main, 'serve'], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -140,6 +140,7 @@ async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[]
     ]);
     for (const r of rows) emails.set(r.user_id, { ...r, last_revision: Number(r.last_revision) });
   }
+  const knownEmails = new Set(emails.keys());
   const changedEmails = new Set<string>();
   // 2. The chain's tail.
   const tail = (await db.raw<{ rows: { seq: number | string; hash: string }[] }>('select seq, hash from ?? order by seq desc limit 1', [log])).rows[0];
@@ -176,6 +177,7 @@ async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[]
       t('audit_user_emails'),
       [...changedEmails].map((id) => emails.get(id)!),
       'user_id',
+      knownEmails,
     );
   }
 }

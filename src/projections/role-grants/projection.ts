@@ -80,18 +80,30 @@ async function applyGrants(db: Knex.Transaction, events: readonly RecordedEvent[
     for (const r of rows) progress.set(r.user_id, Number(r.last_revision));
   }
   const touched = new Set<string>();
+  // A user with no progress row has no grant rows yet (both are written in one
+  // transaction): their grants are checked against each other here and go in with
+  // a plain COPY; the others through the partial unique index (ON CONFLICT DO NOTHING).
+  const known = new Set(progress.keys());
+  const openOfNew = new Set<string>();
+  const grantKey = (userId: string, orgCode: string, roleId: string) => `${userId}\u0000${orgCode}\u0000${roleId}`;
   let pending: Grant[] = [];
+  let pendingOfNew: Grant[] = [];
   const flush = async () => {
-    if (pending.length === 0) return;
+    await insertRows(db, g, pendingOfNew);
     // The partial unique index ignores a grant of a role the user already holds.
     await insertRows(db, g, pending, true);
     pending = [];
+    pendingOfNew = [];
   };
   for (const e of relevant) {
     const at = eventTime(e);
     const by = { type: e.metadata?.actor?.type ?? 'system', id: e.metadata?.actor?.id ?? null };
-    const close = async (where: Record<string, string>, how: string, extra?: (q: Knex.QueryBuilder) => void) => {
+    const close = async (where: { user_id?: string; org_code?: string; role_id?: string }, how: string, extra?: (q: Knex.QueryBuilder) => void) => {
       await flush();
+      for (const k of openOfNew) {
+        const [u, o, r] = k.split('\u0000');
+        if ((where.user_id ?? u) === u && (where.org_code ?? o) === o && (where.role_id ?? r) === r) openOfNew.delete(k);
+      }
       const q = db(g).where(where).whereNull('valid_to');
       extra?.(q);
       await q.update({ valid_to: at, revoked_by_type: by.type, revoked_by_id: by.id, revoked_event_id: e.id, revoked_how: how });
@@ -105,8 +117,14 @@ async function applyGrants(db: Knex.Transaction, events: readonly RecordedEvent[
     progress.set(userId, e.revision);
     touched.add(userId);
     const d = e.data as Record<string, unknown>;
-    const grant = (orgCode: string, roleId: string, how: string) =>
-      pending.push({
+    const grant = (orgCode: string, roleId: string, how: string) => {
+      const ofNew = !known.has(userId);
+      if (ofNew) {
+        const k = grantKey(userId, orgCode, roleId);
+        if (openOfNew.has(k)) return;
+        openOfNew.add(k);
+      }
+      (ofNew ? pendingOfNew : pending).push({
         grant_id: `${e.id}:${orgCode}:${roleId}`,
         org_code: orgCode,
         role_id: roleId,
@@ -119,6 +137,7 @@ async function applyGrants(db: Knex.Transaction, events: readonly RecordedEvent[
         granted_event_id: e.id,
         how,
       });
+    };
     switch (e.type) {
       case 'UserCreated':
       case 'UserSignedUp':
@@ -152,5 +171,6 @@ async function applyGrants(db: Knex.Transaction, events: readonly RecordedEvent[
       t('role_grant_progress'),
       [...touched].map((user_id) => ({ user_id, last_revision: progress.get(user_id)! })),
       'user_id',
+      known,
     );
 }
