@@ -70,7 +70,10 @@ export function docProjection<D>(name: string, version: number, model: DocModel<
       await db.schema.createTable(t(model.table), (table) => {
         table.text('id').primary();
         table.bigInteger('last_revision').notNullable();
-        table.jsonb('doc').notNullable();
+        // json, not jsonb: the document is written whole and read whole (a path read, `doc #> …`,
+        // works on both), and PostgreSQL stores json as its text instead of converting it
+        // to jsonb's binary form; a bulk import's COPY of users rows costs about half.
+        table.json('doc').notNullable();
         model.columns(table);
       });
       await model.setupExtra?.(db, t);
