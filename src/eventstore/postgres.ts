@@ -94,8 +94,16 @@ function fromExpected(n: number): ExpectedRevision {
   return n === -1 ? 'no_stream' : n === -2 ? 'any' : n === -3 ? 'stream_exists' : n;
 }
 
+/**
+ * Event data and metadata travel as one JSON array each, not as text[]: the driver
+ * escapes every quote of every element of a text[] (JSON is full of them), while a
+ * JSON array is the events' JSON texts joined with commas.
+ */
+const jsonArray = (param: string) => `array(select e from jsonb_array_elements(${param}::jsonb) with ordinality as t(e, n) order by n)`;
+const joinJson = (texts: readonly string[]) => `[${texts.join(',')}]`;
+
 const APPEND_SQL = `select append_index, next_revision::text, txid, last_position::text, appended
-  from roster_append($1::text[], $2::bigint[], $3::int[], $4::int[], $5::uuid[], $6::text[], $7::text[]::jsonb[], $8::text[]::jsonb[],
+  from roster_append($1::text[], $2::bigint[], $3::int[], $4::int[], $5::uuid[], $6::text[], ${jsonArray('$7')}, ${jsonArray('$8')},
                      $9::int[], $10::text[], $11::text[], $12::text[], $13::text[])`;
 
 /**
@@ -148,8 +156,8 @@ function appendArguments(appends: readonly StreamAppend[]): unknown[] {
     eventAppend,
     ids,
     types,
-    datas,
-    metas,
+    joinJson(datas),
+    joinJson(metas),
     u.map((x) => x.ai),
     u.map((x) => x.change.action),
     u.map((x) => x.change.kind),
