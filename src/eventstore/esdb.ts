@@ -1,38 +1,24 @@
-import {
-  BACKWARDS,
-  END,
-  ErrorType,
-  EventStoreDBClient,
-  FORWARDS,
-  START as ESDB_START,
-  excludeSystemEvents,
-  jsonEvent,
-  type AllStreamResolvedEvent,
-  type AppendExpectedRevision,
-  type JSONType,
-  type Position as EsdbPosition,
-  type ResolvedEvent,
-} from '@eventstore/db-client';
+import { BACKWARDS, END, EventStoreDBClient, excludeSystemEvents, type AllStreamResolvedEvent, type Position as EsdbPosition } from '@eventstore/db-client';
 import { Observable, Subject, interval, map, merge, share, takeUntil } from 'rxjs';
 import { decideReservation, evolveReservation, reservationDecider } from '../domain/reservation/decider';
 import type { ReservationEvent, ReservationKind } from '../domain/reservation/events';
 import { streams } from '../domain/streams';
+import {
+  compareEsdbPositions,
+  encodeEsdbPosition,
+  firstRevisionFor,
+  isAmbiguousAppendError,
+  isSystemEventType,
+  matchStoredIds,
+  toClientConnectionString,
+  toClientEvent,
+  toEsdbExpectedRevision,
+  toWrongExpectedRevision,
+} from './esdb-mapping';
+import { esdbReads } from './esdb-reads';
 import { feedFromReads } from './feed';
 import { deterministicUuid } from './ids';
-import {
-  START,
-  UniqueValueTakenError,
-  WrongExpectedRevisionError,
-  uniqueKey,
-  type AppendResult,
-  type EventData,
-  type EventMetadata,
-  type EventStore,
-  type ExpectedRevision,
-  type Position,
-  type RecordedEvent,
-  type StreamAppend,
-} from './types';
+import { START, UniqueValueTakenError, WrongExpectedRevisionError, uniqueKey, type AppendResult, type EventStore, type RecordedEvent, type StreamAppend } from './types';
 
 /**
  * The EventStoreDB (KurrentDB) event store, over @eventstore/db-client (gRPC).
@@ -85,133 +71,6 @@ export interface EsdbEventStoreOptions {
   readonly maxAppendAttempts?: number;
 }
 
-// ─── Pure helpers (unit-tested in test/eventstore/esdb-positions.unit.test.ts) ───
-
-/** The port's position of an EventStoreDB `$all` position. */
-export function encodeEsdbPosition(p: EsdbPosition): Position {
-  return `${p.commit}/${p.prepare}`;
-}
-
-/** The `$all` position of a port position; undefined for START. */
-export function decodeEsdbPosition(p: Position): EsdbPosition | undefined {
-  if (p === START) return undefined;
-  const m = /^(\d+)\/(\d+)$/.exec(p);
-  if (!m) throw new Error(`Not an EventStoreDB position: ${p}`);
-  return { commit: BigInt(m[1]!), prepare: BigInt(m[2]!) };
-}
-
-export function compareEsdbPositions(a: Position, b: Position): number {
-  const pa = decodeEsdbPosition(a);
-  const pb = decodeEsdbPosition(b);
-  if (!pa || !pb) return pa ? 1 : pb ? -1 : 0;
-  if (pa.commit !== pb.commit) return pa.commit < pb.commit ? -1 : 1;
-  return pa.prepare === pb.prepare ? 0 : pa.prepare < pb.prepare ? -1 : 1;
-}
-
-/** The client's expected revision for the port's. */
-export function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
-  switch (expected) {
-    case 'no_stream':
-      return 'no_stream';
-    case 'any':
-      return 'any';
-    case 'stream_exists':
-      return 'stream_exists';
-    default: {
-      if (typeof expected !== 'number' || !Number.isSafeInteger(expected) || expected < 0) {
-        throw new RangeError(`Invalid expected revision: ${String(expected)}`);
-      }
-      return BigInt(expected);
-    }
-  }
-}
-
-/**
- * The revision of the first event of an append at an exact expected revision
- * (`no_stream` counts as -1), or undefined when the expected revision does not
- * say where the events go.
- */
-export function firstRevisionFor(expected: ExpectedRevision): number | undefined {
-  if (expected === 'no_stream') return 0;
-  if (typeof expected === 'number') return expected + 1;
-  return undefined;
-}
-
-/**
- * The client (v6) parses only esdb:// and esdb+discover://; KurrentDB's
- * kurrentdb:// and kdb:// name the same gRPC protocol, so they are rewritten.
- */
-export function toClientConnectionString(connectionString: string): string {
-  return connectionString.replace(/^(?:kurrentdb|kdb)(\+discover)?:\/\//i, (_m, discover: string | undefined) => `esdb${discover ?? ''}://`);
-}
-
-export function isSystemEventType(type: string): boolean {
-  return type.startsWith('$');
-}
-
-interface ErrorLike {
-  readonly type?: unknown;
-  readonly actualVersion?: unknown;
-}
-
-/** Map a client error to the port's conflict error, or undefined when it is not a conflict. */
-export function toWrongExpectedRevision(err: unknown, streamId: string, expected: ExpectedRevision): WrongExpectedRevisionError | undefined {
-  const e = err as ErrorLike | null;
-  if (!e || typeof e !== 'object' || e.type !== ErrorType.WRONG_EXPECTED_VERSION) return undefined;
-  const actual = e.actualVersion;
-  return new WrongExpectedRevisionError(streamId, expected, typeof actual === 'bigint' ? Number(actual) : actual === 'no_stream' || actual === undefined ? 'no_stream' : Number(actual));
-}
-
-/** A failure after which the append may or may not have been committed. */
-export function isAmbiguousAppendError(err: unknown): boolean {
-  const t = (err as ErrorLike | null)?.type;
-  return t === ErrorType.TIMEOUT || t === ErrorType.DEADLINE_EXCEEDED || t === ErrorType.UNAVAILABLE || t === ErrorType.CANCELLED || t === ErrorType.UNKNOWN || t === ErrorType.NOT_LEADER;
-}
-
-function isStreamNotFound(err: unknown): boolean {
-  return (err as ErrorLike | null)?.type === ErrorType.STREAM_NOT_FOUND;
-}
-
-/**
- * Where a stream's stored ids stand against an append's ids: all stored (the
- * append is a retry), none stored, or some (a different append: a conflict).
- */
-export function matchStoredIds(storedIds: readonly string[], ids: readonly string[]): 'all' | 'none' | 'some' {
-  if (ids.length === 0) return 'none';
-  const stored = new Set(storedIds.map((s) => s.toLowerCase()));
-  const found = ids.filter((id) => stored.has(id.toLowerCase())).length;
-  return found === ids.length ? 'all' : found === 0 ? 'none' : 'some';
-}
-
-// ─── Conversion ───
-
-type ClientRecorded = NonNullable<ResolvedEvent['event']>;
-
-function toRecorded(e: ClientRecorded): RecordedEvent {
-  if (!e.position) throw new Error(`EventStoreDB returned no position for event ${e.id}; EventStoreDB 22.6 or later is required`);
-  const data = e.isJson ? e.data : Buffer.from(e.data).toString('base64');
-  return {
-    id: e.id,
-    streamId: e.streamId,
-    revision: Number(e.revision),
-    type: e.type,
-    data,
-    metadata: e.metadata as unknown as EventMetadata,
-    position: encodeEsdbPosition(e.position),
-    recordedAt: e.created,
-  };
-}
-
-function toClientEvent(e: EventData) {
-  return jsonEvent({
-    id: e.id,
-    type: e.type,
-    // The client JSON-encodes data; undefined would not survive the round trip.
-    data: (e.data === undefined ? null : e.data) as JSONType,
-    metadata: e.metadata as unknown as JSONType,
-  });
-}
-
 // ─── The adapter ───
 
 export function createEsdbEventStore(connectionString: string, options: EsdbEventStoreOptions = {}): EventStore {
@@ -221,47 +80,7 @@ export function createEsdbEventStore(connectionString: string, options: EsdbEven
   const maxAppendAttempts = options.maxAppendAttempts ?? 3;
   const closed = new Subject<void>();
   let isClosed = false;
-
-  async function readStream(streamId: string, opts: { fromRevision?: number } = {}): Promise<RecordedEvent[]> {
-    const out: RecordedEvent[] = [];
-    try {
-      for await (const r of client.readStream(streamId, { fromRevision: BigInt(opts.fromRevision ?? 0), direction: FORWARDS })) {
-        if (r.event) out.push(toRecorded(r.event));
-      }
-    } catch (err) {
-      if (isStreamNotFound(err)) return [];
-      throw err;
-    }
-    return out;
-  }
-
-  /** Up to `count` events of a stream from a revision (forwards), [] when missing. */
-  async function readSlice(streamId: string, fromRevision: number, count: number): Promise<RecordedEvent[]> {
-    const out: RecordedEvent[] = [];
-    try {
-      for await (const r of client.readStream(streamId, { fromRevision: BigInt(fromRevision), maxCount: count, direction: FORWARDS })) {
-        if (r.event) out.push(toRecorded(r.event));
-      }
-    } catch (err) {
-      if (isStreamNotFound(err)) return [];
-      throw err;
-    }
-    return out;
-  }
-
-  /** The last `count` events of a stream, oldest first; [] when missing. */
-  async function readTail(streamId: string, count: number): Promise<RecordedEvent[]> {
-    const out: RecordedEvent[] = [];
-    try {
-      for await (const r of client.readStream(streamId, { fromRevision: END, maxCount: count, direction: BACKWARDS })) {
-        if (r.event) out.push(toRecorded(r.event));
-      }
-    } catch (err) {
-      if (isStreamNotFound(err)) return [];
-      throw err;
-    }
-    return out.reverse();
-  }
+  const { readStream, readSlice, readTail, readAll, scanForward } = esdbReads(client);
 
   /** The stored events where this append's events would be (see "Idempotency" above). */
   function readWhereAppendGoes(append: StreamAppend): Promise<RecordedEvent[]> {
@@ -365,32 +184,6 @@ export function createEsdbEventStore(connectionString: string, options: EsdbEven
     }
   }
 
-  /** Up to `limit` non-system events strictly after `from`, in `$all` order. */
-  async function readAll(from: Position, limit: number): Promise<RecordedEvent[]> {
-    const out: RecordedEvent[] = [];
-    let cursor = decodeEsdbPosition(from);
-    // `fromPosition` is inclusive; the event at `from` itself is skipped below.
-    while (out.length < limit) {
-      const page = limit - out.length + 1;
-      let seen = 0;
-      let lastPos: EsdbPosition | undefined;
-      const reading = client.readAll({ fromPosition: cursor ?? ESDB_START, maxCount: page, direction: FORWARDS });
-      for await (const r of reading as AsyncIterable<AllStreamResolvedEvent>) {
-        seen++;
-        const e = r.event;
-        if (!e) continue;
-        lastPos = e.position;
-        if (cursor && e.position.commit === cursor.commit && e.position.prepare === cursor.prepare) continue;
-        if (isSystemEventType(e.type)) continue;
-        if (out.length < limit) out.push(toRecorded(e));
-      }
-      if (seen < page || !lastPos) break;
-      if (cursor && lastPos.commit === cursor.commit && lastPos.prepare === cursor.prepare) break;
-      cursor = lastPos;
-    }
-    return out;
-  }
-
   // A live subscription to $all (from its end) only signals that something new may
   // be readable; the feed itself is read with readAll, so ordering and resumption
   // have one implementation. The poll interval covers a write that lands before
@@ -404,16 +197,6 @@ export function createEsdbEventStore(connectionString: string, options: EsdbEven
     return () => void sub.unsubscribe().catch(() => {});
   });
   const wakeups: Observable<void> = merge(live, interval(pollIntervalMs).pipe(map(() => undefined))).pipe(takeUntil(closed), share());
-
-  async function scanForward(visit: (e: RecordedEvent) => void, from: Position = START): Promise<void> {
-    let position = from;
-    for (;;) {
-      const batch = await readAll(position, 1000);
-      for (const e of batch) visit(e);
-      if (batch.length < 1000) return;
-      position = batch[batch.length - 1]!.position;
-    }
-  }
 
   return {
     kind: 'eventstoredb',

@@ -11,7 +11,7 @@ import {
   toClientConnectionString,
   toEsdbExpectedRevision,
   toWrongExpectedRevision,
-} from '../../src/eventstore/esdb';
+} from '../../src/eventstore/esdb-mapping';
 import { START, WrongExpectedRevisionError, type ExpectedRevision } from '../../src/eventstore/types';
 
 /** What the EventStoreDB adapter does without a server: positions, revisions, error mapping. */

@@ -5,14 +5,14 @@ import type { ReservationKind } from '../../domain/reservation/events';
 import { reservationValue, streams } from '../../domain/streams';
 import { userDecider } from '../../domain/user/decider';
 import type { UserEvent } from '../../domain/user/events';
-import type { IdentityInput } from '../../domain/user/identity';
-import { decideImport, type ImportMode, type ImportRecord as DomainImportRecord } from '../../domain/user/import';
+import { decideImport, type ImportMode } from '../../domain/user/import';
 import { identityReservation, userReservationChanges } from '../../domain/user/reservations';
 import { isUniqueValueTaken, isWrongExpectedRevision, uniqueKey, type EventStore, type StreamAppend } from '../../eventstore/types';
-import { parseStoredPassword, type StoredPassword } from '../../passwords';
 import type { CommandContext } from '../context';
 import { foldRecorded, toEventData, uniquesFor } from '../handle';
+import { resolveLookups, type LookupCache } from './lookups';
 import type { FailedRow, ImportIssue, ImportRecord } from './parse';
+import { toDomainRecord } from './to-domain-record';
 
 /**
  * The apply step of an import: one batch of parsed records -> decisions -> ONE
@@ -51,35 +51,10 @@ export interface ParsedBatch {
   readonly bytesRead: number;
 }
 
-/** Caches of key -> id lookups (unique values), shared by the batches of one job. */
-export class LookupCache {
-  readonly orgs = new Map<string, string | null>();
-  readonly roles = new Map<string, string | null>();
-  readonly permissions = new Map<string, string | null>();
-}
-
 const newUserId = (userKey: string) => `kp_${createHash('sha256').update(`roster-import-user\u0000${userKey}`).digest('hex').slice(0, 32)}`;
 
 function toIssue(i: ImportIssue): ImportIssueData {
   return { line: i.line, severity: i.severity, code: i.code, field: i.field, message: i.message, user_key: i.user_key };
-}
-
-/** Resolves organization external ids, role keys and permission keys through the store's unique values. */
-async function resolveLookups(store: EventStore, cache: LookupCache, records: readonly ImportRecord[]) {
-  const wanted: { kind: ReservationKind; key: string; map: Map<string, string | null> }[] = [];
-  const want = (kind: ReservationKind, key: string, map: Map<string, string | null>) => {
-    if (!map.has(key) && !wanted.some((w) => w.kind === kind && w.key === key)) wanted.push({ kind, key, map });
-  };
-  for (const r of records) {
-    for (const o of r.organizations) {
-      if (o.externalId !== null) want('org_external_id', o.externalId, cache.orgs);
-      o.roles.forEach((k) => want('role_key', k, cache.roles));
-      o.permissions.forEach((k) => want('permission_key', k, cache.permissions));
-    }
-  }
-  if (!wanted.length) return;
-  const owners = await store.uniqueOwners(wanted.map((w) => ({ kind: w.kind, value: w.key })));
-  for (const w of wanted) w.map.set(w.key, owners.get(uniqueKey(w.kind, w.key)) ?? null);
 }
 
 interface Group {
@@ -285,80 +260,4 @@ async function applyOnce(store: EventStore, job: ApplyJob, cache: LookupCache, b
   let position: string | null = null;
   for (const r of results) if (position === null || store.comparePositions(r.position, position) > 0) position = r.position;
   return { counts, issues, failedRows, jobRevision: jobRevision + 1, position };
-}
-
-/** Parser record -> the domain's import record: organizations, roles and permissions resolved; warnings for the unknown. */
-function toDomainRecord(userId: string, r: ImportRecord, job: ApplyJob, cache: LookupCache, warnings: ImportIssueData[]): DomainImportRecord {
-  const warn = (code: string, field: string, message: string) => warnings.push({ line: r.lines[0] ?? 0, severity: 'warning', code, field, message, user_key: r.userKey });
-  const orgs = new Map<string, { roleIds: Set<string>; permissionIds: Set<string> }>();
-  const orgEntry = (code: string) => {
-    const e = orgs.get(code) ?? { roleIds: new Set<string>(), permissionIds: new Set<string>() };
-    orgs.set(code, e);
-    return e;
-  };
-  for (const o of r.organizations) {
-    let code = job.defaultOrgCode;
-    let assignAccess = true;
-    if (o.externalId !== null) {
-      const found = cache.orgs.get(o.externalId);
-      if (found) code = found;
-      else {
-        assignAccess = o.roles.length === 0 && o.permissions.length === 0;
-        warn(
-          'ORGANIZATION_NOT_FOUND',
-          'external_organization_id',
-          `No organization has external id "${o.externalId}"; the user was added to the default organization${assignAccess ? '' : " without this row's roles and permissions"}`,
-        );
-      }
-    }
-    const entry = orgEntry(code);
-    if (!assignAccess) continue;
-    for (const key of o.roles) {
-      const id = cache.roles.get(key);
-      if (id) entry.roleIds.add(id);
-      else warn('ROLE_NOT_FOUND', 'roles', `No role has the key "${key}" (keys match exactly); it was not assigned`);
-    }
-    for (const key of o.permissions) {
-      const id = cache.permissions.get(key);
-      if (id) entry.permissionIds.add(id);
-      else warn('PERMISSION_NOT_FOUND', 'permissions', `No permission has the key "${key}" (keys match exactly); it was not assigned`);
-    }
-  }
-  // A new user with no organization goes to the default organization (the docs' default).
-  if (r.kind === 'user' && orgs.size === 0) orgEntry(job.defaultOrgCode);
-
-  let password: StoredPassword | undefined;
-  if (r.password) {
-    const parsed = parseStoredPassword({
-      hashed_password: r.password.hashedPassword,
-      hashing_method: r.password.hashingMethod,
-      salt: r.password.salt,
-      salt_position: r.password.saltPosition,
-      salt_format: r.password.saltFormat,
-      params: r.password.params,
-    });
-    if (parsed.ok) password = parsed.password;
-    else warn('PASSWORD_NOT_IMPORTED', 'hashed_password', `${parsed.reason}; the user must reset their password`);
-  }
-
-  const identities: IdentityInput[] = r.identities.map((i) => ({
-    type: i.type,
-    identity: i.type === 'username' ? i.display : i.identity,
-    ...(i.isVerified !== undefined ? { isVerified: i.isVerified } : {}),
-    ...(i.provider !== undefined ? { provider: i.provider } : {}),
-    ...(i.profile !== undefined ? { profile: { ...i.profile } } : {}),
-  }));
-  return {
-    userId,
-    ...(r.providedId !== undefined ? { providedId: r.providedId } : {}),
-    ...(r.firstName !== undefined ? { firstName: r.firstName } : {}),
-    ...(r.lastName !== undefined ? { lastName: r.lastName } : {}),
-    ...(r.picture !== undefined ? { picture: r.picture } : {}),
-    identities,
-    organizations: [...orgs].map(([orgCode, e]) => ({ orgCode, roleIds: [...e.roleIds], permissionIds: [...e.permissionIds] })),
-    ...(r.properties.length ? { properties: Object.fromEntries(r.properties.map((p) => [p.key, p.value])) } : {}),
-    ...(r.featureFlags.length ? { featureFlags: Object.fromEntries(r.featureFlags.map((p) => [p.key, p.value])) } : {}),
-    ...(password ? { password } : {}),
-    ...(r.passwordVerified !== undefined ? { passwordVerified: r.passwordVerified } : {}),
-  };
 }

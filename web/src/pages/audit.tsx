@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, get, withQuery } from '../api';
 import { ErrorText, Field, PageTitle, Pager, Section, useKeyset, useLoad } from '../ui';
-import { AuditTable, type AuditItem } from './user-parts';
+import { AuditTable, type AuditItem } from '../components/audit-table';
 
 /** The audit log: filters, newest first, export, and the hash chain's verification. */
 const EMPTY = { user_id: '', org_code: '', type: '', actor_id: '', ip: '', from: '', to: '' };

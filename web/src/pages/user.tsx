@@ -2,7 +2,12 @@ import { useRef, useState } from 'preact/hooks';
 import { del, enc, get, patch, put } from '../api';
 import { navigate } from '../router';
 import { ActionButton, ErrorText, Field, Form, formatTime, Loading, PageTitle, Section, useAction, useId, useLoad } from '../ui';
-import { ActivitySection, AuditTrailSection, IdentitiesSection, MfaSection, OrganizationsSection, PropertiesSection } from './user-parts';
+import { ActivitySection } from './user/activity';
+import { AuditTrailSection } from './user/audit-trail';
+import { IdentitiesSection } from './user/identities';
+import { MfaSection } from './user/mfa';
+import { OrganizationsSection } from './user/organizations';
+import { PropertiesSection } from './user/properties';
 
 /** One user: details, every action the docs describe, history, and "as of" time travel. */
 export interface UserDetail {

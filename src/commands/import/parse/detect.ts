@@ -5,14 +5,14 @@ import { detectCsvFormat, kindeDialect, type CsvDialect } from './csv-dialect';
 import { firebaseCsvDialect, looksLikeFirebaseCsv, type FirebaseHashConfig } from './firebase';
 import type { FileIssue } from './issues';
 import { analyzeCsvHeader } from './kinde-csv';
-import { parseJsonSafely } from './safe-json';
+import { isPlainObject, parseJsonSafely } from './safe-json';
 import { supabaseCsvDialect } from './supabase';
 import type { ImportFormat } from './types';
 
 /**
  * Recognising the provider formats: JSON documents by their keys, CSV files by
  * their header (or, for Firebase's header-less CSV, by the shape of the first
- * row). NDJSON lines are recognised by detectFormat in parse.ts.
+ * row). NDJSON lines are recognised by detectFormat (below).
  */
 
 /** Formats whose files are JSON documents (`{"users":[…]}`, `[…]`), beside their NDJSON form. */
@@ -78,4 +78,31 @@ export function chooseCsvDialect(
 
 function unsupported(message: string): FileIssue {
   return { line: 0, severity: 'error', code: 'UNSUPPORTED_FORMAT', field: null, message, user_key: null };
+}
+
+/**
+ * First non-empty bytes `{` → NDJSON, then the keys of the first object:
+ * `user_id` + `identities` → auth0, `_id` or `passwordHash` → auth0_passwords,
+ * else kinde_ndjson. Anything else is CSV with a header.
+ */
+export function detectFormat(head: Buffer): ImportFormat {
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x09 || head[i] === 0x0a || head[i] === 0x0d)) i++;
+  if (head[i] !== 0x7b) return 'csv';
+  const nl = head.indexOf(0x0a, i);
+  const text = head.toString('utf8', i, nl < 0 ? head.length : nl);
+  let first: unknown;
+  try {
+    first = parseJsonSafely(text);
+  } catch {
+    return 'kinde_ndjson';
+  }
+  if (!isPlainObject(first)) return 'kinde_ndjson';
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(first, k);
+  if (has('user_id') && has('identities')) return 'auth0';
+  if (has('localId')) return 'firebase';
+  if (has('_id') || has('passwordHash')) return 'auth0_passwords';
+  if (has('encrypted_password') || has('raw_user_meta_data')) return 'supabase';
+  if (has('username') && (has('credentials') || has('createdTimestamp') || has('realmRoles') || has('requiredActions'))) return 'keycloak';
+  return 'kinde_ndjson';
 }

@@ -1,6 +1,9 @@
 /** Bulk import, parse and validate half: file → validated, normalised records in batches. */
-export { openImport, validateImport, validateFile, detectFormat } from './parse';
-export type { ParseOptions, FileValidation } from './parse';
+export { openImport } from './parse';
+export { validateImport, validateFile } from './validate';
+export { detectFormat } from './detect';
+export type { ParseOptions } from './parse';
+export type { FileValidation } from './validate';
 export * from './types';
 export * from './issues';
 export * from './identity-types';
