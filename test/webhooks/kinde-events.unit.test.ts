@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent, Source } from '../../src/eventstore/types';
-import { domainEventIdOf, toKindeEvent, webhookEventId, webhookSource, type MappingView } from '../../src/webhooks/kinde-events';
-import { webhooksFor } from '../../src/webhooks/outbox-projection';
+import { webhookSource } from '../../src/webhooks/kinde-event-type';
+import { domainEventIdOf, toKindeEvent, webhookEventId, type MappingView } from '../../src/webhooks/kinde-events';
+import { webhooksFor } from '../../src/webhooks/outbox-configs';
 
 const empty: MappingView = { user: () => undefined, role: () => undefined, permission: () => undefined, organization: () => undefined };
 const recorded = (streamId: string, type: string, data: unknown, source: Source = 'admin'): RecordedEvent => ({
