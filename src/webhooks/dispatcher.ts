@@ -79,7 +79,7 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
   const perWebhookLimit = o.perWebhookConcurrency ?? 4;
   const leaseMs = o.leaseMs ?? timeoutMs + 30_000;
   const attempt = { timeoutMs, rules: parseAllowList(deps.config.webhooks.allowedHosts), resolve: o.resolve ?? systemResolver, logger };
-  const { record, drained } = createOutcomeRecorder({
+  const outcomes = createOutcomeRecorder({
     knex,
     logger,
     retryPeriodMs: o.retryPeriodMs ?? deps.config.webhooks.retryHours * 3_600_000,
@@ -186,7 +186,7 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
     // Stopped mid-request: not an attempt; the delivery is handed back by stop().
     if (stop.aborted && !outcome.ok) return;
     // The slot is free once the request is done; the delivery stays leased until its outcome is written.
-    void record(c, outcome);
+    void outcomes.record(c, outcome);
   }
 
   const loop = (async () => {
@@ -215,7 +215,7 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
       const pending = [...inFlight.entries()];
       for (const [, f] of pending) f.abort.abort();
       await Promise.allSettled(pending.map(([, f]) => f.done));
-      await drained();
+      await outcomes.drained();
       if (pending.length > 0) {
         await knex('webhook_deliveries')
           .whereIn(

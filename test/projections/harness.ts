@@ -21,10 +21,11 @@ export function ev(type: string, data: unknown, meta: Partial<EventMetadata> = {
   return { id: randomUUID(), type, data, metadata: { ...baseMeta, ...meta } };
 }
 
-/** `projections` may need the store (`allProjections`): then it is called with the harness's. */
-export async function startHarness(projections: readonly Projection[] | ((store: EventStore) => readonly Projection[])): Promise<Harness> {
+/** `given` may need the store (`allProjections`): it is then called with the harness's. */
+export async function startHarness(given: readonly Projection[] | ((store: EventStore) => readonly Projection[])): Promise<Harness> {
   const db = await createTestDatabase();
-  const projector = createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections: typeof projections === 'function' ? projections(db.store) : projections, logger: createLogger('silent'), options: { batchSize: 500, lockRetryMs: 100 } });
+  const projections = typeof given === 'function' ? given(db.store) : given;
+  const projector = createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections, logger: createLogger('silent'), options: { batchSize: 500, lockRetryMs: 100 } });
   await projector.start();
   const h: Harness = {
     db,
