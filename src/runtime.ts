@@ -55,7 +55,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { pro
     await db.close();
     throw err;
   }
-  const projector = createProjector({ store, knex: db.knex, pool: db.pool, projections: options.projections ?? allProjections, logger });
+  const projector = createProjector({ store, knex: db.knex, pool: db.pool, projections: options.projections ?? allProjections(store), logger });
   const imports = createImportJobs({
     store,
     dataDir: config.dataDir,

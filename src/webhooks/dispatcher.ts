@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../logger';
-import { viewName } from '../projections/projection';
-import { ALLOW_HINT, parseAllowList, systemResolver, type Resolver } from '../net/endpoint-policy';
-import { lockQueueHeads, unblockQueueHeads } from './heads';
-import { EndpointNotAllowedError, postWebhook } from './send';
+import { parseAllowList, systemResolver, type Resolver } from '../net/endpoint-policy';
+import { attemptDelivery } from './delivery-attempt';
+import { createOutcomeRecorder, type AttemptedDelivery } from './delivery-outcomes';
+import { WEBHOOK_CONFIGS_VIEW } from './outbox-projection';
 import type { WebhookSigner } from './signer';
 
 /**
@@ -21,6 +21,9 @@ import type { WebhookSigner } from './signer';
  * - Isolation: at most `perWebhookConcurrency` requests per webhook and
  *   `globalConcurrency` in all, each with a timeout, so a slow endpoint holds
  *   only its own slots.
+ *
+ * This file claims and sends; one attempt is delivery-attempt.ts, writing its
+ * outcome (log, retry, health) delivery-outcomes.ts.
  */
 export interface WebhookDispatcherOptions {
   /** Per request (default 10 s). */
@@ -59,31 +62,9 @@ export interface WebhookDispatcher {
   stop(): Promise<void>;
 }
 
-/** The configuration view of the outbox projection (version 1). */
-export const WEBHOOK_CONFIGS_VIEW = viewName({ version: 1 }, 'webhook_configs');
-
-/** Delay before attempt `attempt + 1` after `attempt` failed attempts (1-based). */
-export function backoffDelay(attempt: number, o: { baseMs: number; maxMs: number; jitter: number }, random: () => number = Math.random): number {
-  const exp = Math.min(o.maxMs, o.baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 40)));
-  const jittered = exp * (1 + o.jitter * (2 * random() - 1));
-  return Math.max(0, Math.round(Math.min(o.maxMs, jittered)));
-}
-
-interface Claimed {
-  id: number;
-  webhook_id: string;
-  event_id: string;
-  attempts: number;
-  payload: Record<string, unknown>;
-}
-
-interface Outcome {
-  ok: boolean;
-  status: number | null;
-  error: string | null;
-  latencyMs: number;
-  /** Not worth retrying (the endpoint is not allowed). */
-  permanent?: boolean;
+interface Claimed extends AttemptedDelivery {
+  readonly event_id: string;
+  readonly payload: Record<string, unknown>;
 }
 
 const isUndefinedTable = (err: unknown) => (err as { code?: string })?.code === '42P01';
@@ -96,12 +77,15 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
   const pollMs = o.pollIntervalMs ?? 1000;
   const globalLimit = o.globalConcurrency ?? 32;
   const perWebhookLimit = o.perWebhookConcurrency ?? 4;
-  const backoff = { baseMs: o.backoffBaseMs ?? 5000, maxMs: o.backoffMaxMs ?? 3_600_000, jitter: o.jitter ?? 0.25 };
-  const retryPeriodMs = o.retryPeriodMs ?? deps.config.webhooks.retryHours * 3_600_000;
   const leaseMs = o.leaseMs ?? timeoutMs + 30_000;
-  const resolve = o.resolve ?? systemResolver;
-  const random = o.random ?? Math.random;
-  const rules = parseAllowList(deps.config.webhooks.allowedHosts);
+  const attempt = { timeoutMs, rules: parseAllowList(deps.config.webhooks.allowedHosts), resolve: o.resolve ?? systemResolver, logger };
+  const outcomes = createOutcomeRecorder({
+    knex,
+    logger,
+    retryPeriodMs: o.retryPeriodMs ?? deps.config.webhooks.retryHours * 3_600_000,
+    backoff: { baseMs: o.backoffBaseMs ?? 5000, maxMs: o.backoffMaxMs ?? 3_600_000, jitter: o.jitter ?? 0.25 },
+    random: o.random ?? Math.random,
+  });
 
   const inFlight = new Map<number, { webhookId: string; abort: AbortController; done: Promise<void> }>();
   const perWebhook = new Map<string, number>();
@@ -192,165 +176,17 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
     return claimed.length;
   }
 
-  async function send(endpoint: string, body: string, stop: AbortSignal): Promise<Outcome> {
-    const started = performance.now();
-    const latency = () => Math.round(performance.now() - started);
-    const timeout = AbortSignal.timeout(timeoutMs);
-    try {
-      const status = await postWebhook(endpoint, body, {
-        headers: { 'content-type': 'application/jwt', 'user-agent': 'Roster-Webhooks/1.0' },
-        signal: AbortSignal.any([timeout, stop]),
-        rules,
-        resolve,
-      });
-      const ok = status >= 200 && status < 300;
-      return { ok, status, error: ok ? null : `endpoint answered HTTP ${status}`, latencyMs: latency() };
-    } catch (err) {
-      if (err instanceof EndpointNotAllowedError) {
-        logger.warn('webhook endpoint refused', { reason: err.message });
-        return { ok: false, status: null, error: `${err.message}; ${ALLOW_HINT}`.slice(0, 300), latencyMs: latency(), permanent: true };
-      }
-      const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
-      const error = timeout.aborted
-        ? `timed out after ${timeoutMs} ms`
-        : e.code
-          ? `request failed: ${e.code}`
-          : e.cause?.code
-            ? `request failed: ${e.cause.code}`
-            : `request failed: ${(e.cause?.message ?? e.message ?? String(err)).slice(0, 300)}`;
-      return { ok: false, status: null, error, latencyMs: latency() };
-    }
-  }
-
   async function deliver(c: Claimed, endpoint: string | undefined, stop: AbortSignal): Promise<void> {
     if (!endpoint) {
       await knex('webhook_deliveries').where({ id: c.id, state: 'pending' }).update({ state: 'cancelled' });
       return;
     }
     // The endpoint is checked again inside send, on the address actually connected to.
-    const outcome = await send(endpoint, await signer.sign(c.payload), stop);
+    const outcome = await attemptDelivery(endpoint, await signer.sign(c.payload), stop, attempt);
     // Stopped mid-request: not an attempt; the delivery is handed back by stop().
     if (stop.aborted && !outcome.ok) return;
     // The slot is free once the request is done; the delivery stays leased until its outcome is written.
-    void record(c, outcome);
-  }
-
-  // ---- recording outcomes, in batches ------------------------------------------------
-  // Sends finish independently; their outcomes are written together (one
-  // transaction per batch), so recording keeps up with many fast endpoints. A
-  // delivery stays `pending` (and leased) until its outcome is written, so the
-  // next event of the same stream waits for it.
-  const queue: { c: Claimed; r: Outcome; settle: () => void }[] = [];
-  let flushing: Promise<void> | undefined;
-
-  function record(c: Claimed, r: Outcome): Promise<void> {
-    return new Promise<void>((settle) => {
-      queue.push({ c, r, settle });
-      kick();
-    });
-  }
-  function kick() {
-    if (flushing) return;
-    flushing = flush().finally(() => {
-      flushing = undefined;
-      if (queue.length > 0) kick();
-    });
-  }
-  async function drained(): Promise<void> {
-    while (flushing) await flushing;
-  }
-
-  async function flush(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue.splice(0, 500);
-      try {
-        await writeOutcomes(batch.map((b) => ({ c: b.c, r: b.r })));
-      } catch (err) {
-        // The deliveries stay leased and pending: they are attempted again when the lease ends.
-        logger.error('could not record webhook attempts', { err, deliveries: batch.length });
-      } finally {
-        for (const b of batch) b.settle();
-      }
-    }
-  }
-
-  async function writeOutcomes(batch: readonly { c: Claimed; r: Outcome }[]): Promise<void> {
-    const rows = batch.map(({ c, r }) => ({
-      id: c.id,
-      webhook_id: c.webhook_id,
-      attempt: c.attempts + 1,
-      ok: r.ok,
-      status: r.status,
-      error: r.error,
-      latency: r.latencyMs,
-      permanent: r.permanent === true,
-      delay_ms: backoffDelay(c.attempts + 1, backoff, random),
-    }));
-    const recordset = `jsonb_to_recordset(?::jsonb) as o(id bigint, webhook_id text, attempt int, ok boolean, status int, error text, latency int, permanent boolean, delay_ms int)`;
-    await knex.transaction(async (trx) => {
-      await lockQueueHeads(trx);
-      await trx.raw(
-        `insert into webhook_delivery_attempts (delivery_id, attempt, attempted_at, outcome, status_code, latency_ms, error)
-         select o.id, o.attempt, now(), case when o.ok then 'delivered' else 'failed' end, o.status, o.latency, o.error from ${recordset}`,
-        [JSON.stringify(rows)],
-      );
-      const { rows: updated } = await trx.raw<{ rows: { id: number; webhook_id: string; ordering_key: string; state: string }[] }>(
-        `update webhook_deliveries d set
-           state = case
-             when o.ok then 'delivered'
-             when o.permanent or coalesce(d.first_attempt_at, now()) + (? * interval '1 millisecond') <= now() then 'failed'
-             else 'pending' end,
-           attempts = d.attempts + 1,
-           first_attempt_at = coalesce(d.first_attempt_at, now()),
-           last_attempt_at = now(),
-           last_status = o.status,
-           last_error = o.error,
-           delivered_at = case when o.ok then now() else d.delivered_at end,
-           next_attempt_at = case when o.ok then d.next_attempt_at else now() + (o.delay_ms * interval '1 millisecond') end
-         from ${recordset}
-         where d.id = o.id and (o.ok or d.state = 'pending')
-         returning d.id, d.webhook_id, d.ordering_key, d.state`,
-        [retryPeriodMs, JSON.stringify(rows)],
-      );
-      // A delivery that ended lets the next one of its stream go.
-      await unblockQueueHeads(
-        trx,
-        updated.filter((u) => u.state !== 'pending'),
-      );
-      const gaveUp = updated.filter((u) => u.state === 'failed');
-      for (const g of gaveUp) {
-        const row = rows.find((x) => x.id === g.id);
-        logger.warn('webhook delivery gave up', { webhook_id: g.webhook_id, delivery_id: g.id, attempts: row?.attempt, error: row?.error });
-      }
-      // Health per webhook: its latest outcome in this batch decides.
-      const latest = new Map<string, (typeof rows)[number]>();
-      for (const row of rows) latest.set(row.webhook_id, row);
-      for (const [webhookId, row] of latest) {
-        if (row.ok) {
-          await trx.raw(
-            `insert into webhook_health (webhook_id, last_success_at) values (?, now())
-             on conflict (webhook_id) do update set last_success_at = now(), failing_since = null, marked_failing_at = null`,
-            [webhookId],
-          );
-          continue;
-        }
-        const expired = gaveUp.some((g) => g.webhook_id === webhookId);
-        const { rows: health } = await trx.raw<{ rows: { newly_failing: boolean }[] }>(
-          `insert into webhook_health as h (webhook_id, failing_since, last_failure_at, marked_failing_at)
-             values (?, now(), now(), case when ? then now() end)
-           on conflict (webhook_id) do update set
-             failing_since = coalesce(h.failing_since, now()),
-             last_failure_at = now(),
-             marked_failing_at = case
-               when h.marked_failing_at is not null then h.marked_failing_at
-               when ? or coalesce(h.failing_since, now()) + (? * interval '1 millisecond') <= now() then now()
-             end
-           returning (marked_failing_at = now()) as newly_failing`,
-          [webhookId, expired, expired, retryPeriodMs],
-        );
-        if (health[0]?.newly_failing) logger.warn('webhook marked failing', { webhook_id: webhookId });
-      }
-    });
+    void outcomes.record(c, outcome);
   }
 
   const loop = (async () => {
@@ -379,7 +215,7 @@ export function startWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDisp
       const pending = [...inFlight.entries()];
       for (const [, f] of pending) f.abort.abort();
       await Promise.allSettled(pending.map(([, f]) => f.done));
-      await drained();
+      await outcomes.drained();
       if (pending.length > 0) {
         await knex('webhook_deliveries')
           .whereIn(

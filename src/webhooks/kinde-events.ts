@@ -1,6 +1,7 @@
-import type { RecordedEvent, Source } from '../eventstore/types';
+import type { RecordedEvent } from '../eventstore/types';
 import type { UserState } from '../domain/user/state';
 import type { WebhookEventTypeKey } from '../domain/webhook/event-types';
+import { kindeEventKind, type WebhookSource } from './kinde-event-type';
 
 /**
  * Domain events -> the webhook events Kinde sends, with the payloads
@@ -9,10 +10,9 @@ import type { WebhookEventTypeKey } from '../domain/webhook/event-types';
  * source `import` for imported users (sent only to webhooks that opt in).
  *
  * Pure: the state the payload needs (the user after the event, a role's key…)
- * comes in a MappingView built by the outbox projection.
+ * comes in a MappingView built by the outbox projection. The type and source
+ * come from kinde-event-type.ts, which the outbox asks before building anything.
  */
-export type WebhookSource = 'admin' | 'api' | 'user' | 'import';
-
 export interface KindeWebhookEvent {
   readonly type: WebhookEventTypeKey;
   /** Stable per domain event, so receivers can de-duplicate retries. */
@@ -67,27 +67,6 @@ export function domainEventIdOf(webhookEventIdValue: string): string | undefined
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Kinde's sources are admin, api and user; Roster's system actions count as admin, self-service as user. */
-export function webhookSource(source: Source | undefined): WebhookSource {
-  switch (source) {
-    case 'admin':
-      return 'admin';
-    case 'api':
-      return 'api';
-    case 'self':
-      return 'user';
-    case 'import':
-      return 'import';
-    case 'system':
-    case undefined:
-      return 'admin';
-    default: {
-      const never: never = source;
-      return never;
-    }
-  }
-}
-
 /** The Kinde `UserEvent` shape of @kinde/webhooks. */
 export function userPayload(user: UserSnapshot, view: MappingView) {
   if (user.status === 'none' || user.status === 'deleted') return undefined;
@@ -117,24 +96,6 @@ export function userPayload(user: UserSnapshot, view: MappingView) {
 const rolePayload = (r: RoleSnapshot) => ({ description: r.description ?? '', id: r.id, is_default_role: r.isDefault, key: r.key, name: r.name });
 const permissionPayload = (p: PermissionSnapshot) => ({ description: p.description ?? '', id: p.id, key: p.key, name: p.name });
 
-/** User events that change what user.updated carries (Kinde's fields: names, contact identities, suspension, reset, organizations and access). */
-const USER_UPDATING = new Set([
-  'UserUpdated',
-  'UserSuspended',
-  'UserRestored',
-  'UserAccessRevoked',
-  'UserPasswordResetRequested',
-  'IdentityAdded',
-  'IdentityDeleted',
-  'IdentityMadePrimary',
-  'UserAddedToOrganization',
-  'UserRemovedFromOrganization',
-  'RoleAssignedToUser',
-  'RoleRemovedFromUser',
-  'PermissionGrantedToUser',
-  'PermissionRevokedFromUser',
-]);
-
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /** The import job payload: its id and counts, tolerant of absent fields. */
@@ -162,81 +123,71 @@ function importPayload(e: RecordedEvent, status: 'started' | 'completed' | 'fail
  * `view` holds the state after the event.
  */
 export function toKindeEvent(e: RecordedEvent, view: MappingView): KindeWebhookEvent | null {
-  const base = { event_id: webhookEventId(e.id), source: webhookSource(e.metadata?.source), timestamp: e.metadata?.occurredAt ?? e.recordedAt.toISOString() };
+  const kind = kindeEventKind(e);
+  if (!kind) return null;
+  const ev = (data: Record<string, unknown>): KindeWebhookEvent => ({
+    type: kind.type,
+    event_id: webhookEventId(e.id),
+    source: kind.source,
+    timestamp: e.metadata?.occurredAt ?? e.recordedAt.toISOString(),
+    data,
+  });
   const d = e.data as Record<string, unknown>;
-  const ev = (type: WebhookEventTypeKey, data: Record<string, unknown>, source = base.source): KindeWebhookEvent => ({ type, ...base, source, data });
-  const userIdOfStream = () => e.streamId.replace(/^user-/, '');
+  const idOfStream = (category: string) => (e.streamId.startsWith(`${category}-`) ? e.streamId.slice(category.length + 1) : e.streamId);
 
-  switch (e.type) {
-    case 'UserCreated':
-    case 'UserSignedUp':
-    case 'UserImported': {
-      const user = view.user(userIdOfStream());
+  switch (kind.type) {
+    case 'user.created':
+    case 'user.updated': {
+      const user = view.user(idOfStream('user'));
       const payload = user && userPayload(user, view);
-      if (!payload) return null;
-      const isNew = e.type !== 'UserImported' || d.isNew === true;
-      const source = e.type === 'UserSignedUp' ? 'user' : e.type === 'UserImported' ? 'import' : base.source;
-      return ev(isNew ? 'user.created' : 'user.updated', { user: payload }, source);
+      return payload ? ev({ user: payload }) : null;
     }
-    case 'UserDeleted':
-      return ev('user.deleted', { user: { id: userIdOfStream() } });
-    case 'UserSignInSucceeded':
-      return ev('user.authenticated', { user: { id: userIdOfStream() } }, 'user');
-    case 'UserSignInFailed':
-      return ev('user.authentication_failed', { user: { id: userIdOfStream() } }, 'user');
-    case 'OrganizationCreated':
-    case 'OrganizationUpdated': {
-      const org = view.organization(e.streamId.replace(/^organization-/, ''));
+    case 'user.deleted':
+    case 'user.authenticated':
+    case 'user.authentication_failed':
+      return ev({ user: { id: idOfStream('user') } });
+    case 'organization.created':
+    case 'organization.updated': {
+      const org = view.organization(idOfStream('organization'));
       if (!org) return null;
-      if (e.type === 'OrganizationCreated') {
-        return ev('organization.created', { organization: { code: org.code, external_id: org.externalId ?? null, handle: '', name: org.name } });
-      }
-      return ev('organization.updated', {
-        organization: { code: org.code, external_id: org.externalId ?? null, handle: '', is_allow_registrations: false, name: org.name },
-      });
+      if (kind.type === 'organization.created') return ev({ organization: { code: org.code, external_id: org.externalId ?? null, handle: '', name: org.name } });
+      return ev({ organization: { code: org.code, external_id: org.externalId ?? null, handle: '', is_allow_registrations: false, name: org.name } });
     }
-    case 'OrganizationDeleted':
-      return ev('organization.deleted', { organization: { code: e.streamId.replace(/^organization-/, '') } });
-    case 'RoleCreated':
-    case 'RoleUpdated':
-    case 'PermissionAddedToRole':
-    case 'PermissionRemovedFromRole': {
-      const role = view.role(e.streamId.replace(/^role-/, ''));
-      if (!role) return null;
-      return ev(e.type === 'RoleCreated' ? 'role.created' : 'role.updated', { role: rolePayload(role) });
+    case 'organization.deleted':
+      return ev({ organization: { code: idOfStream('organization') } });
+    case 'role.created':
+    case 'role.updated': {
+      const role = view.role(idOfStream('role'));
+      return role ? ev({ role: rolePayload(role) }) : null;
     }
-    case 'RoleDeleted':
-      return ev('role.deleted', { role: { id: e.streamId.replace(/^role-/, '') } });
-    case 'PermissionCreated':
-    case 'PermissionUpdated': {
-      const permission = view.permission(e.streamId.replace(/^permission-/, ''));
-      if (!permission) return null;
-      return ev(e.type === 'PermissionCreated' ? 'permission.created' : 'permission.updated', { permission: permissionPayload(permission) });
+    case 'role.deleted':
+      return ev({ role: { id: idOfStream('role') } });
+    case 'permission.created':
+    case 'permission.updated': {
+      const permission = view.permission(idOfStream('permission'));
+      return permission ? ev({ permission: permissionPayload(permission) }) : null;
     }
-    case 'PermissionDeleted':
-      return ev('permission.deleted', { permission: { id: e.streamId.replace(/^permission-/, '') } });
-    case 'SubscriberAdded':
-      return ev('subscriber.created', {
+    case 'permission.deleted':
+      return ev({ permission: { id: idOfStream('permission') } });
+    case 'subscriber.created':
+      return ev({
         subscriber: {
           email: typeof d.email === 'string' ? d.email : '',
           first_name: typeof d.firstName === 'string' ? d.firstName : '',
-          id: typeof d.subscriberId === 'string' ? d.subscriberId : e.streamId.replace(/^subscriber-/, ''),
+          id: typeof d.subscriberId === 'string' ? d.subscriberId : idOfStream('subscriber'),
           last_name: typeof d.lastName === 'string' ? d.lastName : '',
           user_id: '',
         },
       });
-    case 'ImportStarted':
-      return ev('import.started', importPayload(e, 'started'));
-    case 'ImportCompleted':
-      return ev('import.completed', importPayload(e, 'completed'));
-    case 'ImportFailed':
-      return ev('import.failed', importPayload(e, 'failed'));
-    default:
-      if (USER_UPDATING.has(e.type) && e.streamId.startsWith('user-')) {
-        const user = view.user(userIdOfStream());
-        const payload = user && userPayload(user, view);
-        return payload ? ev('user.updated', { user: payload }) : null;
-      }
-      return null;
+    case 'import.started':
+      return ev(importPayload(e, 'started'));
+    case 'import.completed':
+      return ev(importPayload(e, 'completed'));
+    case 'import.failed':
+      return ev(importPayload(e, 'failed'));
+    default: {
+      const never: never = kind.type;
+      return never;
+    }
   }
 }

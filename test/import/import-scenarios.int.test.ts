@@ -216,7 +216,7 @@ describe('export -> import round trip', () => {
         'c@example.com,,Cat,Three,,,,,,,,,',
       ].join('\n');
       await runImport(source.store, write('source.csv', csv + '\n'));
-      const projector = createProjector({ store: source.store, knex: source.knex, pool: source.pool, projections: allProjections, logger });
+      const projector = createProjector({ store: source.store, knex: source.knex, pool: source.pool, projections: allProjections(source.store), logger });
       await projector.start();
       try {
         expect(await projector.waitFor(await source.store.headPosition(), 30_000)).toBe(true);

@@ -64,7 +64,7 @@ describe('export -> import keeps every stored password usable', () => {
       const { userId } = await createUser(source.store, admin, { identities: [{ type: 'email', identity: `rt${i}@example.com` }] });
       await setPassword(source.store, admin, userId, parsed.password);
     }
-    const projector = createProjector({ store: source.store, knex: source.knex, pool: source.pool, projections: allProjections, logger: createLogger('silent') });
+    const projector = createProjector({ store: source.store, knex: source.knex, pool: source.pool, projections: allProjections(source.store), logger: createLogger('silent') });
     await projector.start();
     const lines: string[] = [];
     try {

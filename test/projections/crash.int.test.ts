@@ -45,7 +45,7 @@ describe('kill -9 while projecting every read model', () => {
       const partial = await db.knex('users_v1').count({ n: '*' }).first();
       expect(Number(partial!.n)).toBeLessThan(3000);
 
-      const projector = createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections: allProjections, logger: createLogger('silent'), options: { lockRetryMs: 100 } });
+      const projector = createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections: allProjections(db.store), logger: createLogger('silent'), options: { lockRetryMs: 100 } });
       await projector.start();
       try {
         expect(await projector.waitFor(await db.store.headPosition(), 120_000)).toBe(true);
@@ -55,7 +55,7 @@ describe('kill -9 while projecting every read model', () => {
           return out;
         };
         expect(Number((await db.knex('users_v1').count({ n: '*' }).first())!.n)).toBe(3000);
-        for (const p of allProjections) {
+        for (const p of allProjections(db.store)) {
           const afterRestart = await snapshot(p);
           await projector.rebuild(p.name);
           expect(await snapshot(p), `${checkpointName(p)} after kill -9 and restart`).toEqual(afterRestart);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventData, EventMetadata, Position } from '../../src/eventstore/types';
+import type { EventData, EventMetadata, EventStore, Position } from '../../src/eventstore/types';
 import { createLogger } from '../../src/logger';
 import type { Projection } from '../../src/projections/projection';
 import { createProjector, type Projector } from '../../src/projections/projector';
@@ -21,8 +21,10 @@ export function ev(type: string, data: unknown, meta: Partial<EventMetadata> = {
   return { id: randomUUID(), type, data, metadata: { ...baseMeta, ...meta } };
 }
 
-export async function startHarness(projections: readonly Projection[]): Promise<Harness> {
+/** `given` may need the store (`allProjections`): it is then called with the harness's. */
+export async function startHarness(given: readonly Projection[] | ((store: EventStore) => readonly Projection[])): Promise<Harness> {
   const db = await createTestDatabase();
+  const projections = typeof given === 'function' ? given(db.store) : given;
   const projector = createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections, logger: createLogger('silent'), options: { batchSize: 500, lockRetryMs: 100 } });
   await projector.start();
   const h: Harness = {

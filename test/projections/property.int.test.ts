@@ -129,7 +129,7 @@ describe('read models under random workloads (fast-check)', () => {
           }
         }
         await h.settle();
-        for (const p of allProjections) {
+        for (const p of allProjections(h.db.store)) {
           const live = await snapshot(p);
           await h.projector.rebuild(p.name);
           expect(await snapshot(p), `${p.name} differs from its rebuild`).toEqual(live);

@@ -217,7 +217,7 @@ describe('read models', () => {
       return rows.map((r) => r.def);
     };
     const events = await h.db.store.readAll('start', 10_000);
-    for (const p of allProjections) {
+    for (const p of allProjections(h.db.store)) {
       const before = await snapshot(p);
       const status = (await h.projector.status()).find((s) => s.name === p.name)!;
       const indexesBefore = await indexes(p, status.generation);
@@ -227,7 +227,7 @@ describe('read models', () => {
       expect(await snapshot(p), `${p.name} after a rebuild`).toEqual(before);
       expect(await indexes(p, status.generation + 1), `${p.name}'s indexes after a rebuild`).toEqual(indexesBefore);
     }
-    const users = allProjections.find((p) => p.name === 'users')!;
+    const users = allProjections(h.db.store).find((p) => p.name === 'users')!;
     const generation = (await h.projector.status()).find((s) => s.name === 'users')!.generation;
     expect(
       (await indexes(users, generation)).some((d) => d.includes('gin_trgm_ops')),

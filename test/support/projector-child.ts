@@ -16,7 +16,8 @@ const url = process.env.DATABASE_URL!;
 const knex = knexFactory({ client: 'pg', connection: url });
 const pool = new pg.Pool({ connectionString: url });
 const store = createPostgresEventStore(pool, { pollIntervalMs: 100 });
-const projector = createProjector({ store, knex, pool, projections: process.argv[2] === 'all' ? allProjections : [tallyProjection], logger: createLogger('silent'), options: { batchSize: 50 } });
+const projections = process.argv[2] === 'all' ? allProjections(store) : [tallyProjection];
+const projector = createProjector({ store, knex, pool, projections, logger: createLogger('silent'), options: { batchSize: 50 } });
 await projector.start();
 for (;;) {
   const status = await projector.status();

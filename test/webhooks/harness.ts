@@ -57,7 +57,7 @@ export const LOOPBACK_ALLOWED: readonly string[] = ['127.0.0.1'];
 export async function startHarness(options: { allowedHosts?: readonly string[]; resolve?: Resolver } = {}): Promise<Harness> {
   const allowed = options.allowedHosts ?? LOOPBACK_ALLOWED;
   const db = await createTestDatabase();
-  const projection = createWebhookOutboxProjection();
+  const projection = createWebhookOutboxProjection(db.store);
   const newProjector = () => createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections: [projection], logger, options: { batchSize: 1000, lockRetryMs: 50 } });
   const keyCipher = testKeyCipher();
   const auth = createAuth({ knex: db.knex, logger, adminClient: ADMIN, announce: () => {}, keyCipher });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent, Source } from '../../src/eventstore/types';
-import { domainEventIdOf, toKindeEvent, webhookEventId, webhookSource, type MappingView } from '../../src/webhooks/kinde-events';
-import { webhooksFor } from '../../src/webhooks/outbox-projection';
+import { kindeEventKind, webhookSource } from '../../src/webhooks/kinde-event-type';
+import { domainEventIdOf, toKindeEvent, webhookEventId, type MappingView } from '../../src/webhooks/kinde-events';
+import { webhooksFor } from '../../src/webhooks/outbox-configs';
 
 const empty: MappingView = { user: () => undefined, role: () => undefined, permission: () => undefined, organization: () => undefined };
 const recorded = (streamId: string, type: string, data: unknown, source: Source = 'admin'): RecordedEvent => ({
@@ -50,6 +51,17 @@ describe('mapping domain events to Kinde webhook events', () => {
     for (const type of ['ReservationClaimed', 'UserPropertySet', 'MfaFactorEnrolled', 'ImportBatchProcessed', 'BusinessSettingsUpdated']) {
       expect(toKindeEvent(recorded('user-kp_00000000000000000000000000000001', type, {}), empty)).toBeNull();
     }
+  });
+
+  it.each([
+    ['user-kp_00000000000000000000000000000001', 'UserImported', { isNew: true }, 'api', { type: 'user.created', source: 'import' }],
+    ['user-kp_00000000000000000000000000000001', 'UserImported', { isNew: false }, 'admin', { type: 'user.updated', source: 'import' }],
+    ['user-kp_00000000000000000000000000000001', 'UserSignedUp', {}, 'self', { type: 'user.created', source: 'user' }],
+    ['user-kp_00000000000000000000000000000001', 'RoleAssignedToUser', {}, 'api', { type: 'user.updated', source: 'api' }],
+    ['role-role_1', 'PermissionAddedToRole', {}, 'admin', { type: 'role.updated', source: 'admin' }],
+    ['user-kp_00000000000000000000000000000001', 'UserPropertySet', {}, 'api', null],
+  ] as const)('the webhook event type is known from the domain event alone, before any state: %s %s', (streamId, type, data, source, kind) => {
+    expect(kindeEventKind(recorded(streamId, type, data, source))).toEqual(kind);
   });
 
   it('routes imported user events only to webhooks that opted in; other events to every subscriber', () => {

@@ -46,7 +46,7 @@ describe('webhook outbox projection', () => {
     expect(deliveriesBefore.filter((d) => d.webhook_id === first.body.webhook.id)).toHaveLength(9);
     // The second webhook was created after users 0-4: it gets users 5-7 and user 0's update only.
     expect(deliveriesBefore.filter((d) => d.webhook_id === second.body.webhook.id)).toHaveLength(4);
-    const snapshotsBefore = await h.db.knex('webhook_user_snapshots_v1').orderBy('user_id');
+    const snapshotsBefore = await h.db.knex('webhook_user_snapshots_v2').orderBy('user_id');
     expect(snapshotsBefore).toHaveLength(8);
     expect(JSON.stringify(snapshotsBefore)).not.toContain(HASH.slice(7));
     expect(snapshotsBefore.every((r) => !('password' in r.state))).toBe(true);
@@ -54,7 +54,7 @@ describe('webhook outbox projection', () => {
     await h.projector.rebuild('webhook_outbox');
 
     expect(await h.db.knex('webhook_deliveries').orderBy('id').select('id', 'webhook_id', 'event_id', 'state', 'attempts')).toEqual(deliveriesBefore);
-    expect(await h.db.knex('webhook_user_snapshots_v1').orderBy('user_id')).toEqual(snapshotsBefore);
+    expect(await h.db.knex('webhook_user_snapshots_v2').orderBy('user_id')).toEqual(snapshotsBefore);
     expect((await h.api('GET', '/api/v1/webhooks')).body.webhooks.map((w: { name: string }) => w.name)).toEqual(['first', 'second']);
 
     // Still live after the swap: a new event is queued once and sent.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hostListed, parseAllowList } from '../../src/net/endpoint-policy';
 import { decideWebhook, evolveWebhook, type WebhookCommand, type WebhookState } from '../../src/domain/webhook/decider';
 import type { WebhookEvent } from '../../src/domain/webhook/events';
-import { backoffDelay } from '../../src/webhooks/dispatcher';
+import { backoffDelay } from '../../src/webhooks/delivery-outcomes';
 
 const ID = 'webhook_0123456789abcdef0123456789abcdef';
 const given = (events: WebhookEvent[]): WebhookState => events.reduce<WebhookState>(evolveWebhook, { status: 'none' });

@@ -1,4 +1,4 @@
-import type { ConfigRow as OutboxConfigRow } from '../../webhooks/outbox-projection';
+import type { ConfigRow as OutboxConfigRow } from '../../webhooks/outbox-configs';
 import { decodeToken, encodeToken } from '../../projections/support';
 import type { Router } from 'express';
 import { z } from 'zod';
@@ -7,7 +7,7 @@ import * as webhooks from '../../commands/webhooks';
 import { adminStreams } from '../../domain/admin/events';
 import { eventTypeName, eventTypeOrigin, WEBHOOK_EVENT_TYPES } from '../../domain/webhook/event-types';
 import { WebhookIdSchema } from '../../domain/webhook/events';
-import { WEBHOOK_CONFIGS_VIEW } from '../../webhooks/dispatcher';
+import { WEBHOOK_CONFIGS_VIEW } from '../../webhooks/outbox-projection';
 import type { Resolver } from '../../net/endpoint-policy';
 import { endpoint, mount, settle, success, type ApiDeps, type EndpointRegistry } from '../api';
 import { HttpError } from '../errors';
