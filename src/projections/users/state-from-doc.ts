@@ -1,4 +1,3 @@
-import type { IdentityType } from '../../domain/user/identity';
 import { mfaScopeOfKey, type UserState } from '../../domain/user/state';
 import type { UserDoc } from './doc';
 
@@ -23,7 +22,7 @@ export function stateFromDoc(doc: UserDoc): UserState {
     ...(doc.provided_id !== null ? { providedId: doc.provided_id } : {}),
     identities: doc.identities.map((i) => ({
       id: i.id,
-      type: i.type as IdentityType,
+      type: i.type,
       identity: i.identity,
       isVerified: i.is_verified,
       isPrimary: i.is_primary,
