@@ -9,8 +9,8 @@ import type { UserDoc, UserIdentityDoc, UserMembershipDoc, UserMfaFactorDoc } fr
  * document's snake case and keeps, from `previous`, what the state does not know:
  * when the user, each identity, membership and MFA factor first appeared (else
  * `at`, the time of the event being folded, which is also `updated_on`) and the
- * sign-in counts and times. `previous`
- * is the document `previousState` was mapped to (a blank one for a new user).
+ * sign-in counts and times. `previous` is the document `previousState` was mapped
+ * to (a blank one for a new user, with no `previousState`).
  *
  * A new field of the user state shows in the read model by adding it here (and in
  * state-from-doc.ts, which reads it back; a read-model spec checks the round trip).
