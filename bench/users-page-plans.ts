@@ -38,7 +38,7 @@ async function main() {
       await knex.raw(`insert into roles_v1 (id, last_revision, doc, key, name, deleted, permission_ids)
         select 'role_' || r, 0, jsonb_build_object('key', 'role-' || r), 'role-' || r, 'Role ' || r, false, '{}' from generate_series(0, 5) r`);
       await knex.raw(
-        `insert into users_v1 (id, last_revision, doc, status, email, full_name, is_suspended, is_password_reset_requested, has_password,
+        `insert into users_v2 (id, last_revision, doc, status, email, full_name, is_suspended, is_password_reset_requested, has_password,
                                created_on, organizations, sort_name, sort_email, total_sign_ins, failed_sign_ins)
          select 'kp_' || lpad(to_hex(i), 32, '0'), 0, '{}'::jsonb, case when i % 997 = 0 then 'deleted' else 'active' end,
                 'user' || i || '@example' || (i % 7) || '.com', 'Name' || (i % 5000) || ' Surname' || (i % 3001), i % 500 = 0, i % 300 = 0, true,
@@ -48,13 +48,13 @@ async function main() {
         [N],
       );
       await knex.raw(
-        `insert into user_identities_v1 (parent_id, identity_id, type, identity, identity_lower, is_primary)
+        `insert into user_identities_v2 (parent_id, identity_id, type, identity, identity_lower, is_primary)
          select 'kp_' || lpad(to_hex(i), 32, '0'), 'identity_' || i, 'email', 'user' || i || '@example' || (i % 7) || '.com', 'user' || i || '@example' || (i % 7) || '.com', true
            from generate_series(1, ?) i`,
         [N],
       );
       await knex.raw(
-        `insert into user_organizations_v1 (parent_id, org_code, role_ids, permission_ids)
+        `insert into user_organizations_v2 (parent_id, org_code, role_ids, permission_ids)
          select 'kp_' || lpad(to_hex(i), 32, '0'), 'org_' || (i % 200), array['role_' || (i % 6)], '{}' from generate_series(1, ?) i where i % 10 < 7`,
         [N],
       );

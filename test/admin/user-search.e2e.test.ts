@@ -111,9 +111,9 @@ describe('GET /api/v1/search/users?query= matches fragments', () => {
       const r = await trx.raw(`explain select id from ?? where ${USER_SEARCH_TEXT} like ?`, [USERS_VIEW, '%lovel%']);
       return (r.rows as { 'QUERY PLAN': string }[]).map((x) => x['QUERY PLAN']).join('\n');
     });
-    expect(plan).toMatch(/Bitmap Index Scan on users_v1_g\d+_search_idx/);
+    expect(plan).toMatch(/Bitmap Index Scan on users_v2_g\d+_search_idx/);
     // Its pending list is the larger one an import needs (src/db/user-search.ts).
-    const options = await knex.raw(`select reloptions from pg_class where relname ~ '^users_v1_g[0-9]+_search_idx$'`);
+    const options = await knex.raw(`select reloptions from pg_class where relname ~ '^users_v2_g[0-9]+_search_idx$'`);
     expect(options.rows.map((r: { reloptions: string[] }) => r.reloptions)).toEqual([[`gin_pending_list_limit=${SEARCH_PENDING_LIST_KB}`]]);
   });
 });

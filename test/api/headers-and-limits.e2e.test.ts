@@ -75,7 +75,7 @@ describe('body-size limits', () => {
     const ops = await jsonOperations();
     expect(ops.length).toBeGreaterThan(20);
     const big = JSON.stringify({ padding: 'z'.repeat(1_100_000) });
-    for (const { method, path } of [...ops, { method: 'POST', path: '/api/v1/projections/users_v1/rebuild' }]) {
+    for (const { method, path } of [...ops, { method: 'POST', path: '/api/v1/projections/users_v2/rebuild' }]) {
       const res = await fetch(`${t.url}${path}`, { method, headers: { ...auth(), 'content-type': 'application/json' }, body: big });
       expect(res.status, `${method} ${path}`).toBe(413);
       expect(await res.json(), `${method} ${path}`).toEqual({ errors: [{ code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' }] });

@@ -403,6 +403,32 @@ describe('passwords', () => {
     expect(state.status === 'active' && state.password).toMatchObject({ isTemporary: true, temporaryUsed: true });
     expect(state.status === 'active' && state.signIns['x']).toEqual({ succeeded: 1, failed: 0 });
   });
+  // "if you do not also include a TRUE in the password_verified column of the CSV, Kinde will send a
+  // one-time password to the user the first time they try to sign in": the code is for imported
+  // passwords only, so a password set by an admin or the API is verified.
+  const importedUnverified: UserEvent = {
+    type: 'UserImported',
+    data: { userId: U, isNew: true, mode: 'merge', identities: created.data.identities, organizations: [], properties: {}, featureFlags: {}, password: bcrypt, passwordVerified: false },
+  };
+  const passwordVerified = (events: readonly UserEvent[]) => {
+    const state = fold(userDecider, events);
+    return state.status === 'active' && state.passwordVerified;
+  };
+  it('an imported password without password_verified waits for a one-time code', () => {
+    expect(passwordVerified([importedUnverified])).toBe(false);
+  });
+  it('a password set over an unverified imported one is verified', () => {
+    expect(passwordVerified([importedUnverified, { type: 'UserPasswordSet', data: { password: bcrypt, isTemporary: false } }])).toBe(true);
+  });
+  it('a temporary password set over an unverified imported one is verified', () => {
+    expect(passwordVerified([importedUnverified, { type: 'UserTemporaryPasswordSet', data: { password: bcrypt } }])).toBe(true);
+  });
+  it('marking a set password verified records nothing', () => {
+    spec
+      .given([importedUnverified, { type: 'UserPasswordSet', data: { password: bcrypt, isTemporary: false } }])
+      .when({ type: 'MarkPasswordVerified', data: {} })
+      .thenNothingHappened();
+  });
   it('refuses a weak temporary password', () => {
     spec
       .given([created])

@@ -10,7 +10,9 @@ import { createSignInLimiter, signInWithPassword, SignInError, type SignInDeps }
 import { loadUser, restoreUser, setPassword } from '../../src/commands/users';
 import { streams } from '../../src/domain/streams';
 import { createPasswordVerifier, parseStoredPassword, type PasswordVerifier } from '../../src/passwords';
-import { evolveUserDoc, userRow, type UserDoc } from '../../src/projections/users/projection';
+import type { UserDoc } from '../../src/projections/users/doc';
+import { evolveUserDoc } from '../../src/projections/users/evolve';
+import { userRow } from '../../src/projections/users/rows';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { ownerOfValue } from '../support/owners';
 

@@ -63,7 +63,7 @@ describe('bulk import through the read models', () => {
     const seconds = (Date.now() - started) / 1000;
     console.log(`append ${((appended - started) / 1000).toFixed(1)}s`);
     console.log(`bulk import: ${N} users appended and projected by users, audit_log and role_grants in ${seconds.toFixed(1)}s (${Math.round(N / seconds)} users/s)`);
-    expect(Number((await h.db.knex('users_v1').count({ n: '*' }).first())!.n)).toBe(N);
+    expect(Number((await h.db.knex('users_v2').count({ n: '*' }).first())!.n)).toBe(N);
     expect(Number((await h.db.knex('role_grants_v1').whereNull('valid_to').count({ n: '*' }).first())!.n)).toBe(N);
     const log = (await listAuditLog(h.db.knex, { page_size: 3 })).audit_log;
     expect(log.map((e) => e.type)).toEqual(['import.completed', 'user.imported', 'user.imported']);

@@ -37,12 +37,12 @@ describe('kill -9 while projecting every read model', () => {
       });
       // Kill it once the users read model has applied some, but not all, batches.
       for (;;) {
-        const cp = await db.knex('projection_checkpoints').where({ name: 'users_v1' }).first();
+        const cp = await db.knex('projection_checkpoints').where({ name: 'users_v2' }).first();
         if (cp && cp.position !== 'start') break;
       }
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
-      const partial = await db.knex('users_v1').count({ n: '*' }).first();
+      const partial = await db.knex('users_v2').count({ n: '*' }).first();
       expect(Number(partial!.n)).toBeLessThan(3000);
 
       const projector = createProjector({ store: db.store, knex: db.knex, pool: db.pool, projections: allProjections(db.store), logger: createLogger('silent'), options: { lockRetryMs: 100 } });
@@ -54,7 +54,7 @@ describe('kill -9 while projecting every read model', () => {
           for (const table of p.tables) out[table] = await db.knex(`${table}_v${p.version}`).select('*').orderByRaw('1, 2');
           return out;
         };
-        expect(Number((await db.knex('users_v1').count({ n: '*' }).first())!.n)).toBe(3000);
+        expect(Number((await db.knex('users_v2').count({ n: '*' }).first())!.n)).toBe(3000);
         for (const p of allProjections(db.store)) {
           const afterRestart = await snapshot(p);
           await projector.rebuild(p.name);

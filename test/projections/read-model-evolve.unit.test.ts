@@ -3,6 +3,11 @@ import { organizationsProjection } from '../../src/projections/organizations/pro
 import { permissionsProjection } from '../../src/projections/permissions/projection';
 import { rolesProjection } from '../../src/projections/roles/projection';
 import { usersProjection } from '../../src/projections/users/projection';
+import { stateFromDoc } from '../../src/projections/users/state-from-doc';
+import { fold } from '../../src/domain/shared';
+import { userDecider } from '../../src/domain/user/decider';
+import type { UserEvent } from '../../src/domain/user/events';
+import type { UserState } from '../../src/domain/user/state';
 import { readModelSpec } from '../support/read-model-spec';
 
 /** Each document read model's evolve, given events, then the row it derives — no database. */
@@ -96,6 +101,162 @@ describe('users read model', () => {
     spec.given([{ type: 'UserSuspended', data: {} }]).thenNoRow();
   });
 });
+
+/*
+ * The users document is the domain's user state mapped (src/projections/users/doc-from-state.ts):
+ * where the read model's own fold used to differ from the domain's, it now shows what the domain
+ * state says. One spec per former difference, then the round trip that keeps the mapper complete.
+ */
+describe('users read model: the domain state, mapped', () => {
+  const spec = readModelSpec(usersProjection, `user-${U}`);
+  const bcrypt = { method: 'bcrypt', hash: '$2a$10$t8Jz3hJCCTFk/Acja7bw3OpamB3xuLPhpJlRHb31bXIjfzeTfn8rq' };
+  const env = { type: 'environment' };
+  const imported = (data: Record<string, unknown>, occurredAt = T(0)) => ({
+    type: 'UserImported',
+    data: { userId: U, isNew: true, mode: 'merge', identities: [email], organizations: [], properties: {}, featureFlags: {}, ...data },
+    occurredAt,
+  });
+
+  it('1. an imported password waits for its one-time code; one set by an admin (temporary or not) is verified', () => {
+    spec.given([imported({ password: bcrypt, passwordVerified: false })]).thenDoc((doc) => {
+      expect(doc.password).toEqual({ has_password: true, method: 'bcrypt', is_temporary: false, is_temporary_used: false, is_verified: false });
+    });
+    spec.given([imported({ password: bcrypt, passwordVerified: false }), { type: 'UserPasswordSet', data: { password: bcrypt, isTemporary: false } }]).thenDoc((doc) => {
+      expect(doc.password).toEqual({ has_password: true, method: 'bcrypt', is_temporary: false, is_temporary_used: false, is_verified: true });
+    });
+    spec.given([imported({ password: bcrypt, passwordVerified: false }), { type: 'UserTemporaryPasswordSet', data: { password: bcrypt } }]).thenDoc((doc) => {
+      expect(doc.password).toEqual({ has_password: true, method: 'bcrypt', is_temporary: true, is_temporary_used: false, is_verified: true });
+    });
+  });
+
+  it('2. signing in with a temporary password spends it (the state says so; the read model used to re-mark it temporary only)', () => {
+    spec
+      .given([
+        created,
+        { type: 'UserTemporaryPasswordSet', data: { password: bcrypt } },
+        { type: 'UserSignInSucceeded', data: { method: 'temporary_password', identityId: 'i_email' }, occurredAt: T(4) },
+      ])
+      .thenDoc((doc) => {
+        expect(doc.password).toEqual({ has_password: true, method: 'bcrypt', is_temporary: true, is_temporary_used: true, is_verified: true });
+        expect(doc).toMatchObject({ total_sign_ins: 1, last_signed_in: T(4) });
+      });
+  });
+
+  it('3. a factor enrolled again under the same id is listed as the domain lists it (no longer replaced), and one reset removes it', () => {
+    const enrolled = [
+      created,
+      { type: 'MfaFactorEnrolled', data: { factorId: 'f1', method: 'sms', scope: env }, occurredAt: T(1) },
+      { type: 'MfaFactorEnrolled', data: { factorId: 'f1', method: 'authenticator_app', scope: env }, occurredAt: T(2) },
+    ];
+    spec.given(enrolled).thenDoc((doc) => {
+      expect(doc.mfa.factors.map((f) => [f.factor_id, f.method, f.enrolled_on])).toEqual([
+        ['f1', 'sms', T(1)],
+        ['f1', 'authenticator_app', T(1)],
+      ]);
+    });
+    spec
+      .given([...enrolled, { type: 'MfaFactorReset', data: { factorId: 'f1', method: 'sms', scope: env, scopeFullyReset: true, optInRequired: false } }])
+      .thenDoc((doc) => expect(doc.mfa).toEqual({ factors: [], opted_out: [], setup_required: ['environment'] }));
+  });
+
+  it('4. adding a member to an organization again changes nothing (the read model used to merge the roles)', () => {
+    spec.given([created, { type: 'UserAddedToOrganization', data: { orgCode: ORG, roleIds: ['r2'] }, occurredAt: T(3) }]).thenDoc((doc) => {
+      expect(doc.organizations).toEqual({ [ORG]: { role_ids: ['r1'], permission_ids: [], joined_on: T(0) } });
+    });
+  });
+
+  it('5. an import landing on a deleted user leaves them deleted (the read model used to bring them back)', () => {
+    const deleted = { type: 'UserDeleted', data: { removedFromOrganizations: [ORG], releasedEmails: ['rosy@example.com'], releasedUsernames: ['rosy'], releasedPhones: [] }, occurredAt: T(9) };
+    spec.given([created, deleted, imported({ firstName: 'Again' }, T(10))]).thenDoc((doc) => {
+      expect(doc).toMatchObject({ status: 'deleted', first_name: null, identities: [], created_on: T(0), updated_on: T(9) });
+      expect(usersProjection.model.row(doc, U)).toMatchObject({ status: 'deleted', email: null });
+    });
+  });
+
+  it('an imported user: created when the previous provider says, from the import', () => {
+    spec.given([imported({ firstName: 'Rosy', createdAtSource: '2020-05-01T00:00:00Z' }, T(1))]).thenDoc((doc) => {
+      expect(doc).toMatchObject({ created_on: '2020-05-01T00:00:00.000Z', updated_on: T(1), first_name: 'Rosy', sources: ['import'] });
+      expect(doc.identities).toEqual([{ ...identityDoc(email), created_on: T(1) }]);
+    });
+  });
+
+  it('a restored user has no suspension; a revoked one neither, and no organizations', () => {
+    const suspended = { type: 'UserSuspended', data: { reason: 'fraud' }, occurredAt: T(5) };
+    spec.given([created, suspended, { type: 'UserRestored', data: {} }]).thenDoc((doc) => expect(doc).toMatchObject({ status: 'active', suspension: null }));
+    spec.given([created, suspended, { type: 'UserAccessRevoked', data: { removedFromOrganizations: [ORG] } }]).thenDoc((doc) => {
+      expect(doc).toMatchObject({ status: 'access_revoked', suspension: null, organizations: {} });
+    });
+  });
+
+  // Every part of the domain state the document shows reads back unchanged, so the next event folds
+  // from the same state the decider sees: a state field the mapper misses fails here.
+  it.each([
+    [
+      'created, then everything a command can change',
+      [
+        created,
+        { type: 'UserUpdated', data: { lastName: null, picture: 'https://x/p.png' } },
+        { type: 'IdentityAdded', data: { identity: { id: 'i_google', type: 'oauth2:google', identity: 'g-1', isVerified: true, isPrimary: false, provider: 'google' } } },
+        { type: 'IdentityMadePrimary', data: { identityId: 'i_email' } },
+        { type: 'UserPropertySet', data: { key: 'city', value: 'Perth' } },
+        { type: 'FeatureFlagOverrideSet', data: { key: 'beta', value: 'true' } },
+        { type: 'UserPasswordSet', data: { password: bcrypt, isTemporary: true } },
+        { type: 'UserSignInSucceeded', data: { method: 'temporary_password', identityId: 'i_email' } },
+        { type: 'UserPasswordResetRequested', data: {} },
+        { type: 'MfaFactorEnrolled', data: { factorId: 'f1', method: 'sms', scope: { type: 'organization', orgCode: ORG } } },
+        { type: 'MfaOptedOut', data: { scope: env } },
+        { type: 'PolicyAccepted', data: { policy: 'terms', url: 'https://x/terms', version: '2', acceptedAt: T(0) } },
+        { type: 'PermissionGrantedToUser', data: { orgCode: ORG, permissionId: 'p1' } },
+        { type: 'UserSuspended', data: {} },
+      ],
+    ],
+    [
+      'imported with a password, verified',
+      [
+        imported({
+          providedId: 'ext-1',
+          lastName: 'Rose',
+          password: bcrypt,
+          passwordVerified: true,
+          organizations: [{ orgCode: ORG, roleIds: ['r1'], permissionIds: ['p1'] }],
+          properties: { a: '1' },
+        }),
+      ],
+    ],
+    ['deleted', [created, { type: 'UserDeleted', data: { removedFromOrganizations: [], releasedEmails: [], releasedUsernames: [], releasedPhones: [] } }]],
+  ])('the document reads back as the domain state: %s', (_, events) => {
+    spec.given(events).thenDoc((doc) => {
+      const state = fold(
+        userDecider,
+        events.map((e) => ({ type: e.type, data: e.data }) as UserEvent),
+      );
+      expect(stateFromDoc(doc)).toEqual(withoutWhatTheDocumentNeverHolds(state));
+    });
+  });
+});
+
+const identityDoc = (i: typeof email) => ({
+  id: i.id,
+  type: i.type,
+  identity: i.identity,
+  is_verified: i.isVerified,
+  is_primary: i.isPrimary,
+  provider: null,
+  total_logins: 0,
+  failed_logins: 0,
+  last_login_on: null,
+});
+
+/** The hash (the method stays), provider profiles and the aggregate's own sign-in counts: see state-from-doc.ts. */
+function withoutWhatTheDocumentNeverHolds(state: UserState): UserState {
+  if (state.status === 'none' || state.status === 'deleted') return state;
+  return {
+    ...state,
+    identities: state.identities.map(({ profile: _, ...i }) => i),
+    ...(state.password ? { password: { ...state.password, stored: { method: state.password.stored.method, hash: '' } } } : {}),
+    signIns: {},
+  };
+}
 
 describe('roles read model', () => {
   const spec = readModelSpec(rolesProjection, 'role-r1');

@@ -7,7 +7,9 @@ import { listRoles, roleUsers } from '../../src/projections/roles/queries';
 import { listSubscribers } from '../../src/projections/subscribers/queries';
 import { loadUserView } from '../../src/projections/time-travel/user-view';
 import { kindeUser } from '../../src/http/views/user-stream';
-import { getUser, listUsers, policyAcceptances } from '../../src/projections/users/queries';
+import { getUser } from '../../src/projections/users/detail';
+import { policyAcceptances } from '../../src/projections/users/policy-acceptances';
+import { listUsers } from '../../src/projections/users/queries';
 import { ev, identity, orgCode, startHarness, userId, type Harness } from './harness';
 
 const T = (day: number, hour = 10) => `2026-03-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00.000Z`;
@@ -126,7 +128,7 @@ describe('read models', () => {
 
   it('user detail: identities, organizations with roles and permissions, properties, no password hash', async () => {
     const bobDetail = await getUser(h.db.knex, bob);
-    expect(bobDetail.password).toEqual({ has_password: true, method: 'md5', is_temporary: false, is_verified: false });
+    expect(bobDetail.password).toEqual({ has_password: true, method: 'md5', is_temporary: false, is_temporary_used: false, is_verified: false });
     expect(bobDetail.properties).toEqual({ city: 'Perth' });
     expect(bobDetail.suspension).toEqual({ reason: 'fraud', suspended_on: T(6) });
     const acme = bobDetail.organization_access.find((o) => o.org_code === org)!;
@@ -136,7 +138,7 @@ describe('read models', () => {
       ['write:things', 'direct', ['admin']],
     ]);
     expect(JSON.stringify(bobDetail)).not.toMatch(/SECRET|NaCl/);
-    const all = JSON.stringify(await h.db.knex('users_v1').select('*'));
+    const all = JSON.stringify(await h.db.knex('users_v2').select('*'));
     expect(all).not.toMatch(/SECRET|NaCl/);
     await expect(getUser(h.db.knex, userId())).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
   });

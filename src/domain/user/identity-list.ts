@@ -1,8 +1,9 @@
 /**
- * The rules for a user's list of identities, written once and used by every
- * fold of user events: the aggregate (state.ts), the users read model and the
- * audit log's email tracking. Each keeps its own row shape, so the rules take
- * how that shape reads and sets the primary flag.
+ * The rules for a user's list of identities, written once: the aggregate's fold
+ * (state.ts, which the users read model maps from), the audit log's email tracking,
+ * and the preferred email / phone / username of the Kinde views and the users rows.
+ * Each keeps its own row shape, so the rules take how that shape reads and sets the
+ * primary flag.
  */
 export interface PrimaryFlag<T> {
   readonly isPrimary: (identity: T) => boolean;

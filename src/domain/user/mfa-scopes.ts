@@ -1,7 +1,7 @@
 /**
  * What an MFA event does to a user's per-scope flags (scope keys: see
- * mfaScopeKey), written once for every fold of user events — the aggregate and
- * the users read model.
+ * mfaScopeKey), for the aggregate's fold (state.ts; the users read model maps
+ * the result).
  */
 export interface MfaScopeFlags {
   /** Scopes where the user opted out of MFA. */

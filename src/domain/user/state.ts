@@ -39,7 +39,11 @@ export interface UserProfile {
   readonly properties: Readonly<Record<string, string>>;
   readonly featureFlags: Readonly<Record<string, string>>;
   readonly password?: PasswordState;
-  /** false: an imported password must be confirmed with a one-time code before it is used. */
+  /**
+   * false: the current password is an imported one that must be confirmed with a one-time
+   * code before it is used. A password an admin or the API sets needs no code, so setting one
+   * makes this true.
+   */
   readonly passwordVerified: boolean;
   readonly passwordResetRequested: boolean;
   readonly mfaFactors: readonly MfaFactor[];
@@ -61,6 +65,11 @@ export const initialUserState = (): UserState => ({ status: 'none' });
 
 export function mfaScopeKey(scope: MfaScope): string {
   return scope.type === 'environment' ? 'environment' : `organization:${scope.orgCode}`;
+}
+
+/** The scope a key names (the inverse of mfaScopeKey). */
+export function mfaScopeOfKey(key: string): MfaScope {
+  return key.startsWith('organization:') ? { type: 'organization', orgCode: key.slice('organization:'.length) } : { type: 'environment' };
 }
 
 /** How the aggregate's identities carry the primary flag (see identity-list.ts). */
@@ -141,8 +150,15 @@ function countSignIn(user: ExistingUser, identityId: string | undefined, ok: boo
 export function evolveUser(state: UserState, event: UserEvent): UserState {
   if (event.type === 'UserCreated' || event.type === 'UserSignedUp') return newProfile(event.data);
   if (event.type === 'UserImported' && state.status === 'none') {
-    const created = newProfile(event.data);
-    return applyImportPatch(created, { ...event.data, identities: [], organizations: [] });
+    // A new user from one import record (every bulk-imported user folds through here once): built in one go, not patched.
+    const d = event.data;
+    return {
+      ...newProfile(d),
+      properties: { ...d.properties },
+      featureFlags: { ...d.featureFlags },
+      ...(d.password !== undefined ? { password: { stored: d.password, isTemporary: false, temporaryUsed: false } } : {}),
+      passwordVerified: d.passwordVerified ?? false,
+    };
   }
   if (state.status === 'none' || state.status === 'deleted') return state;
   const user = state;
@@ -167,9 +183,17 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
     case 'UserPasswordSet':
       // A new password answers a reset request (the users read model has always cleared it here;
       // the aggregate did not, so sign-in refused PASSWORD_RESET_REQUIRED for good).
-      return { ...user, password: { stored: event.data.password, isTemporary: event.data.isTemporary, temporaryUsed: false }, passwordResetRequested: false };
+      // The one-time code is for imported passwords only ("if you do not also include a TRUE in
+      // the password_verified column of the CSV, Kinde will send a one-time password"): a password
+      // set here is verified (the users read model has always shown it so).
+      return {
+        ...user,
+        password: { stored: event.data.password, isTemporary: event.data.isTemporary, temporaryUsed: false },
+        passwordVerified: true,
+        passwordResetRequested: false,
+      };
     case 'UserTemporaryPasswordSet':
-      return { ...user, password: { stored: event.data.password, isTemporary: true, temporaryUsed: false } };
+      return { ...user, password: { stored: event.data.password, isTemporary: true, temporaryUsed: false }, passwordVerified: true };
     case 'UserPasswordUpgraded':
       return { ...user, password: { stored: event.data.password, isTemporary: user.password?.isTemporary ?? false, temporaryUsed: user.password?.temporaryUsed ?? false } };
     case 'UserPasswordVerified':

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { EventStore } from '../../eventstore/types';
 import { exportCsv, exportNdjson, listAuditLog, userActivity, verifyAuditChain, type AuditVerification } from '../../projections/audit/queries';
-import { policyAcceptances } from '../../projections/users/queries';
+import { policyAcceptances } from '../../projections/users/policy-acceptances';
 import { requireScope } from '../auth';
 
 /**

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { viewName } from '../projection';
 import { clampPageSize, decodeToken, encodeToken, notFound } from '../support';
-import { USER_ORGANIZATIONS_VIEW, USERS_VIEW, loadCatalog } from '../users/queries';
+import { USER_ORGANIZATIONS_VIEW, USERS_VIEW } from '../users/queries';
+import { loadCatalog } from '../users/detail';
 import { rolesProjection } from '../roles/projection';
 import { organizationsProjection, type OrganizationDoc } from './projection';
 
