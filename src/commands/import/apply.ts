@@ -74,20 +74,36 @@ function claimedKeys(r: ImportRecord): { kind: ReservationKind; value: string; f
   return out;
 }
 
-export async function applyImportBatch(store: EventStore, job: ApplyJob, cache: LookupCache, batch: ParsedBatch, jobRevision: number): Promise<BatchOutcome> {
+/** A batch decided and ready to append: its outcome and the one multi-stream append. */
+export interface PreparedBatch {
+  readonly outcome: Omit<BatchOutcome, 'position'>;
+  readonly appends: readonly StreamAppend[];
+}
+
+/**
+ * Appends a prepared batch. If the append is refused because a user changed or a
+ * key was claimed since the batch was decided (by another writer, or by the
+ * previous batch of this job when the batch was decided while that one was being
+ * written), the batch is decided again on fresh state and appended (bounded).
+ */
+export async function commitImportBatch(store: EventStore, job: ApplyJob, cache: LookupCache, batch: ParsedBatch, jobRevision: number, prepared: PreparedBatch): Promise<BatchOutcome> {
+  let current = prepared;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await applyOnce(store, job, cache, batch, jobRevision);
+      const results = await store.appendToStreams(current.appends);
+      let position: string | null = null;
+      for (const r of results) if (position === null || store.comparePositions(r.position, position) > 0) position = r.position;
+      return { ...current.outcome, position };
     } catch (err) {
-      // Someone changed one of these users (or claimed one of these keys) meanwhile: decide again on fresh state.
-      if (isWrongExpectedRevision(err) && err.streamId !== importStream(job.importId) && attempt < 5) continue;
-      if (isUniqueValueTaken(err) && attempt < 5) continue;
-      throw err;
+      const retry = (isWrongExpectedRevision(err) && err.streamId !== importStream(job.importId)) || isUniqueValueTaken(err);
+      if (!retry || attempt >= 5) throw err;
+      current = await prepareImportBatch(store, job, cache, batch, jobRevision);
     }
   }
 }
 
-async function applyOnce(store: EventStore, job: ApplyJob, cache: LookupCache, batch: ParsedBatch, jobRevision: number): Promise<BatchOutcome> {
+/** Decides a batch on the store's current state, without writing anything. */
+export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache: LookupCache, batch: ParsedBatch, jobRevision: number): Promise<PreparedBatch> {
   const counts = emptyCounts();
   const issues: ImportIssueData[] = [];
   const failedRows: BatchOutcome['failedRows'] = [];
@@ -242,7 +258,7 @@ async function applyOnce(store: EventStore, job: ApplyJob, cache: LookupCache, b
     });
   }
 
-  // 5. One append: users (with their unique values) and the job's batch report.
+  // 5. One append (made by commitImportBatch): users (with their unique values) and the job's batch report.
   const jobStream = importStream(job.importId);
   const report = toEventData(
     jobStream,
@@ -255,9 +271,5 @@ async function applyOnce(store: EventStore, job: ApplyJob, cache: LookupCache, b
     ],
     { ...job.ctx, import: undefined },
   );
-  const all = [...appends, { streamId: jobStream, expectedRevision: jobRevision, events: report }];
-  const results = await store.appendToStreams(all);
-  let position: string | null = null;
-  for (const r of results) if (position === null || store.comparePositions(r.position, position) > 0) position = r.position;
-  return { counts, issues, failedRows, jobRevision: jobRevision + 1, position };
+  return { outcome: { counts, issues, failedRows, jobRevision: jobRevision + 1 }, appends: [...appends, { streamId: jobStream, expectedRevision: jobRevision, events: report }] };
 }

@@ -6,7 +6,7 @@ import type { EventStore } from '../../eventstore/types';
 import { createContext, type CommandContext, type ContextInput } from '../context';
 import { toEventData } from '../handle';
 import { ensureDefaults } from '../organizations';
-import { applyImportBatch } from './apply';
+import { commitImportBatch, prepareImportBatch, type BatchOutcome, type ParsedBatch } from './apply';
 import { LookupCache } from './lookups';
 import { DuplicateReport } from './duplicates';
 import { openImport, validateFile, type ImportFormat, type ParseLimits } from './parse';
@@ -185,15 +185,32 @@ export async function runImport(store: EventStore, path: string, options: RunImp
   const issues: ImportIssueData[] = [];
   let batchNo = 0;
   let rowsRead = 0;
-  // Pipelined: the next batch is parsed while this one is decided and written.
-  for await (const parsed of prefetched(parse.batches())) {
-    const batch = duplicates ? { ...parsed, records: await duplicates.annotate(parsed.records) } : parsed;
-    const outcome = await applyImportBatch(store, job, cache, { ...batch, batchNo: batchNo++ }, revision);
+  const record = (batch: ParsedBatch, outcome: BatchOutcome) => {
     revision = outcome.jobRevision;
     rowsRead = batch.rowsRead;
     add(counts, outcome.counts);
     issues.push(...outcome.issues);
     options.onProgress?.({ bytesRead: batch.bytesRead, totalBytes: validation.bytesRead, rowsRead, counts: { ...counts } });
+  };
+  // Pipelined: the next batch is parsed while this one is decided, and decided while
+  // the previous one is written (appends stay one at a time, in file order; a batch
+  // decided before the previous one committed is decided again if that one claimed
+  // a key or changed a user it touches — commitImportBatch).
+  let writing: { batch: ParsedBatch; outcome: Promise<BatchOutcome> } | undefined;
+  try {
+    for await (const parsed of prefetched(parse.batches())) {
+      const batch = { ...(duplicates ? { ...parsed, records: await duplicates.annotate(parsed.records) } : parsed), batchNo: batchNo++ };
+      const jobRevision = revision + (writing ? 1 : 0);
+      const prepared = prepareImportBatch(store, job, cache, batch, jobRevision);
+      prepared.catch(() => undefined);
+      if (writing) record(writing.batch, await writing.outcome);
+      writing = { batch, outcome: commitImportBatch(store, job, cache, batch, jobRevision, await prepared) };
+    }
+    if (writing) record(writing.batch, await writing.outcome);
+  } catch (err) {
+    // Stopped by an error: the append in flight settles before the error leaves (nothing is written behind the caller's back).
+    await writing?.outcome.catch(() => undefined);
+    throw err;
   }
   const summary = parse.summary();
   if (summary.errors.length || summary.checksum !== validation.checksum) {
