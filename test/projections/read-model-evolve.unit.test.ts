@@ -8,7 +8,10 @@ import { fold } from '../../src/domain/shared';
 import { userDecider } from '../../src/domain/user/decider';
 import type { UserEvent } from '../../src/domain/user/events';
 import type { UserState } from '../../src/domain/user/state';
-import { readModelSpec } from '../support/read-model-spec';
+import type { RecordedEvent } from '../../src/eventstore/types';
+import { foldUserView } from '../../src/projections/time-travel/user-view';
+import { kindeIdentity, kindeUser } from '../../src/http/views/user-stream';
+import { readModelSpec, type GivenEvent } from '../support/read-model-spec';
 
 /** Each document read model's evolve, given events, then the row it derives — no database. */
 
@@ -69,6 +72,33 @@ describe('users read model', () => {
         expect(doc).toMatchObject({ total_sign_ins: 1, failed_sign_ins: 0, last_signed_in: T(3), last_organization_sign_ins: { [ORG]: T(3) } });
         expect(doc.identities.find((i) => i.id === 'i_email')).toMatchObject({ total_logins: 1, failed_logins: 2, last_login_on: T(3) });
       });
+  });
+
+  // Kinde's `failed_sign_ins` is "Number of consecutive failed user sign ins"; `total_sign_ins` counts every success.
+  // One rule (src/domain/user/sign-in-counts.ts): the users list and GET /api/v1/user (the stream fold) show the same.
+  const signIn = (identityId?: string) => ({ type: 'UserSignInSucceeded', data: { method: 'password', ...(identityId ? { identityId } : {}) } });
+  const failed = (identityId?: string) => ({ type: 'UserSignInFailed', data: { method: 'password', reason: 'wrong_password', ...(identityId ? { identityId } : {}) } });
+  it.each([
+    ['no attempt', [], 0, 0, { i_email: 0, i_user: 0 }],
+    ['failures, then a success that resets them', [failed('i_email'), failed('i_user'), signIn('i_email')], 1, 0, { i_email: 1, i_user: 0 }],
+    ['a success, then failures in a row', [signIn('i_user'), failed('i_email'), failed('i_user')], 1, 2, { i_email: 0, i_user: 1 }],
+    ['a success naming no identity counts and resets', [failed('i_email'), signIn()], 1, 0, { i_email: 0, i_user: 0 }],
+    ['a failure naming no identity counts', [failed(), failed('i_email')], 0, 2, { i_email: 0, i_user: 0 }],
+    ['successes on several identities add up', [signIn('i_email'), failed(), signIn('i_user'), signIn(), failed('i_user')], 3, 1, { i_email: 1, i_user: 1 }],
+  ] as const)('sign-in counts, %s: the list row and GET /api/v1/user agree', (_, attempts, total, failedInARow, byIdentity) => {
+    const events: GivenEvent[] = [created, ...attempts];
+    spec.given(events).thenDoc((doc) => {
+      const row = usersProjection.model.row(doc, U);
+      expect([row.total_sign_ins, row.failed_sign_ins]).toEqual([total, failedInARow]);
+      const view = foldUserView(events.map(recordedInStream));
+      expect(view).toBeDefined();
+      const shown = kindeUser(view!, new Set());
+      expect([shown.total_sign_ins, shown.failed_sign_ins]).toEqual([total, failedInARow]);
+      // Per identity: the document's and Kinde's identity `total_logins`.
+      const logins = (ids: { id: string; total_logins: number }[]) => Object.fromEntries(ids.map((i) => [i.id, i.total_logins]));
+      expect(logins(doc.identities)).toEqual(byIdentity);
+      expect(logins(view!.user.identities.map((i) => kindeIdentity(view!, i)))).toEqual(byIdentity);
+    });
   });
 
   it('a new primary email replaces the old one in the row', () => {
@@ -202,6 +232,8 @@ describe('users read model: the domain state, mapped', () => {
         { type: 'FeatureFlagOverrideSet', data: { key: 'beta', value: 'true' } },
         { type: 'UserPasswordSet', data: { password: bcrypt, isTemporary: true } },
         { type: 'UserSignInSucceeded', data: { method: 'temporary_password', identityId: 'i_email' } },
+        { type: 'UserSignInFailed', data: { method: 'password', identityId: 'i_user', reason: 'wrong_password' } },
+        { type: 'UserSignInFailed', data: { method: 'otp', reason: 'other' } },
         { type: 'UserPasswordResetRequested', data: {} },
         { type: 'MfaFactorEnrolled', data: { factorId: 'f1', method: 'sms', scope: { type: 'organization', orgCode: ORG } } },
         { type: 'MfaOptedOut', data: { scope: env } },
@@ -235,6 +267,21 @@ describe('users read model: the domain state, mapped', () => {
   });
 });
 
+/** A given event as the store records it on the user's stream (what foldUserView reads). */
+function recordedInStream(e: GivenEvent, revision: number): RecordedEvent {
+  const occurredAt = e.occurredAt ?? T(revision);
+  return {
+    id: `event-${revision}`,
+    type: e.type,
+    data: e.data,
+    metadata: { actor: { type: 'admin', id: 'spec' }, source: 'admin', occurredAt },
+    streamId: `user-${U}`,
+    revision,
+    position: String(revision + 1),
+    recordedAt: new Date(occurredAt),
+  };
+}
+
 const identityDoc = (i: typeof email) => ({
   id: i.id,
   type: i.type,
@@ -247,14 +294,15 @@ const identityDoc = (i: typeof email) => ({
   last_login_on: null,
 });
 
-/** The hash (the method stays), provider profiles and the aggregate's own sign-in counts: see state-from-doc.ts. */
+/** The hash (the method stays), provider profiles and the sign-in counts of identities no longer held: see state-from-doc.ts. */
 function withoutWhatTheDocumentNeverHolds(state: UserState): UserState {
   if (state.status === 'none' || state.status === 'deleted') return state;
+  const held = new Set(state.identities.map((i) => i.id));
   return {
     ...state,
     identities: state.identities.map(({ profile: _, ...i }) => i),
     ...(state.password ? { password: { ...state.password, stored: { method: state.password.stored.method, hash: '' } } } : {}),
-    signIns: {},
+    signIns: Object.fromEntries(Object.entries(state.signIns).filter(([id]) => held.has(id))),
   };
 }
 

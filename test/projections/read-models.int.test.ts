@@ -7,7 +7,6 @@ import { listRoles, roleUsers } from '../../src/projections/roles/queries';
 import { listSubscribers } from '../../src/projections/subscribers/queries';
 import { loadUserView } from '../../src/projections/time-travel/user-view';
 import { kindeUser } from '../../src/http/views/user-stream';
-import { getUser } from '../../src/projections/users/detail';
 import { policyAcceptances } from '../../src/projections/users/policy-acceptances';
 import { listUsers } from '../../src/projections/users/queries';
 import { ev, identity, orgCode, startHarness, userId, type Harness } from './harness';
@@ -84,12 +83,12 @@ describe('read models', () => {
       ev('UserSignInSucceeded', { method: 'password', identityId: 'will-be-replaced', orgCode: org }, { occurredAt: T(5) }),
       ev('UserSuspended', { reason: 'fraud' }, { occurredAt: T(6) }),
     ]);
+    const carolPhone = identity(carol, 'phone', '+61412345678');
     await h.given(`user-${carol}`, [
-      ev(
-        'UserCreated',
-        { userId: carol, firstName: 'carol', identities: [identity(carol, 'phone', '+61412345678')], organizations: [{ orgCode: other, roleIds: [], permissionIds: [] }] },
-        { occurredAt: T(1) },
-      ),
+      ev('UserCreated', { userId: carol, firstName: 'carol', identities: [carolPhone], organizations: [{ orgCode: other, roleIds: [], permissionIds: [] }] }, { occurredAt: T(1) }),
+      // Two failures in a row, one naming no identity: both count (src/domain/user/sign-in-counts.ts).
+      ev('UserSignInFailed', { method: 'password', identityId: carolPhone.id, reason: 'wrong_password' }, { occurredAt: T(7) }),
+      ev('UserSignInFailed', { method: 'otp', reason: 'other' }, { occurredAt: T(8) }),
     ]);
     await h.given('subscriber-sub_1', [{ type: 'SubscriberAdded', data: { subscriberId: 'sub_1', email: 'news@example.com', firstName: 'Nia' } }]);
   }, 60_000);
@@ -126,21 +125,31 @@ describe('read models', () => {
     }
   });
 
-  it('user detail: identities, organizations with roles and permissions, properties, no password hash', async () => {
-    const bobDetail = await getUser(h.db.knex, bob);
-    expect(bobDetail.password).toEqual({ has_password: true, method: 'md5', is_temporary: false, is_temporary_used: false, is_verified: false });
-    expect(bobDetail.properties).toEqual({ city: 'Perth' });
-    expect(bobDetail.suspension).toEqual({ reason: 'fraud', suspended_on: T(6) });
-    const acme = bobDetail.organization_access.find((o) => o.org_code === org)!;
-    expect(acme.roles.map((r) => r.key)).toEqual(['admin']);
-    expect(acme.permissions.map((p) => [p.key, p.via, p.roles])).toEqual([
-      ['read:things', 'role', ['admin']],
-      ['write:things', 'direct', ['admin']],
-    ]);
-    expect(JSON.stringify(bobDetail)).not.toMatch(/SECRET|NaCl/);
-    const all = JSON.stringify(await h.db.knex('users_v2').select('*'));
-    expect(all).not.toMatch(/SECRET|NaCl/);
-    await expect(getUser(h.db.knex, userId())).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+  it('one user, through the stream fold GET /api/v1/user uses, and in the lists: identities, organizations with roles and permissions, no password hash', async () => {
+    const view = await loadUserView(h.db.store, bob);
+    const shown = kindeUser(view, new Set(['organizations', 'identities']));
+    expect(shown).toMatchObject({ id: bob, preferred_email: 'bob@example.com', first_name: 'Bob', last_name: 'Young', is_suspended: true, total_sign_ins: 1, last_signed_in: T(5), created_on: T(2) });
+    expect(shown.identities).toEqual([{ type: 'email', identity: 'bob@example.com' }]);
+    expect([...(shown.organizations ?? [])].sort()).toEqual([org, other].sort());
+    // The same fold answers GET /api/v1/users/{id}/properties and sign-in (an imported password waits for its one-time code).
+    expect(view.user.properties).toEqual({ city: 'Perth' });
+    expect([view.user.password?.stored.method, view.user.passwordVerified]).toEqual(['md5', false]);
+    // The users list shows the same identities and organizations.
+    const listed = (await listUsers(h.db.knex, { user_id: bob })).users[0]!;
+    expect(listed).toMatchObject({ id: bob, identities: [{ type: 'email', identity: 'bob@example.com' }], organizations: [org, other].sort() });
+    // Roles and permissions per organization: admin in Acme (read:things through it, write:things also granted directly), nothing in Other.
+    const acme = (await organizationUsers(h.db.knex, org)).organization_users.find((m) => m.id === bob);
+    expect(acme).toMatchObject({ roles: ['admin'], permissions: ['read:things', 'write:things'] });
+    expect((await organizationUsers(h.db.knex, other)).organization_users.find((m) => m.id === bob)).toMatchObject({ roles: [], permissions: [] });
+    expect((await roleUsers(h.db.knex, 'role_admin')).users).toEqual([{ id: bob, email: 'bob@example.com', full_name: 'Bob Young', org_code: org }]);
+    // No password hash or salt in what is served, nor anywhere in the users tables.
+    expect(JSON.stringify([shown, listed, acme])).not.toMatch(/SECRET|NaCl/);
+    for (const table of ['users_v2', 'user_identities_v2', 'user_organizations_v2']) {
+      expect(JSON.stringify(await h.db.knex(table).select('*')), table).not.toMatch(/SECRET|NaCl/);
+    }
+    // An unknown id, well-formed or not, is USER_NOT_FOUND on the same path.
+    await expect(loadUserView(h.db.store, userId())).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+    await expect(loadUserView(h.db.store, 'not-a-user-id')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
   });
 
   it('organization members with their roles and permissions; role holders', async () => {
@@ -149,6 +158,7 @@ describe('read models', () => {
     expect(byId.get(alice)).toMatchObject({ roles: ['viewer'], permissions: ['read:things'] });
     expect(byId.get(bob)).toMatchObject({ roles: ['admin'], permissions: ['read:things', 'write:things'], is_suspended: true });
     expect((await organizationUsers(h.db.knex, org, { roles: 'admin' })).organization_users.map((m) => m.id)).toEqual([bob]);
+    expect((await listUsers(h.db.knex, { role_key: 'admin' })).users.map((u) => u.id)).toEqual([bob]);
     expect(await getOrganization(h.db.knex, org)).toMatchObject({ code: org, name: 'Acme', external_id: 'ext-acme', is_default: true });
     expect((await listRoles(h.db.knex)).roles.map((r) => r.key)).toEqual(['admin', 'viewer']);
     expect((await roleUsers(h.db.knex, 'role_admin')).users.map((u) => u.id)).toEqual([bob]);
@@ -157,9 +167,12 @@ describe('read models', () => {
 
   it('a deleted role leaves every user who had it', async () => {
     await h.given('role-role_admin', [{ type: 'RoleDeleted', data: { key: 'admin' } }], { occurredAt: T(20) });
-    const acme = (await getUser(h.db.knex, bob)).organization_access.find((o) => o.org_code === org)!;
-    expect(acme.roles).toEqual([]);
-    expect(acme.permissions.map((p) => p.key)).toEqual(['write:things']);
+    const members = new Map((await organizationUsers(h.db.knex, org)).organization_users.map((m) => [m.id, m]));
+    // Bob keeps the permission granted to him directly; the one only the role gave is gone. Alice's viewer role stays.
+    expect(members.get(bob)).toMatchObject({ roles: [], permissions: ['write:things'] });
+    expect(members.get(alice)).toMatchObject({ roles: ['viewer'], permissions: ['read:things'] });
+    expect((await organizationUsers(h.db.knex, org, { roles: 'admin' })).organization_users).toEqual([]);
+    expect((await listUsers(h.db.knex, { role_key: 'admin' })).users).toEqual([]);
     expect(await roleHoldersAsOf(h.db.knex, org, 'role_admin', T(21))).toEqual([]);
   });
 
@@ -178,24 +191,31 @@ describe('read models', () => {
     expect(await asOf(bob, T(4))).toMatchObject({ is_suspended: false, total_sign_ins: 0 });
     expect(await asOf(bob, T(7))).toMatchObject({ is_suspended: true, total_sign_ins: 1 });
     await expect(asOf(carol, '2026-02-01T00:00:00Z')).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
-    // Now agrees with the live read model.
-    const now = await asOf(alice, '2030-01-01T00:00:00Z');
-    const live = await getUser(h.db.knex, alice);
-    expect({
-      first_name: now.first_name ?? null,
-      last_name: now.last_name ?? null,
-      is_suspended: now.is_suspended,
-      total_sign_ins: now.total_sign_ins,
-      last_signed_in: now.last_signed_in,
-      organizations: [...(now.organizations ?? [])].sort(),
-    }).toEqual({
-      first_name: live.first_name,
-      last_name: live.last_name,
-      is_suspended: live.is_suspended,
-      total_sign_ins: live.total_sign_ins,
-      last_signed_in: live.last_signed_in,
-      organizations: [...live.organizations].sort(),
-    });
+    // Now, the fold agrees with the users list (the read model), sign-in counts included.
+    const expectedCounts = { [alice]: [0, 0], [bob]: [1, 0], [carol]: [0, 2] };
+    for (const id of [alice, bob, carol]) {
+      const now = await asOf(id, '2030-01-01T00:00:00Z');
+      const listed = (await listUsers(h.db.knex, { user_id: id })).users[0]!;
+      const facts = (u: {
+        first_name?: string | null;
+        last_name?: string | null;
+        is_suspended: boolean;
+        total_sign_ins: number;
+        failed_sign_ins: number;
+        last_signed_in: string | null;
+        organizations?: string[];
+      }) => ({
+        first_name: u.first_name ?? null,
+        last_name: u.last_name ?? null,
+        is_suspended: u.is_suspended,
+        total_sign_ins: u.total_sign_ins,
+        failed_sign_ins: u.failed_sign_ins,
+        last_signed_in: u.last_signed_in,
+        organizations: [...(u.organizations ?? [])].sort(),
+      });
+      expect(facts(now), id).toEqual(facts(listed));
+      expect([listed.total_sign_ins, listed.failed_sign_ins], id).toEqual(expectedCounts[id]);
+    }
   });
 
   it('policy acceptances of the current version', async () => {

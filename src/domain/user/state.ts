@@ -3,6 +3,7 @@ import type { MfaMethod, MfaScope, Policy, StoredPassword, UserEvent } from './e
 import type { Identity } from './identity';
 import { addIdentities, deleteIdentity, makeIdentityPrimary, type PrimaryFlag } from './identity-list';
 import { afterEnrolment, afterOptOut, afterReset, type MfaScopeFlags } from './mfa-scopes';
+import { countSignIn, noSignIns, type IdentitySignIns, type SignInTotals } from './sign-in-counts';
 
 export interface OrganizationAccess {
   readonly roleIds: readonly string[];
@@ -20,11 +21,6 @@ export interface PasswordState {
   /** Single use: invalid once used. */
   readonly isTemporary: boolean;
   readonly temporaryUsed: boolean;
-}
-
-export interface IdentitySignIns {
-  readonly succeeded: number;
-  readonly failed: number;
 }
 
 export interface UserProfile {
@@ -52,8 +48,10 @@ export interface UserProfile {
   /** Scope keys where every method was reset: the user sets up MFA at next sign-in. */
   readonly mfaSetupRequired: readonly string[];
   readonly policies: Readonly<Partial<Record<Policy, { url: string; version?: string; acceptedAt: string }>>>;
-  /** identityId -> sign-in counts. */
+  /** identityId -> sign-in counts (the rule: sign-in-counts.ts). */
   readonly signIns: Readonly<Record<string, IdentitySignIns>>;
+  /** Kinde's `total_sign_ins` and `failed_sign_ins` (the rule: sign-in-counts.ts). */
+  readonly signInTotals: SignInTotals;
 }
 
 /** A union on status, so a deleted user has no profile to touch. */
@@ -125,7 +123,7 @@ function newProfile(data: {
     mfaOptedOut: [],
     mfaSetupRequired: [],
     policies: {},
-    signIns: {},
+    ...noSignIns(),
   };
 }
 
@@ -139,13 +137,6 @@ function setName(user: ExistingUser, key: 'firstName' | 'lastName' | 'picture', 
 
 const mfaFlags = (user: ExistingUser): MfaScopeFlags => ({ optedOut: user.mfaOptedOut, setupRequired: user.mfaSetupRequired });
 const withMfaFlags = (f: MfaScopeFlags) => ({ mfaOptedOut: f.optedOut, mfaSetupRequired: f.setupRequired });
-
-function countSignIn(user: ExistingUser, identityId: string | undefined, ok: boolean): ExistingUser {
-  if (!identityId) return user;
-  const prev = user.signIns[identityId] ?? { succeeded: 0, failed: 0 };
-  const next = ok ? { ...prev, succeeded: prev.succeeded + 1 } : { ...prev, failed: prev.failed + 1 };
-  return { ...user, signIns: { ...user.signIns, [identityId]: next } };
-}
 
 export function evolveUser(state: UserState, event: UserEvent): UserState {
   if (event.type === 'UserCreated' || event.type === 'UserSignedUp') return newProfile(event.data);
@@ -244,14 +235,14 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
     case 'PermissionRevokedFromUser':
       return withOrg(user, event.data.orgCode, (a) => ({ ...a, permissionIds: without(a.permissionIds, event.data.permissionId) }));
     case 'UserSignInSucceeded': {
-      const counted = countSignIn(user, event.data.identityId, true);
+      const counted: ExistingUser = { ...user, ...countSignIn(user, event.data.identityId, true) };
       if (event.data.method === 'temporary_password' && counted.password) {
         return { ...counted, password: { ...counted.password, temporaryUsed: true } };
       }
       return counted;
     }
     case 'UserSignInFailed':
-      return countSignIn(user, event.data.identityId, false);
+      return { ...user, ...countSignIn(user, event.data.identityId, false) };
     default:
       return assertNever(event, 'user event');
   }

@@ -8,20 +8,9 @@ export function primaryValue(user: ExistingUser, type: 'email' | 'phone' | 'user
   return primaryOfType(user.identities, type, IDENTITY_FLAG);
 }
 
-export function signInTotals(user: ExistingUser): { total: number; failed: number } {
-  let total = 0;
-  let failed = 0;
-  for (const c of Object.values(user.signIns)) {
-    total += c.succeeded;
-    failed += c.failed;
-  }
-  return { total, failed };
-}
-
 /** Kinde's `user` shape (GET /api/v1/user). */
 export function kindeUser(view: UserView, expand: ReadonlySet<string>) {
   const u = view.user;
-  const totals = signInTotals(u);
   // Fields the spec types as plain strings are left out when unset, never null.
   return {
     id: u.userId,
@@ -33,8 +22,9 @@ export function kindeUser(view: UserView, expand: ReadonlySet<string>) {
     ...opt('first_name', u.firstName),
     is_suspended: u.status === 'suspended',
     ...opt('picture', u.picture),
-    total_sign_ins: totals.total,
-    failed_sign_ins: totals.failed,
+    // The aggregate's counts, as the users list shows them (src/domain/user/sign-in-counts.ts).
+    total_sign_ins: u.signInTotals.succeeded,
+    failed_sign_ins: u.signInTotals.failedSinceSuccess,
     last_signed_in: view.lastSignedIn,
     created_on: view.createdOn,
     ...(expand.has('organizations') ? { organizations: Object.keys(u.organizations) } : {}),

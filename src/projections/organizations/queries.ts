@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { viewName } from '../projection';
 import { clampPageSize, decodeToken, encodeToken, notFound } from '../support';
 import { USER_ORGANIZATIONS_VIEW, USERS_VIEW } from '../users/queries';
-import { loadCatalog } from '../users/detail';
+import { permissionsProjection } from '../permissions/projection';
 import { rolesProjection } from '../roles/projection';
 import { organizationsProjection, type OrganizationDoc } from './projection';
 
@@ -52,6 +52,29 @@ export async function getOrganization(knex: Knex, code: string) {
   return { ...item(d), properties: d.properties, default_role_ids: d.default_role_ids };
 }
 
+const ROLES_VIEW = viewName(rolesProjection, 'roles');
+const PERMISSIONS_VIEW = viewName(permissionsProjection, 'permissions');
+
+interface Catalog {
+  roles: Map<string, { id: string; key: string; permission_ids: string[] }>;
+  permissions: Map<string, { id: string; key: string }>;
+}
+
+/** Live roles and permissions by id (deleted ones are absent, so they drop out of a member's access). */
+async function loadCatalog(knex: Knex, ids: { roles: string[]; permissions: string[] }): Promise<Catalog> {
+  const roles = (await knex(ROLES_VIEW).select('id', 'doc').where('deleted', false).whereIn('id', ids.roles)) as { id: string; doc: { key: string; permission_ids: string[] } }[];
+  const permIds = new Set(ids.permissions);
+  for (const r of roles) for (const p of r.doc.permission_ids) permIds.add(p);
+  const perms = (await knex(PERMISSIONS_VIEW)
+    .select('id', 'doc')
+    .where('deleted', false)
+    .whereIn('id', [...permIds])) as { id: string; doc: { key: string } }[];
+  return {
+    roles: new Map(roles.map((r) => [r.id, { id: r.id, key: r.doc.key, permission_ids: r.doc.permission_ids }])),
+    permissions: new Map(perms.map((p) => [p.id, { id: p.id, key: p.doc.key }])),
+  };
+}
+
 /** Kinde's `organization_user`, with the member's roles (keys) and permissions (keys) in this organization. */
 export interface OrganizationMember {
   id: string;
@@ -86,7 +109,7 @@ export async function organizationUsers(knex: Knex, orgCode: string, p: { page_s
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    const ids = (await knex<{ id: string; key: string; deleted: boolean }>(viewName(rolesProjection, 'roles')).select('id').where('deleted', false).whereIn('key', keys)).map((r) => r.id);
+    const ids = (await knex<{ id: string; key: string; deleted: boolean }>(ROLES_VIEW).select('id').where('deleted', false).whereIn('key', keys)).map((r) => r.id);
     q.whereRaw('m.role_ids && ?::text[]', [ids]);
   }
   const rows = (await q) as Record<string, unknown>[];
@@ -94,7 +117,6 @@ export async function organizationUsers(knex: Knex, orgCode: string, p: { page_s
   const catalog = await loadCatalog(knex, {
     roles: [...new Set(page.flatMap((r) => r.role_ids as string[]))],
     permissions: [...new Set(page.flatMap((r) => r.permission_ids as string[]))],
-    orgs: [],
   });
   const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
   const members: OrganizationMember[] = page.map((r) => {

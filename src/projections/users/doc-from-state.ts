@@ -9,7 +9,7 @@ import type { UserDoc, UserIdentityDoc, UserMembershipDoc, UserMfaFactorDoc } fr
  * document's snake case and keeps, from `previous`, what the state does not know:
  * when the user, each identity, membership and MFA factor first appeared (else
  * `at`, the time of the event being folded, which is also `updated_on`) and the
- * sign-in counts and times. `previous` is the document `previousState` was mapped
+ * sign-in times. `previous` is the document `previousState` was mapped
  * to (a blank one for a new user, with no `previousState`).
  *
  * A new field of the user state shows in the read model by adding it here (and in
@@ -27,7 +27,7 @@ export function docFromState(user: ExistingUser, previous: UserDoc, at: string, 
     picture: user.picture ?? null,
     created_on: previous.created_on,
     updated_on: at,
-    identities: kept(was, user, 'identities') ? previous.identities : identityDocs(user, previous, at),
+    identities: kept(was, user, 'identities') && kept(was, user, 'signIns') ? previous.identities : identityDocs(user, previous, at),
     organizations: kept(was, user, 'organizations') ? previous.organizations : membershipDocs(user, previous, at),
     properties: user.properties,
     feature_flags: user.featureFlags,
@@ -47,9 +47,10 @@ export function docFromState(user: ExistingUser, previous: UserDoc, at: string, 
         ? previous.mfa
         : { factors: factorDocs(user, previous, at), opted_out: user.mfaOptedOut, setup_required: user.mfaSetupRequired },
     policies: kept(was, user, 'policies') ? previous.policies : mapValues(user.policies, (p) => ({ url: p.url, version: p.version ?? null, accepted_on: isoTime(p.acceptedAt) })),
+    // The domain's counts (src/domain/user/sign-in-counts.ts): GET /api/v1/user shows the same.
+    total_sign_ins: user.signInTotals.succeeded,
+    failed_sign_ins: user.signInTotals.failedSinceSuccess,
     // The read side's own (evolve.ts keeps them).
-    total_sign_ins: previous.total_sign_ins,
-    failed_sign_ins: previous.failed_sign_ins,
     last_signed_in: previous.last_signed_in,
     last_organization_sign_ins: previous.last_organization_sign_ins,
     suspension: previous.suspension,
@@ -65,6 +66,7 @@ function kept(was: ExistingUser | undefined, user: ExistingUser, key: keyof Exis
 function identityDocs(user: ExistingUser, previous: UserDoc, at: string): UserIdentityDoc[] {
   return user.identities.map((i) => {
     const before = previous.identities.find((p) => p.id === i.id);
+    const signIns = user.signIns[i.id];
     return {
       id: i.id,
       type: i.type,
@@ -73,8 +75,8 @@ function identityDocs(user: ExistingUser, previous: UserDoc, at: string): UserId
       is_primary: i.isPrimary,
       provider: i.provider ?? null,
       created_on: before?.created_on ?? at,
-      total_logins: before?.total_logins ?? 0,
-      failed_logins: before?.failed_logins ?? 0,
+      total_logins: signIns?.succeeded ?? 0,
+      failed_logins: signIns?.failed ?? 0,
       last_login_on: before?.last_login_on ?? null,
     };
   });

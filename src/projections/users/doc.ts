@@ -3,8 +3,8 @@ import type { MfaMethod, StoredPassword } from '../../domain/user/events';
 /**
  * The users read model's document: one per user, stored whole in the row's `doc`
  * column (the list columns and the child tables are derived from it, see rows.ts).
- * Everything the domain's user state says is mapped from it (doc-from-state.ts);
- * the rest is what only the recorded events know: times and sign-in counts.
+ * Everything the domain's user state says is mapped from it (doc-from-state.ts),
+ * sign-in counts included; the rest is what only the recorded events know: times.
  *
  * No password hash, salt or secret is ever stored here: only whether the user has
  * a password, its method, whether it is temporary (and spent) and verified.
@@ -68,6 +68,7 @@ export interface UserDoc {
     setup_required: readonly string[];
   };
   policies: Partial<Record<'terms' | 'privacy', { url: string; version: string | null; accepted_on: string }>>;
+  /** The domain's counts (src/domain/user/sign-in-counts.ts): successes, with any identity. */
   total_sign_ins: number;
   /** Consecutive failures since the last success (Kinde's `failed_sign_ins`). */
   failed_sign_ins: number;

@@ -9,8 +9,9 @@ import { stateFromDoc } from './state-from-doc';
 /**
  * Folds one user event into the read model's document: the domain's `evolveUser`
  * decides what the user is now (the same fold the decider and time travel use),
- * docFromState maps that into the document, and this adds what only the recorded
- * event knows — its time, the sign-in counts, the suspension reason, the sources.
+ * docFromState maps that into the document (sign-in counts included), and this adds
+ * what only the recorded event knows — its time, the sign-in times, the suspension
+ * reason, the sources.
  */
 export function evolveUserDoc(current: UserDoc | undefined, recorded: RecordedEvent, id: string): UserDoc | undefined {
   if (!USER_TYPES.has(recorded.type)) return current;
@@ -38,7 +39,7 @@ function newDoc(id: string, event: UserEvent, recorded: RecordedEvent, at: strin
   return blankUserDoc(id, at, at, [recorded.metadata?.source ?? 'system']);
 }
 
-/** What the domain state does not hold: sign-in counts and times, the suspension's reason and time, where the user came from. */
+/** What the domain state does not hold: sign-in times, the suspension's reason and time, where the user came from. */
 function readSide(doc: UserDoc, event: UserEvent, at: string): UserDoc {
   // Suspended or not is the state's (doc.status); the reason and the time are the event's.
   if (doc.status !== 'suspended') doc = doc.suspension === null ? doc : { ...doc, suspension: null };
@@ -47,21 +48,17 @@ function readSide(doc: UserDoc, event: UserEvent, at: string): UserDoc {
     case 'UserImported':
       return doc.sources.includes('import') ? doc : { ...doc, sources: [...doc.sources, 'import'] };
     case 'UserSignInSucceeded':
-    case 'UserSignInFailed':
-      return signIn(doc, event.data, event.type === 'UserSignInSucceeded', at);
+      return signedIn(doc, event.data, at);
     default:
       return doc;
   }
 }
 
-function signIn(doc: UserDoc, data: { identityId?: string; orgCode?: string }, ok: boolean, at: string): UserDoc {
-  const identities = doc.identities.map((i) => (i.id !== data.identityId ? i : ok ? { ...i, total_logins: i.total_logins + 1, last_login_on: at } : { ...i, failed_logins: i.failed_logins + 1 }));
-  if (!ok) return { ...doc, identities, failed_sign_ins: doc.failed_sign_ins + 1 };
+/** When: the counts are the state's (docFromState), the times the event's. */
+function signedIn(doc: UserDoc, data: { identityId?: string; orgCode?: string }, at: string): UserDoc {
   return {
     ...doc,
-    identities,
-    total_sign_ins: doc.total_sign_ins + 1,
-    failed_sign_ins: 0,
+    identities: doc.identities.map((i) => (i.id === data.identityId ? { ...i, last_login_on: at } : i)),
     last_signed_in: at,
     last_organization_sign_ins: data.orgCode ? { ...doc.last_organization_sign_ins, [data.orgCode]: at } : doc.last_organization_sign_ins,
   };

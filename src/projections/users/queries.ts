@@ -7,7 +7,10 @@ import { usersProjection } from './projection';
 import { USER_IMPORTS_VIEW } from '../user-imports/projection';
 import { fragmentPattern, MIN_FRAGMENT_LENGTH, USER_SEARCH_TEXT } from './search';
 
-/** The users list (`GET /api/v1/users`) and the names of the users tables other queries read. One user's detail: detail.ts. */
+/**
+ * The users list (`GET /api/v1/users`) and the names of the users tables other queries read.
+ * One user (`GET /api/v1/user`) is read from its stream, not from here: src/projections/time-travel/user-view.ts.
+ */
 
 export const USERS_VIEW = viewName(usersProjection, 'users');
 export const USER_IDENTITIES_VIEW = viewName(usersProjection, 'user_identities');

@@ -4,11 +4,11 @@ import type { UserDoc } from './doc';
 /**
  * The domain's user state read back from a stored document, so the next event of
  * the stream folds with the domain's own `evolveUser` (the inverse of
- * doc-from-state.ts). Three things the document never holds come back empty, and
- * nothing in the read model reads them: the password hash (the read model never
- * stores it: the method alone comes back), identity provider profiles, and the
- * aggregate's per-identity sign-in counts (the document keeps its own). A policy's
- * acceptance time comes back in the document's ISO form (milliseconds, `Z`).
+ * doc-from-state.ts). What the document never holds comes back empty, and nothing
+ * in the read model reads it: the password hash (the read model never stores it:
+ * the method alone comes back), identity provider profiles, and the sign-in counts
+ * of identities the user no longer holds. A policy's acceptance time comes back in
+ * the document's ISO form (milliseconds, `Z`).
  */
 export function stateFromDoc(doc: UserDoc): UserState {
   if (doc.status === 'deleted') return { status: 'deleted', userId: doc.id };
@@ -40,7 +40,8 @@ export function stateFromDoc(doc: UserDoc): UserState {
     mfaOptedOut: doc.mfa.opted_out,
     mfaSetupRequired: doc.mfa.setup_required,
     policies: Object.fromEntries(Object.entries(doc.policies).map(([policy, p]) => [policy, { url: p.url, acceptedAt: p.accepted_on, ...(p.version !== null ? { version: p.version } : {}) }])),
-    signIns: {},
+    signIns: Object.fromEntries(doc.identities.filter((i) => i.total_logins > 0 || i.failed_logins > 0).map((i) => [i.id, { succeeded: i.total_logins, failed: i.failed_logins }])),
+    signInTotals: { succeeded: doc.total_sign_ins, failedSinceSuccess: doc.failed_sign_ins },
   };
 }
 
