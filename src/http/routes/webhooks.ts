@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { ConfigRow as OutboxConfigRow } from '../../webhooks/outbox-configs';
 import { decodeToken, encodeToken } from '../../projections/support';
 import type { Router } from 'express';
@@ -111,14 +112,14 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
     if (state.status !== 'active') throw new HttpError('not_found', 'WEBHOOK_NOT_FOUND', 'webhook not found');
   }
 
-  async function deliveryView(ids: readonly number[]) {
+  async function deliveryView(ids: readonly number[], db: Knex | Knex.Transaction = knex) {
     if (ids.length === 0) return [];
-    const rows: DeliveryRow[] = await knex('webhook_deliveries as d')
+    const rows: DeliveryRow[] = await db('webhook_deliveries as d')
       .join('webhook_events as e', 'e.event_id', 'd.event_id')
       .whereIn('d.id', ids)
       .orderBy('d.id', 'desc')
       .select('d.*', 'e.type as event_type');
-    const attempts = await knex<AttemptRow>('webhook_delivery_attempts').whereIn('delivery_id', ids).orderBy('id', 'asc').select('*');
+    const attempts = await db<AttemptRow>('webhook_delivery_attempts').whereIn('delivery_id', ids).orderBy('id', 'asc').select('*');
     return rows.map((d) => ({
       id: String(d.id),
       webhook_id: d.webhook_id,
@@ -268,20 +269,24 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
         params: DeliveryParams,
         handler: async ({ params, ctx }) => {
           await requireWebhook(params.webhook_id);
-          const updated = await knex('webhook_deliveries')
-            .where({ id: params.delivery_id, webhook_id: params.webhook_id })
-            // A delivery waiting behind an earlier one of its stream keeps waiting (order per stream).
-            .where((q) => {
-              q.whereIn('state', ['failed', 'delivered']).orWhere((p) => {
-                p.where('state', 'pending').whereNot('next_attempt_at', 'infinity');
-              });
-            })
-            .update({ state: 'pending', next_attempt_at: knex.fn.now(), first_attempt_at: null }, ['id']);
-          if (updated.length === 0) {
-            const exists: { state: string } | undefined = await knex('webhook_deliveries').where({ id: params.delivery_id, webhook_id: params.webhook_id }).first('state');
-            if (!exists) throw new HttpError('not_found', 'DELIVERY_NOT_FOUND', 'delivery not found');
-            throw new HttpError('invalid', 'DELIVERY_NOT_RETRYABLE', `this ${exists.state} delivery cannot be retried now (cancelled, or waiting for an earlier delivery of the same stream)`);
-          }
+          // The answer is the delivery as queued: read in the update's transaction, before the dispatcher can claim it.
+          const delivery = await knex.transaction(async (trx) => {
+            const updated = await trx('webhook_deliveries')
+              .where({ id: params.delivery_id, webhook_id: params.webhook_id })
+              // A delivery waiting behind an earlier one of its stream keeps waiting (order per stream).
+              .where((q) => {
+                q.whereIn('state', ['failed', 'delivered']).orWhere((p) => {
+                  p.where('state', 'pending').whereNot('next_attempt_at', 'infinity');
+                });
+              })
+              .update({ state: 'pending', next_attempt_at: knex.fn.now(), first_attempt_at: null }, ['id']);
+            if (updated.length === 0) {
+              const exists: { state: string } | undefined = await trx('webhook_deliveries').where({ id: params.delivery_id, webhook_id: params.webhook_id }).first('state');
+              if (!exists) throw new HttpError('not_found', 'DELIVERY_NOT_FOUND', 'delivery not found');
+              throw new HttpError('invalid', 'DELIVERY_NOT_RETRYABLE', `this ${exists.state} delivery cannot be retried now (cancelled, or waiting for an earlier delivery of the same stream)`);
+            }
+            return (await deliveryView([params.delivery_id], trx))[0];
+          });
           // Deliveries are outbox state, not events; the retry asked for is one (audit log).
           const position = await recordAdminEvent(
             deps.store,
@@ -291,7 +296,6 @@ export function webhookRoutes(deps: WebhookRouteDeps, registry?: EndpointRegistr
           );
           deps.dispatcher?.poke();
           await settle(deps, position);
-          const [delivery] = await deliveryView([params.delivery_id]);
           return { ...success('Delivery queued'), delivery };
         },
       }),
