@@ -65,6 +65,5 @@ export function kindeMfaFactors(view: UserView, scope: (s: MfaScope) => boolean)
       name: f.method === 'email' ? (primaryValue(view.user, 'email') ?? 'email') : f.method === 'sms' ? (primaryValue(view.user, 'phone') ?? 'sms') : 'Authenticator app',
       is_verified: true,
       usage_count: 0,
-      ...opt('last_used_on', view.factorLastUsed[f.factorId]),
     }));
 }

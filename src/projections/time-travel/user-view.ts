@@ -18,7 +18,6 @@ export interface UserView {
   readonly identityCreatedOn: Readonly<Record<string, string>>;
   readonly identityLastLogin: Readonly<Record<string, string>>;
   readonly factorCreatedOn: Readonly<Record<string, string>>;
-  readonly factorLastUsed: Readonly<Record<string, string>>;
   readonly lastSignedIn: string | null;
   readonly orgLastSignIn: Readonly<Record<string, string>>;
 }
@@ -31,7 +30,6 @@ export function foldUserView(recorded: readonly RecordedEvent[]): UserView | und
   const identityCreatedOn: Record<string, string> = {};
   const identityLastLogin: Record<string, string> = {};
   const factorCreatedOn: Record<string, string> = {};
-  const factorLastUsed: Record<string, string> = {};
   const orgLastSignIn: Record<string, string> = {};
   let lastSignedIn: string | null = null;
   for (const r of recorded) {
@@ -45,13 +43,13 @@ export function foldUserView(recorded: readonly RecordedEvent[]): UserView | und
     for (const f of state.mfaFactors) factorCreatedOn[f.factorId] ??= at;
     if (event.type === 'UserSignInSucceeded') {
       lastSignedIn = at;
-      const d = event.data as { identityId?: string; orgCode?: string; factorId?: string };
+      const d = event.data as { identityId?: string; orgCode?: string };
       if (d.identityId) identityLastLogin[d.identityId] = at;
       if (d.orgCode) orgLastSignIn[d.orgCode] = at;
     }
   }
   if (state.status === 'none' || state.status === 'deleted') return undefined;
-  return { user: state, createdOn, identityCreatedOn, identityLastLogin, factorCreatedOn, factorLastUsed, lastSignedIn, orgLastSignIn };
+  return { user: state, createdOn, identityCreatedOn, identityLastLogin, factorCreatedOn, lastSignedIn, orgLastSignIn };
 }
 
 /**
