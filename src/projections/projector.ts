@@ -4,7 +4,10 @@ import { RosterError } from '../domain/errors';
 import { BehaviorSubject, ReplaySubject, Subject, filter, firstValueFrom, map, race, take, timer } from 'rxjs';
 import { START, type EventStore, type Position, type RecordedEvent } from '../eventstore/types';
 import type { Logger } from '../logger';
-import { checkpointName, physicalNames, viewName, type Projection } from './projection';
+import { checkpointName, physicalNames, type Projection } from './projection';
+import { createBatchApplier, type Checkpoint, type Target } from './projector-batch';
+import { pointViews, setupGeneration } from './projector-generations';
+import { projectionStatuses, type ProjectionStatus } from './projector-status';
 
 /**
  * The projector. It applies every projection this process holds the lock of (a
@@ -27,19 +30,6 @@ import { checkpointName, physicalNames, viewName, type Projection } from './proj
  * feed read for every read model being rebuilt), then, between two live batches,
  * drains the last events into it and swaps the views in one transaction.
  */
-export interface ProjectionStatus {
-  readonly name: string;
-  readonly version: number;
-  readonly checkpoint: Position;
-  readonly generation: number;
-  readonly lag_events: number;
-  readonly lag_seconds: number;
-  readonly failed_events: number;
-  /** true when this process holds the projection's lock and applies it. */
-  readonly running_here: boolean;
-  readonly rebuilding: boolean;
-}
-
 export interface Projector {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -57,24 +47,11 @@ export interface ProjectorOptions {
   readonly lockRetryMs?: number;
 }
 
-interface Checkpoint {
-  position: Position;
-  generation: number;
-}
-
 interface CheckpointRow extends Checkpoint {
   name: string;
 }
 
-/** A projection applied to one checkpoint row: the live one, or a rebuild's shadow. */
-interface Target {
-  readonly p: Projection;
-  readonly row: string;
-  readonly cp: Checkpoint;
-}
-
 const lockKey = (name: string) => `roster-projection:${name}`;
-const conflict = (row: string) => Object.assign(new Error(`checkpoint of ${row} moved under us`), { code: 'CHECKPOINT_CONFLICT' });
 
 export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.Pool; projections: readonly Projection[]; logger: Logger; options?: ProjectorOptions }): Projector {
   const { store, knex, pool, projections, logger } = deps;
@@ -133,24 +110,6 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
     return row ? { position: row.position, generation: row.generation } : undefined;
   }
 
-  async function pointViews(trx: Knex.Transaction, p: Projection, generation: number) {
-    const t = physicalNames(p, generation);
-    for (const logical of p.tables) {
-      await trx.raw('drop view if exists ??', [viewName(p, logical)]);
-      await trx.raw('create view ?? as select * from ??', [viewName(p, logical), t(logical)]);
-    }
-  }
-
-  /** The tables of a generation; a live one (`live`) gets its query indexes and the views at once, a rebuild's later. */
-  async function setupGeneration(trx: Knex.Transaction, p: Projection, generation: number, live: boolean) {
-    const t = physicalNames(p, generation);
-    for (const logical of p.tables) await trx.raw('drop table if exists ?? cascade', [t(logical)]);
-    await p.setup(trx, t);
-    if (!live) return;
-    await p.indexes?.(trx, t);
-    await pointViews(trx, p, generation);
-  }
-
   async function ensureInitialised(p: Projection): Promise<void> {
     const name = checkpointName(p);
     if (await readCheckpoint(name)) return;
@@ -185,87 +144,9 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
     return read;
   }
 
-  // ---- applying a batch ---------------------------------------------------------------------
+  // ---- applying a batch (projector-batch.ts) -------------------------------------------------
 
-  /**
-   * The events of the batch a target has not applied yet. The batch is in feed order,
-   * so they are a suffix of it — usually all of it (one comparison, not one per event).
-   */
-  const eventsFor = (target: Target, events: readonly RecordedEvent[]) => {
-    const position = target.cp.position;
-    if (position === START) return events;
-    let i = 0;
-    while (i < events.length && store.comparePositions(events[i]!.position, position) <= 0) i++;
-    return i === 0 ? events : events.slice(i);
-  };
-
-  /** Moves the checkpoints of the targets behind `next` to it, each compare-and-set on its previous value. */
-  async function moveCheckpoints(trx: Knex.Transaction, all: readonly Target[], next: Position) {
-    const targets = all.filter((t) => t.cp.position === START || store.comparePositions(t.cp.position, next) < 0);
-    if (!targets.length) return;
-    const { rowCount } = await trx.raw<{ rowCount: number }>(
-      `update projection_checkpoints c set position = ?, updated_at = now()
-       from unnest(?::text[], ?::text[], ?::int[]) as v(name, position, generation)
-       where c.name = v.name and c.position = v.position and c.generation = v.generation`,
-      [next, targets.map((t) => t.row), targets.map((t) => t.cp.position), targets.map((t) => t.cp.generation)],
-    );
-    if (rowCount !== targets.length) throw conflict(targets.map((t) => t.row).join(', '));
-  }
-
-  async function park(trx: Knex.Transaction, target: Target, e: RecordedEvent, err: unknown) {
-    logger.error('projection failed to apply an event', { projection: target.row, event_id: e.id, type: e.type, err });
-    await trx('projection_failed_events').insert({
-      projection: target.row,
-      event_id: e.id,
-      position: e.position,
-      event_type: e.type,
-      error: String((err as Error | undefined)?.message ?? err).slice(0, 2000),
-    });
-  }
-
-  /**
-   * A batch's transaction does not wait for its WAL to reach the disk. Safe: the rows
-   * and the checkpoint commit together, so a crash that loses the last batches
-   * loses their checkpoint moves too, and they are applied again from the events
-   * (which are durable). Other sessions see the rows at commit as usual, so
-   * read-your-writes holds. It saves an fsync per batch — most of a command's wait.
-   */
-  const relaxCommit = (trx: Knex.Transaction) => trx.raw('set local synchronous_commit = off');
-
-  /** Applies one batch to every target in one transaction; on failure, target by target, then event by event. */
-  async function applyBatch(targets: readonly Target[], events: readonly RecordedEvent[]): Promise<Position> {
-    const next = events[events.length - 1]!.position;
-    const work = targets.map((target) => ({ target, events: eventsFor(target, events), t: physicalNames(target.p, target.cp.generation) }));
-    try {
-      await knex.transaction(async (trx) => {
-        await relaxCommit(trx);
-        for (const w of work) if (w.events.length) await w.target.p.apply(trx, w.events, w.t);
-        await moveCheckpoints(trx, targets, next);
-      });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'CHECKPOINT_CONFLICT') throw err;
-      await knex.transaction(async (trx) => {
-        await relaxCommit(trx);
-        for (const w of work) {
-          if (!w.events.length) continue;
-          try {
-            await trx.transaction(async (sp) => w.target.p.apply(sp, w.events, w.t));
-          } catch {
-            for (const e of w.events) {
-              try {
-                await trx.transaction(async (sp) => w.target.p.apply(sp, [e], w.t));
-              } catch (eventErr) {
-                await park(trx, w.target, e, eventErr);
-              }
-            }
-          }
-        }
-        await moveCheckpoints(trx, targets, next);
-      });
-    }
-    for (const target of targets) if (target.cp.position === START || store.comparePositions(target.cp.position, next) < 0) target.cp.position = next;
-    return next;
-  }
+  const applyBatch = createBatchApplier({ store, knex, logger });
 
   const minPosition = (targets: readonly Target[]) => targets.map((t) => t.cp.position).reduce((a, b) => (a === START || b === START ? START : store.comparePositions(a, b) <= 0 ? a : b));
 
@@ -415,30 +296,7 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
         }
       }
     },
-    async status() {
-      const rows = await knex<CheckpointRow>('projection_checkpoints').select('name', 'position', 'generation');
-      const failed = await knex.raw<{ rows: { projection: string; n: number | string }[] }>('select projection, count(*)::bigint as n from projection_failed_events group by projection');
-      const failedBy = new Map(failed.rows.map((r) => [r.projection, Number(r.n)]));
-      const out: ProjectionStatus[] = [];
-      for (const p of projections) {
-        const name = checkpointName(p);
-        const row = rows.find((r) => r.name === name);
-        const position: Position = row?.position ?? START;
-        const [lagEvents, nextEvent] = await Promise.all([store.countAfter(position), store.readAll(position, 1)]);
-        out.push({
-          name: p.name,
-          version: p.version,
-          checkpoint: position,
-          generation: row?.generation ?? 0,
-          lag_events: lagEvents,
-          lag_seconds: nextEvent[0] ? Math.max(0, (Date.now() - nextEvent[0].recordedAt.getTime()) / 1000) : 0,
-          failed_events: failedBy.get(name) ?? 0,
-          running_here: live.has(name) && !stopped,
-          rebuilding: rebuilding.has(name),
-        });
-      }
-      return out;
-    },
+    status: () => projectionStatuses({ knex, store, projections, runningHere: (name) => live.has(name) && !stopped, rebuilding: (name) => rebuilding.has(name) }),
     async waitFor(position, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       const reached = (pos: Position) => pos !== START && store.comparePositions(pos, position) >= 0;
