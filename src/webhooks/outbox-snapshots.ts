@@ -39,6 +39,16 @@ export async function saveSnapshots(db: Knex.Transaction, table: string, keyColu
   for (const part of chunk(rows, 2000)) await db(table).insert(part).onConflict(keyColumn).merge(['state', 'revision']);
 }
 
+/** A role or permission after an update: the key, name and description it gives (a null description removes it). */
+function withKeyNameDescription(prev: object, d: Record<string, unknown>): Record<string, unknown> {
+  const next: Record<string, unknown> = { ...prev };
+  if (typeof d.key === 'string') next.key = d.key;
+  if (typeof d.name === 'string') next.name = d.name;
+  if (d.description === null) delete next.description;
+  else if (typeof d.description === 'string') next.description = d.description;
+  return next;
+}
+
 export function evolveRole(prev: RoleSnapshot | undefined, e: RecordedEvent): RoleSnapshot | undefined {
   const d = e.data as Record<string, unknown>;
   const id = e.streamId.slice('role-'.length);
@@ -47,11 +57,7 @@ export function evolveRole(prev: RoleSnapshot | undefined, e: RecordedEvent): Ro
       return { id, key: String(d.key), name: String(d.name), ...(typeof d.description === 'string' ? { description: d.description } : {}), isDefault: d.assignToNewUsers === true };
     case 'RoleUpdated': {
       if (!prev) return prev;
-      const next: Record<string, unknown> = { ...prev };
-      if (typeof d.key === 'string') next.key = d.key;
-      if (typeof d.name === 'string') next.name = d.name;
-      if (d.description === null) delete next.description;
-      else if (typeof d.description === 'string') next.description = d.description;
+      const next = withKeyNameDescription(prev, d);
       if (typeof d.assignToNewUsers === 'boolean') next.isDefault = d.assignToNewUsers;
       return next as unknown as RoleSnapshot;
     }
@@ -68,15 +74,8 @@ export function evolvePermission(prev: PermissionSnapshot | undefined, e: Record
   switch (e.type) {
     case 'PermissionCreated':
       return { id, key: String(d.key), name: String(d.name), ...(typeof d.description === 'string' ? { description: d.description } : {}) };
-    case 'PermissionUpdated': {
-      if (!prev) return prev;
-      const next: Record<string, unknown> = { ...prev };
-      if (typeof d.key === 'string') next.key = d.key;
-      if (typeof d.name === 'string') next.name = d.name;
-      if (d.description === null) delete next.description;
-      else if (typeof d.description === 'string') next.description = d.description;
-      return next as unknown as PermissionSnapshot;
-    }
+    case 'PermissionUpdated':
+      return prev ? (withKeyNameDescription(prev, d) as unknown as PermissionSnapshot) : prev;
     case 'PermissionDeleted':
       return prev ? { ...prev, deleted: true } : prev;
     default:
