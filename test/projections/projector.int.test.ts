@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomEventId } from '../../src/eventstore/ids';
-import type { EventData } from '../../src/eventstore/types';
+import { START, type EventData } from '../../src/eventstore/types';
 import { createLogger } from '../../src/logger';
 import { createProjector, type Projector } from '../../src/projections/projector';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -39,6 +39,11 @@ describe('RxJS projector', () => {
   afterAll(async () => {
     await projector?.stop();
     await db?.close();
+  });
+
+  it("has reached an empty store's head (waiting for it used to end in a timeout, false)", async () => {
+    expect(await db.store.headPosition()).toBe(START);
+    expect(await projector.waitFor(START, 2_000)).toBe(true);
   });
 
   it('projects events in batches and reports when a position is reached', async () => {
