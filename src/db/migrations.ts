@@ -282,6 +282,13 @@ export const migrations: readonly Migration[] = [
       for (const { indexname } of rows) await knex.raw(`alter index ?? set (gin_pending_list_limit = ${SEARCH_PENDING_LIST_KB})`, [indexname]);
     },
   },
+  {
+    name: '0013_append_generic_plans',
+    async up(knex) {
+      // roster_append uses cached generic plans for small appends (see append.sql).
+      await knex.raw(appendFunctionSql());
+    },
+  },
 ];
 
 /** The event store's append function (src/eventstore/sql/append.sql); `create or replace`, so re-applying is safe. */
