@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
 import type { Knex } from 'knex';
 import type { Logger } from '../logger';
+import { VerifiedTokens } from './auth/verified-tokens';
 import { dummySecretHash, effectiveScopes, ensureAdminClient, findClient, findClientWithHash, verifySecret } from './auth/clients';
 import type { KeyCipher } from '../secrets/key-cipher';
 import { createKeyRing, ensureSigningKeys } from './auth/keys';
@@ -77,6 +78,8 @@ export function createAuth(deps: AuthDeps): Auth {
   // A failure surfaces on the first request that awaits `ready`; log it now too.
   ready.catch((err: unknown) => deps.logger.error('auth setup failed', { err }));
 
+  const verified = new VerifiedTokens();
+
   async function keyFor(kid: string | undefined) {
     await ready;
     return ring.byKid(kid);
@@ -111,18 +114,26 @@ export function createAuth(deps: AuthDeps): Auth {
 
     async verify(token) {
       let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(
-          token,
-          async (header) => {
-            const key = await keyFor(header.kid);
-            if (!key) throw new Error('unknown key');
-            return key.publicKey;
-          },
-          { algorithms: ['RS256'] },
-        ));
-      } catch {
-        throw invalidCredentials();
+      const known = verified.get(token);
+      if (known && (await keyFor(known.kid))) payload = known.payload;
+      else {
+        try {
+          let kid: string | undefined;
+          ({ payload } = await jwtVerify(
+            token,
+            async (header) => {
+              kid = header.kid;
+              const key = await keyFor(kid);
+              if (!key) throw new Error('unknown key');
+              return key.publicKey;
+            },
+            { algorithms: ['RS256'] },
+          ));
+          verified.remember(token, payload, kid);
+        } catch {
+          verified.forget(token);
+          throw invalidCredentials();
+        }
       }
       const clientId = typeof payload.sub === 'string' ? payload.sub : undefined;
       if (!clientId) throw invalidCredentials();
