@@ -72,8 +72,9 @@ export async function planCommand<C extends { type: string }, E extends DomainEv
   decider: Decider<C, E, S>,
   command: C,
   ctx: CommandContext,
+  recorded?: readonly RecordedEvent[],
 ): Promise<{ append: StreamAppend | null; events: E[]; state: S }> {
-  const loaded = await loadState(store, streamId, decider);
+  const loaded = recorded ? foldRecorded(decider, recorded) : await loadState(store, streamId, decider);
   const events = [...decider.decide(command, loaded.state)];
   if (events.length === 0) return { append: null, events, state: loaded.state };
   return { append: { streamId, expectedRevision: loaded.expectedRevision, events: toEventData(streamId, loaded.nextRevision, events, ctx) }, events, state: loaded.state };
@@ -94,6 +95,8 @@ export interface HandleOptions<E extends DomainEvent, S> {
   readonly uniques?: (events: readonly E[], state: S) => readonly UniqueChange[];
   /** Appends on other streams that must commit together with the command's events. */
   readonly related?: (events: readonly E[], state: S) => Promise<readonly StreamAppend[]>;
+  /** The stream's events, already read along with others: the first attempt decides on them (a retry reads afresh). */
+  readonly recorded?: readonly RecordedEvent[];
   readonly maxAttempts?: number;
 }
 
@@ -113,7 +116,7 @@ export async function handleCommand<C extends { type: string }, E extends Domain
   const maxAttempts = options.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
     try {
-      const { append, events, state } = await planCommand(store, streamId, decider, command, ctx);
+      const { append, events, state } = await planCommand(store, streamId, decider, command, ctx, attempt === 1 ? options.recorded : undefined);
       if (!append) return { events: [], appended: [], position: null };
       const related = options.related ? await options.related(events, state) : [];
       const uniques = options.uniques?.(events, state) ?? [];
@@ -138,10 +141,16 @@ export function handleCommandWithReservations<C extends { type: string }, E exte
   decider: Decider<C, E, S>,
   command: C,
   ctx: CommandContext,
-  reservation: { ownerId: string; changesOf: (events: readonly E[], state: S) => readonly ReservationChange[]; more?: (events: readonly E[], state: S) => Promise<readonly StreamAppend[]> },
+  reservation: {
+    ownerId: string;
+    changesOf: (events: readonly E[], state: S) => readonly ReservationChange[];
+    more?: (events: readonly E[], state: S) => Promise<readonly StreamAppend[]>;
+    recorded?: readonly RecordedEvent[];
+  },
 ): Promise<CommandResult<E>> {
   return handleCommand(store, streamId, decider, command, ctx, {
     uniques: (events, state) => uniquesFor(reservation.ownerId, reservation.changesOf(events, state)),
     ...(reservation.more ? { related: reservation.more } : {}),
+    ...(reservation.recorded ? { recorded: reservation.recorded } : {}),
   });
 }

@@ -2,15 +2,23 @@ import { businessSettingsDecider, type BusinessSettingsCommand, type BusinessSet
 import type { BusinessSettings } from '../domain/business-settings/events';
 import { DomainError } from '../domain/errors';
 import { streams } from '../domain/streams';
-import type { EventStore, StreamAppend } from '../eventstore/types';
+import type { EventStore, RecordedEvent, StreamAppend } from '../eventstore/types';
 import type { CommandContext } from './context';
-import { handleCommand, loadState, planCommand, type CommandResult } from './handle';
+import { foldRecorded, handleCommand, loadState, planCommand, type CommandResult } from './handle';
 
 export type ReadySettings = Extract<BusinessSettingsState, { status: 'initialized' }>;
 
 /** The business settings; throws until ensureDefaults has run. */
 export async function loadBusinessSettings(store: EventStore): Promise<ReadySettings> {
-  const { state } = await loadState(store, streams.businessSettings(), businessSettingsDecider);
+  return readySettings((await loadState(store, streams.businessSettings(), businessSettingsDecider)).state);
+}
+
+/** The business settings folded from their stream's events (read along with others). */
+export function businessSettingsOf(recorded: readonly RecordedEvent[]): ReadySettings {
+  return readySettings(foldRecorded(businessSettingsDecider, recorded).state);
+}
+
+function readySettings(state: BusinessSettingsState): ReadySettings {
   if (state.status !== 'initialized') throw new DomainError('VALIDATION_FAILED', 'business settings are not initialized; run ensureDefaults first');
   return state;
 }

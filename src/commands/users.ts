@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors';
-import { organizationDecider } from '../domain/organization/decider';
+import { organizationDecider, type OrganizationState } from '../domain/organization/decider';
 import { permissionDecider } from '../domain/permission/decider';
 import { propertyDecider } from '../domain/property/decider';
 import { roleDecider } from '../domain/role/decider';
@@ -12,10 +12,10 @@ import type { IdentityInput } from '../domain/user/identity';
 import type { PasswordStrength } from '../domain/user/password-strength';
 import { userReservationChanges } from '../domain/user/reservations';
 import type { UserState } from '../domain/user/state';
-import { uniqueKey, type EventStore, type StreamAppend } from '../eventstore/types';
+import { uniqueKey, type EventStore, type RecordedEvent, type StreamAppend } from '../eventstore/types';
 import type { CommandContext } from './context';
-import { handleCommandWithReservations, loadState, planCommand, uniquesFor, type CommandResult } from './handle';
-import { loadBusinessSettings } from './settings';
+import { foldRecorded, handleCommandWithReservations, loadState, planCommand, uniquesFor, type CommandResult } from './handle';
+import { businessSettingsOf } from './settings';
 
 type Result = CommandResult<UserEvent>;
 
@@ -26,18 +26,14 @@ export function runUserCommand(
   userId: string,
   command: UserCommand,
   more?: (events: readonly UserEvent[], state: UserState) => Promise<readonly StreamAppend[]>,
+  recorded?: readonly RecordedEvent[],
 ): Promise<Result> {
   return handleCommandWithReservations(store, streams.user(userId), userDecider, command, ctx, {
     ownerId: userId,
     changesOf: (events) => events.flatMap(userReservationChanges),
     ...(more ? { more } : {}),
+    ...(recorded ? { recorded } : {}),
   });
-}
-
-async function activeOrganization(store: EventStore, orgCode: string) {
-  const { state } = await loadState(store, streams.organization(orgCode), organizationDecider);
-  if (state.status !== 'active') throw new DomainError('ORGANIZATION_NOT_FOUND', 'organization not found', { orgCode });
-  return state;
 }
 
 async function roleExists(store: EventStore, roleId: string): Promise<boolean> {
@@ -53,15 +49,41 @@ async function permissionExists(store: EventStore, permissionId: string): Promis
  * organization users are added to, or else they are added to the default
  * organization." Roles marked "assign to new users" plus each organization's default roles.
  */
-export async function resolveNewMemberships(store: EventStore, orgCodes: readonly string[]): Promise<NewMembership[]> {
-  const settings = await loadBusinessSettings(store);
-  const codes = orgCodes.length > 0 ? [...new Set(orgCodes)] : settings.settings.addUsersToDefaultOrganization ? [settings.defaultOrgCode] : [];
-  const out: NewMembership[] = [];
-  for (const orgCode of codes) {
-    const org = await activeOrganization(store, orgCode);
-    out.push({ orgCode, roleIds: [...new Set([...settings.defaultUserRoleIds, ...org.defaultRoleIds])] });
-  }
-  return out;
+async function activeOrganization(store: EventStore, orgCode: string) {
+  return activeOrganizationOf(orgCode, (await loadState(store, streams.organization(orgCode), organizationDecider)).state);
+}
+
+function activeOrganizationOf(orgCode: string, state: OrganizationState): Extract<OrganizationState, { status: 'active' }> {
+  if (state.status !== 'active') throw new DomainError('ORGANIZATION_NOT_FOUND', 'organization not found', { orgCode });
+  return state;
+}
+
+/**
+ * Per store, the default organization its business settings named last time: its
+ * stream is read together with them, in one round trip (the first creation
+ * reads it after them).
+ */
+const defaultOrgSeen = new WeakMap<EventStore, string>();
+
+export async function resolveNewMemberships(
+  store: EventStore,
+  orgCodes: readonly string[],
+  alsoRead: readonly string[] = [],
+): Promise<{ memberships: NewMembership[]; read: Map<string, RecordedEvent[]> }> {
+  const named = [...new Set(orgCodes)];
+  const seen = defaultOrgSeen.get(store);
+  const guessed = named.length > 0 ? named : seen !== undefined ? [seen] : [];
+  const read = await store.readStreams([streams.businessSettings(), ...guessed.map(streams.organization), ...alsoRead]);
+  const settings = businessSettingsOf(read.get(streams.businessSettings())!);
+  defaultOrgSeen.set(store, settings.defaultOrgCode);
+  const codes = named.length > 0 ? named : settings.settings.addUsersToDefaultOrganization ? [settings.defaultOrgCode] : [];
+  const unread = codes.map(streams.organization).filter((s) => !read.has(s));
+  if (unread.length > 0) for (const [streamId, events] of await store.readStreams(unread)) read.set(streamId, events);
+  const memberships = codes.map((orgCode) => {
+    const org = activeOrganizationOf(orgCode, foldRecorded(organizationDecider, read.get(streams.organization(orgCode))!).state);
+    return { orgCode, roleIds: [...new Set([...settings.defaultUserRoleIds, ...org.defaultRoleIds])] };
+  });
+  return { memberships, read };
 }
 
 // ---- creation ----------------------------------------------------------------------
@@ -80,9 +102,10 @@ export interface CreateUserInput {
 
 export async function createUser(store: EventStore, ctx: CommandContext, input: CreateUserInput): Promise<Result & { userId: string }> {
   const userId = input.userId ?? ctx.newId.userId();
-  const organizations = await resolveNewMemberships(store, input.orgCodes ?? []);
+  // The settings, the organizations and the new user's stream in one read.
+  const { memberships: organizations, read } = await resolveNewMemberships(store, input.orgCodes ?? [], [streams.user(userId)]);
   const { orgCodes: _ignored, userId: _id, ...rest } = input;
-  const result = await runUserCommand(store, ctx, userId, { type: 'CreateUser', data: { ...rest, userId, organizations } });
+  const result = await runUserCommand(store, ctx, userId, { type: 'CreateUser', data: { ...rest, userId, organizations } }, undefined, read.get(streams.user(userId)));
   return { ...result, userId };
 }
 
