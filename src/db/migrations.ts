@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Knex } from 'knex';
+import { createAuditActorIpIndexes } from './audit-indexes';
 import { createUserSearchIndexes, SEARCH_PENDING_LIST_KB } from './user-search';
 
 /**
@@ -287,6 +288,17 @@ export const migrations: readonly Migration[] = [
     async up(knex) {
       // roster_append uses cached generic plans for small appends (see append.sql).
       await knex.raw(appendFunctionSql());
+    },
+  },
+  {
+    name: '0014_audit_partial_actor_ip_indexes',
+    async up(knex) {
+      // The audit log's actor and address indexes become partial (src/db/audit-indexes.ts).
+      const { rows } = await knex.raw<{ rows: { tablename: string }[] }>(`select tablename from pg_tables where schemaname = current_schema() and tablename ~ '^audit_log_v[0-9]+_g[0-9]+$'`);
+      for (const { tablename } of rows) {
+        await knex.raw('drop index if exists ??, ??', [`${tablename}_actor_idx`, `${tablename}_ip_idx`]);
+        await createAuditActorIpIndexes(knex, tablename);
+      }
     },
   },
 ];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '../../src/db/migrations';
 import { auditProjection } from '../../src/projections/audit/projection';
 import { AUDIT_VIEW, exportCsv, listAuditLog, userActivity, verifyAuditChain } from '../../src/projections/audit/queries';
 import { physicalNames } from '../../src/projections/projection';
@@ -126,5 +127,46 @@ describe('audit log projection', () => {
     });
     const bad = await verifyAuditChain(h.db.knex);
     expect(bad).toMatchObject({ ok: false, first_bad_id: target.id, reason: 'hash does not match the entry' });
+  });
+});
+
+describe('audit log indexes for actor and address', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness([auditProjection]);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const plan = async (table: string, column: 'actor_id' | 'ip') =>
+    h.db.knex.transaction(async (trx) => {
+      await trx.raw('set local enable_seqscan = off');
+      const { rows } = await trx.raw<{ rows: { 'QUERY PLAN': string }[] }>(`explain select * from ?? where ?? = ? order by seq desc limit 50`, [table, column, 'x']);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+  const definitions = async (table: string) =>
+    (
+      await h.db.knex.raw<{ rows: { indexdef: string }[] }>(`select indexdef from pg_indexes where tablename = ? and (indexname like '%actor_idx' or indexname like '%ip_idx') order by indexname`, [
+        table,
+      ])
+    ).rows.map((r) => r.indexdef);
+
+  it('are partial (entries without an actor id or an address, like an imported user, are not indexed) and still serve equality filters', async () => {
+    const table = physicalNames(auditProjection, 0)('audit_log');
+    expect(await definitions(table)).toEqual([expect.stringContaining('WHERE (actor_id IS NOT NULL)'), expect.stringContaining('WHERE (ip IS NOT NULL)')]);
+    expect(await plan(table, 'actor_id')).toContain(`${table}_actor_idx`);
+    expect(await plan(table, 'ip')).toContain(`${table}_ip_idx`);
+  });
+
+  it('migration 0014 makes the full indexes of an existing generation partial', async () => {
+    const table = 'audit_log_v1_g90';
+    await h.db.knex.raw('create table ?? (seq bigint primary key, actor_id text, ip text)', [table]);
+    await h.db.knex.raw('create index ?? on ?? (actor_id, seq)', [`${table}_actor_idx`, table]);
+    await h.db.knex.raw('create index ?? on ?? (ip, seq)', [`${table}_ip_idx`, table]);
+    expect((await definitions(table)).some((d) => d.includes('WHERE'))).toBe(false);
+    await migrations.find((m) => m.name === '0014_audit_partial_actor_ip_indexes')!.up(h.db.knex);
+    expect(await definitions(table)).toEqual([expect.stringContaining('WHERE (actor_id IS NOT NULL)'), expect.stringContaining('WHERE (ip IS NOT NULL)')]);
+    await h.db.knex.raw('drop table ??', [table]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createAuditActorIpIndexes } from '../../db/audit-indexes';
 import { addIdentities, deleteIdentity, makeIdentityPrimary, primaryOfType, type PrimaryFlag } from '../../domain/user/identity-list';
 import type { RecordedEvent } from '../../eventstore/types';
 import type { Projection, TableNames } from '../projection';
@@ -108,12 +109,11 @@ export const auditProjection: Projection = {
     for (const [suffix, cols] of [
       ['user', '(user_id, seq)'],
       ['type', '(type text_pattern_ops, seq)'],
-      ['actor', '(actor_id, seq)'],
-      ['ip', '(ip, seq)'],
       ['time', '(occurred_on)'],
     ] as const) {
       await db.raw(`create index ?? on ?? ${cols}`, [`${log}_${suffix}_idx`, log]);
     }
+    await createAuditActorIpIndexes(db, log);
     await db.raw('create index ?? on ?? using gin (org_codes)', [`${log}_orgs_idx`, log]);
   },
   async apply(db, events, t) {
