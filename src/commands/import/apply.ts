@@ -5,11 +5,13 @@ import type { ReservationKind } from '../../domain/reservation/events';
 import { reservationValue, streams } from '../../domain/streams';
 import { userDecider } from '../../domain/user/decider';
 import type { UserEvent } from '../../domain/user/events';
-import { decideImport, type ImportMode } from '../../domain/user/import';
+import type { ImportMode, ImportRecord as DomainImportRecord } from '../../domain/user/import';
 import { identityReservation, userReservationChanges } from '../../domain/user/reservations';
 import { isUniqueValueTaken, isWrongExpectedRevision, uniqueKey, type EventStore, type StreamAppend } from '../../eventstore/types';
 import type { CommandContext } from '../context';
 import { foldRecorded, toEventData, uniquesFor } from '../handle';
+import { decideGroup } from './decide-group';
+import { importFingerprint, isFixedPoint } from './fingerprint';
 import { resolveLookups, type LookupCache } from './lookups';
 import type { FailedRow, ImportIssue, ImportRecord } from './parse';
 import { toDomainRecord } from './to-domain-record';
@@ -61,6 +63,22 @@ interface Group {
   readonly records: ImportRecord[];
   readonly lines: number[];
   readonly warnings: ImportIssueData[];
+}
+
+/** A group and the user it is (or the error that stops it). */
+interface Plan {
+  readonly group: Group;
+  readonly userId: string;
+  readonly failed?: ImportIssueData;
+}
+
+/** What a planned user's rows ask of it. */
+interface Inputs {
+  readonly streamId: string;
+  readonly records: readonly DomainImportRecord[];
+  readonly warnings: ImportIssueData[];
+  readonly wantsReset: boolean;
+  readonly fingerprint: string;
 }
 
 /** Identity keys a record claims, as (kind, normalized value, field name). */
@@ -136,11 +154,16 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
       keys.set(uniqueKey(k.kind, value), { kind: k.kind, value });
     }
   }
-  const owners = await store.uniqueOwners([...keys.values()]);
+  // Meanwhile, the heads of the streams the groups most likely are (the users an import created
+  // from these keys): a re-import then finds its users' fingerprints without a second round trip.
+  const derivedIds = new Map<Group, string>();
+  for (const group of groups.values()) derivedIds.set(group, newUserId(group.records[0]!.userKey));
+  const derivedStreams = new Set([...derivedIds.values()].map((id) => streams.user(id)));
+  const [owners, heads] = await Promise.all([store.uniqueOwners([...keys.values()]), store.readStreamHeads([...derivedStreams])]);
   const owner = (kind: ReservationKind, value: string) => owners.get(uniqueKey(kind, reservationValue(kind, value))) ?? null;
 
   // 3. Which user is each group? An existing one (by provided id, else email, else phone/username), or a new one.
-  const plans: { group: Group; userId: string; failed?: ImportIssueData }[] = [];
+  const plans: Plan[] = [];
   for (const [, group] of groups) {
     const first = group.records[0]!;
     const keys = group.records.flatMap(claimedKeys);
@@ -164,7 +187,7 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
       });
       continue;
     }
-    const userId = existing ?? newUserId(first.userKey);
+    const userId = existing ?? derivedIds.get(group)!;
     const clash = keys.find((k) => {
       const o = owner(k.kind, k.value);
       return o !== null && o !== userId;
@@ -187,8 +210,29 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
     plans.push({ group, userId });
   }
 
-  // 4. Fold the existing users' streams and decide.
-  const userStreams = await store.readStreams([...new Set(plans.filter((p) => !p.failed).map((p) => streams.user(p.userId)))]);
+  // 4. Each user's rows as the decider sees them (warnings for what did not resolve), and their fingerprint.
+  const inputs = new Map<Plan, Inputs>();
+  for (const plan of plans) {
+    if (plan.failed) continue;
+    const { group } = plan;
+    const warnings = [...group.warnings];
+    // Disabled at the source (any of the group's rows says so): the decider suspends the user
+    // with the first record (a new user; an existing active one only in mode update).
+    const suspendedAtSource = group.records.find((r) => r.suspendedAtSource !== undefined)?.suspendedAtSource;
+    const records = group.records.map((record, i) => {
+      const domain = toDomainRecord(plan.userId, record, job, cache, warnings);
+      return i === 0 && suspendedAtSource !== undefined ? { ...domain, suspendedAtSource } : domain;
+    });
+    const wantsReset = group.records.some((r) => r.passwordResetRequired);
+    inputs.set(plan, { streamId: streams.user(plan.userId), records, warnings, wantsReset, fingerprint: importFingerprint(records, wantsReset, job.mode) });
+  }
+
+  // 5. A user whose newest event carries the same fingerprint is unchanged (fingerprint.ts); the
+  // other existing users' streams are folded and their rows decided.
+  const otherStreams = [...new Set([...inputs.values()].map((i) => i.streamId))].filter((s) => !derivedStreams.has(s));
+  if (otherStreams.length) for (const [s, head] of await store.readStreamHeads(otherStreams)) heads.set(s, head);
+  const unchanged = (i: Inputs) => heads.get(i.streamId)?.metadata.import?.fingerprint === i.fingerprint;
+  const userStreams = await store.readStreams([...new Set([...inputs.values()].filter((i) => heads.has(i.streamId) && !unchanged(i)).map((i) => i.streamId))]);
   const appends: StreamAppend[] = [];
   for (const plan of plans) {
     const { group } = plan;
@@ -201,41 +245,29 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
       issues.push(...group.warnings.filter((w) => w.code === 'POSSIBLE_DUPLICATE'));
       for (const r of group.records) for (const raw of r.raw) failedRows.push({ line: raw.line, text: raw.text, ...(raw.fields ? { fields: [...raw.fields] } : {}) });
     };
-    if (plan.failed) {
-      fail(plan.failed);
+    const input = inputs.get(plan);
+    if (!input) {
+      fail(plan.failed!);
       continue;
     }
-    const streamId = streams.user(plan.userId);
-    const loaded = foldRecorded(userDecider, userStreams.get(streamId) ?? []);
-    let state = loaded.state;
-    const wasNew = state.status === 'none';
-    const warnings = [...group.warnings];
-    const events: UserEvent[] = [];
-    // Disabled at the source (any of the group's rows says so): the decider suspends the user
-    // with the first record (a new user; an existing active one only in mode update).
-    const suspendedAtSource = group.records.find((r) => r.suspendedAtSource !== undefined)?.suspendedAtSource;
-    try {
-      for (const [i, record] of group.records.entries()) {
-        const domain = toDomainRecord(plan.userId, record, job, cache, warnings);
-        const decided = decideImport(state, i === 0 && suspendedAtSource !== undefined ? { ...domain, suspendedAtSource } : domain, job.mode);
-        for (const e of decided) state = userDecider.evolve(state, e);
-        events.push(...decided);
+    const { streamId, records, warnings, wantsReset, fingerprint } = input;
+    const skip = unchanged(input);
+    const loaded = foldRecorded(userDecider, skip ? [] : (userStreams.get(streamId) ?? []));
+    const wasNew = !skip && loaded.state.status === 'none';
+    let events: UserEvent[] = [];
+    let stamp = false;
+    if (!skip) {
+      try {
+        const decided = decideGroup(loaded.state, records, wantsReset, job.mode);
+        events = decided.events;
+        stamp = events.length > 0 && isFixedPoint(decided.state, records, wantsReset, job.mode);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        const first = group.records[0]!;
+        const code = err.code === 'ENTERPRISE_IDENTITY_EXCLUSIVE' ? 'ENTERPRISE_IDENTITY_EXCLUSIVE' : err.code === 'IDENTITY_REQUIRED' ? 'MISSING_IDENTITY' : 'INVALID_FIELD';
+        fail({ line: first.lines[0] ?? 0, severity: 'error', code, field: null, message: err.message, user_key: first.userKey });
+        continue;
       }
-      // The source says the user must choose a new password (Keycloak UPDATE_PASSWORD, Cognito).
-      // Only for a user this import creates (or in mode update): a merge re-import must not
-      // ask again a user who has since set a password.
-      const wantsReset = group.records.some((r) => r.passwordResetRequired);
-      if (wantsReset && (state.status === 'active' || state.status === 'suspended') && (wasNew || job.mode === 'update')) {
-        const reset = userDecider.decide({ type: 'RequestPasswordReset', data: {} }, state);
-        for (const e of reset) state = userDecider.evolve(state, e);
-        events.push(...reset);
-      }
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      const first = group.records[0]!;
-      const code = err.code === 'ENTERPRISE_IDENTITY_EXCLUSIVE' ? 'ENTERPRISE_IDENTITY_EXCLUSIVE' : err.code === 'IDENTITY_REQUIRED' ? 'MISSING_IDENTITY' : 'INVALID_FIELD';
-      fail({ line: first.lines[0] ?? 0, severity: 'error', code, field: null, message: err.message, user_key: first.userKey });
-      continue;
     }
 
     counts.rows += rowCount;
@@ -249,7 +281,7 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
     else counts.users_unchanged += 1;
     if (!events.length || job.dryRun) continue;
 
-    const ctx: CommandContext = { ...job.ctx, import: { ...job.ctx.import!, lines: group.lines } };
+    const ctx: CommandContext = { ...job.ctx, import: { ...job.ctx.import!, lines: group.lines, ...(stamp ? { fingerprint } : {}) } };
     appends.push({
       streamId,
       expectedRevision: loaded.expectedRevision,
@@ -258,7 +290,7 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
     });
   }
 
-  // 5. One append (made by commitImportBatch): users (with their unique values) and the job's batch report.
+  // 6. One append (made by commitImportBatch): users (with their unique values) and the job's batch report.
   const jobStream = importStream(job.importId);
   const report = toEventData(
     jobStream,
