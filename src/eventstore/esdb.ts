@@ -237,7 +237,7 @@ export function createEsdbEventStore(connectionString: string, options: EsdbEven
     async readStreamHeads(streamIds) {
       const tails = await eachStream(streamIds, (s) => readTail(s, 1));
       const out = new Map<string, StreamHead>();
-      for (const [s, [last]] of tails) if (last) out.set(s, { revision: last.revision, metadata: last.metadata });
+      for (const [s, [last]] of tails) if (last) out.set(s, { revision: last.revision, importFingerprint: last.metadata.import?.fingerprint ?? null });
       return out;
     },
     readAll,

@@ -102,10 +102,11 @@ export interface AppendResult {
   readonly appended: boolean;
 }
 
-/** The newest event of a stream, as much of it as tells whether the stream moved since that event was written. */
+/** The newest event of a stream: enough to tell that nothing happened to it since an import stamped it. */
 export interface StreamHead {
   readonly revision: number;
-  readonly metadata: EventMetadata;
+  /** Its `metadata.import.fingerprint`; null when it has none. */
+  readonly importFingerprint: string | null;
 }
 
 export interface StoreStats {
@@ -128,8 +129,9 @@ export interface EventStore {
   /** Many streams at once (bulk import): stream id -> its events in order; missing streams map to []. */
   readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   /**
-   * The newest event of each stream, without the rest of the stream or any event's data
-   * (a re-import tells from it that a user has not changed since it was imported). Missing streams are absent.
+   * The newest event of each stream, as its revision and import fingerprint only (a re-import
+   * tells from it that a user has not changed since it was imported, without reading the
+   * stream or decoding any event's data or metadata). Missing streams are absent.
    */
   readStreamHeads(streamIds: readonly string[]): Promise<Map<string, StreamHead>>;
   /** Current owners of unique values: `uniqueKey(kind, value)` -> owner id; free values are absent. */

@@ -7,7 +7,7 @@ import { userDecider } from '../../domain/user/decider';
 import type { UserEvent } from '../../domain/user/events';
 import type { ImportMode, ImportRecord as DomainImportRecord } from '../../domain/user/import';
 import { identityReservation, userReservationChanges } from '../../domain/user/reservations';
-import { isUniqueValueTaken, isWrongExpectedRevision, uniqueKey, type EventStore, type StreamAppend } from '../../eventstore/types';
+import { isUniqueValueTaken, isWrongExpectedRevision, uniqueKey, type EventStore, type StreamAppend, type UniqueKey } from '../../eventstore/types';
 import type { CommandContext } from '../context';
 import { foldRecorded, toEventData, uniquesFor } from '../handle';
 import { decideGroup } from './decide-group';
@@ -63,6 +63,15 @@ interface Group {
   readonly records: ImportRecord[];
   readonly lines: number[];
   readonly warnings: ImportIssueData[];
+  /** The identity keys its records claim, normalized (`key`: the owners map's key). */
+  readonly keys: ClaimedKey[];
+}
+
+interface ClaimedKey {
+  readonly kind: ReservationKind;
+  readonly value: string;
+  readonly key: string;
+  readonly field: string;
 }
 
 /** A group and the user it is (or the error that stops it). */
@@ -81,15 +90,32 @@ interface Inputs {
   readonly fingerprint: string;
 }
 
-/** Identity keys a record claims, as (kind, normalized value, field name). */
-function claimedKeys(r: ImportRecord): { kind: ReservationKind; value: string; field: string }[] {
-  const out: { kind: ReservationKind; value: string; field: string }[] = [];
-  if (r.providedId !== undefined) out.push({ kind: 'provided_id', value: r.providedId, field: 'id' });
+/** Identity keys a record claims, as (kind, reserved value, field name), added to `out`. */
+function addClaimedKeys(r: ImportRecord, out: ClaimedKey[]): void {
+  if (r.providedId !== undefined) out.push(claimedKey('provided_id', r.providedId, 'id'));
   for (const i of r.identities) {
-    if (i.type === 'email' || i.type === 'username' || i.type === 'phone') out.push({ kind: i.type, value: i.identity, field: i.type });
-    else out.push({ ...identityReservation({ type: i.type, identity: i.identity }), field: 'identities' });
+    if (i.type === 'email' || i.type === 'username' || i.type === 'phone') out.push(claimedKey(i.type, i.identity, i.type));
+    else {
+      const k = identityReservation({ type: i.type, identity: i.identity });
+      out.push(claimedKey(k.kind, k.value, 'identities'));
+    }
   }
-  return out;
+}
+
+function claimedKey(kind: ReservationKind, raw: string, field: string): ClaimedKey {
+  const value = reservationValue(kind, raw);
+  return { kind, value, key: uniqueKey(kind, value), field };
+}
+
+/** A group that fails as a whole: every row counted failed and listed for the failed-rows file. */
+function failGroup(group: Group, issue: ImportIssueData, out: { counts: ImportCounts; issues: ImportIssueData[]; failedRows: BatchOutcome['failedRows'] }): void {
+  const rowCount = group.lines.length;
+  out.counts.rows += rowCount;
+  out.counts.rows_failed += rowCount;
+  out.issues.push(issue);
+  // The dry run's duplicate report explains a conflict: keep it beside the error.
+  for (const w of group.warnings) if (w.code === 'POSSIBLE_DUPLICATE') out.issues.push(w);
+  for (const r of group.records) for (const raw of r.raw) out.failedRows.push({ line: raw.line, text: raw.text, ...(raw.fields ? { fields: [...raw.fields] } : {}) });
 }
 
 /** A batch decided and ready to append: its outcome and the one multi-stream append. */
@@ -139,21 +165,17 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
   // 1. Group the batch's records by user (consecutive rows are merged by the parser; a later row of the same user may follow).
   const groups = new Map<string, Group>();
   for (const r of batch.records) {
-    const g = groups.get(r.groupKey) ?? { records: [], lines: [], warnings: [] };
+    let g = groups.get(r.groupKey);
+    if (!g) groups.set(r.groupKey, (g = { records: [], lines: [], warnings: [], keys: [] }));
     g.records.push(r);
-    g.lines.push(...r.lines);
-    r.warnings.forEach((w) => g.warnings.push(toIssue(w)));
-    groups.set(r.groupKey, g);
+    for (const line of r.lines) g.lines.push(line);
+    for (const w of r.warnings) g.warnings.push(toIssue(w));
+    addClaimedKeys(r, g.keys);
   }
 
   // 2. Who owns the emails, usernames, phones and ids the batch touches?
-  const keys = new Map<string, { kind: ReservationKind; value: string }>();
-  for (const r of batch.records) {
-    for (const k of claimedKeys(r)) {
-      const value = reservationValue(k.kind, k.value);
-      keys.set(uniqueKey(k.kind, value), { kind: k.kind, value });
-    }
-  }
+  const keys = new Map<string, UniqueKey>();
+  for (const g of groups.values()) for (const k of g.keys) keys.set(k.key, k);
   // Meanwhile, the heads of the streams the groups most likely are (the users an import created
   // from these keys): a re-import then finds its users' fingerprints without a second round trip.
   const derivedIds = new Map<Group, string>();
@@ -166,7 +188,6 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
   const plans: Plan[] = [];
   for (const [, group] of groups) {
     const first = group.records[0]!;
-    const keys = group.records.flatMap(claimedKeys);
     const byId = first.providedId !== undefined ? owner('provided_id', first.providedId) : null;
     const byEmail = first.email !== undefined ? owner('email', first.email) : null;
     const byOther = first.phone !== undefined ? owner('phone', first.phone) : first.username !== undefined ? owner('username', first.username) : null;
@@ -188,9 +209,9 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
       continue;
     }
     const userId = existing ?? derivedIds.get(group)!;
-    const clash = keys.find((k) => {
-      const o = owner(k.kind, k.value);
-      return o !== null && o !== userId;
+    const clash = group.keys.find((k) => {
+      const o = owners.get(k.key);
+      return o !== undefined && o !== userId;
     });
     if (clash) {
       plans.push({
@@ -231,23 +252,15 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
   // other existing users' streams are folded and their rows decided.
   const otherStreams = [...new Set([...inputs.values()].map((i) => i.streamId))].filter((s) => !derivedStreams.has(s));
   if (otherStreams.length) for (const [s, head] of await store.readStreamHeads(otherStreams)) heads.set(s, head);
-  const unchanged = (i: Inputs) => heads.get(i.streamId)?.metadata.import?.fingerprint === i.fingerprint;
+  const unchanged = (i: Inputs) => heads.get(i.streamId)?.importFingerprint === i.fingerprint;
   const userStreams = await store.readStreams([...new Set([...inputs.values()].filter((i) => heads.has(i.streamId) && !unchanged(i)).map((i) => i.streamId))]);
   const appends: StreamAppend[] = [];
+  const outcome = { counts, issues, failedRows };
   for (const plan of plans) {
     const { group } = plan;
-    const rowCount = group.lines.length;
-    const fail = (issue: ImportIssueData) => {
-      counts.rows += rowCount;
-      counts.rows_failed += rowCount;
-      issues.push(issue);
-      // The dry run's duplicate report explains a conflict: keep it beside the error.
-      issues.push(...group.warnings.filter((w) => w.code === 'POSSIBLE_DUPLICATE'));
-      for (const r of group.records) for (const raw of r.raw) failedRows.push({ line: raw.line, text: raw.text, ...(raw.fields ? { fields: [...raw.fields] } : {}) });
-    };
     const input = inputs.get(plan);
     if (!input) {
-      fail(plan.failed!);
+      failGroup(group, plan.failed!, outcome);
       continue;
     }
     const { streamId, records, warnings, wantsReset, fingerprint } = input;
@@ -265,12 +278,12 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
         if (!(err instanceof DomainError)) throw err;
         const first = group.records[0]!;
         const code = err.code === 'ENTERPRISE_IDENTITY_EXCLUSIVE' ? 'ENTERPRISE_IDENTITY_EXCLUSIVE' : err.code === 'IDENTITY_REQUIRED' ? 'MISSING_IDENTITY' : 'INVALID_FIELD';
-        fail({ line: first.lines[0] ?? 0, severity: 'error', code, field: null, message: err.message, user_key: first.userKey });
+        failGroup(group, { line: first.lines[0] ?? 0, severity: 'error', code, field: null, message: err.message, user_key: first.userKey }, outcome);
         continue;
       }
     }
 
-    counts.rows += rowCount;
+    counts.rows += group.lines.length;
     if (warnings.length) {
       counts.rows_with_warnings += new Set(warnings.map((w) => w.line)).size;
       issues.push(...warnings);
@@ -303,5 +316,5 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
     ],
     { ...job.ctx, import: undefined },
   );
-  return { outcome: { counts, issues, failedRows, jobRevision: jobRevision + 1 }, appends: [...appends, { streamId: jobStream, expectedRevision: jobRevision, events: report }] };
+  return { outcome: { ...outcome, jobRevision: jobRevision + 1 }, appends: [...appends, { streamId: jobStream, expectedRevision: jobRevision, events: report }] };
 }
