@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { DomainError } from '../../domain/errors';
 import { emptyCounts, importStream, type ImportCounts, type ImportIssueData } from '../../domain/import/events';
 import type { ReservationKind } from '../../domain/reservation/events';
@@ -53,7 +53,7 @@ export interface ParsedBatch {
   readonly bytesRead: number;
 }
 
-const newUserId = (userKey: string) => `kp_${createHash('sha256').update(`roster-import-user\u0000${userKey}`).digest('hex').slice(0, 32)}`;
+const newUserId = (userKey: string) => `kp_${hash('sha256', `roster-import-user\u0000${userKey}`, 'hex').slice(0, 32)}`;
 
 function toIssue(i: ImportIssue): ImportIssueData {
   return { line: i.line, severity: i.severity, code: i.code, field: i.field, message: i.message, user_key: i.user_key };
