@@ -18,7 +18,7 @@ import {
 import { esdbReads } from './esdb-reads';
 import { feedFromReads } from './feed';
 import { deterministicUuid } from './ids';
-import { START, UniqueValueTakenError, WrongExpectedRevisionError, uniqueKey, type AppendResult, type EventStore, type RecordedEvent, type StreamAppend } from './types';
+import { START, UniqueValueTakenError, WrongExpectedRevisionError, uniqueKey, type AppendResult, type EventStore, type RecordedEvent, type StreamAppend, type StreamHead } from './types';
 
 /**
  * The EventStoreDB (KurrentDB) event store, over @eventstore/db-client (gRPC).
@@ -81,6 +81,17 @@ export function createEsdbEventStore(connectionString: string, options: EsdbEven
   const closed = new Subject<void>();
   let isClosed = false;
   const { readStream, readSlice, readTail, readAll, scanForward } = esdbReads(client);
+
+  /** `read` of every stream, `readConcurrency` streams at a time. */
+  async function eachStream<T>(streamIds: readonly string[], read: (streamId: string) => Promise<T>): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    const queue = [...new Set(streamIds)];
+    const worker = async () => {
+      for (let s = queue.shift(); s !== undefined; s = queue.shift()) out.set(s, await read(s));
+    };
+    await Promise.all(Array.from({ length: Math.min(readConcurrency, queue.length) }, worker));
+    return out;
+  }
 
   /** The stored events where this append's events would be (see "Idempotency" above). */
   function readWhereAppendGoes(append: StreamAppend): Promise<RecordedEvent[]> {
@@ -222,13 +233,11 @@ export function createEsdbEventStore(connectionString: string, options: EsdbEven
       return out;
     },
     readStream,
-    async readStreams(streamIds) {
-      const out = new Map<string, RecordedEvent[]>(streamIds.map((s) => [s, []]));
-      const queue = [...new Set(streamIds)];
-      const worker = async () => {
-        for (let s = queue.shift(); s !== undefined; s = queue.shift()) out.set(s, await readStream(s));
-      };
-      await Promise.all(Array.from({ length: Math.min(readConcurrency, queue.length) }, worker));
+    readStreams: (streamIds) => eachStream(streamIds, readStream),
+    async readStreamHeads(streamIds) {
+      const tails = await eachStream(streamIds, (s) => readTail(s, 1));
+      const out = new Map<string, StreamHead>();
+      for (const [s, [last]] of tails) if (last) out.set(s, { revision: last.revision, importFingerprint: last.metadata.import?.fingerprint ?? null });
       return out;
     },
     readAll,

@@ -15,6 +15,7 @@ import {
   type Position,
   type RecordedEvent,
   type StreamAppend,
+  type StreamHead,
 } from './types';
 
 /**
@@ -259,6 +260,19 @@ export function createPostgresEventStore(pool: pg.Pool, options: PostgresEventSt
       if (!streamIds.length) return out;
       const { rows } = await pool.query<Row>(`select ${COLUMNS} from events where stream_id = any($1::text[]) order by stream_id, revision`, [streamIds]);
       for (const r of rows) out.get(r.stream_id)!.push(toRecorded(r));
+      return out;
+    },
+    async readStreamHeads(streamIds) {
+      const out = new Map<string, StreamHead>();
+      if (!streamIds.length) return out;
+      // The stream's row holds its revision: one primary-key lookup and one (stream_id, revision) lookup per stream.
+      const { rows } = await pool.query<{ stream_id: string; revision: number; fingerprint: string | null }>(
+        `select e.stream_id, e.revision, e.metadata->'import'->>'fingerprint' as fingerprint
+         from streams s join events e on e.stream_id = s.stream_id and e.revision = s.revision
+         where s.stream_id = any($1::text[])`,
+        [streamIds],
+      );
+      for (const r of rows) out.set(r.stream_id, { revision: r.revision, importFingerprint: r.fingerprint });
       return out;
     },
     async uniqueOwners(keys) {

@@ -37,6 +37,12 @@ export interface EventMetadata {
     readonly checksum: string;
     readonly fileName?: string;
     readonly lines: readonly number[];
+    /**
+     * The import's inputs for this user (its rows, resolved, and the mode) when deciding them
+     * again on the state these events leave would change nothing: a re-import that finds the
+     * same fingerprint on the user's newest event skips deciding (src/commands/import/fingerprint.ts).
+     */
+    readonly fingerprint?: string;
   };
 }
 
@@ -96,6 +102,13 @@ export interface AppendResult {
   readonly appended: boolean;
 }
 
+/** The newest event of a stream: enough to tell that nothing happened to it since an import stamped it. */
+export interface StreamHead {
+  readonly revision: number;
+  /** Its `metadata.import.fingerprint`; null when it has none. */
+  readonly importFingerprint: string | null;
+}
+
 export interface StoreStats {
   readonly events: number;
   readonly streams: number;
@@ -115,6 +128,12 @@ export interface EventStore {
   readStream(streamId: string, options?: { fromRevision?: number }): Promise<RecordedEvent[]>;
   /** Many streams at once (bulk import): stream id -> its events in order; missing streams map to []. */
   readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
+  /**
+   * The newest event of each stream, as its revision and import fingerprint only (a re-import
+   * tells from it that a user has not changed since it was imported, without reading the
+   * stream or decoding any event's data or metadata). Missing streams are absent.
+   */
+  readStreamHeads(streamIds: readonly string[]): Promise<Map<string, StreamHead>>;
   /** Current owners of unique values: `uniqueKey(kind, value)` -> owner id; free values are absent. */
   uniqueOwners(keys: readonly UniqueKey[]): Promise<Map<string, string>>;
   /** Up to `limit` events after `from` in global order. */

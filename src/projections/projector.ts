@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { RosterError } from '../domain/errors';
-import { BehaviorSubject, ReplaySubject, Subject, filter, firstValueFrom, map, race, take, timer } from 'rxjs';
+import { BehaviorSubject, ReplaySubject, Subject, filter, firstValueFrom, map, merge, race, take, timer, type Subscription } from 'rxjs';
 import { START, type EventStore, type Position, type RecordedEvent } from '../eventstore/types';
 import type { Logger } from '../logger';
 import { checkpointName, physicalNames, type Projection } from './projection';
@@ -178,12 +178,33 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
       return cp ? [{ p, row, cp }] : [];
     });
 
-  const idle = (ms: number) => firstValueFrom(race(store.wakeups.pipe(take(1)), kick$.pipe(take(1)), timer(ms), stop$.pipe(take(1))), { defaultValue: undefined });
+  /**
+   * Wake-ups are counted, not only awaited: one that comes while a lane is reading or
+   * applying must not be lost, or the lane sleeps a whole poll interval. A lane's commit
+   * counts as one too: an event committed while that transaction was open stayed below
+   * the feed's snapshot horizon for the other lanes' reads until it ended.
+   */
+  const signals = new BehaviorSubject(0);
+  const signal = () => signals.next(signals.value + 1);
+  let signalling: Subscription | undefined;
+  const idle = (seen: number, ms: number) =>
+    firstValueFrom(
+      race(
+        signals.pipe(
+          filter((n) => n > seen),
+          take(1),
+        ),
+        timer(ms),
+        stop$.pipe(take(1)),
+      ),
+      { defaultValue: undefined },
+    );
 
   async function pump(lane: string) {
     while (!stopped) {
       try {
         await acquireLocks();
+        const seen = signals.value;
         const full = await serially([lane], async () => {
           const targets = liveTargets(lane);
           if (!targets.length) return false;
@@ -191,9 +212,10 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
           if (!events.length) return false;
           await applyBatch(targets, events);
           for (const t of targets) progress.get(t.row)!.next(t.cp.position);
+          signal();
           return events.length === batchSize;
         });
-        if (!full && !stopped) await idle(live.size ? 1000 : lockRetryMs);
+        if (!full && !stopped) await idle(seen, live.size ? 1000 : lockRetryMs);
       } catch (err) {
         // A checkpoint moved under us (another process took over after our lock session died): start over from the table.
         logger.error('projector batch failed; retrying', { err, lane });
@@ -276,6 +298,7 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
       // status() and rebuild() see them at once (a rebuild right after start).
       for (const p of projections) await ensureInitialised(p);
       await acquireLocks();
+      signalling = merge(store.wakeups, kick$).subscribe(signal);
       loops = lanes.map((lane) => pump(lane).catch((err: unknown) => logger.error('projector loop failed', { err, lane })));
     },
     async stop() {
@@ -284,6 +307,7 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
       stop$.complete();
       kick$.next();
       await Promise.all(loops);
+      signalling?.unsubscribe();
       await serially(lanes, async () => {});
       const s = lockSession;
       lockSession = undefined;

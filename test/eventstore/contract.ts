@@ -90,6 +90,29 @@ export function eventStoreContract(name: string, open: () => Promise<ContractSub
       expect(read.get(b)!.map((e) => e.type)).toEqual(['B0', 'B1']);
     });
 
+    it("reads the newest event's revision and import fingerprint of many streams; missing streams are absent", async () => {
+      const a = uniq('h'),
+        b = uniq('h'),
+        none = uniq('none');
+      const stamped = (fingerprint: string) => ({ ...meta, import: { id: 'imp_1', format: 'csv', checksum: 'c', lines: [2], fingerprint } });
+      await store.appendToStream(
+        a,
+        [
+          { ...ev('A0'), metadata: stamped('older') },
+          { ...ev('A1'), metadata: stamped('newest') },
+        ],
+        'no_stream',
+      );
+      await store.appendToStream(b, [ev('B0')], 'no_stream');
+      const heads = await store.readStreamHeads([a, b, none]);
+      expect([...heads.keys()].sort()).toEqual([a, b].sort());
+      expect(heads.get(a)).toEqual({ revision: 1, importFingerprint: 'newest' });
+      expect(heads.get(b)).toEqual({ revision: 0, importFingerprint: null });
+      await store.appendToStream(b, [ev('B1')], 0);
+      expect((await store.readStreamHeads([b])).get(b)!.revision).toBe(1);
+      expect(await store.readStreamHeads([])).toEqual(new Map());
+    });
+
     it('lets exactly one of many concurrent no_stream appends win', async () => {
       const s = uniq('race');
       const outcomes = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => store.appendToStream(s, [ev('Won', { i })], 'no_stream')));

@@ -1,15 +1,17 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { DomainError } from '../../domain/errors';
 import { emptyCounts, importStream, type ImportCounts, type ImportIssueData } from '../../domain/import/events';
 import type { ReservationKind } from '../../domain/reservation/events';
 import { reservationValue, streams } from '../../domain/streams';
 import { userDecider } from '../../domain/user/decider';
 import type { UserEvent } from '../../domain/user/events';
-import { decideImport, type ImportMode } from '../../domain/user/import';
+import type { ImportMode, ImportRecord as DomainImportRecord } from '../../domain/user/import';
 import { identityReservation, userReservationChanges } from '../../domain/user/reservations';
-import { isUniqueValueTaken, isWrongExpectedRevision, uniqueKey, type EventStore, type StreamAppend } from '../../eventstore/types';
+import { isUniqueValueTaken, isWrongExpectedRevision, uniqueKey, type EventStore, type StreamAppend, type UniqueKey } from '../../eventstore/types';
 import type { CommandContext } from '../context';
 import { foldRecorded, toEventData, uniquesFor } from '../handle';
+import { decideGroup } from './decide-group';
+import { importFingerprint, isFixedPoint } from './fingerprint';
 import { resolveLookups, type LookupCache } from './lookups';
 import type { FailedRow, ImportIssue, ImportRecord } from './parse';
 import { toDomainRecord } from './to-domain-record';
@@ -51,7 +53,7 @@ export interface ParsedBatch {
   readonly bytesRead: number;
 }
 
-const newUserId = (userKey: string) => `kp_${createHash('sha256').update(`roster-import-user\u0000${userKey}`).digest('hex').slice(0, 32)}`;
+const newUserId = (userKey: string) => `kp_${hash('sha256', `roster-import-user\u0000${userKey}`, 'hex').slice(0, 32)}`;
 
 function toIssue(i: ImportIssue): ImportIssueData {
   return { line: i.line, severity: i.severity, code: i.code, field: i.field, message: i.message, user_key: i.user_key };
@@ -61,17 +63,59 @@ interface Group {
   readonly records: ImportRecord[];
   readonly lines: number[];
   readonly warnings: ImportIssueData[];
+  /** The identity keys its records claim, normalized (`key`: the owners map's key). */
+  readonly keys: ClaimedKey[];
 }
 
-/** Identity keys a record claims, as (kind, normalized value, field name). */
-function claimedKeys(r: ImportRecord): { kind: ReservationKind; value: string; field: string }[] {
-  const out: { kind: ReservationKind; value: string; field: string }[] = [];
-  if (r.providedId !== undefined) out.push({ kind: 'provided_id', value: r.providedId, field: 'id' });
+interface ClaimedKey {
+  readonly kind: ReservationKind;
+  readonly value: string;
+  readonly key: string;
+  readonly field: string;
+}
+
+/** A group and the user it is (or the error that stops it). */
+interface Plan {
+  readonly group: Group;
+  readonly userId: string;
+  readonly failed?: ImportIssueData;
+}
+
+/** What a planned user's rows ask of it. */
+interface Inputs {
+  readonly streamId: string;
+  readonly records: readonly DomainImportRecord[];
+  readonly warnings: ImportIssueData[];
+  readonly wantsReset: boolean;
+  readonly fingerprint: string;
+}
+
+/** Identity keys a record claims, as (kind, reserved value, field name), added to `out`. */
+function addClaimedKeys(r: ImportRecord, out: ClaimedKey[]): void {
+  if (r.providedId !== undefined) out.push(claimedKey('provided_id', r.providedId, 'id'));
   for (const i of r.identities) {
-    if (i.type === 'email' || i.type === 'username' || i.type === 'phone') out.push({ kind: i.type, value: i.identity, field: i.type });
-    else out.push({ ...identityReservation({ type: i.type, identity: i.identity }), field: 'identities' });
+    if (i.type === 'email' || i.type === 'username' || i.type === 'phone') out.push(claimedKey(i.type, i.identity, i.type));
+    else {
+      const k = identityReservation({ type: i.type, identity: i.identity });
+      out.push(claimedKey(k.kind, k.value, 'identities'));
+    }
   }
-  return out;
+}
+
+function claimedKey(kind: ReservationKind, raw: string, field: string): ClaimedKey {
+  const value = reservationValue(kind, raw);
+  return { kind, value, key: uniqueKey(kind, value), field };
+}
+
+/** A group that fails as a whole: every row counted failed and listed for the failed-rows file. */
+function failGroup(group: Group, issue: ImportIssueData, out: { counts: ImportCounts; issues: ImportIssueData[]; failedRows: BatchOutcome['failedRows'] }): void {
+  const rowCount = group.lines.length;
+  out.counts.rows += rowCount;
+  out.counts.rows_failed += rowCount;
+  out.issues.push(issue);
+  // The dry run's duplicate report explains a conflict: keep it beside the error.
+  for (const w of group.warnings) if (w.code === 'POSSIBLE_DUPLICATE') out.issues.push(w);
+  for (const r of group.records) for (const raw of r.raw) out.failedRows.push({ line: raw.line, text: raw.text, ...(raw.fields ? { fields: [...raw.fields] } : {}) });
 }
 
 /** A batch decided and ready to append: its outcome and the one multi-stream append. */
@@ -121,29 +165,29 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
   // 1. Group the batch's records by user (consecutive rows are merged by the parser; a later row of the same user may follow).
   const groups = new Map<string, Group>();
   for (const r of batch.records) {
-    const g = groups.get(r.groupKey) ?? { records: [], lines: [], warnings: [] };
+    let g = groups.get(r.groupKey);
+    if (!g) groups.set(r.groupKey, (g = { records: [], lines: [], warnings: [], keys: [] }));
     g.records.push(r);
-    g.lines.push(...r.lines);
-    r.warnings.forEach((w) => g.warnings.push(toIssue(w)));
-    groups.set(r.groupKey, g);
+    for (const line of r.lines) g.lines.push(line);
+    for (const w of r.warnings) g.warnings.push(toIssue(w));
+    addClaimedKeys(r, g.keys);
   }
 
   // 2. Who owns the emails, usernames, phones and ids the batch touches?
-  const keys = new Map<string, { kind: ReservationKind; value: string }>();
-  for (const r of batch.records) {
-    for (const k of claimedKeys(r)) {
-      const value = reservationValue(k.kind, k.value);
-      keys.set(uniqueKey(k.kind, value), { kind: k.kind, value });
-    }
-  }
-  const owners = await store.uniqueOwners([...keys.values()]);
+  const keys = new Map<string, UniqueKey>();
+  for (const g of groups.values()) for (const k of g.keys) keys.set(k.key, k);
+  // Meanwhile, the heads of the streams the groups most likely are (the users an import created
+  // from these keys): a re-import then finds its users' fingerprints without a second round trip.
+  const derivedIds = new Map<Group, string>();
+  for (const group of groups.values()) derivedIds.set(group, newUserId(group.records[0]!.userKey));
+  const derivedStreams = new Set([...derivedIds.values()].map((id) => streams.user(id)));
+  const [owners, heads] = await Promise.all([store.uniqueOwners([...keys.values()]), store.readStreamHeads([...derivedStreams])]);
   const owner = (kind: ReservationKind, value: string) => owners.get(uniqueKey(kind, reservationValue(kind, value))) ?? null;
 
   // 3. Which user is each group? An existing one (by provided id, else email, else phone/username), or a new one.
-  const plans: { group: Group; userId: string; failed?: ImportIssueData }[] = [];
+  const plans: Plan[] = [];
   for (const [, group] of groups) {
     const first = group.records[0]!;
-    const keys = group.records.flatMap(claimedKeys);
     const byId = first.providedId !== undefined ? owner('provided_id', first.providedId) : null;
     const byEmail = first.email !== undefined ? owner('email', first.email) : null;
     const byOther = first.phone !== undefined ? owner('phone', first.phone) : first.username !== undefined ? owner('username', first.username) : null;
@@ -164,10 +208,10 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
       });
       continue;
     }
-    const userId = existing ?? newUserId(first.userKey);
-    const clash = keys.find((k) => {
-      const o = owner(k.kind, k.value);
-      return o !== null && o !== userId;
+    const userId = existing ?? derivedIds.get(group)!;
+    const clash = group.keys.find((k) => {
+      const o = owners.get(k.key);
+      return o !== undefined && o !== userId;
     });
     if (clash) {
       plans.push({
@@ -187,58 +231,59 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
     plans.push({ group, userId });
   }
 
-  // 4. Fold the existing users' streams and decide.
-  const userStreams = await store.readStreams([...new Set(plans.filter((p) => !p.failed).map((p) => streams.user(p.userId)))]);
-  const appends: StreamAppend[] = [];
+  // 4. Each user's rows as the decider sees them (warnings for what did not resolve), and their fingerprint.
+  const inputs = new Map<Plan, Inputs>();
   for (const plan of plans) {
+    if (plan.failed) continue;
     const { group } = plan;
-    const rowCount = group.lines.length;
-    const fail = (issue: ImportIssueData) => {
-      counts.rows += rowCount;
-      counts.rows_failed += rowCount;
-      issues.push(issue);
-      // The dry run's duplicate report explains a conflict: keep it beside the error.
-      issues.push(...group.warnings.filter((w) => w.code === 'POSSIBLE_DUPLICATE'));
-      for (const r of group.records) for (const raw of r.raw) failedRows.push({ line: raw.line, text: raw.text, ...(raw.fields ? { fields: [...raw.fields] } : {}) });
-    };
-    if (plan.failed) {
-      fail(plan.failed);
-      continue;
-    }
-    const streamId = streams.user(plan.userId);
-    const loaded = foldRecorded(userDecider, userStreams.get(streamId) ?? []);
-    let state = loaded.state;
-    const wasNew = state.status === 'none';
     const warnings = [...group.warnings];
-    const events: UserEvent[] = [];
     // Disabled at the source (any of the group's rows says so): the decider suspends the user
     // with the first record (a new user; an existing active one only in mode update).
     const suspendedAtSource = group.records.find((r) => r.suspendedAtSource !== undefined)?.suspendedAtSource;
-    try {
-      for (const [i, record] of group.records.entries()) {
-        const domain = toDomainRecord(plan.userId, record, job, cache, warnings);
-        const decided = decideImport(state, i === 0 && suspendedAtSource !== undefined ? { ...domain, suspendedAtSource } : domain, job.mode);
-        for (const e of decided) state = userDecider.evolve(state, e);
-        events.push(...decided);
-      }
-      // The source says the user must choose a new password (Keycloak UPDATE_PASSWORD, Cognito).
-      // Only for a user this import creates (or in mode update): a merge re-import must not
-      // ask again a user who has since set a password.
-      const wantsReset = group.records.some((r) => r.passwordResetRequired);
-      if (wantsReset && (state.status === 'active' || state.status === 'suspended') && (wasNew || job.mode === 'update')) {
-        const reset = userDecider.decide({ type: 'RequestPasswordReset', data: {} }, state);
-        for (const e of reset) state = userDecider.evolve(state, e);
-        events.push(...reset);
-      }
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      const first = group.records[0]!;
-      const code = err.code === 'ENTERPRISE_IDENTITY_EXCLUSIVE' ? 'ENTERPRISE_IDENTITY_EXCLUSIVE' : err.code === 'IDENTITY_REQUIRED' ? 'MISSING_IDENTITY' : 'INVALID_FIELD';
-      fail({ line: first.lines[0] ?? 0, severity: 'error', code, field: null, message: err.message, user_key: first.userKey });
+    const records = group.records.map((record, i) => {
+      const domain = toDomainRecord(plan.userId, record, job, cache, warnings);
+      return i === 0 && suspendedAtSource !== undefined ? { ...domain, suspendedAtSource } : domain;
+    });
+    const wantsReset = group.records.some((r) => r.passwordResetRequired);
+    inputs.set(plan, { streamId: streams.user(plan.userId), records, warnings, wantsReset, fingerprint: importFingerprint(records, wantsReset, job.mode) });
+  }
+
+  // 5. A user whose newest event carries the same fingerprint is unchanged (fingerprint.ts); the
+  // other existing users' streams are folded and their rows decided.
+  const otherStreams = [...new Set([...inputs.values()].map((i) => i.streamId))].filter((s) => !derivedStreams.has(s));
+  if (otherStreams.length) for (const [s, head] of await store.readStreamHeads(otherStreams)) heads.set(s, head);
+  const unchanged = (i: Inputs) => heads.get(i.streamId)?.importFingerprint === i.fingerprint;
+  const userStreams = await store.readStreams([...new Set([...inputs.values()].filter((i) => heads.has(i.streamId) && !unchanged(i)).map((i) => i.streamId))]);
+  const appends: StreamAppend[] = [];
+  const outcome = { counts, issues, failedRows };
+  for (const plan of plans) {
+    const { group } = plan;
+    const input = inputs.get(plan);
+    if (!input) {
+      failGroup(group, plan.failed!, outcome);
       continue;
     }
+    const { streamId, records, warnings, wantsReset, fingerprint } = input;
+    const skip = unchanged(input);
+    const loaded = foldRecorded(userDecider, skip ? [] : (userStreams.get(streamId) ?? []));
+    const wasNew = !skip && loaded.state.status === 'none';
+    let events: UserEvent[] = [];
+    let stamp = false;
+    if (!skip) {
+      try {
+        const decided = decideGroup(loaded.state, records, wantsReset, job.mode);
+        events = decided.events;
+        stamp = events.length > 0 && isFixedPoint(decided.state, records, wantsReset, job.mode);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        const first = group.records[0]!;
+        const code = err.code === 'ENTERPRISE_IDENTITY_EXCLUSIVE' ? 'ENTERPRISE_IDENTITY_EXCLUSIVE' : err.code === 'IDENTITY_REQUIRED' ? 'MISSING_IDENTITY' : 'INVALID_FIELD';
+        failGroup(group, { line: first.lines[0] ?? 0, severity: 'error', code, field: null, message: err.message, user_key: first.userKey }, outcome);
+        continue;
+      }
+    }
 
-    counts.rows += rowCount;
+    counts.rows += group.lines.length;
     if (warnings.length) {
       counts.rows_with_warnings += new Set(warnings.map((w) => w.line)).size;
       issues.push(...warnings);
@@ -249,7 +294,7 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
     else counts.users_unchanged += 1;
     if (!events.length || job.dryRun) continue;
 
-    const ctx: CommandContext = { ...job.ctx, import: { ...job.ctx.import!, lines: group.lines } };
+    const ctx: CommandContext = { ...job.ctx, import: { ...job.ctx.import!, lines: group.lines, ...(stamp ? { fingerprint } : {}) } };
     appends.push({
       streamId,
       expectedRevision: loaded.expectedRevision,
@@ -258,7 +303,7 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
     });
   }
 
-  // 5. One append (made by commitImportBatch): users (with their unique values) and the job's batch report.
+  // 6. One append (made by commitImportBatch): users (with their unique values) and the job's batch report.
   const jobStream = importStream(job.importId);
   const report = toEventData(
     jobStream,
@@ -271,5 +316,5 @@ export async function prepareImportBatch(store: EventStore, job: ApplyJob, cache
     ],
     { ...job.ctx, import: undefined },
   );
-  return { outcome: { counts, issues, failedRows, jobRevision: jobRevision + 1 }, appends: [...appends, { streamId: jobStream, expectedRevision: jobRevision, events: report }] };
+  return { outcome: { ...outcome, jobRevision: jobRevision + 1 }, appends: [...appends, { streamId: jobStream, expectedRevision: jobRevision, events: report }] };
 }

@@ -48,6 +48,8 @@ type ImportedData = UserEventOf<'UserImported'>['data'];
  * Given the user's current state and the desired record, the events to append:
  * [] when nothing would change (a re-import of an unchanged file appends nothing).
  * Throws DomainError (IDENTITY_INVALID, ENTERPRISE_IDENTITY_EXCLUSIVE, USER_DELETED, IDENTITY_REQUIRED).
+ * A re-import trusts earlier decisions of the same inputs (src/commands/import/fingerprint.ts):
+ * a change to what this decides for the same state and record must raise VERSION there.
  */
 export function decideImport(state: UserState, record: ImportRecord, mode: ImportMode = 'merge'): UserEvent[] {
   if (state.status === 'deleted') throw new DomainError('USER_DELETED', 'user has been deleted', { userId: state.userId });
