@@ -180,13 +180,42 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
 
   /**
    * Wake-ups are counted, not only awaited: one that comes while a lane is reading or
-   * applying must not be lost, or the lane sleeps a whole poll interval. A lane's commit
-   * counts as one too: an event committed while that transaction was open stayed below
-   * the feed's snapshot horizon for the other lanes' reads until it ended.
+   * applying must not be lost, or the lane sleeps a whole poll interval.
+   *
+   * A read can also miss an event that has committed and been announced: the feed shows
+   * only events below the oldest open transaction, and a batch transaction of another
+   * lane (or of a rebuild) is one. A short read made while one was open is remembered,
+   * and the end of a batch transaction then wakes the lanes again. Only then: waking
+   * them after every batch cost a command three more feed reads.
    */
   const signals = new BehaviorSubject(0);
   const signal = () => signals.next(signals.value + 1);
   let signalling: Subscription | undefined;
+  let applying = 0;
+  let heldBack = false;
+  const apply = async (targets: readonly Target[], events: readonly RecordedEvent[]) => {
+    applying++;
+    try {
+      return await applyBatch(targets, events);
+    } finally {
+      applying--;
+      if (heldBack) {
+        heldBack = false;
+        signal();
+      }
+    }
+  };
+  /** Reads the feed for a lane, noting a short read that a batch transaction open when it began may have held back. */
+  const readLive = async (from: Position, size: number) => {
+    const openBefore = applying;
+    const events = await readFeed(from, size);
+    if (events.length < size && openBefore > 0) {
+      // Its holder may have ended while we read: then read again at once.
+      if (applying > 0) heldBack = true;
+      else signal();
+    }
+    return events;
+  };
   const idle = (seen: number, ms: number) =>
     firstValueFrom(
       race(
@@ -208,11 +237,10 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
         const full = await serially([lane], async () => {
           const targets = liveTargets(lane);
           if (!targets.length) return false;
-          const events = await readFeed(minPosition(targets), batchSize);
+          const events = await readLive(minPosition(targets), batchSize);
           if (!events.length) return false;
-          await applyBatch(targets, events);
+          await apply(targets, events);
           for (const t of targets) progress.get(t.row)!.next(t.cp.position);
-          signal();
           return events.length === batchSize;
         });
         if (!full && !stopped) await idle(seen, live.size ? 1000 : lockRetryMs);
@@ -235,7 +263,7 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
     for (;;) {
       const events = await readFeed(minPosition(targets), size);
       if (!events.length) return;
-      await applyBatch(targets, events);
+      await apply(targets, events);
       if (events.length < size) return;
       if (stopped) throw new Error('projector stopped during rebuild');
     }
