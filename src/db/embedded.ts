@@ -18,7 +18,8 @@ import { readPostmaster, signalPostmaster, type Postmaster } from './postmaster'
  * EmbeddedPostgres class because that class installs a process-wide exit hook
  * that stops the server on SIGTERM before in-flight requests have finished.
  *
- * Layout of `<dataDir>`: `pg` the cluster (see cluster-dir.ts for root),
+ * Layout of `<dataDir>`: `pg` the cluster (see cluster-dir.ts for root) and the
+ * server's socket (socketDirectory),
  * `pg-password` the generated superuser password (mode 600), `postgres.log`,
  * `attached/` one lease per Roster process using the server (leases.ts),
  * `start.lock` held while a process starts, joins, leaves or stops the server.
@@ -169,7 +170,9 @@ async function start(options: StartOptions): Promise<EmbeddedPostgres> {
   }
 
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
-  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  // The cluster's own socket when the server has one (see socketDirectory), else loopback TCP.
+  const host = fs.existsSync(socketFile(attachment.pgDir, port)) ? encodeURIComponent(attachment.pgDir) : '127.0.0.1';
+  const url = `postgres://postgres:${encodeURIComponent(password)}@${host}:${port}/${database}`;
   let stopped: Promise<void> | undefined;
   const handle: EmbeddedPostgres = {
     url,
@@ -206,6 +209,21 @@ async function initCluster(pgDir: string, passwordFile: string, owner: ServerUse
   }
 }
 
+const socketFile = (pgDir: string, port: number) => path.join(pgDir, `.s.PGSQL.${port}`);
+
+/**
+ * Roster talks to its embedded server through a Unix-domain socket in the cluster's
+ * folder (only its owner can enter it): a query costs about a third less CPU on both
+ * sides than over loopback TCP (measured here, a one-row query: 26 against 38–45 µs
+ * of Node CPU, 10 against 18 µs of the server's), and a command is a dozen queries.
+ * Not when the path would pass the kernel's 107-byte limit for a socket's name, or
+ * holds characters PostgreSQL's list setting would split on: then TCP only. The
+ * server listens on 127.0.0.1 as well, for psql and other tools.
+ */
+function socketDirectory(pgDir: string, port: number): string {
+  return Buffer.byteLength(socketFile(pgDir, port)) <= 107 && !/[\s,"']/.test(pgDir) ? pgDir : '';
+}
+
 async function startServer(pgDir: string, port: number, dataDir: string, owner: ServerUser | undefined): Promise<ChildProcess> {
   const { postgres } = await binaries();
   // Server output goes to a file, not a pipe: the server must outlive this process if it is killed (the next one adopts it).
@@ -220,7 +238,7 @@ async function startServer(pgDir: string, port: number, dataDir: string, owner: 
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
-      'unix_socket_directories=',
+      `unix_socket_directories=${socketDirectory(pgDir, port)}`,
       '-c',
       'max_connections=200',
       '-c',
