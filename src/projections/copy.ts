@@ -34,11 +34,14 @@ function scalarText(value: unknown): string {
   throw new Error(`a ${typeof value} cannot be written to a text column`);
 }
 
+// JSON.stringify's text has no raw newline, carriage return or tab (JSON escapes them): only its backslashes need COPY's escape.
+const escapeJson = (s: string) => (s.indexOf('\\') === -1 ? s : s.replace(/\\/g, '\\\\'));
+
 function field(value: unknown, kind: ColumnKind): string {
   if (value === null || value === undefined) return '\\N';
   switch (kind) {
     case 'json':
-      return escapeText(typeof value === 'string' ? value : JSON.stringify(value));
+      return typeof value === 'string' ? escapeText(value) : escapeJson(JSON.stringify(value));
     case 'text[]':
       return escapeText(arrayLiteral(value as readonly (string | number | null)[]));
     case 'text':

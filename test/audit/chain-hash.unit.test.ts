@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, entryHash, GENESIS_HASH } from '../../src/projections/audit/entry';
 
@@ -38,5 +39,22 @@ describe('audit chain hash', () => {
 
   it('undefined members are left out, undefined array items are null, dates are ISO strings', () => {
     expect(canonicalJson({ b: undefined, a: [undefined, new Date('2026-01-02T03:04:05.000Z')] })).toBe('{"a":[null,"2026-01-02T03:04:05.000Z"]}');
+  });
+
+  it('hashes every entry as sha256(prev_hash + canonicalJson(entry)): nulls, no organizations, non-ASCII details', () => {
+    const other = {
+      ...entry,
+      seq: 8,
+      actor: { type: 'system', id: null },
+      email: null,
+      org_codes: [],
+      ip: '10.0.0.1',
+      user_agent: 'ua "quoted"',
+      location: 'Zürich',
+      details: { nested: { z: null, a: [{ y: 1, x: 'ü\n' }] }, password: { method: 'bcrypt' } },
+      prev_hash: 'ab'.repeat(32),
+    };
+    const expected = createHash('sha256').update(other.prev_hash).update(canonicalJson(other)).digest('hex');
+    expect(entryHash(other)).toBe(expected);
   });
 });
