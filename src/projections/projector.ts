@@ -52,10 +52,13 @@ interface CheckpointRow extends Checkpoint {
 }
 
 /**
- * The most events the lanes' shared feed reads keep parsed in memory: ~35 MiB of
- * peak RSS in a 50,000-user catch-up (20,000 cost ~120 MiB for a few reads fewer).
+ * The most events the lanes' shared feed reads keep parsed in memory: three batches,
+ * as many as before lanes kept batches until every lane had taken them. 8,000 saved
+ * a few more reads but raised an import's peak RSS by ~95 MiB (389 -> 483 MiB at
+ * 50,000 users, measured with the bench's import child): too close to the 512 MiB
+ * a million-user import must stay under.
  */
-const SHARED_EVENTS = 8_000;
+const SHARED_EVENTS = 3_000;
 
 const lockKey = (name: string) => `roster-projection:${name}`;
 
