@@ -48,6 +48,11 @@ import {
  * stored result and writes nothing; a partly stored append is a conflict.
  *
  * LISTEN/NOTIFY only wakes readers up; correctness never depends on it.
+ *
+ * The statements of every command (append, stream and feed reads) are named
+ * prepared statements: each connection parses and plans them once, not on every
+ * call. (Behind PgBouncer in transaction mode this needs PgBouncer 1.21+ with
+ * max_prepared_statements set.)
  */
 const CHANNEL = 'roster_events';
 const MAX_ATTEMPTS = 5;
@@ -106,6 +111,14 @@ const joinJson = (texts: readonly string[]) => `[${texts.join(',')}]`;
 const APPEND_SQL = `select append_index, next_revision::text, txid, last_position::text, appended
   from roster_append($1::text[], $2::bigint[], $3::int[], $4::int[], $5::uuid[], $6::text[], ${jsonArray('$7')}, ${jsonArray('$8')},
                      $9::int[], $10::text[], $11::text[], $12::text[], $13::text[])`;
+
+const READ_ALL_SQL = `select ${COLUMNS} from events
+  where (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+    and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  order by transaction_id, global_position
+  limit $3`;
+const READ_STREAM_SQL = `select ${COLUMNS} from events where stream_id = $1 and revision >= $2 order by revision`;
+const READ_STREAMS_SQL = `select ${COLUMNS} from events where stream_id = any($1::text[]) order by stream_id, revision`;
 
 /**
  * The columns of roster_append (src/eventstore/sql/append.sql). Unique changes are
@@ -200,7 +213,11 @@ export function createPostgresEventStore(pool: pg.Pool, options: PostgresEventSt
     const args = appendArguments(appends);
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await pool.query<{ append_index: number; next_revision: string; txid: string | null; last_position: string | null; appended: boolean }>(APPEND_SQL, args);
+        const { rows } = await pool.query<{ append_index: number; next_revision: string; txid: string | null; last_position: string | null; appended: boolean }>({
+          name: 'roster_append',
+          text: APPEND_SQL,
+          values: args,
+        });
         const results = new Array<AppendResult>(appends.length);
         for (const r of rows) {
           const i = r.append_index - 1;
@@ -233,14 +250,7 @@ export function createPostgresEventStore(pool: pg.Pool, options: PostgresEventSt
 
   const readAll = async (from: Position, limit: number): Promise<RecordedEvent[]> => {
     const [txid, gp] = parsePosition(from);
-    const { rows } = await pool.query<Row>(
-      `select ${COLUMNS} from events
-       where (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-         and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       order by transaction_id, global_position
-       limit $3`,
-      [txid.toString(), gp.toString(), limit],
-    );
+    const { rows } = await pool.query<Row>({ name: 'roster_read_all', text: READ_ALL_SQL, values: [txid.toString(), gp.toString(), limit] });
     return rows.map(toRecorded);
   };
 
@@ -252,13 +262,13 @@ export function createPostgresEventStore(pool: pg.Pool, options: PostgresEventSt
     },
     appendToStreams,
     async readStream(streamId, opts = {}) {
-      const { rows } = await pool.query<Row>(`select ${COLUMNS} from events where stream_id = $1 and revision >= $2 order by revision`, [streamId, opts.fromRevision ?? 0]);
+      const { rows } = await pool.query<Row>({ name: 'roster_read_stream', text: READ_STREAM_SQL, values: [streamId, opts.fromRevision ?? 0] });
       return rows.map(toRecorded);
     },
     async readStreams(streamIds) {
       const out = new Map<string, RecordedEvent[]>(streamIds.map((s) => [s, []]));
       if (!streamIds.length) return out;
-      const { rows } = await pool.query<Row>(`select ${COLUMNS} from events where stream_id = any($1::text[]) order by stream_id, revision`, [streamIds]);
+      const { rows } = await pool.query<Row>({ name: 'roster_read_streams', text: READ_STREAMS_SQL, values: [streamIds] });
       for (const r of rows) out.get(r.stream_id)!.push(toRecorded(r));
       return out;
     },

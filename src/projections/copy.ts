@@ -66,7 +66,8 @@ async function connectionOf(db: Knex.Transaction): Promise<pg.PoolClient> {
   return await (db.client as { acquireConnection(): Promise<pg.PoolClient> }).acquireConnection();
 }
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** A quoted SQL identifier. */
+export const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /**
  * The COPY kinds of a table's columns, read once per connection and table from the

@@ -51,18 +51,21 @@ export function createBatchApplier(deps: { store: EventStore; knex: Knex; logger
    * moves too, and they are applied again from the events (which are durable).
    * Other sessions see the rows at commit as usual, so read-your-writes holds. It
    * saves an fsync per batch — most of a command's wait — and, set here rather than
-   * by a statement of its own, a round trip per lane and batch.
+   * by a statement of its own, a round trip per lane and batch. A named prepared
+   * statement: parsed and planned once per connection.
    */
   async function moveCheckpoints(trx: Knex.Transaction, all: readonly Target[], next: Position) {
     const targets = all.filter((t) => behind(t, next));
     if (!targets.length) return;
-    const { rowCount } = await trx.raw<{ rowCount: number }>(
-      `update projection_checkpoints c set position = ?, updated_at = now()
+    const { rowCount } = await trx
+      .raw<{ rowCount: number }>(
+        `update projection_checkpoints c set position = ?, updated_at = now()
        from unnest(?::text[], ?::text[], ?::int[]) as v(name, position, generation),
             (select set_config('synchronous_commit', 'off', true)) as relaxed
        where c.name = v.name and c.position = v.position and c.generation = v.generation`,
-      [next, targets.map((t) => t.row), targets.map((t) => t.cp.position), targets.map((t) => t.cp.generation)],
-    );
+        [next, targets.map((t) => t.row), targets.map((t) => t.cp.position), targets.map((t) => t.cp.generation)],
+      )
+      .options({ name: 'roster_move_checkpoints' });
     if (rowCount !== targets.length) throw conflict(targets.map((t) => t.row).join(', '));
   }
 

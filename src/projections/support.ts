@@ -1,7 +1,8 @@
+import { hash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { queryError } from '../domain/errors';
 import type { RecordedEvent } from '../eventstore/types';
-import { COPY_MIN_ROWS, columnsOf, copyRows, copyUpsert } from './copy';
+import { COPY_MIN_ROWS, columnsOf, copyRows, copyUpsert, quote } from './copy';
 import type { Projection, TableNames } from './projection';
 
 /**
@@ -99,7 +100,7 @@ export function docProjection<D>(name: string, version: number, model: DocModel<
 
 async function writeDocs<D>(db: Knex.Transaction, t: TableNames, model: DocModel<D>, byStream: Map<string, RecordedEvent[]>, idOf: (streamId: string) => string) {
   const ids = [...byStream.keys()].map(idOf);
-  const existing = await db.raw<{ rows: { id: string; last_revision: number | string; doc: D }[] }>('select id, last_revision, doc from ?? where id = any(?)', [t(model.table), ids]);
+  const existing = await prepared<{ rows: { id: string; last_revision: number | string; doc: D }[] }>(db, `select id, last_revision, doc from ${quote(t(model.table))} where id = any(?)`, [ids]);
   const current = new Map(existing.rows.map((r) => [r.id, r]));
   const rows: Record<string, unknown>[] = [];
   const children = new Map<string, Record<string, unknown>[]>((model.childTables ?? []).map((c) => [c, []]));
@@ -132,9 +133,19 @@ async function writeDocs<D>(db: Knex.Transaction, t: TableNames, model: DocModel
   // A document written for the first time has no child rows to replace.
   const replaced = changed.filter((id) => current.has(id));
   for (const [table, childRows] of children) {
-    if (replaced.length > 0) await db.raw('delete from ?? where parent_id = any(?)', [t(table), replaced]);
+    if (replaced.length > 0) await prepared(db, `delete from ${quote(t(table))} where parent_id = any(?)`, [replaced]);
     await insertRows(db, t(table), childRows);
   }
+}
+
+/**
+ * Runs a read model's statement as a named prepared statement: each connection
+ * parses and plans it once, not on every batch (most of a small batch's statement
+ * time). The name is a digest of the text, so one name is always one text.
+ * Identifiers go into `sql` quoted (`quote`); only values are bindings.
+ */
+export function prepared<R = unknown>(db: Knex.Transaction | Knex, sql: string, bindings: readonly Knex.RawBinding[]): Knex.Raw<R> {
+  return db.raw<R>(sql, bindings).options({ name: `roster_${hash('sha1', sql, 'base64url')}` });
 }
 
 /** Chunks so that one statement's JSON stays a reasonable size. */
@@ -144,7 +155,7 @@ const CHUNK = 2000;
 async function insertJson(db: Knex.Transaction | Knex, table: string, rows: readonly object[], onConflict = '') {
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    await db.raw(`insert into ?? select * from json_populate_recordset(null::??, ?::json) ${onConflict}`, [table, table, JSON.stringify(chunk)]);
+    await prepared(db, `insert into ${quote(table)} select * from json_populate_recordset(null::${quote(table)}, ?::json) ${onConflict}`, [JSON.stringify(chunk)]);
   }
 }
 
@@ -155,10 +166,11 @@ async function upsertJson(db: Knex.Transaction | Knex, table: string, rows: read
   const list = [key, ...cols].map((c) => `"${c}"`).join(', ');
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    await db.raw(
-      `insert into ?? (${list}) select ${list} from json_populate_recordset(null::??, ?::json)
+    await prepared(
+      db,
+      `insert into ${quote(table)} (${list}) select ${list} from json_populate_recordset(null::${quote(table)}, ?::json)
        on conflict ("${key}") do update set ${updateAll(cols)}`,
-      [table, table, JSON.stringify(chunk)],
+      [JSON.stringify(chunk)],
     );
   }
 }

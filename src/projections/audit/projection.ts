@@ -3,7 +3,8 @@ import { createAuditActorIpIndexes } from '../../db/audit-indexes';
 import { addIdentities, deleteIdentity, makeIdentityPrimary, primaryOfType, type PrimaryFlag } from '../../domain/user/identity-list';
 import type { RecordedEvent } from '../../eventstore/types';
 import type { Projection, TableNames } from '../projection';
-import { insertRows, upsertRows } from '../support';
+import { quote } from '../copy';
+import { insertRows, prepared, upsertRows } from '../support';
 import { auditType, describeEvent, entryHash, GENESIS_HASH, type AuditEntry } from './entry';
 
 /**
@@ -123,27 +124,29 @@ export const auditProjection: Projection = {
 
 async function applyAudit(db: Knex.Transaction, events: readonly RecordedEvent[], t: TableNames) {
   const log = t('audit_log');
-  // 1. What is already there (a replay) and the users involved.
-  const ids = events.map((e) => e.id);
-  const done = new Set((await db.raw<{ rows: { id: string }[] }>('select id::text as id from ?? where id = any(?::uuid[])', [log, ids])).rows.map((r) => r.id));
   const userIds = new Set<string>();
   for (const e of events) {
     const d = e.data as { userId?: unknown } | null;
     if (e.streamId.startsWith('user-')) userIds.add(e.streamId.slice(5));
     else if (d && typeof d.userId === 'string') userIds.add(d.userId);
   }
+  // 1. In one statement: what is already there (a replay), the users' email
+  //    states, and the chain's tail.
+  const {
+    rows: [found],
+  } = await prepared<{ rows: [{ done: string[]; emails: EmailState[] | null; tail: { seq: number | string; hash: string } | null }] }>(
+    db,
+    `select array(select id::text from ${quote(log)} where id = any(?::uuid[])) as done,
+            (select json_agg(json_build_object('user_id', user_id, 'last_revision', last_revision, 'identities', identities)) from ${quote(t('audit_user_emails'))} where user_id = any(?)) as emails,
+            (select json_build_object('seq', seq, 'hash', hash) from ${quote(log)} order by seq desc limit 1) as tail`,
+    [events.map((e) => e.id), [...userIds]],
+  );
+  const done = new Set(found.done);
   const emails = new Map<string, EmailState>();
-  if (userIds.size > 0) {
-    const { rows } = await db.raw<{ rows: (Omit<EmailState, 'last_revision'> & { last_revision: number | string })[] }>('select user_id, last_revision, identities from ?? where user_id = any(?)', [
-      t('audit_user_emails'),
-      [...userIds],
-    ]);
-    for (const r of rows) emails.set(r.user_id, { ...r, last_revision: Number(r.last_revision) });
-  }
+  for (const r of found.emails ?? []) emails.set(r.user_id, r);
   const knownEmails = new Set(emails.keys());
   const changedEmails = new Set<string>();
-  // 2. The chain's tail.
-  const tail = (await db.raw<{ rows: { seq: number | string; hash: string }[] }>('select seq, hash from ?? order by seq desc limit 1', [log])).rows[0];
+  const tail = found.tail;
   let seq = tail ? Number(tail.seq) : 0;
   let prev = tail?.hash ?? GENESIS_HASH;
   const rows: Record<string, unknown>[] = [];

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { RecordedEvent } from '../../eventstore/types';
 import type { Projection, TableNames } from '../projection';
-import { eventTime, insertRows, upsertRows } from '../support';
+import { quote } from '../copy';
+import { eventTime, insertRows, prepared, upsertRows } from '../support';
 
 /**
  * The history of role grants: one row per (organization, role, user) period, with
@@ -76,7 +77,11 @@ async function applyGrants(db: Knex.Transaction, events: readonly RecordedEvent[
   const userIds = [...new Set(relevant.filter((e) => e.streamId.startsWith('user-')).map((e) => e.streamId.slice(5)))];
   const progress = new Map<string, number>();
   if (userIds.length > 0) {
-    const { rows } = await db.raw<{ rows: { user_id: string; last_revision: number | string }[] }>('select user_id, last_revision from ?? where user_id = any(?)', [t('role_grant_progress'), userIds]);
+    const { rows } = await prepared<{ rows: { user_id: string; last_revision: number | string }[] }>(
+      db,
+      `select user_id, last_revision from ${quote(t('role_grant_progress'))} where user_id = any(?)`,
+      [userIds],
+    );
     for (const r of rows) progress.set(r.user_id, Number(r.last_revision));
   }
   const touched = new Set<string>();
