@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { START, type EventStore, type Position, type RecordedEvent } from '../eventstore/types';
 import type { Logger } from '../logger';
 import { physicalNames, type Projection } from './projection';
+import { prepared } from './support';
 
 /**
  * How the projector applies one batch of the feed to a set of targets (the read
@@ -57,15 +58,14 @@ export function createBatchApplier(deps: { store: EventStore; knex: Knex; logger
   async function moveCheckpoints(trx: Knex.Transaction, all: readonly Target[], next: Position) {
     const targets = all.filter((t) => behind(t, next));
     if (!targets.length) return;
-    const { rowCount } = await trx
-      .raw<{ rowCount: number }>(
-        `update projection_checkpoints c set position = ?, updated_at = now()
+    const { rowCount } = await prepared<{ rowCount: number }>(
+      trx,
+      `update projection_checkpoints c set position = ?, updated_at = now()
        from unnest(?::text[], ?::text[], ?::int[]) as v(name, position, generation),
             (select set_config('synchronous_commit', 'off', true)) as relaxed
        where c.name = v.name and c.position = v.position and c.generation = v.generation`,
-        [next, targets.map((t) => t.row), targets.map((t) => t.cp.position), targets.map((t) => t.cp.generation)],
-      )
-      .options({ name: 'roster_move_checkpoints' });
+      [next, targets.map((t) => t.row), targets.map((t) => t.cp.position), targets.map((t) => t.cp.generation)],
+    );
     if (rowCount !== targets.length) throw conflict(targets.map((t) => t.row).join(', '));
   }
 
