@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import { checkpointName, physicalNames, type Projection } from './projection';
 import { createBatchApplier, type Checkpoint, type Target } from './projector-batch';
 import { pointViews, setupGeneration } from './projector-generations';
+import { createFeedWindow } from './projector-feed';
 import { projectionStatuses, type ProjectionStatus } from './projector-status';
 
 /**
@@ -52,8 +53,8 @@ interface CheckpointRow extends Checkpoint {
 }
 
 /**
- * The most events the lanes' shared feed reads keep parsed in memory: three batches,
- * as many as before lanes kept batches until every lane had taken them. 8,000 saved
+ * The most events the lanes' feed window keeps parsed in memory (projector-feed.ts):
+ * three batches, as the shared reads before it kept. 8,000 saved
  * a few more reads but raised an import's peak RSS by ~95 MiB (389 -> 483 MiB at
  * 50,000 users, measured with the bench's import child): too close to the 512 MiB
  * a million-user import must stay under.
@@ -130,43 +131,6 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
     });
   }
 
-  // ---- reading the feed ----------------------------------------------------------------------
-
-  /**
-   * Lanes read the same batches, a light lane usually ahead of a heavy one: a full
-   * batch is read (and its JSON parsed) once and kept until every lane has taken
-   * it, within a bound on the events kept (a lane far ahead of the others lets its
-   * oldest batches go, and they are read again). Only full batches are shared: the
-   * store never returns an event while an earlier position may still commit, so a
-   * full batch is final; a short one (the tail) may grow, and is read afresh.
-   */
-  const shared = new Map<string, { read: Promise<RecordedEvent[]>; size: number; left: number }>();
-  let sharedEvents = 0;
-  const unshare = (key: string) => {
-    const entry = shared.get(key);
-    if (!entry) return;
-    shared.delete(key);
-    sharedEvents -= entry.size;
-  };
-  function readFeed(from: Position, size: number): Promise<RecordedEvent[]> {
-    const key = `${from}|${size}`;
-    const known = shared.get(key);
-    if (known) {
-      if (--known.left <= 0) unshare(key);
-      return known.read;
-    }
-    const read = store.readAll(from, size);
-    if (lanes.length === 1) return read;
-    shared.set(key, { read, size, left: lanes.length - 1 });
-    sharedEvents += size;
-    void read.then(
-      (events) => events.length < size && unshare(key),
-      () => unshare(key),
-    );
-    while (sharedEvents > SHARED_EVENTS) unshare(shared.keys().next().value!);
-    return read;
-  }
-
   // ---- applying a batch (projector-batch.ts) -------------------------------------------------
 
   const applyBatch = createBatchApplier({ store, knex, logger });
@@ -228,10 +192,10 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
       }
     }
   };
-  /** Reads the feed for a lane, noting a short read that a batch transaction open when it began may have held back. */
-  const readLive = async (from: Position, size: number) => {
+  /** Reads the store, noting a short read that a batch transaction open when it began may have held back. */
+  const readStore = async (from: Position, size: number) => {
     const openBefore = applying;
-    const events = await readFeed(from, size);
+    const events = await store.readAll(from, size);
     if (events.length < size && openBefore > 0) {
       // Its holder may have ended while we read: then read again at once.
       if (applying > 0) heldBack = true;
@@ -239,6 +203,18 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
     }
     return events;
   };
+  /** The lanes read the feed through one window (projector-feed.ts). */
+  const feed = createFeedWindow({
+    read: readStore,
+    compare: (a, b) => store.comparePositions(a, b),
+    clock: () => signals.value,
+    lanes: () =>
+      lanes.flatMap((l) => {
+        const targets = liveTargets(l);
+        return targets.length ? [minPosition(targets)] : [];
+      }),
+    max: SHARED_EVENTS,
+  });
   const idle = (seen: number, ms: number) =>
     firstValueFrom(
       race(
@@ -260,7 +236,7 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
         const full = await serially([lane], async () => {
           const targets = liveTargets(lane);
           if (!targets.length) return false;
-          const events = await readLive(minPosition(targets), batchSize);
+          const events = await feed.read(minPosition(targets), batchSize, seen);
           if (!events.length) return false;
           await apply(targets, events);
           for (const t of targets) progress.get(t.row)!.next(t.cp.position);
