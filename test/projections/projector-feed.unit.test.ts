@@ -8,7 +8,16 @@ function fakeFeed(n: number) {
   const append = (k: number) => {
     for (let i = 0; i < k; i++) {
       const g = events.length + 1;
-      events.push({ id: `e${g}`, streamId: 's', revision: g - 1, type: 'T', data: {}, metadata: {}, position: `1/${g}`, recordedAt: new Date(0) });
+      events.push({
+        id: `e${g}`,
+        streamId: 's',
+        revision: g - 1,
+        type: 'T',
+        data: {},
+        metadata: { actor: { type: 'system' }, source: 'system', occurredAt: '2026-12-01T00:00:00.000Z' },
+        position: `1/${g}`,
+        recordedAt: new Date(0),
+      });
     }
   };
   append(n);
