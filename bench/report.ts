@@ -90,6 +90,17 @@ function git(args: string[]): string {
   }
 }
 
+/**
+ * Whether the code a run measures differs from its commit: src/ or bench/ changed,
+ * or HEAD moved, between the start of the run and its end (children load the code
+ * as they start).
+ * Pathspecs from the top of the repository: `git` runs in bench/.
+ */
+const dirtyNow = () => git(['status', '--porcelain', '--', ':/src', ':/bench']) !== '';
+const dirtyAtStart = dirtyNow();
+/** The commit the run started on (a commit made during the run is not what it measured). */
+const commitAtStart = git(['rev-parse', '--short', 'HEAD']);
+
 function fmt(v: Json | undefined): string {
   if (v === undefined || v === null) return '—';
   if (typeof v === 'number') return Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : String(v);
@@ -151,12 +162,14 @@ export function markdownTable(r: Results, unavailable: Record<string, string>, f
 }
 
 export function writeJson(r: Results, options: Options, extra: Record<string, Json>): string {
-  const commit = git(['rev-parse', '--short', 'HEAD']);
-  const dirty = git(['status', '--porcelain', '--', 'src', 'bench']) !== '';
+  const commit = commitAtStart;
+  const dirty = dirtyAtStart || dirtyNow() || git(['rev-parse', '--short', 'HEAD']) !== commit;
   const date = new Date().toISOString().slice(0, 10);
   const dir = path.join(BENCH_DIR, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${date}-${commit}.json`);
+  // A second run of the same commit on the same day gets its own file (-2, -3, …), never the first one's.
+  let file = path.join(dir, `${date}-${commit}.json`);
+  for (let n = 2; fs.existsSync(file); n++) file = path.join(dir, `${date}-${commit}-${n}.json`);
   const doc = {
     users: options.users,
     ...r.data,
