@@ -18,6 +18,9 @@ export class JsonTooDeepError extends SyntaxError {}
 
 /** true when `text` nests arrays/objects deeper than `limit` (brackets inside strings do not count). */
 function nestsDeeperThan(text: string, limit: number): boolean {
+  // No deeper than the number of opening brackets, strings included: a user line has a
+  // dozen, counted with indexOf (the walk below, a test per character, cost a third of JSON.parse).
+  if (countUpTo(text, '{', limit) + countUpTo(text, '[', limit) <= limit) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -32,6 +35,13 @@ function nestsDeeperThan(text: string, limit: number): boolean {
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
   return false;
+}
+
+/** Occurrences of `c` in `text`, counted up to limit + 1. */
+function countUpTo(text: string, c: string, limit: number): number {
+  let count = 0;
+  for (let i = text.indexOf(c); i >= 0 && count <= limit; i = text.indexOf(c, i + 1)) count++;
+  return count;
 }
 
 export function parseJsonSafely(text: string): unknown {
