@@ -1,3 +1,5 @@
+import { decodeUtf8 } from './utf8';
+
 /**
  * A streaming RFC 4180 tokenizer. Not csv-parse: csv-parse 7 stops the whole parse
  * after a `max_record_size` error (every later row would be lost instead of one
@@ -63,7 +65,7 @@ export class CsvTokenizer {
       this.#skipping = null;
       return out;
     }
-    const text = this.#pending + this.#tail.toString('utf8');
+    const text = this.#pending + decodeUtf8(this.#tail, 0, this.#tail.length);
     this.#pending = '';
     this.#tail = EMPTY;
     this.#tokenize(text, true, out);
@@ -80,7 +82,7 @@ export class CsvTokenizer {
     if (lastLf < 0) {
       this.#tail = data;
     } else {
-      const text = this.#pending + data.toString('utf8', 0, lastLf + 1);
+      const text = this.#pending + decodeUtf8(data, 0, lastLf + 1);
       this.#tail = data.subarray(lastLf + 1);
       this.#pending = text.substring(this.#tokenize(text, false, out));
     }

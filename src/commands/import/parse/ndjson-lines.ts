@@ -1,3 +1,5 @@
+import { decodeUtf8 } from './utf8';
+
 /**
  * Splits NDJSON bytes into lines (LF or CRLF) with a cap on line length: a longer
  * line is reported once as too large and skipped to its end without keeping its
@@ -37,7 +39,7 @@ export class NdjsonLineSplitter {
     const data = this.#tail.length === 0 ? chunk : Buffer.concat([this.#tail, chunk]);
     const lastLf = data.lastIndexOf(LF);
     if (lastLf >= 0) {
-      const text = data.toString('utf8', 0, lastLf + 1);
+      const text = decodeUtf8(data, 0, lastLf + 1);
       let start = 0;
       for (;;) {
         const nl = text.indexOf('\n', start);
@@ -64,7 +66,7 @@ export class NdjsonLineSplitter {
       this.#skipping = false;
       this.#line++;
     } else if (this.#tail.length > 0) {
-      const text = this.#tail.toString('utf8');
+      const text = decodeUtf8(this.#tail, 0, this.#tail.length);
       this.#tail = EMPTY;
       this.#emit(text, 0, text.length, out);
     }

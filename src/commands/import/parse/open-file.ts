@@ -8,6 +8,7 @@ import type { FileIssue } from './issues';
 import { jsonRecordPaths } from './json-document';
 import type { ParseOptions } from './parse';
 import { resolveLimits, type ImportFormat } from './types';
+import { decodeUtf8 } from './utf8';
 
 // Opening a file, shared by both passes (parse.ts): head, detection, header
 
@@ -66,11 +67,7 @@ export async function open(input: Readable, options: ParseOptions, sink: Writabl
   if (
     !done &&
     !meter.error &&
-    isJsonDocument(
-      Buffer.concat(head)
-        .toString('utf8')
-        .replace(/^\uFEFF/, ''),
-    )
+    isJsonDocument(decodeHead(head).replace(/^\uFEFF/, ''))
   ) {
     while (headBytes < DETECT_BYTES && (await readMore()));
   }
@@ -80,7 +77,7 @@ export async function open(input: Readable, options: ParseOptions, sink: Writabl
   if (meter.error) return { ...base, format: null, headErrors: [meter.error] };
 
   // 2. Format: given, or detected; and the file's shape (CSV, NDJSON or one JSON document).
-  const headText = headBuf.toString('utf8');
+  const headText = decodeUtf8(headBuf, 0, headBuf.length);
   const empty = headText.trim() === '';
   if (empty && done && options.format === undefined) {
     return { ...base, format: null, headErrors: [fileError('UNSUPPORTED_FORMAT', 'The file is empty.')] };
@@ -135,9 +132,14 @@ export async function open(input: Readable, options: ParseOptions, sink: Writabl
 /** Whether the head holds a line break after some non-blank content. */
 function hasContentLine(latest: Buffer, all: Buffer[]): boolean {
   if (latest.indexOf(0x0a) < 0) return false;
-  const text = Buffer.concat(all).toString('utf8');
+  const text = decodeHead(all);
   const t = text.replace(/^\uFEFF/, '').replace(/^\s+/, '');
   return t.includes('\n');
+}
+
+function decodeHead(head: readonly Buffer[]): string {
+  const buf = head.length === 1 ? head[0]! : Buffer.concat(head);
+  return decodeUtf8(buf, 0, buf.length);
 }
 
 export function malformedDocument(record: number, reason: string): FileIssue {

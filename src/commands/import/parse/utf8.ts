@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /**
  * Streaming UTF-8 validation that reports the byte offset of the first invalid
@@ -82,4 +82,13 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
     i += need + 1;
   }
   return n;
+}
+
+/**
+ * `buf.toString('utf8', start, end)`. Bytes that are all ASCII (the usual export)
+ * are decoded as Latin-1, which gives the same string at a fraction of the cost
+ * (a byte copy into a one-byte string instead of the UTF-8 decoder).
+ */
+export function decodeUtf8(buf: Buffer, start: number, end: number): string {
+  return buf.toString(isAscii(buf.subarray(start, end)) ? 'latin1' : 'utf8', start, end);
 }
