@@ -373,6 +373,9 @@ export function createProjector(deps: { store: EventStore; knex: Knex; pool: pg.
       for (const p of projections) {
         const name = checkpointName(p);
         if (live.has(name)) {
+          // Most read models of a lane get there in the same batch: once one of them has, the
+          // others usually have too, and a look at the subject's value spares a subscription and a timer.
+          if (reached(progress.get(name)!.value)) continue;
           const ok = await firstValueFrom(
             race(
               progress.get(name)!.pipe(

@@ -145,7 +145,18 @@ async function writeDocs<D>(db: Knex.Transaction, t: TableNames, model: DocModel
  * Identifiers go into `sql` quoted (`quote`); only values are bindings.
  */
 export function prepared<R = unknown>(db: Knex.Transaction | Knex, sql: string, bindings: readonly Knex.RawBinding[]): Knex.Raw<R> {
-  return db.raw<R>(sql, bindings).options({ name: `roster_${hash('sha1', sql, 'base64url')}` });
+  return db.raw<R>(sql, bindings).options({ name: statementName(sql) });
+}
+
+/** A statement's name, digested once per text (a read model has a few dozen texts; bounded all the same). */
+const names = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = `roster_${hash('sha1', sql, 'base64url')}`;
+    if (names.size < 10_000) names.set(sql, name);
+  }
+  return name;
 }
 
 /** Chunks so that one statement's JSON stays a reasonable size. */

@@ -66,7 +66,12 @@ interface Row {
 const toClient = (r: Row): ApiClient => ({ clientId: r.client_id, name: r.name, scopes: r.scopes, createdAt: r.created_at, revokedAt: r.revoked_at });
 
 export async function findClientWithHash(knex: Knex, clientId: string): Promise<(ApiClient & { secretHash: string }) | undefined> {
-  const row = await knex<Row>('api_clients').where({ client_id: clientId }).first();
+  // Every API request looks its client up (a revoked client's tokens stop at once): a named
+  // prepared statement, parsed and planned once per connection, without the query builder.
+  const { rows } = await knex
+    .raw<{ rows: Row[] }>('select client_id, name, secret_hash, scopes, created_at, revoked_at from api_clients where client_id = ?', [clientId])
+    .options({ name: 'roster_find_api_client' });
+  const row = rows[0];
   return row ? { ...toClient(row), secretHash: row.secret_hash } : undefined;
 }
 
