@@ -24,7 +24,7 @@ interface Opened {
   readonly tokenizer: CsvTokenizer | null;
   /** JSON document: where its records sit (null for NDJSON and CSV). */
   readonly jsonPaths: string[] | null;
-  /** Head bytes not yet handed to a tokenizer (NDJSON, JSON document). */
+  /** Head bytes not yet handed to a tokenizer or splitter (openImport feeds them in slices). */
   readonly headRest: Buffer[];
   readonly rest: AsyncIterator<unknown>;
   readonly sink: Writable | undefined;
@@ -34,6 +34,8 @@ interface Opened {
 export async function write(sink: Writable | undefined, chunk: Buffer): Promise<void> {
   if (sink && !sink.write(chunk)) await once(sink, 'drain');
 }
+
+const HEAD_SLICE = 16 * 1024;
 
 export async function open(input: Readable, options: ParseOptions, sink: Writable | undefined): Promise<Opened> {
   const limits = resolveLimits(options.limits);
@@ -114,8 +116,16 @@ export async function open(input: Readable, options: ParseOptions, sink: Writabl
   }
 
   // 3. CSV: the header is the first record (Firebase's CSV has none).
+  // Only as much of the head as the header needs: the rows after it are fed in
+  // slices by openImport (a 1 MiB head cut whole kept thousands of rows alive at once).
   const tokenizer = new CsvTokenizer(limits.maxRecordBytes);
-  const tokens = tokenizer.push(headBuf);
+  const tokens: CsvToken[] = [];
+  let at = 0;
+  while (at < headBuf.length && (tokens.length === 0 || done)) {
+    for (const t of tokenizer.push(headBuf.subarray(at, at + HEAD_SLICE))) tokens.push(t);
+    at += HEAD_SLICE;
+  }
+  const headRest = at < headBuf.length ? [headBuf.subarray(at)] : [];
   if (done) tokens.push(...tokenizer.end());
   const first = tokens.shift();
   if (first === undefined || first.kind !== 'record') {
@@ -123,10 +133,10 @@ export async function open(input: Readable, options: ParseOptions, sink: Writabl
     return { ...base, format: options.format ?? 'csv', headErrors: [fileError('MISSING_REQUIRED_COLUMN', `${why} The first line must name the columns, e.g. email,first_name,last_name.`)] };
   }
   const chosen = chooseCsvDialect(first.fields, options);
-  if ('error' in chosen) return { ...base, format: chosen.format, tokenizer, pendingTokens: tokens, headErrors: [chosen.error] };
+  if ('error' in chosen) return { ...base, format: chosen.format, tokenizer, pendingTokens: tokens, headRest, headErrors: [chosen.error] };
   const dialect = chosen.dialect;
   if (dialect.firstRecordIsData) tokens.unshift(first);
-  return { ...base, format: dialect.format, dialect, tokenizer, warnings: dialect.warnings, pendingTokens: tokens, headErrors: dialect.errors };
+  return { ...base, format: dialect.format, dialect, tokenizer, warnings: dialect.warnings, pendingTokens: tokens, headRest, headErrors: dialect.errors };
 }
 
 /** Whether the head holds a line break after some non-blank content. */
