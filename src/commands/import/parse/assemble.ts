@@ -144,9 +144,11 @@ export class Assembler {
 
   /** DUPLICATE_IN_FILE when an earlier row gave this key to a different user. */
   #checkClaim(key: Hash64, owner: Hash64, field: string, label: string, isEmail: boolean, hasId: boolean, d: RowDraft): void {
-    const prev = this.#index.get(key);
-    if (prev === undefined || sameHash(prev, owner)) return;
-    const prevHasId = (prev[0] & ID_BIT) === ID_BIT;
+    const slot = this.#index.slotOf(key);
+    if (slot < 0) return;
+    const prevHi = this.#index.ownerHi(slot);
+    if (prevHi === owner[0] && this.#index.ownerLo(slot) === owner[1]) return;
+    const prevHasId = (prevHi & ID_BIT) === ID_BIT;
     if (isEmail && (!prevHasId || !hasId)) return; // same user by email
     d.errors.push({
       code: 'DUPLICATE_IN_FILE',

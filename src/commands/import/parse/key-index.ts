@@ -7,14 +7,14 @@
  * collision (about 1 in 10^6 for 4M keys) and only ever costs one row an error.
  */
 export class KeyIndex {
-  #keys: Uint32Array; // [hi, lo] per slot; (0,0) = empty
-  #owners: Uint32Array; // [hi, lo] per slot
+  // [key hi, key lo, owner hi, owner lo] per slot, side by side so that a lookup
+  // touches one cache line; key (0,0) = empty.
+  #slots: Uint32Array;
   #size = 0;
   #mask: number;
 
   constructor(initialSlots = 1 << 16) {
-    this.#keys = new Uint32Array(initialSlots * 2);
-    this.#owners = new Uint32Array(initialSlots * 2);
+    this.#slots = new Uint32Array(initialSlots * 4);
     this.#mask = initialSlots - 1;
   }
 
@@ -24,54 +24,70 @@ export class KeyIndex {
 
   /** Bytes held by the table. */
   get bytes(): number {
-    return this.#keys.byteLength + this.#owners.byteLength;
+    return this.#slots.byteLength;
   }
 
   /** The owner of `key`, or undefined. */
   get(key: Hash64): Hash64 | undefined {
-    const slot = this.#find(key[0], key[1]);
-    if (this.#keys[slot * 2] === 0 && this.#keys[slot * 2 + 1] === 0) return undefined;
-    return [this.#owners[slot * 2]!, this.#owners[slot * 2 + 1]!];
+    const at = this.slotOf(key);
+    return at < 0 ? undefined : [this.#slots[at + 2]!, this.#slots[at + 3]!];
+  }
+
+  /** Where `key` sits (for ownerHi / ownerLo), or -1: a lookup without allocating the owner. */
+  slotOf(key: Hash64): number {
+    const at = this.#find(key[0], key[1]);
+    return this.#slots[at] === 0 && this.#slots[at + 1] === 0 ? -1 : at;
+  }
+
+  ownerHi(slot: number): number {
+    return this.#slots[slot + 2]!;
+  }
+
+  ownerLo(slot: number): number {
+    return this.#slots[slot + 3]!;
   }
 
   /** Records `owner` for `key` unless the key has an owner already. */
   claim(key: Hash64, owner: Hash64): void {
-    const slot = this.#find(key[0], key[1]);
-    if (this.#keys[slot * 2] !== 0 || this.#keys[slot * 2 + 1] !== 0) return;
-    this.#keys[slot * 2] = key[0];
-    this.#keys[slot * 2 + 1] = key[1];
-    this.#owners[slot * 2] = owner[0];
-    this.#owners[slot * 2 + 1] = owner[1];
+    const at = this.#find(key[0], key[1]);
+    const slots = this.#slots;
+    if (slots[at] !== 0 || slots[at + 1] !== 0) return;
+    slots[at] = key[0];
+    slots[at + 1] = key[1];
+    slots[at + 2] = owner[0];
+    slots[at + 3] = owner[1];
     this.#size++;
     if (this.#size * 4 > (this.#mask + 1) * 3) this.#grow();
   }
 
+  /** Index in #slots of the slot holding (hi, lo), or of the empty slot where it would go. */
   #find(hi: number, lo: number): number {
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.#mask;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
-      const khi = this.#keys[slot * 2]!;
-      const klo = this.#keys[slot * 2 + 1]!;
-      if ((khi === 0 && klo === 0) || (khi === hi && klo === lo)) return slot;
-      slot = (slot + 1) & this.#mask;
+      const at = slot * 4;
+      const khi = slots[at]!;
+      const klo = slots[at + 1]!;
+      if ((khi === 0 && klo === 0) || (khi === hi && klo === lo)) return at;
+      slot = (slot + 1) & mask;
     }
   }
 
   #grow(): void {
-    const oldKeys = this.#keys;
-    const oldOwners = this.#owners;
+    const old = this.#slots;
     const slots = (this.#mask + 1) * 2;
-    this.#keys = new Uint32Array(slots * 2);
-    this.#owners = new Uint32Array(slots * 2);
+    this.#slots = new Uint32Array(slots * 4);
     this.#mask = slots - 1;
-    for (let i = 0; i < oldKeys.length; i += 2) {
-      const hi = oldKeys[i]!;
-      const lo = oldKeys[i + 1]!;
+    for (let i = 0; i < old.length; i += 4) {
+      const hi = old[i]!;
+      const lo = old[i + 1]!;
       if (hi === 0 && lo === 0) continue;
-      const slot = this.#find(hi, lo);
-      this.#keys[slot * 2] = hi;
-      this.#keys[slot * 2 + 1] = lo;
-      this.#owners[slot * 2] = oldOwners[i]!;
-      this.#owners[slot * 2 + 1] = oldOwners[i + 1]!;
+      const at = this.#find(hi, lo);
+      this.#slots[at] = hi;
+      this.#slots[at + 1] = lo;
+      this.#slots[at + 2] = old[i + 2]!;
+      this.#slots[at + 3] = old[i + 3]!;
     }
   }
 }
@@ -126,12 +142,31 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Character code of each hex digit, lowercase. */
+const HEX = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
+/** 16 lowercase hex digits, built as one string (concatenating 8 pairs made 7 intermediate strings a row). */
 export function hashHex(h: Hash64): string {
   const a = h[0];
   const b = h[1];
-  return HEX[a >>> 24]! + HEX[(a >>> 16) & 255]! + HEX[(a >>> 8) & 255]! + HEX[a & 255]! + HEX[b >>> 24]! + HEX[(b >>> 16) & 255]! + HEX[(b >>> 8) & 255]! + HEX[b & 255]!;
+  return String.fromCharCode(
+    HEX[a >>> 28]!,
+    HEX[(a >>> 24) & 15]!,
+    HEX[(a >>> 20) & 15]!,
+    HEX[(a >>> 16) & 15]!,
+    HEX[(a >>> 12) & 15]!,
+    HEX[(a >>> 8) & 15]!,
+    HEX[(a >>> 4) & 15]!,
+    HEX[a & 15]!,
+    HEX[b >>> 28]!,
+    HEX[(b >>> 24) & 15]!,
+    HEX[(b >>> 20) & 15]!,
+    HEX[(b >>> 16) & 15]!,
+    HEX[(b >>> 12) & 15]!,
+    HEX[(b >>> 8) & 15]!,
+    HEX[(b >>> 4) & 15]!,
+    HEX[b & 15]!,
+  );
 }
 
 export function sameHash(a: Hash64, b: Hash64): boolean {

@@ -85,17 +85,26 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
         assembler.addFailed(failedRow(t.line, raw, 'MALFORMED_ROW', null, `The row is not valid CSV: ${t.reason}.`));
         return;
       case 'record': {
-        if (t.fields.every((f) => f.trim() === '')) {
+        // One pass over the fields, without a callback per row: all blank (a skipped line), and the first one over the byte cap.
+        let blank = true;
+        let big = -1;
+        const fields = t.fields;
+        for (let i = 0; i < fields.length; i++) {
+          const f = fields[i]!;
+          if (blank && f !== '' && f.trim() !== '') blank = false;
+          if (big < 0 && f.length > maxFieldChars && Buffer.byteLength(f, 'utf8') > limits.maxFieldBytes) big = i;
+        }
+        if (blank) {
           rowsRead--;
           return;
         }
-        const [min, max] = dialect!.width;
+        const min = dialect!.width[0];
+        const max = dialect!.width[1];
         if (t.fields.length < min || t.fields.length > max) {
           const want = min === max ? `${min}` : `${min} to ${max}`;
           assembler.addFailed(failedRow(t.line, raw, 'MALFORMED_ROW', null, `The row has ${t.fields.length} fields but the ${dialect!.firstRecordIsData ? 'format' : 'header'} has ${want}.`));
           return;
         }
-        const big = t.fields.findIndex((f) => f.length > limits.maxFieldBytes / 3 && Buffer.byteLength(f, 'utf8') > limits.maxFieldBytes);
         if (big >= 0) {
           const name = dialect!.columnName(big);
           assembler.addFailed(failedRow(t.line, raw, 'ROW_TOO_LARGE', name, `The value of ${name} is larger than the limit of ${limits.maxFieldBytes} bytes.`));
