@@ -66,11 +66,7 @@ export async function open(input: Readable, options: ParseOptions, sink: Writabl
     if (!(await readMore())) break;
     if (headBytes > headCap || hasContentLine(head.at(-1)!, head)) break;
   }
-  if (
-    !done &&
-    !meter.error &&
-    isJsonDocument(decodeHead(head).replace(/^\uFEFF/, ''))
-  ) {
+  if (!done && !meter.error && isJsonDocument(decodeHead(head).replace(/^\uFEFF/, ''))) {
     while (headBytes < DETECT_BYTES && (await readMore()));
   }
   let headBuf = Buffer.concat(head);
