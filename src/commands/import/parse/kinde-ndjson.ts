@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import { newDraft, type RowDraft } from './assemble';
 import { checkEmail, checkPhone, checkUsername } from './fields';
 import { isImportIdentityType } from './identity-types';
-import { KindeNdjsonUserSchema } from './kinde-ndjson-schema';
+import { KindeNdjsonUserSchema, type KindeNdjsonUser } from './kinde-ndjson-schema';
 import { checkPasswordFields, type PasswordHashCheck } from './password-fields';
-import { readKindeUser } from './kinde-ndjson-read';
+import { copyKeyValue, copyScope, isPlainKindeUser } from './kinde-ndjson-read';
 import { isPlainObject } from './safe-json';
 import type { ImportIdentity, RawRow } from './types';
 
@@ -17,28 +17,34 @@ export function describeZodError(error: z.ZodError): string {
 }
 
 export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, checkHash: PasswordHashCheck | undefined): RowDraft {
-  const d = newDraft('user', line, raw);
-  // A plainly valid line is read without zod; anything else gets zod's verdict and message.
-  let u = isPlainObject(value) ? readKindeUser(value) : null;
-  if (u === null) {
-    const parsed = KindeNdjsonUserSchema.safeParse(value);
-    if (!parsed.success) {
-      d.errors.push({ code: 'MALFORMED_JSON', field: parsed.error.issues[0]?.path.map(String).join('.') || null, message: describeZodError(parsed.error) });
-      return d;
-    }
-    u = parsed.data;
+  // A plainly valid line is read as it is, without zod's copy; anything else gets zod's verdict and message.
+  if (isPlainObject(value) && isPlainKindeUser(value)) return mapKindeUser(value, line, raw, checkHash);
+  const parsed = KindeNdjsonUserSchema.safeParse(value);
+  if (!parsed.success) {
+    const d = newDraft('user', line, raw);
+    d.errors.push({ code: 'MALFORMED_JSON', field: parsed.error.issues[0]?.path.map(String).join('.') || null, message: describeZodError(parsed.error) });
+    return d;
   }
+  return mapKindeUser(parsed.data, line, raw, checkHash);
+}
+
+/**
+ * The draft of a line the schema accepts. `u` is zod's copy, or the parsed line
+ * itself when it is plainly valid (isPlainKindeUser): it is only read, and the
+ * objects that go into the record are built here.
+ */
+export function mapKindeUser(u: KindeNdjsonUser, line: number, raw: RawRow, checkHash: PasswordHashCheck | undefined): RowDraft {
+  const d = newDraft('user', line, raw);
   if (u.id !== undefined && u.id.trim() !== '') d.providedId = u.id.trim();
   if (u.first_name) d.firstName = u.first_name.trim();
   if (u.last_name) d.lastName = u.last_name.trim();
 
   // Hot path: a loop, not a callback per row (tsx's keepNames makes each closure cost a defineProperty).
-  const identities = u.identities ?? [];
+  const identities = u.identities ?? NONE;
   for (let i = 0; i < identities.length; i++) {
     const ident = identities[i]!;
-    const field = `identities[${i}]`;
     if (!isImportIdentityType(ident.type)) {
-      d.errors.push({ code: 'INVALID_FIELD', field: `${field}.type`, message: `Identity type "${ident.type.slice(0, 40)}" is not supported.` });
+      d.errors.push({ code: 'INVALID_FIELD', field: `identities[${i}].type`, message: `Identity type "${ident.type.slice(0, 40)}" is not supported.` });
       continue;
     }
     let value: string;
@@ -46,7 +52,7 @@ export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, ch
       case 'email': {
         const e = checkEmail(ident.identity);
         if (!e.ok) {
-          d.errors.push({ code: 'INVALID_EMAIL', field, message: `The email ${e.reason}.` });
+          d.errors.push({ code: 'INVALID_EMAIL', field: `identities[${i}]`, message: `The email ${e.reason}.` });
           continue;
         }
         value = e.value;
@@ -55,7 +61,7 @@ export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, ch
       case 'phone': {
         const p = checkPhone(ident.identity);
         if (!p.ok) {
-          d.errors.push({ code: 'INVALID_PHONE', field, message: `The phone number ${p.reason}.` });
+          d.errors.push({ code: 'INVALID_PHONE', field: `identities[${i}]`, message: `The phone number ${p.reason}.` });
           continue;
         }
         value = p.value;
@@ -64,7 +70,7 @@ export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, ch
       case 'username': {
         const n = checkUsername(ident.identity);
         if (!n.ok) {
-          d.errors.push({ code: 'INVALID_FIELD', field, message: `The username ${n.reason}.` });
+          d.errors.push({ code: 'INVALID_FIELD', field: `identities[${i}]`, message: `The username ${n.reason}.` });
           continue;
         }
         value = n.value.toLowerCase();
@@ -73,7 +79,7 @@ export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, ch
       default:
         value = ident.identity.trim();
         if (value === '') {
-          d.errors.push({ code: 'INVALID_FIELD', field, message: `The ${ident.type} identity is empty.` });
+          d.errors.push({ code: 'INVALID_FIELD', field: `identities[${i}]`, message: `The ${ident.type} identity is empty.` });
           continue;
         }
     }
@@ -88,17 +94,18 @@ export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, ch
     d.errors.push({ code: 'MISSING_IDENTITY', field: 'identities', message: 'The user needs at least one identity (email, phone, username or social).' });
   }
 
-  const organizations = u.organizations ?? [];
-  for (const o of organizations) {
+  const organizations = u.organizations ?? NONE;
+  for (let k = 0; k < organizations.length; k++) {
+    const o = organizations[k]!;
     d.organizations.push({
       externalId: o.external_id,
-      roles: dedupe(o.roles ?? []),
-      permissions: dedupe(o.permissions ?? []),
-      scopes: o.scopes ?? [],
+      roles: dedupe(o.roles),
+      permissions: dedupe(o.permissions),
+      scopes: o.scopes === undefined ? [] : o.scopes.map(copyScope),
     });
   }
-  d.properties = u.properties ?? [];
-  d.featureFlags = u.feature_flags ?? [];
+  d.properties = u.properties === undefined ? [] : u.properties.map(copyKeyValue);
+  d.featureFlags = u.feature_flags === undefined ? [] : u.feature_flags.map(copyKeyValue);
 
   if (u.password) {
     const pw = checkPasswordFields(
@@ -124,9 +131,12 @@ export function mapKindeNdjsonLine(value: unknown, line: number, raw: RawRow, ch
   return d;
 }
 
-/** Trimmed, empty ones dropped, first occurrence kept. */
-function dedupe(xs: readonly string[]): string[] {
+const NONE: readonly never[] = [];
+
+/** Trimmed, empty ones dropped, first occurrence kept (a fresh array: the record's own). */
+function dedupe(xs: readonly string[] | undefined): string[] {
   const out: string[] = [];
+  if (xs === undefined) return out;
   for (const x of xs) {
     const t = x.trim();
     if (t !== '' && !out.includes(t)) out.push(t);
