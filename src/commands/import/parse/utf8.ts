@@ -85,10 +85,52 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
 }
 
 /**
- * `buf.toString('utf8', start, end)`. Bytes that are all ASCII (the usual export)
- * are decoded as Latin-1, which gives the same string at a fraction of the cost
- * (a byte copy into a one-byte string instead of the UTF-8 decoder).
+ * `buf.toString('utf8', start, end)`, faster for the usual exports: bytes that are
+ * all ASCII are decoded as Latin-1 (the same string: a byte copy instead of V8's
+ * UTF-8 decoder), and so is text whose only other characters are U+0080-U+00FF
+ * (é, ü, ñ, ø: Western European names), after folding each of their two-byte
+ * sequences into its one Latin-1 byte. Anything else goes to the UTF-8 decoder.
  */
 export function decodeUtf8(buf: Buffer, start: number, end: number): string {
-  return buf.toString(isAscii(buf.subarray(start, end)) ? 'latin1' : 'utf8', start, end);
+  const bytes = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+  if (isAscii(bytes)) return bytes.toString('latin1');
+  const n = foldToLatin1(bytes);
+  return n < 0 ? bytes.toString('utf8') : scratch.toString('latin1', 0, n);
+}
+
+/** Where foldToLatin1 writes; grown as needed, never shrunk (the decoded string is a copy). */
+let scratch: Buffer = Buffer.alloc(0);
+
+const C2 = 0xc2; // lead byte of U+0080-U+00BF
+const C3 = 0xc3; // lead byte of U+00C0-U+00FF
+
+/**
+ * Writes `bytes` to `scratch` as Latin-1 and returns its length, when every
+ * non-ASCII byte belongs to a C2/C3 lead and its continuation byte (exactly the
+ * UTF-8 encodings of U+0080-U+00FF); else -1, and the caller decodes UTF-8.
+ * The segments between leads are checked with isAscii, so a stray or other byte
+ * (another script, an invalid sequence) is never folded.
+ */
+function foldToLatin1(bytes: Buffer): number {
+  const end = bytes.length;
+  if (scratch.length < end) scratch = Buffer.allocUnsafe(Math.max(end, 64 * 1024));
+  let c2 = bytes.indexOf(C2);
+  let c3 = bytes.indexOf(C3);
+  let from = 0;
+  let w = 0;
+  for (;;) {
+    const lead = c2 < 0 ? c3 : c3 < 0 ? c2 : Math.min(c2, c3);
+    const segmentEnd = lead < 0 ? end : lead;
+    if (segmentEnd > from) {
+      if (!isAscii(bytes.subarray(from, segmentEnd))) return -1;
+      w += bytes.copy(scratch, w, from, segmentEnd);
+    }
+    if (lead < 0) return w;
+    const cont = lead + 1 < end ? bytes[lead + 1]! : 0;
+    if (cont < 0x80 || cont > 0xbf) return -1;
+    scratch[w++] = ((bytes[lead]! & 0x03) << 6) | (cont & 0x3f);
+    from = lead + 2;
+    if (lead === c2) c2 = bytes.indexOf(C2, from);
+    else c3 = bytes.indexOf(C3, from);
+  }
 }
