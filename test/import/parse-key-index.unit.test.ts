@@ -19,6 +19,20 @@ describe('KeyIndex (DUPLICATE_IN_FILE memory)', () => {
     for (let i = 0; i < 3_000_000; i++) index.claim(hash64(`k:${i}`), hash64(`o:${i % 1_000_000}`));
     expect(index.size).toBe(3_000_000); // no 64-bit collision among 3M keys
     expect(index.bytes).toBeLessThanOrEqual(64 * 1024 * 1024);
+    // A growth holds one shard's old arrays beside its new ones, never a second copy of the whole table.
+    expect(index.peakBytes).toBeLessThanOrEqual(index.bytes * 1.1);
+  });
+
+  it('looks keys up through slot handles in every shard', () => {
+    const index = new KeyIndex(16);
+    const keys = Array.from({ length: 5_000 }, (_, i) => hash64(`username:u${i}`));
+    keys.forEach((k, i) => index.claim(k, hash64(`id:${i}`)));
+    keys.forEach((k, i) => {
+      const at = index.slotOf(k);
+      expect(at).toBeGreaterThanOrEqual(0);
+      expect([index.ownerHi(at), index.ownerLo(at)]).toEqual(hash64(`id:${i}`));
+    });
+    expect(index.slotOf(hash64('username:nobody'))).toBe(-1);
   });
 
   it('hash64 spreads similar keys (no collisions among 1M near-identical strings)', () => {
