@@ -1,68 +1,110 @@
 /**
  * The in-file uniqueness index behind DUPLICATE_IN_FILE: which user (group) first
  * claimed each email, username, phone and provided id. Keys and owners are stored
- * as 64-bit hashes in an open-addressing table on typed arrays — 16 bytes a slot,
+ * as 64-bit hashes in open-addressing tables on typed arrays — 16 bytes a slot,
  * at most 75 % full, no per-key object: a 1M-row file with 3 keys a row (id, email,
- * username) needs 4M slots = 64 MiB (96 MiB for the moment of the last growth). A false duplicate needs a 64-bit
- * collision (about 1 in 10^6 for 4M keys) and only ever costs one row an error.
+ * username) needs 4M slots = 64 MiB. A false duplicate needs a 64-bit collision
+ * (about 1 in 10^6 for 4M keys) and only ever costs one row an error.
+ *
+ * The slots are split into 16 shards by the key's top bits, each growing on its
+ * own, so a growth holds one shard's old and new arrays at once — a 16th of the
+ * table and twice that — not the whole table's: with one table, the last growth
+ * of a million-row import held 32 + 64 MiB at once, at the import's peak RSS.
  */
-export class KeyIndex {
-  // [key hi, key lo, owner hi, owner lo] per slot, side by side so that a lookup
-  // touches one cache line; key (0,0) = empty.
-  #slots: Uint32Array;
-  #size = 0;
-  #mask: number;
+const SHARD_BITS = 4;
+const SHARDS = 1 << SHARD_BITS;
+const shardOf = (hi: number) => hi >>> (32 - SHARD_BITS);
 
+export class KeyIndex {
+  readonly #shards: Shard[];
+  #peakBytes: number;
+
+  /** `initialSlots`: of the whole index (at least one a shard). */
   constructor(initialSlots = 1 << 16) {
-    this.#slots = new Uint32Array(initialSlots * 4);
-    this.#mask = initialSlots - 1;
+    const perShard = 1 << Math.max(0, Math.ceil(Math.log2(initialSlots)) - SHARD_BITS);
+    this.#shards = Array.from({ length: SHARDS }, () => new Shard(perShard));
+    this.#peakBytes = this.bytes;
   }
 
   get size(): number {
-    return this.#size;
+    let n = 0;
+    for (const s of this.#shards) n += s.size;
+    return n;
   }
 
-  /** Bytes held by the table. */
+  /** Bytes held by the tables. */
   get bytes(): number {
-    return this.#slots.byteLength;
+    let n = 0;
+    for (const s of this.#shards) n += s.slots.byteLength;
+    return n;
+  }
+
+  /** The most bytes held at one time, a growth's old and new arrays together. */
+  get peakBytes(): number {
+    return this.#peakBytes;
   }
 
   /** The owner of `key`, or undefined. */
   get(key: Hash64): Hash64 | undefined {
     const at = this.slotOf(key);
-    return at < 0 ? undefined : [this.#slots[at + 2]!, this.#slots[at + 3]!];
+    return at < 0 ? undefined : [this.ownerHi(at), this.ownerLo(at)];
   }
 
-  /** Where `key` sits (for ownerHi / ownerLo), or -1: a lookup without allocating the owner. */
+  /**
+   * Where `key` sits (for ownerHi / ownerLo), or -1: a lookup without allocating
+   * the owner. The handle's low bits are the shard, the rest the index in its slots.
+   */
   slotOf(key: Hash64): number {
-    const at = this.#find(key[0], key[1]);
-    return this.#slots[at] === 0 && this.#slots[at + 1] === 0 ? -1 : at;
+    const shard = shardOf(key[0]);
+    const slots = this.#shards[shard]!;
+    const at = slots.find(key[0], key[1]);
+    return slots.slots[at] === 0 && slots.slots[at + 1] === 0 ? -1 : at * SHARDS + shard;
   }
 
-  ownerHi(slot: number): number {
-    return this.#slots[slot + 2]!;
+  ownerHi(handle: number): number {
+    return this.#shards[handle & (SHARDS - 1)]!.slots[Math.floor(handle / SHARDS) + 2]!;
   }
 
-  ownerLo(slot: number): number {
-    return this.#slots[slot + 3]!;
+  ownerLo(handle: number): number {
+    return this.#shards[handle & (SHARDS - 1)]!.slots[Math.floor(handle / SHARDS) + 3]!;
   }
 
   /** Records `owner` for `key` unless the key has an owner already. */
   claim(key: Hash64, owner: Hash64): void {
-    const at = this.#find(key[0], key[1]);
-    const slots = this.#slots;
-    if (slots[at] !== 0 || slots[at + 1] !== 0) return;
-    slots[at] = key[0];
-    slots[at + 1] = key[1];
-    slots[at + 2] = owner[0];
-    slots[at + 3] = owner[1];
-    this.#size++;
-    if (this.#size * 4 > (this.#mask + 1) * 3) this.#grow();
+    const replaced = this.#shards[shardOf(key[0])]!.claim(key[0], key[1], owner[0], owner[1]);
+    if (replaced > 0) this.#peakBytes = Math.max(this.#peakBytes, this.bytes + replaced);
+  }
+}
+
+/** One open-addressing table: [key hi, key lo, owner hi, owner lo] per slot, side by side so that a lookup touches one cache line; key (0,0) = empty. */
+class Shard {
+  slots: Uint32Array;
+  size = 0;
+  #mask: number;
+
+  constructor(slots: number) {
+    this.slots = new Uint32Array(slots * 4);
+    this.#mask = slots - 1;
   }
 
-  /** Index in #slots of the slot holding (hi, lo), or of the empty slot where it would go. */
-  #find(hi: number, lo: number): number {
-    const slots = this.#slots;
+  /** Returns the bytes of the arrays a growth just replaced (0 without one). */
+  claim(hi: number, lo: number, ownerHi: number, ownerLo: number): number {
+    const at = this.find(hi, lo);
+    const slots = this.slots;
+    if (slots[at] !== 0 || slots[at + 1] !== 0) return 0;
+    slots[at] = hi;
+    slots[at + 1] = lo;
+    slots[at + 2] = ownerHi;
+    slots[at + 3] = ownerLo;
+    this.size++;
+    if (this.size * 4 <= (this.#mask + 1) * 3) return 0;
+    this.#grow();
+    return slots.byteLength;
+  }
+
+  /** Index in `slots` of the slot holding (hi, lo), or of the empty slot where it would go. */
+  find(hi: number, lo: number): number {
+    const slots = this.slots;
     const mask = this.#mask;
     let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;
     for (;;) {
@@ -75,19 +117,19 @@ export class KeyIndex {
   }
 
   #grow(): void {
-    const old = this.#slots;
-    const slots = (this.#mask + 1) * 2;
-    this.#slots = new Uint32Array(slots * 4);
-    this.#mask = slots - 1;
+    const old = this.slots;
+    const n = (this.#mask + 1) * 2;
+    this.slots = new Uint32Array(n * 4);
+    this.#mask = n - 1;
     for (let i = 0; i < old.length; i += 4) {
       const hi = old[i]!;
       const lo = old[i + 1]!;
       if (hi === 0 && lo === 0) continue;
-      const at = this.#find(hi, lo);
-      this.#slots[at] = hi;
-      this.#slots[at + 1] = lo;
-      this.#slots[at + 2] = old[i + 2]!;
-      this.#slots[at + 3] = old[i + 3]!;
+      const at = this.find(hi, lo);
+      this.slots[at] = hi;
+      this.slots[at + 1] = lo;
+      this.slots[at + 2] = old[i + 2]!;
+      this.slots[at + 3] = old[i + 3]!;
     }
   }
 }
