@@ -22,9 +22,17 @@ import type { Projection, TableNames } from './projection';
 
 /** Milliseconds-precision ISO time; every time a read model stores goes through here. */
 export function isoTime(value: string | Date): string {
+  // The events of one command or import batch share their time: the last text converted answers again without a Date.
+  if (typeof value === 'string' && value === lastIso.in) return lastIso.out;
   const d = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(d.getTime()) ? String(value) : d.toISOString();
+  const out = Number.isNaN(d.getTime()) ? String(value) : d.toISOString();
+  if (typeof value === 'string') {
+    lastIso.in = value;
+    lastIso.out = out;
+  }
+  return out;
 }
+const lastIso = { in: '', out: '' };
 
 /** The time an event happened: the command's time, else the time it was recorded. */
 export function eventTime(e: RecordedEvent): string {
