@@ -136,6 +136,17 @@ describe('Auth0 user export', () => {
     expect(p.records[0]!.userKey).toBe('id:github|42');
   });
 
+  it("a connection named after one of Object's members is an unknown connection: that line fails, the others import", async () => {
+    const lines = ['__proto__', 'constructor', 'toString'].map((connection, i) => ({ user_id: `x|${i}`, identities: [{ connection, provider: 'x', user_id: String(i) }] }));
+    const p = await parseAll(jsonl(...lines, { user_id: 'github|7', identities: [{ connection: 'github', provider: 'github', user_id: '7', isSocial: true }] }), { format: 'auth0' });
+    expect(p.failed.map((f) => [f.line, f.errors[0]!.code, f.errors[0]!.field])).toEqual([
+      [1, 'INVALID_FIELD', 'identities[0].connection'],
+      [2, 'INVALID_FIELD', 'identities[0].connection'],
+      [3, 'INVALID_FIELD', 'identities[0].connection'],
+    ]);
+    expect(p.records.map((r) => r.providedId)).toEqual(['github|7']);
+  });
+
   it('an enterprise connection with a second identity is ENTERPRISE_IDENTITY_EXCLUSIVE', async () => {
     const p = await parseAll(
       jsonl({

@@ -47,6 +47,13 @@ describe('Firebase auth:export', () => {
     expect(JSON.parse(p.failed[0]!.raw.text)).toMatchObject({ localId: 'fb-user-4' });
   });
 
+  it("a provider named after one of Object's members is an unknown provider: no identity from it, the user imports", async () => {
+    const users = ['__proto__', 'constructor'].map((providerId, i) => ({ localId: `fb-${i}`, email: `u${i}@firebase.example.com`, providerUserInfo: [{ providerId, rawId: `r${i}` }] }));
+    const p = await parseAll(JSON.stringify({ users }, null, 2), { format: 'firebase' });
+    expect(p.failed).toEqual([]);
+    expect(p.records.map((r) => r.identities.map((i) => i.type))).toEqual([['email'], ['email']]);
+  });
+
   it('without the hash parameters: users import, their passwords are PASSWORD_NOT_IMPORTED', async () => {
     const p = await parseAll(fixture('firebase-users.json'));
     expect(byId(p.records, 'fb-user-1')!.password).toBeUndefined();
@@ -130,6 +137,10 @@ describe('Keycloak realm export', () => {
     );
     expect(argon).toEqual({ hash: '$argon2id$v=19$m=7168,t=5,p=1$c2FsdHNhbHQ$aGFzaA', method: 'argon2' });
     expect(keycloakCredentialHash('{"value":"x","salt":"y"}', '{"hashIterations":1,"algorithm":"md4"}')).toHaveProperty('reason');
+    // Names of Object's own members are unknown algorithms like any other.
+    for (const algorithm of ['__proto__', 'constructor', 'toString']) {
+      expect(keycloakCredentialHash('{"value":"x","salt":"y"}', JSON.stringify({ hashIterations: 1, algorithm }))).toHaveProperty('reason');
+    }
   });
 
   it("an all-realms file (a JSON array of realms) reads every realm's users", async () => {

@@ -81,7 +81,8 @@ export function mapAuth0UserLine(value: unknown, line: number, raw: RawRow): Row
   }
   for (let i = 0; i < identities.length; i++) {
     const ident = identities[i]!;
-    const mapped = (AUTH0_CONNECTION_IDENTITY_TYPES as Record<string, ImportIdentityType | undefined>)[ident.connection];
+    // Own members only: a connection named "__proto__" or "constructor" is an unknown connection, not Object's.
+    const mapped = Object.hasOwn(AUTH0_CONNECTION_IDENTITY_TYPES, ident.connection) ? (AUTH0_CONNECTION_IDENTITY_TYPES as Record<string, ImportIdentityType>)[ident.connection] : undefined;
     const providerUserId = ident.user_id != null ? String(ident.user_id) : u.user_id.slice(u.user_id.indexOf('|') + 1);
     if (mapped === 'email' || (mapped === undefined && ident.provider === 'auth0')) {
       // Database connections (Username-Password-Authentication or a custom one) and passwordless email.

@@ -132,7 +132,7 @@ export function mapFirebaseUser(value: unknown, line: number, raw: RawRow, confi
   addEmail(d, u.email, 'email', u.emailVerified ?? undefined);
   addPhone(d, u.phoneNumber, 'phoneNumber');
   for (const p of u.providerUserInfo ?? []) {
-    const type = PROVIDERS[p.providerId];
+    const type = Object.hasOwn(PROVIDERS, p.providerId) ? PROVIDERS[p.providerId] : undefined;
     if (type && p.rawId) addIdentity(d, { type, identity: p.rawId.trim(), display: p.rawId.trim(), provider: p.providerId });
   }
   splitFullName(d, u.displayName);

@@ -77,7 +77,8 @@ export function keycloakCredentialHash(secretData: string, credentialData: strin
   const iterations = data.hashIterations;
   if (typeof value !== 'string' || typeof salt !== 'string' || value === '' || salt === '') return { reason: 'the credential has no hash value or salt' };
   if (typeof iterations !== 'number' || !Number.isInteger(iterations) || iterations < 1) return { reason: 'the credential has no valid hashIterations' };
-  const prefix = ({ pbkdf2: '$pbkdf2$', 'pbkdf2-sha256': '$pbkdf2-sha256$', 'pbkdf2-sha512': '$pbkdf2-sha512$' } as Record<string, string | undefined>)[algorithm];
+  const prefixes: Record<string, string> = { pbkdf2: '$pbkdf2$', 'pbkdf2-sha256': '$pbkdf2-sha256$', 'pbkdf2-sha512': '$pbkdf2-sha512$' };
+  const prefix = Object.hasOwn(prefixes, algorithm) ? prefixes[algorithm] : undefined;
   if (prefix) return { hash: `${prefix}${iterations}$${ab64(salt)}$${ab64(value)}`, method: 'pbkdf2' };
   if (algorithm === 'argon2') {
     const extra = isPlainObject(data.additionalParameters) ? data.additionalParameters : {};
