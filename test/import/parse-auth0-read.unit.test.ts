@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Auth0UserSchema, isPlainAuth0User } from '../../src/commands/import/parse/auth0';
-
-/** A small deterministic PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng, mutate as mutateWith } from './parse-helpers';
 
 const VALID = {
   user_id: 'auth0|u1',
@@ -39,21 +29,7 @@ const VALID = {
 // Values that are wrong somewhere in the schema, or edge cases of it.
 const ODD: unknown[] = [null, undefined, '', 'x', 0, 1.5, true, false, [], ['x'], [1], {}, { connection: 'sms' }, { connection: 1 }];
 
-function mutate(r: () => number, v: unknown, rate: number): unknown {
-  if (typeof v !== 'object' || v === null) return r() < rate ? ODD[Math.floor(r() * ODD.length)] : v;
-  if (Array.isArray(v)) {
-    const out = v.map((x) => mutate(r, x, rate));
-    if (r() < rate) out.push(ODD[Math.floor(r() * ODD.length)]);
-    return out;
-  }
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const roll = r();
-    if (roll < rate / 2) continue; // dropped
-    out[k] = roll < rate ? ODD[Math.floor(r() * ODD.length)] : mutate(r, x, rate);
-  }
-  return out;
-}
+const mutate = (r: () => number, v: unknown, rate: number) => mutateWith(r, v, rate, ODD);
 
 /** JSON with sorted keys: zod's copy and the input compared member by member. */
 function canonical(v: unknown): string {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CsvTokenizer, type CsvToken } from '../../src/commands/import/parse/csv-tokenizer';
-
-/** A small deterministic PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './parse-helpers';
 
 function tokenize(input: Buffer, cuts: number[], cap: number): CsvToken[] {
   const t = new CsvTokenizer(cap);

@@ -3,23 +3,13 @@ import metadata from 'libphonenumber-js/min/metadata';
 import { describe, expect, it } from 'vitest';
 import { checkPhone } from '../../src/commands/import/parse/fields';
 import { fastPhone } from '../../src/commands/import/parse/phone-fast';
+import { prng } from './parse-helpers';
 
 // checkPhone as it was before the shortcut: libphonenumber alone.
 const E164_RE = /^\+[1-9]\d{6,14}$/;
 function libraryAnswer(value: string): string | null {
   const parsed = parsePhoneNumberFromString(value.trim());
   return parsed && parsed.isPossible() && E164_RE.test(parsed.number) ? parsed.number : null;
-}
-
-/** A small deterministic PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('checkPhone shortcut (phone-fast.ts)', () => {

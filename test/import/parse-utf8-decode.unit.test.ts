@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeUtf8 } from '../../src/commands/import/parse/utf8';
-
-/** A small deterministic PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './parse-helpers';
 
 // Pieces the folding must tell apart: ASCII, U+0080-U+00FF (folded), other scripts, and broken sequences.
 const PIECES = ['a', 'Zoë', ',', '\n', '"', 'é', '\u00a0', '\u0080', 'ÿ', 'ł', '€', '日本', '😀', '\u00c3', '\ufffd'].map((s) => Buffer.from(s, 'utf8'));
