@@ -220,6 +220,15 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
   const SLICE = 64 * 1024;
   const batch = (b: { records: ImportBatch['records']; failed: ImportBatch['failed'] }): ImportBatch => ({ records: b.records, failed: b.failed, rowsRead, bytesRead: o.meter.bytes });
 
+  /** Feeds a chunk slice by slice, handing out the batches each slice completes. */
+  function* fedInSlices(chunk: Buffer): Generator<ImportBatch> {
+    for (let at = 0; at < chunk.length; at += SLICE) {
+      feed(chunk.subarray(at, at + SLICE));
+      let b;
+      while ((b = assembler.takeFull() ?? assembler.takeIfFailedPiling())) yield batch(b);
+    }
+  }
+
   async function* batches(): AsyncGenerator<ImportBatch> {
     try {
       yield* produce();
@@ -235,16 +244,11 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
       finished = true;
       return;
     }
-    let b;
     for (const t of o.pendingTokens) onCsvToken(t);
-    for (const c of o.headRest) {
-      for (let at = 0; at < c.length; at += SLICE) {
-        feed(c.subarray(at, at + SLICE));
-        while ((b = assembler.takeFull() ?? assembler.takeIfFailedPiling())) yield batch(b);
-      }
-    }
+    for (const c of o.headRest) yield* fedInSlices(c);
     let done = o.done;
     for (;;) {
+      let b;
       while ((b = assembler.takeFull() ?? assembler.takeIfFailedPiling())) yield batch(b);
       if (done) break;
       const r = await o.rest.next();
@@ -257,12 +261,7 @@ export async function openImport(input: Readable, options: ParseOptions = {}): P
       }
       const chunk = toBuffer(r.value);
       if (!o.meter.push(chunk)) break;
-      let at = 0;
-      for (; at + SLICE < chunk.length; at += SLICE) {
-        feed(chunk.subarray(at, at + SLICE));
-        while ((b = assembler.takeFull() ?? assembler.takeIfFailedPiling())) yield batch(b);
-      }
-      feed(at === 0 ? chunk : chunk.subarray(at));
+      yield* fedInSlices(chunk);
     }
     if (o.meter.error) return; // the file is rejected: hand out nothing more
     if (o.done) feed(null);
