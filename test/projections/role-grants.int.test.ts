@@ -53,6 +53,19 @@ describe('role grants written in one batch with the user', () => {
     ]);
   });
 
+  it('a user created without roles gets the grants of later batches, the same after a rebuild', async () => {
+    const u = userId();
+    const created = { type: 'UserCreated', data: { userId: u, identities: [identity(u, 'email', `${u}@example.com`)], organizations: [{ orgCode: org, roleIds: [] }] } };
+    await h.given(`user-${u}`, [created]);
+    expect(await grantsOf(u)).toEqual([]);
+    await h.given(`user-${u}`, [{ type: 'RoleAssignedToUser', data: { orgCode: org, roleId: 'role_a' } }]);
+    await h.given(`user-${u}`, [{ type: 'UserAddedToOrganization', data: { orgCode: orgCode(), roleIds: [] } }]);
+    const expected = [['role_a', 'assigned', null]];
+    expect((await grantsOf(u)).map((g) => [g.role_id, g.how, g.valid_to])).toEqual(expected);
+    await h.projector.rebuild('role_grants');
+    expect((await grantsOf(u)).map((g) => [g.role_id, g.how, g.valid_to])).toEqual(expected);
+  });
+
   it('a later batch granting a role the user holds adds nothing', async () => {
     const u = userId();
     await h.given(`user-${u}`, [{ type: 'UserCreated', data: { userId: u, identities: [identity(u, 'email', `${u}@example.com`)], organizations: [{ orgCode: org, roleIds: ['role_a'] }] } }]);

@@ -70,8 +70,30 @@ export const roleGrantsProjection: Projection = {
 const GRANTING = new Set(['UserCreated', 'UserSignedUp', 'UserImported', 'UserAddedToOrganization', 'RoleAssignedToUser']);
 const CLOSING = new Set(['RoleRemovedFromUser', 'UserRemovedFromOrganization', 'UserAccessRevoked', 'UserDeleted']);
 
+/** Whether a granting event names a role at all: most users are created or imported without one. */
+function grantsARole(e: RecordedEvent): boolean {
+  const d = e.data as { organizations?: { roleIds?: unknown[] }[]; roleIds?: unknown[] } | null;
+  switch (e.type) {
+    case 'UserAddedToOrganization':
+      return (d?.roleIds?.length ?? 0) > 0;
+    case 'RoleAssignedToUser':
+      return true;
+    default:
+      return (d?.organizations ?? []).some((m) => (m.roleIds?.length ?? 0) > 0);
+  }
+}
+
+/**
+ * A granting event that names no role changes nothing here, applied once or again,
+ * so it is not applied at all: no progress row is read or written for it. (A user
+ * created without roles — most of an import, and most commands — costs this read
+ * model no statement.) Every event that writes a grant still moves the user's
+ * progress, so "no progress row, no grant rows" holds.
+ */
+const isRelevant = (e: RecordedEvent) => (e.streamId.startsWith('user-') && (CLOSING.has(e.type) || (GRANTING.has(e.type) && grantsARole(e)))) || e.type === 'RoleDeleted';
+
 async function applyGrants(db: Knex.Transaction, events: readonly RecordedEvent[], t: TableNames) {
-  const relevant = events.filter((e) => (e.streamId.startsWith('user-') && (GRANTING.has(e.type) || CLOSING.has(e.type))) || e.type === 'RoleDeleted');
+  const relevant = events.filter(isRelevant);
   if (relevant.length === 0) return;
   const g = t('role_grants');
   const userIds = [...new Set(relevant.filter((e) => e.streamId.startsWith('user-')).map((e) => e.streamId.slice(5)))];
