@@ -45,7 +45,11 @@ export async function applyOutbox(db: Knex.Transaction, store: EventStore, batch
   const configs = new Map<string, ConfigRow>();
   for (const r of (await db(t('webhook_configs')).select('*')) as ConfigRow[]) configs.set(r.webhook_id, r);
   const dirtyConfigs = new Set<string>();
-  const userIds = [...new Set(events.filter((e) => categoryOf(e.streamId) === 'user').map(idOf))];
+  // No webhook configured, ever (deleted ones keep their row), nor in this batch: no user
+  // snapshot exists (one is made only for a webhook that receives the user's events),
+  // so user events have nothing to fold or send — not even a snapshot to look up.
+  const noWebhooks = configs.size === 0 && !events.some((e) => categoryOf(e.streamId) === 'webhook');
+  const userIds = noWebhooks ? [] : [...new Set(events.filter((e) => categoryOf(e.streamId) === 'user').map(idOf))];
   const cached = await loadSnapshots<CachedUser['state']>(db, t('webhook_user_snapshots'), 'user_id', userIds);
   // Per user of the batch: its first revision here, and whether its snapshot is kept.
   const userPlans = new Map<string, { first: number; keep: boolean }>();
@@ -65,6 +69,7 @@ export async function applyOutbox(db: Knex.Transaction, store: EventStore, batch
       }
       continue;
     }
+    if (category === 'user' && noWebhooks) continue;
     const snapshot = category === 'user' ? cached.get(idOf(e)) : undefined;
     if (snapshot && e.revision <= snapshot.revision) continue; // folded already
     const kind = kindeEventKind(e);
