@@ -94,9 +94,10 @@ function git(args: string[]): string {
  * Whether the code a run measures differs from its commit: src/ or bench/ changed,
  * or HEAD moved, between the start of the run and its end (children load the code
  * as they start).
- * Pathspecs from the top of the repository: `git` runs in bench/.
+ * Pathspecs from the top of the repository: `git` runs in bench/. Not bench/results:
+ * the results of earlier runs, not yet committed, are not code.
  */
-const dirtyNow = () => git(['status', '--porcelain', '--', ':/src', ':/bench']) !== '';
+const dirtyNow = () => git(['status', '--porcelain', '--', ':/src', ':/bench', ':(top,exclude)bench/results']) !== '';
 const dirtyAtStart = dirtyNow();
 /** The commit the run started on (a commit made during the run is not what it measured). */
 const commitAtStart = git(['rev-parse', '--short', 'HEAD']);
