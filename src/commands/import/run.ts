@@ -6,7 +6,7 @@ import type { EventStore } from '../../eventstore/types';
 import { createContext, type CommandContext, type ContextInput } from '../context';
 import { toEventData } from '../handle';
 import { ensureDefaults } from '../organizations';
-import { commitImportBatch, prepareImportBatch, type BatchOutcome, type ParsedBatch, type PreparedBatch } from './apply';
+import { commitImportBatch, prepareImportBatch, type BatchOutcome, type ParsedBatch } from './apply';
 import { LookupCache } from './lookups';
 import { DuplicateReport } from './duplicates';
 import { openImport, validateFile, type ImportFormat, type ParseLimits } from './parse';
@@ -64,14 +64,6 @@ export interface ImportReport {
   /** Position of the last event written, to wait for projections. */
   readonly position: string | null;
 }
-
-/**
- * Batches decided ahead of the one being written. Two: a batch's lookups (the owners of
- * its keys, its users' heads) wait on PostgreSQL while the one before it is decided in
- * Node, instead of one after the other — most of a re-import's time, where nothing is
- * written but the job's own events.
- */
-const DECIDED_AHEAD = 2;
 
 export const newImportId = () => `imp_${randomBytes(10).toString('hex')}`;
 
@@ -200,30 +192,20 @@ export async function runImport(store: EventStore, path: string, options: RunImp
     issues.push(...outcome.issues);
     options.onProgress?.({ bytesRead: batch.bytesRead, totalBytes: validation.bytesRead, rowsRead, counts: { ...counts } });
   };
-  // Pipelined: batches are parsed and decided ahead (up to DECIDED_AHEAD of them, their
-  // lookups in flight side by side) while the oldest decided one is written. Appends stay
-  // one at a time, in file order; a batch decided before an earlier one committed is
-  // decided again if that one claimed a key or changed a user it touches
-  // (commitImportBatch).
+  // Pipelined: the next batch is parsed while this one is decided, and decided while
+  // the previous one is written (appends stay one at a time, in file order; a batch
+  // decided before the previous one committed is decided again if that one claimed
+  // a key or changed a user it touches — commitImportBatch).
   let writing: { batch: ParsedBatch; outcome: Promise<BatchOutcome> } | undefined;
-  const ahead: { batch: ParsedBatch; jobRevision: number; prepared: Promise<PreparedBatch> }[] = [];
-  /** Waits for the write in flight, then starts writing the oldest decided batch. */
-  const writeNext = async () => {
-    const next = ahead.shift()!;
-    if (writing) record(writing.batch, await writing.outcome);
-    writing = { batch: next.batch, outcome: commitImportBatch(store, job, cache, next.batch, next.jobRevision, await next.prepared) };
-  };
   try {
     for await (const parsed of prefetched(parse.batches())) {
       const batch = { ...(duplicates ? { ...parsed, records: await duplicates.annotate(parsed.records) } : parsed), batchNo: batchNo++ };
-      // The job stream's revision before this batch's own event: one event per batch not yet recorded.
-      const jobRevision = revision + (writing ? 1 : 0) + ahead.length;
+      const jobRevision = revision + (writing ? 1 : 0);
       const prepared = prepareImportBatch(store, job, cache, batch, jobRevision);
       prepared.catch(() => undefined);
-      ahead.push({ batch, jobRevision, prepared });
-      if (ahead.length >= DECIDED_AHEAD) await writeNext();
+      if (writing) record(writing.batch, await writing.outcome);
+      writing = { batch, outcome: commitImportBatch(store, job, cache, batch, jobRevision, await prepared) };
     }
-    while (ahead.length > 0) await writeNext();
     if (writing) record(writing.batch, await writing.outcome);
   } catch (err) {
     // Stopped by an error: the append in flight settles before the error leaves (nothing is written behind the caller's back).
